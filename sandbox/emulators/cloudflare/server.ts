@@ -1,0 +1,94 @@
+/**
+ * A faithful local emulator of the Cloudflare API v4 subset Dynia uses (token verify, accounts, zones, DNS
+ * records, Workers scripts/subdomains/routes). DNS changes go to a DnsSink, Worker uploads to a WorkerRuntime.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DnsSink, WorkerRuntime } from '../ports.js';
+import { registerAccountHandlers } from './account-handlers.js';
+import { createAdminHandler } from './admin.js';
+import { API_PREFIX, createApiHandler } from './api.js';
+import { registerDnsHandlers } from './dns-handlers.js';
+import { DnsStore } from './dns-store.js';
+import { FaultQueue } from './faults.js';
+import { fingerprintIdentifier, nowTimestamp } from './ids.js';
+import { RequestLog } from './request-log.js';
+import { Router } from './router.js';
+import type { EmulatorState } from './state.js';
+import { registerWorkerRouteHandlers, WorkerRoutes } from './worker-routes.js';
+import { registerWorkerScriptHandlers } from './worker-script-handlers.js';
+import { WorkerScripts } from './worker-scripts.js';
+import { registerWorkerSubdomainHandlers } from './worker-subdomain-handlers.js';
+import { registerZoneHandlers } from './zone-handlers.js';
+
+export interface CloudflareEmulatorOptions {
+  /** 0 picks a free port; the returned `url` has the real one. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The only bearer token the API accepts. */
+  token: string;
+  accountId: string;
+  zones: Array<{ id: string; name: string }>;
+  /** The account's workers.dev subdomain (`<script>.<subdomain>.workers.dev`). */
+  workersSubdomain: string;
+  dns: DnsSink;
+  workers: WorkerRuntime;
+}
+
+export interface RunningCloudflareEmulator {
+  /** API base incl. `/client/v4`, e.g. `http://127.0.0.1:4781/client/v4`; sandbox controls live at `/__sandbox/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function buildRouter(state: EmulatorState): Router {
+  const router = new Router();
+  registerAccountHandlers(router, state);
+  registerZoneHandlers(router, state);
+  registerDnsHandlers(router, state);
+  registerWorkerScriptHandlers(router, state);
+  registerWorkerSubdomainHandlers(router, state);
+  registerWorkerRouteHandlers(router, state);
+  return router;
+}
+
+export async function startCloudflareEmulator(opts: CloudflareEmulatorOptions): Promise<RunningCloudflareEmulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const startedOn = nowTimestamp();
+  const state: EmulatorState = {
+    account: { id: opts.accountId, name: 'Dynia Sandbox', createdOn: startedOn },
+    tokenId: fingerprintIdentifier(opts.token),
+    zones: opts.zones.map((z) => ({ id: z.id, name: z.name.toLowerCase() })),
+    startedOn,
+    dns: new DnsStore(opts.dns),
+    scripts: new WorkerScripts(),
+    routes: new WorkerRoutes(),
+    runtime: opts.workers,
+    workersSubdomain: { name: opts.workersSubdomain },
+  };
+  const faults = new FaultQueue();
+  const log = new RequestLog();
+  const admin = createAdminHandler(faults, log);
+  const api = createApiHandler({ token: opts.token, router: buildRouter(state), faults, log });
+
+  const server = createServer((req, res) => void (req.url?.startsWith('/__sandbox/') ? admin : api)(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${API_PREFIX}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Hanging faults and keep-alive clients would otherwise hold close() open forever.
+        server.closeAllConnections();
+      }),
+  };
+}

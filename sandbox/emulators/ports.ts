@@ -1,0 +1,32 @@
+/**
+ * What the cloud emulators need from the local machine. The sandbox wires real parts in
+ * (Docker containers, dnsmasq, workerd); emulator tests wire in small fakes.
+ */
+
+/** Starts and removes the "machines" behind emulated droplets. */
+export interface HostDriver {
+  /** Starts a host and returns at once; `ip` is its public IPv4 (reachable from this machine). */
+  create(spec: { dropletId: number; name: string; authorizedKeys: string[]; userData?: string; tags: string[] }): Promise<{ ip: string }>;
+  /** True once sshd on the host answers (the droplet turns `active` then). */
+  isReady(dropletId: number): Promise<boolean>;
+  destroy(dropletId: number): Promise<void>;
+  /** Hosts that exist now (lets the emulator survive its own restart). */
+  list(): Promise<Array<{ dropletId: number; name: string; ip: string; tags: string[]; createdAt: string; sizeSlug: string; region: string; image: string }>>;
+}
+
+/** Receives the A records of a zone whenever they change; publishes them to the DNS resolvers. */
+export interface DnsSink {
+  publish(zone: string, records: Array<{ name: string; type: string; content: string; ttl: number }>): void;
+}
+
+/** Runs uploaded Worker scripts (in workerd) and serves them on a local URL. */
+export interface WorkerRuntime {
+  deploy(script: {
+    name: string;
+    mainModule: string;
+    modules: Array<{ name: string; content: string; type: 'esm' | 'commonjs' | 'text' | 'json' }>;
+    bindings: Record<string, string>;
+    compatibilityDate?: string;
+  }): Promise<void>;
+  remove(name: string): Promise<void>;
+}

@@ -1,0 +1,97 @@
+/**
+ * A WorkerRuntime on real workerd (Miniflare 4). Every deployed script is served on one local HTTP listener,
+ * picked by the Host header's first label (`slb.sandbox.workers.localhost:4782` → script `slb`).
+ */
+import { Agent, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { Miniflare, supportedCompatibilityDate } from 'miniflare';
+import type { WorkerRuntime } from '../emulators/ports.js';
+import { scriptNameFromHost } from './host-routing.js';
+import { toWebRequest, type Outbound } from './outbound.js';
+import { proxyRequest } from './proxy.js';
+import { startupFailureMessage } from './runtime-errors.js';
+import { ScriptInstances, type Instance } from './script-instances.js';
+import { miniflareWorkerOptions, type DeploySpec } from './worker-options.js';
+
+export interface WorkerRuntimeOptions {
+  /** Port of the shared listener; 0 picks a free one. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Handles the Workers' subrequests (the sandbox routes them through its DNS and CA); default: workerd's own fetch. */
+  outbound?: Outbound;
+}
+
+export type LocalWorkerRuntime = WorkerRuntime & {
+  /** e.g. `http://127.0.0.1:4782`; send requests with `Host: <script>.<anything>`. */
+  url: string;
+  close(): Promise<void>;
+};
+
+async function startInstance(spec: DeploySpec, outbound: Outbound | undefined): Promise<Instance> {
+  let stderr = '';
+  const mf = new Miniflare({
+    ...miniflareWorkerOptions({ spec, newestSupportedDate: supportedCompatibilityDate }),
+    host: '127.0.0.1',
+    port: 0,
+    // A fixed `request.cf`: the default would download cf.json from workers.cloudflare.com (no internet here).
+    cf: false,
+    ...(outbound ? { outboundService: (request: Parameters<typeof toWebRequest>[0]) => outbound(toWebRequest(request)) } : {}),
+    handleRuntimeStdio(stdout: Readable, errors: Readable) {
+      stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+      errors.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        process.stderr.write(chunk);
+      });
+    },
+  });
+  try {
+    const url = await mf.ready;
+    return {
+      port: Number(url.port),
+      agent: new Agent({ keepAlive: true }),
+      dispose: () => mf.dispose(),
+    };
+  } catch (error) {
+    await mf.dispose().catch(() => undefined);
+    throw new Error(startupFailureMessage(stderr) ?? (error as Error).message, { cause: error });
+  }
+}
+
+export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<LocalWorkerRuntime> {
+  const host = opts.host ?? '127.0.0.1';
+  const instances = new ScriptInstances();
+
+  const server = createServer((req, res) => {
+    const name = scriptNameFromHost(req.headers.host);
+    const target = name === undefined ? undefined : instances.acquire(name);
+    if (!target) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`No Worker is deployed for host "${req.headers.host ?? ''}".\n`);
+      return;
+    }
+    proxyRequest(req, res, target.instance, target.release);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    deploy: (spec) => instances.deploy(spec.name, () => startInstance(spec, opts.outbound)),
+    remove: (name) => instances.remove(name),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await instances.closeAll();
+    },
+  };
+}

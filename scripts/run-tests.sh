@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs one tier of tests with node's test runner: `unit` (no Docker: pure modules, emulators, the Worker in
+# workerd) or `e2e` (the real sandbox: Docker node hosts, sshd, Caddy, pebble, dnsmasq; one file at a time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tier=${1:?usage: run-tests.sh unit|e2e [file...]}
+shift
+if [ $# -eq 0 ]; then
+  case $tier in
+    unit) set -- $(find test/unit test/worker test/sandbox -name '*.test.ts' ! -name '*.docker.test.ts' | sort) ;;
+    e2e) set -- $(find test/sandbox test/e2e -name '*.docker.test.ts' 2>/dev/null | sort) $(find test/e2e -name '*.test.ts' ! -name '*.docker.test.ts' 2>/dev/null | sort) ;;
+    *) echo "unknown tier: $tier (unit|e2e)" >&2; exit 2 ;;
+  esac
+fi
+[ $# -gt 0 ] || { echo "no $tier tests found" >&2; exit 1; }
+concurrency=$([ "$tier" = e2e ] && echo 1 || echo 2)
+exec node --import tsx --test --test-concurrency="$concurrency" --test-timeout=600000 "$@"

@@ -1,0 +1,106 @@
+/** DigitalOcean API v2: the few calls Dynia makes, with responses checked against their documented shapes. */
+import { z } from 'zod';
+import { HttpClient, type HttpClientOptions } from './http.js';
+import { collectPages } from './paginate.js';
+
+const SshKey = z.object({ id: z.number().int(), fingerprint: z.string(), public_key: z.string(), name: z.string() });
+
+const Droplet = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: z.enum(['new', 'active', 'off', 'archive']),
+  created_at: z.string(),
+  size_slug: z.string(),
+  region: z.object({ slug: z.string() }),
+  tags: z.array(z.string()),
+  networks: z.object({
+    v4: z.array(z.object({ ip_address: z.string(), type: z.enum(['public', 'private']) })).default([]),
+  }),
+});
+
+/** `links.pages.next` is present while more pages follow. */
+const PageLinks = z.object({ links: z.object({ pages: z.object({ next: z.string().optional() }).optional() }).optional() });
+
+export type SshKey = z.infer<typeof SshKey>;
+export type Droplet = z.infer<typeof Droplet>;
+
+export interface CreateDropletRequest {
+  name: string;
+  region: string;
+  size: string;
+  image: string;
+  /** IDs or fingerprints of keys already in the account. */
+  sshKeys: Array<number | string>;
+  tags: string[];
+  userData?: string;
+}
+
+export type DigitalOceanOptions = Omit<HttpClientOptions, 'service' | 'baseUrl'> & { baseUrl?: string };
+
+/** The largest page DigitalOcean serves, to keep list calls few. */
+const PER_PAGE = 200;
+
+export class DigitalOceanClient {
+  private readonly http: HttpClient;
+
+  constructor(options: DigitalOceanOptions) {
+    this.http = new HttpClient({ ...options, service: 'DigitalOcean', baseUrl: options.baseUrl ?? 'https://api.digitalocean.com' });
+  }
+
+  async listSshKeys(): Promise<SshKey[]> {
+    return this.listAll('/v2/account/keys', 'ssh_keys', SshKey, {});
+  }
+
+  /** Not retried on 5xx or network errors (it could create a second droplet); find a lost one by tag. */
+  async createDroplet(req: CreateDropletRequest): Promise<Droplet> {
+    const response = await this.http.request({
+      method: 'POST',
+      path: '/v2/droplets',
+      json: {
+        name: req.name,
+        region: req.region,
+        size: req.size,
+        image: req.image,
+        ssh_keys: req.sshKeys,
+        tags: req.tags,
+        ...(req.userData === undefined ? {} : { user_data: req.userData }),
+      },
+    });
+    return this.http.parse(z.object({ droplet: Droplet }), response).droplet;
+  }
+
+  /** The droplet, or null when it does not exist (any more). */
+  async getDroplet(id: number): Promise<Droplet | null> {
+    const response = await this.http.request({ method: 'GET', path: `/v2/droplets/${id}`, allowStatus: [404] });
+    if (response.status === 404) return null;
+    return this.http.parse(z.object({ droplet: Droplet }), response).droplet;
+  }
+
+  async listDroplets(filter: { tagName?: string } = {}): Promise<Droplet[]> {
+    return this.listAll('/v2/droplets', 'droplets', Droplet, { tag_name: filter.tagName });
+  }
+
+  /** True when deleted, false when it was already gone. */
+  async deleteDroplet(id: number): Promise<boolean> {
+    const response = await this.http.request({ method: 'DELETE', path: `/v2/droplets/${id}`, allowStatus: [404] });
+    return response.status !== 404;
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private async listAll<T>(path: string, key: string, item: z.ZodType<T>, query: Record<string, string | undefined>): Promise<T[]> {
+    const pageShape = PageLinks.extend({ [key]: z.array(item) });
+    return collectPages(`DigitalOcean GET ${path}`, async (page) => {
+      const response = await this.http.request({ method: 'GET', path, query: { ...query, page, per_page: PER_PAGE } });
+      const body = this.http.parse(pageShape, response) as z.infer<typeof PageLinks> & Record<string, T[]>;
+      return { items: body[key]!, hasMore: Boolean(body.links?.pages?.next) };
+    });
+  }
+}
+
+/** The droplet's public IPv4 address, once it has one (a new droplet has none yet). */
+export function publicIpv4(droplet: Droplet): string | undefined {
+  return droplet.networks.v4.find((network) => network.type === 'public')?.ip_address;
+}

@@ -1,0 +1,41 @@
+import { RemoteError } from '../errors.js';
+import { shellQuote, type Argv } from './quote.js';
+
+export interface ExecOptions {
+  /** Fed to the command's stdin (then EOF); the way to pass secrets, never argv. */
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+  /** Return a non-zero exit code instead of throwing. */
+  allowFailure?: boolean;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What workflows need from a node; `SshSession` is the real one, `RecordingRemote` the test double. */
+export interface Remote {
+  /** The node address, for messages. */
+  readonly host: string;
+  exec(argv: Argv, options?: ExecOptions): Promise<ExecResult>;
+  /** Writes atomically (temp file + rename), creating parent directories. */
+  upload(path: string, content: string | Buffer, mode?: number): Promise<void>;
+  /** File content as UTF-8, or null when it does not exist. */
+  readFile(path: string): Promise<string | null>;
+}
+
+const TAIL_LINES = 20;
+
+export const tail = (text: string, lines = TAIL_LINES): string => text.trimEnd().split('\n').slice(-lines).join('\n');
+
+/** The error for a command that exited non-zero: the command, its exit code, the end of its stderr. */
+export function commandFailed(host: string, argv: Argv, result: ExecResult) {
+  const output = tail(result.stderr) || tail(result.stdout);
+  return RemoteError(
+    `on ${host}: \`${shellQuote(argv)}\` exited with code ${result.code}${output ? `:\n${output}` : ''}`,
+    undefined,
+    result,
+  );
+}

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import type { DyniaError } from '../../src/errors.js';
+import { composeHash } from '../../src/compose/hash.js';
+import { inferDomain, inferEntry, inferEntryPort, inferEntryService } from '../../src/compose/infer.js';
+import { parseCompose } from '../../src/compose/parse.js';
+import { containerPortOf } from '../../src/compose/ports.js';
+import { renderOverride } from '../../src/compose/override.js';
+
+const parse = (text: string) => parseCompose(text, 'app.yml');
+const inputError = (message: RegExp | string) => (error: DyniaError) => {
+  assert.equal(error.kind, 'input');
+  if (typeof message === 'string') assert.equal(error.message, message);
+  else assert.match(error.message, message);
+  return true;
+};
+
+describe('parseCompose', () => {
+  test('reads services, labels in both forms, networks, merge keys', () => {
+    const file = parse(`x-base: &base
+  image: shop:1
+  labels:
+    team: a
+services:
+  web:
+    <<: *base
+    ports: ["8080:80"]
+    networks: [back]
+  worker:
+    build: .
+    labels: ["dynia.entry=true", "flag", "x=a=b"]
+    network_mode: host
+    container_name: w
+`);
+    assert.deepEqual(file.services, [
+      { name: 'web', labels: { team: 'a' }, expose: [], ports: ['8080:80'], networks: ['back'] },
+      { name: 'worker', labels: { 'dynia.entry': 'true', flag: '', 'x': 'a=b' }, expose: [], ports: [], networks: null, networkMode: 'host', containerName: 'w' },
+    ]);
+    assert.equal(file.where(['services', 'worker', 'labels']), 'app.yml:12:13');
+    assert.equal(file.where(['services', 'worker', 'nope']), 'app.yml:11:5');
+  });
+
+  test('YAML syntax errors carry file:line:col', () => {
+    assert.throws(() => parse('services:\n  web:\n    image: [a\n'), inputError(/^app\.yml:4:1: /));
+    assert.throws(() => parse('services:\n  web: {image: a}\n  web: {image: b}\n'), inputError(/^app\.yml:3:3: Map keys must be unique/));
+  });
+
+  test('structure errors point at the offending node', () => {
+    assert.throws(() => parse('- a\n'), inputError('app.yml:1:1: a compose file must be a mapping with a `services` key'));
+    assert.throws(() => parse('version: "3"\n'), inputError('app.yml:1:1: `services` must be a non-empty mapping of service names'));
+    assert.throws(() => parse('services: {}\n'), inputError('app.yml:1:11: `services` must be a non-empty mapping of service names'));
+    assert.throws(() => parse('services:\n  web:\n    command: x\n'), inputError('app.yml:3:5: service web has neither `image` nor `build`'));
+    assert.throws(() => parse('services:\n  web: nginx\n'), inputError('app.yml:2:8: service web must be a mapping'));
+  });
+});
+
+describe('containerPortOf', () => {
+  test('every ports/expose syntax', () => {
+    const cases: Array<[unknown, string]> = [
+      [8080, '8080'], ['8080', '8080'], ['80:8080', '8080'], ['127.0.0.1:80:8080/tcp', '8080'], ['[::1]:80:8080', '8080'],
+      ['8000-8001:9000-9001', '9000'], ['3000/udp', '3000'], [{ target: 8080, published: 80 }, '8080'], ['0.0.0.0::5000', '5000'],
+    ];
+    for (const [entry, port] of cases) assert.equal(containerPortOf(entry), port, JSON.stringify(entry));
+  });
+});
+
+describe('entry inference', () => {
+  test('`web` by convention, the labelled service when there is one', () => {
+    assert.equal(inferEntryService(parse('services:\n  db: {image: pg}\n  web: {image: shop}\n')).name, 'web');
+    const labelled = parse('services:\n  web: {image: a}\n  api:\n    image: b\n    labels: {dynia.entry: true}\n');
+    assert.equal(inferEntryService(labelled).name, 'api');
+  });
+
+  test('ambiguity and absence are explained', () => {
+    const two = parse('services:\n  a: {image: a, labels: [dynia.entry=true]}\n  b: {image: b, labels: {dynia.entry: "true"}}\n');
+    assert.throws(() => inferEntryService(two), (error: DyniaError) => {
+      assert.equal(error.message, 'app.yml: several services are labelled dynia.entry=true: a, b.');
+      return true;
+    });
+    assert.throws(() => inferEntryService(parse('services:\n  api: {image: a}\n  db: {image: b}\n')), (error: DyniaError) => {
+      assert.equal(error.message, 'app.yml: cannot tell which service receives the traffic (services: api, db).');
+      assert.equal(error.hint, 'Name that service `web`, or add the label dynia.entry=true to it.');
+      return true;
+    });
+    assert.throws(() => inferEntryService(parse('services:\n  web:\n    image: a\n    network_mode: host\n')), inputError(/^app\.yml:4:19: the entry service web uses network_mode host/));
+  });
+
+  test('port: label, else expose, else the container side of ports', () => {
+    const port = (service: string) => {
+      const file = parse(`services:\n  web:\n    image: a\n${service}`);
+      return inferEntryPort(file, inferEntryService(file));
+    };
+    assert.equal(port('    labels: {dynia.port: 3000}\n    expose: ["4000"]\n'), 3000);
+    assert.equal(port('    labels: ["dynia.port=3000"]\n'), 3000);
+    assert.equal(port('    expose: ["4000/tcp", 5000]\n    ports: ["80:6000"]\n'), 4000);
+    assert.equal(port('    ports: ["127.0.0.1:80:6000/tcp"]\n'), 6000);
+    assert.equal(port('    ports:\n      - target: 7000\n        published: 80\n'), 7000);
+    assert.throws(() => port('    labels:\n      dynia.port: http\n'), inputError('app.yml:5:7: label dynia.port on service web "http" is not a TCP port.'));
+    assert.throws(() => port('    ports: ["80:99999"]\n'), inputError('app.yml:4:13: ports entry on service web "99999" is not a TCP port.'));
+    assert.throws(() => port(''), (error: DyniaError) => {
+      assert.equal(error.message, 'app.yml:3:5: cannot tell which port service web listens on.');
+      assert.equal(error.hint, 'Add the label dynia.port=<port> (or an `expose:` entry) to service web.');
+      return true;
+    });
+  });
+
+  test('domain: label, else the node FQDN; both validated', () => {
+    const file = parse('services:\n  web:\n    image: a\n    labels: {dynia.domain: Shop.Example.com, dynia.port: "80"}\n');
+    assert.equal(inferDomain(file, file.services[0]!, 'web-1.example.com'), 'shop.example.com');
+    assert.deepEqual(inferEntry(parse('services:\n  web: {image: a, expose: [80]}\n'), 'web-1.example.com'), { service: 'web', port: 80, domain: 'web-1.example.com' });
+    const bad = parse('services:\n  web:\n    image: a\n    labels: ["dynia.domain=shop example.com"]\n');
+    assert.throws(() => inferDomain(bad, bad.services[0]!, 'x.example.com'), inputError(/^app\.yml:4:13: label dynia\.domain on service web "shop example\.com" has the label/));
+  });
+});
+
+describe('renderOverride', () => {
+  test('joins edge, keeps own networks, strips ports and container names, labels every service', () => {
+    const file = parse(`services:
+  web:
+    image: shop:1
+    container_name: shop
+    ports: ["8080:80", {target: 443, published: 8443}]
+  db:
+    image: pg
+    networks: [back, edge]
+  side:
+    image: x
+    network_mode: "service:web"
+networks:
+  back: {}
+`);
+    const override = renderOverride(file, { project: 'shop-blue', node: 'web-1' });
+    assert.equal(
+      override.yaml,
+      `services:
+  web:
+    container_name: !reset null
+    ports: !reset []
+    networks:
+      default:
+        aliases:
+          - shop
+      edge: {}
+    labels:
+      dev.dynia.project: shop-blue
+      dev.dynia.node: web-1
+  db:
+    networks:
+      back: {}
+      edge: {}
+    labels:
+      dev.dynia.project: shop-blue
+      dev.dynia.node: web-1
+  side:
+    labels:
+      dev.dynia.project: shop-blue
+      dev.dynia.node: web-1
+networks:
+  edge:
+    name: edge
+    external: true
+`,
+    );
+    assert.deepEqual(override.strippedPorts, [{ service: 'web', ports: ['8080:80', '{"target":443,"published":8443}'] }]);
+    assert.deepEqual(override.droppedContainerNames, [{ service: 'web', containerName: 'shop' }]);
+  });
+});
+
+const hasCompose = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
+
+test('docker compose (when installed) applies the override as intended', { skip: !hasCompose && 'no docker compose v2 (set DOCKER_CONFIG to its plugin dir)' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dynia-compose-'));
+  try {
+    const app = `services:
+  web:
+    image: shop:1
+    container_name: shop
+    ports: ["8080:80", "127.0.0.1:9000:9000/tcp"]
+    labels: ["dynia.port=80"]
+  db:
+    image: pg
+    networks:
+      back: {ipv4_address: 10.99.0.5}
+    ports: [{target: 5432, published: 5432}]
+networks:
+  back: {ipam: {config: [{subnet: 10.99.0.0/24}]}}
+  edge: {}
+`;
+    writeFileSync(join(dir, 'app.yml'), app);
+    writeFileSync(join(dir, 'override.yml'), renderOverride(parse(app), { project: 'shop-blue', node: 'web-1' }).yaml);
+    const merged = parseYaml(execFileSync('docker', ['compose', '-p', 'shop-blue', '-f', join(dir, 'app.yml'), '-f', join(dir, 'override.yml'), 'config'], { encoding: 'utf8' }));
+    assert.equal(merged.services.web.ports, undefined);
+    assert.equal(merged.services.web.container_name, undefined);
+    assert.deepEqual(merged.services.web.networks, { default: { aliases: ['shop'] }, edge: {} });
+    assert.deepEqual(merged.services.web.labels, { 'dev.dynia.node': 'web-1', 'dev.dynia.project': 'shop-blue', 'dynia.port': '80' });
+    assert.equal(merged.services.db.ports, undefined);
+    assert.deepEqual(merged.services.db.networks, { back: { ipv4_address: '10.99.0.5' }, edge: {} });
+    assert.deepEqual(merged.networks.edge, { name: 'edge', external: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('composeHash is the sha256 of the bytes', () => {
+  assert.equal(composeHash('services: {}\n'), composeHash(Buffer.from('services: {}\n')));
+  assert.equal(composeHash(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+});

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { probeHttps } from '../../src/health/probe.js';
+import { startDnsResponder } from './propagation-dns-responder.js';
+
+/** A throwaway CA and a server certificate it signs for the names the tests use. */
+function makeCertificates(dir: string): { ca: string; otherCa: string; key: string; cert: string } {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  for (const name of ['ca', 'other-ca']) {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=dynia test ${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
+  }
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=app.localhost', '-keyout', 'server.key', '-out', 'server.csr');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:app.localhost,DNS:web-1.example.test\n');
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.pem');
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  return { ca: read('ca.pem'), otherCa: read('other-ca.pem'), key: read('server.key'), cert: read('server.pem') };
+}
+
+describe('probeHttps against a local HTTPS server', () => {
+  let dir: string;
+  let certs: ReturnType<typeof makeCertificates>;
+  let server: Server;
+  let silent: TcpServer;
+  let port: number;
+  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dynia-probe-'));
+    certs = makeCertificates(dir);
+    server = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => {
+      const status = Number(new URL(req.url!, 'https://x').searchParams.get('status') ?? 200);
+      res.writeHead(status, status === 302 ? { location: '/login' } : {}).end('hello');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    silent = createTcpServer(() => undefined); // accepts, never speaks TLS
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    dns = await startDnsResponder(new Map([['web-1.example.test', ['127.0.0.1']], ['other.example.test', ['127.0.0.1']]]));
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => silent.close(resolve));
+    await dns.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a 2xx or 3xx over a trusted certificate is ok', async () => {
+    const result = await probeHttps(`https://app.localhost:${port}/health`, { ca: certs.ca });
+    assert.deepEqual({ ...result, ms: 0 }, { ok: true, status: 200, ms: 0 });
+    assert.equal((await probeHttps(`https://app.localhost:${port}/?status=302`, { ca: certs.ca })).ok, true);
+  });
+
+  test('an error status is reported, not thrown', async () => {
+    const result = await probeHttps(`https://app.localhost:${port}/health?status=503`, { ca: certs.ca });
+    assert.deepEqual({ ...result, ms: 0 }, { ok: false, status: 503, error: `https://app.localhost:${port}/health?status=503 answered HTTP 503.`, ms: 0 });
+  });
+
+  test('an untrusted certificate says how to trust a private CA', async () => {
+    const result = await probeHttps(`https://app.localhost:${port}/`);
+    assert.equal(result.ok, false);
+    assert.equal(result.status, undefined);
+    assert.match(result.error!, /^the certificate of app\.localhost:\d+ is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. .*DYNIA_ACME_CA_ROOT or NODE_EXTRA_CA_CERTS/);
+  });
+
+  test('with an explicit ca, NODE_EXTRA_CA_CERTS is still trusted', async () => {
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = join(dir, 'ca.pem');
+    try {
+      assert.equal((await probeHttps(`https://app.localhost:${port}/`, { ca: certs.otherCa })).ok, true);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+    }
+    assert.equal((await probeHttps(`https://app.localhost:${port}/`, { ca: certs.otherCa })).ok, false);
+  });
+
+  test('names resolve through the given resolvers; the certificate must cover the name', async () => {
+    const resolvers = [{ host: '127.0.0.1', port: dns.port }];
+    assert.equal((await probeHttps(`https://web-1.example.test:${port}/`, { resolvers, ca: certs.ca })).ok, true);
+    const wrongName = await probeHttps(`https://other.example.test:${port}/`, { resolvers, ca: certs.ca });
+    assert.match(wrongName.error!, /^the certificate served for other\.example\.test:\d+ is for another name/);
+    const unknown = await probeHttps(`https://nope.example.test:${port}/`, { resolvers, ca: certs.ca });
+    assert.match(unknown.error!, /^nope\.example\.test:\d+ does not resolve \(ENOTFOUND\)\.$/);
+  });
+
+  test('refused and silent servers come back as results within the timeout', async () => {
+    const closed = createTcpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    assert.match((await probeHttps(`https://app.localhost:${closedPort}/`, { timeoutMs: 1000 })).error!, /refused/);
+
+    const result = await probeHttps(`https://app.localhost:${(silent.address() as AddressInfo).port}/`, { timeoutMs: 300 });
+    assert.equal(result.ok, false);
+    assert.match(result.error!, /^no answer from app\.localhost:\d+ in time/);
+    assert.ok(result.ms < 2000, `took ${result.ms} ms`);
+  });
+});

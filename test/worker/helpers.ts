@@ -1,0 +1,159 @@
+/** Shared fixtures for the Worker tests: the bundled Worker in real workerd (Miniflare) and local origins. */
+import { Miniflare, type MiniflareOptions } from 'miniflare';
+import http from 'node:http';
+import net from 'node:net';
+import { bundleWorker, WORKER_COMPATIBILITY_DATE } from '../../worker/bundle.js';
+
+let bundled: Promise<string> | undefined;
+
+export interface RunningWorker {
+  /** Base URL of workerd's HTTP listener on loopback. */
+  url: URL;
+  mf: Miniflare;
+  close(): Promise<void>;
+}
+
+/** Runs the real bundle in workerd. `ALLOW_HTTP_ORIGINS` defaults to "true" because test origins are http. */
+export async function startWorker(bindings: Record<string, string>, extra: Partial<MiniflareOptions> = {}): Promise<RunningWorker> {
+  bundled ??= bundleWorker();
+  const mf = new Miniflare({
+    modules: true,
+    script: await bundled,
+    compatibilityDate: WORKER_COMPATIBILITY_DATE,
+    bindings: { ALLOW_HTTP_ORIGINS: 'true', ...bindings },
+    host: '127.0.0.1',
+    port: 0,
+    ...extra,
+  } as MiniflareOptions);
+  const url = await mf.ready;
+  return { url, mf, close: () => mf.dispose() };
+}
+
+export interface Hit {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface TestOrigin {
+  name: string;
+  url: string;
+  hits: Hit[];
+  close(): Promise<void>;
+}
+
+export type Responder = (hit: Hit, res: http.ServerResponse) => void;
+
+/** Answers 200 with `<method> <url> <body bytes>`. */
+export const echo: Responder = (hit, res) => res.end(`${hit.method} ${hit.url} ${hit.body.length}`);
+
+export const failWith = (status: number): Responder => (_hit, res) => {
+  res.statusCode = status;
+  res.end(`origin says ${status}`);
+};
+
+/** A local http origin that records every request (after reading its whole body), names itself in `x-origin-name`. */
+export async function startOrigin(name: string, respond: Responder = echo): Promise<TestOrigin> {
+  const hits: Hit[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const hit = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      hits.push(hit);
+      res.setHeader('x-origin-name', name);
+      respond(hit, res);
+    });
+  });
+  const port = await listen(server);
+  return { name, url: `http://127.0.0.1:${port}`, hits, close: () => closeServer(server) };
+}
+
+export interface StallingOrigin {
+  url: string;
+  /** Connections accepted so far. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** Accepts connections and reads requests but never answers. */
+export async function startStallingOrigin(): Promise<StallingOrigin> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => accepted,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** An origin URL whose port nobody listens on (connection refused). */
+export async function closedOriginUrl(): Promise<string> {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+export interface ClientResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+/** A plain node:http client: unlike fetch it may send hop-by-hop headers and any Host. */
+export function send(
+  url: string | URL,
+  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer; path?: string } = {},
+): Promise<ClientResponse> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: options.path ?? target.pathname + target.search,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: keepAlive,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
