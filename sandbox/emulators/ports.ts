@@ -6,7 +6,17 @@
 /** Starts and removes the "machines" behind emulated droplets. */
 export interface HostDriver {
   /** Starts a host and returns at once; `ip` is its public IPv4 (reachable from this machine). */
-  create(spec: { dropletId: number; name: string; authorizedKeys: string[]; userData?: string; tags: string[] }): Promise<{ ip: string }>;
+  create(spec: {
+    dropletId: number;
+    name: string;
+    authorizedKeys: string[];
+    userData?: string;
+    tags: string[];
+    /** Kept with the host so `list()` describes the droplet faithfully after an emulator restart. */
+    sizeSlug: string;
+    region: string;
+    image: string;
+  }): Promise<{ ip: string }>;
   /** True once sshd on the host answers (the droplet turns `active` then). */
   isReady(dropletId: number): Promise<boolean>;
   destroy(dropletId: number): Promise<void>;

@@ -15,13 +15,10 @@ import {
 } from './droplet-host.js';
 import { readSshBanner } from './ssh-banner.js';
 
-/** Create spec: the port's fields plus what the emulator may add to describe the droplet. */
-export type CreateHostSpec = Parameters<HostDriver['create']>[0] & { sizeSlug?: string; region?: string; image?: string };
+export type CreateHostSpec = Parameters<HostDriver['create']>[0];
 
 export interface DockerHostDriverOptions {
   image?: string;
-  /** Defaults for droplets created without them (the port's create spec does not carry them). */
-  defaults?: { sizeSlug: string; region: string; image: string };
 }
 
 /**
@@ -49,7 +46,6 @@ export class DockerHostDriver implements HostDriver {
   }
 
   private async createNow(spec: CreateHostSpec): Promise<{ ip: string }> {
-    const defaults = this.opts.defaults ?? { sizeSlug: 's-1vcpu-1gb', region: 'nyc3', image: 'ubuntu-24-04-x64' };
     const ip = pickFreeIp((await this.list()).map((h) => h.ip));
     const record: DropletHostRecord = {
       dropletId: spec.dropletId,
@@ -57,9 +53,9 @@ export class DockerHostDriver implements HostDriver {
       ip,
       tags: [...spec.tags],
       createdAt: new Date().toISOString(),
-      sizeSlug: spec.sizeSlug ?? defaults.sizeSlug,
-      region: spec.region ?? defaults.region,
-      image: spec.image ?? defaults.image,
+      sizeSlug: spec.sizeSlug,
+      region: spec.region,
+      image: spec.image,
     };
     const hostname = hostnameFor(spec.name);
     const resolver = SANDBOX.resolverIps[0];

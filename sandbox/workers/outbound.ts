@@ -2,17 +2,18 @@
 
 export type Outbound = (request: Request) => Promise<Response>;
 
+/** The parts of Miniflare's (bundled undici) Request the bridge reads. */
 interface MiniflareRequestLike {
   url: string;
   method: string;
-  headers: Iterable<[string, string]> | { forEach(cb: (value: string, key: string) => void): void };
+  headers: { forEach(callback: (value: string, key: string) => void): void };
   body: ReadableStream<Uint8Array> | null;
 }
 
 /** workerd follows redirects itself (each hop comes through here), so the bridge never follows them. */
 export function toWebRequest(request: MiniflareRequestLike): Request {
   const headers = new Headers();
-  (request.headers as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => headers.append(key, value));
+  request.headers.forEach((value, key) => headers.append(key, value));
   const init = { method: request.method, headers, body: request.body, redirect: 'manual', duplex: 'half' } as RequestInit;
   return new Request(request.url, init);
 }

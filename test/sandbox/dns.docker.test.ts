@@ -32,11 +32,12 @@ async function waitFor(server: string, name: string, expected: string, timeoutMs
   return Date.now() - t0;
 }
 
-describe('DNS publisher + dnsmasq resolvers', { skip }, () => {
+describe('DNS publisher + dnsmasq resolvers', () => {
   const [a, b] = SANDBOX.resolverIps;
   let dns: DnsPublisher;
 
   before(async () => {
+    if (skip) return;
     await sandboxUp({ daemon: false, installDeps: false });
     dns = new DnsPublisher({ resolverDirs: [files.resolverDir(0), files.resolverDir(1)], delaysMs: [600, 1800] });
   });
@@ -45,7 +46,7 @@ describe('DNS publisher + dnsmasq resolvers', { skip }, () => {
     for (const i of [0, 1]) rmSync(join(files.resolverDir(i), `zone-${ZONE}`), { force: true });
   });
 
-  test('static names resolve; names outside the sandbox are refused at once, never forwarded', async () => {
+  test('static names resolve; names outside the sandbox are refused at once, never forwarded', { skip }, async () => {
     assert.equal(await ask(a, 'pebble'), SANDBOX.pebbleIp);
     assert.equal(await ask(b, 'registry'), SANDBOX.registryIp);
     assert.equal(await ask(a, `nothing.${ZONE}`), 'ENOTFOUND');
@@ -54,7 +55,7 @@ describe('DNS publisher + dnsmasq resolvers', { skip }, () => {
     assert.ok(Date.now() - t0 < 500, 'refused without waiting for any upstream');
   });
 
-  test('a record reaches resolver A after its delay and not before, resolver B later', async (t) => {
+  test('a record reaches resolver A after its delay and not before, resolver B later', { skip }, async (t) => {
     const t0 = Date.now();
     dns.publish(ZONE, [{ name: NAME, type: 'A', content: '172.29.0.77', ttl: 60 }]);
     await new Promise((r) => setTimeout(r, 300));
@@ -69,7 +70,7 @@ describe('DNS publisher + dnsmasq resolvers', { skip }, () => {
     t.diagnostic(`published -> resolver A ${onA} ms (delay 600), resolver B ${onB} ms (delay 1800)`);
   });
 
-  test('changed and removed records are picked up without restarting dnsmasq', async () => {
+  test('changed and removed records are picked up without restarting dnsmasq', { skip }, async () => {
     dns.setDelays([0, 100]);
     dns.publish(ZONE, [{ name: NAME, type: 'A', content: '172.29.0.78', ttl: 60 }]);
     await waitFor(a, NAME, '172.29.0.78', 3000);

@@ -25,24 +25,27 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-describe('DockerHostDriver', { skip }, () => {
+describe('DockerHostDriver', () => {
   const driver = new DockerHostDriver();
   const base = 990_000_000 + Math.floor(Math.random() * 100_000) * 2;
   const ids = [base, base + 1];
 
   before(async () => {
+    if (skip) return;
     await sandboxUp({ daemon: false, installDeps: false });
   });
   after(async () => {
+    if (skip) return;
     for (const id of ids) await driver.destroy(id);
   });
 
-  test('a droplet host answers ssh with the sandbox key and runs its own Docker; destroy removes it', async (t) => {
+  const slugs = { sizeSlug: 's-1vcpu-1gb', region: 'nyc3', image: 'ubuntu-24-04-x64' };
+  test('a droplet host answers ssh with the sandbox key and runs its own Docker; destroy removes it', { skip }, async (t) => {
     const key = readFileSync(`${files.clientKey()}.pub`, 'utf8').trim();
     const t0 = Date.now();
     const [one, two] = await Promise.all([
-      driver.create({ dropletId: ids[0], name: 'hosts-test-1', authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOnlyForTheList other', key], userData: '#cloud-config\nruncmd: [echo hi]\n', tags: ['dynia', 'role:test'] }),
-      driver.create({ dropletId: ids[1], name: 'hosts-test-2', authorizedKeys: [key], tags: [] }),
+      driver.create({ dropletId: ids[0], name: 'hosts-test-1', authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOnlyForTheList other', key], userData: '#cloud-config\nruncmd: [echo hi]\n', tags: ['dynia', 'role:test'], ...slugs }),
+      driver.create({ dropletId: ids[1], name: 'hosts-test-2', authorizedKeys: [key], tags: [], ...slugs }),
     ]);
     assert.notEqual(one.ip, two.ip, 'concurrent creates get different addresses');
 

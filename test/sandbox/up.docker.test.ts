@@ -12,12 +12,12 @@ import { readSecrets } from '../../sandbox/secrets.js';
 const skip = (await dockerAnswers()) ? false : 'docker info fails: no dockerd (start one with sandbox/scripts/start-dockerd.sh)';
 const wasUp = skip ? false : (await sandboxStatus()).up;
 
-describe('sandbox up / env / down', { skip }, () => {
+describe('sandbox up / env / down', () => {
   after(async () => {
     if (wasUp) await sandboxUp();
   });
 
-  test('up, then a warm up that only checks', async (t) => {
+  test('up, then a warm up that only checks', { skip }, async (t) => {
     const first = await sandboxUp();
     t.diagnostic(`first up (${wasUp ? 'warm' : 'cold or partly warm'}): ${first.totalMs} ms: ${first.steps.map((s) => `${s.step} ${s.ms}`).join(', ')}`);
     const second = await sandboxUp();
@@ -45,7 +45,7 @@ describe('sandbox up / env / down', { skip }, () => {
     await fetch(`${admin}/dns-delay`, { method: 'POST', body: JSON.stringify({ ms: SANDBOX.dnsDelayMs }) });
   });
 
-  test('env prints the export lines', () => {
+  test('env prints the export lines', { skip }, () => {
     const { digitaloceanToken, cloudflareToken } = readSecrets();
     const env = sandboxEnv();
     assert.ok(env.includes(`export DIGITALOCEAN_TOKEN=${digitaloceanToken}\n`));
@@ -54,7 +54,7 @@ describe('sandbox up / env / down', { skip }, () => {
     assert.ok(env.includes('export DYNIA_DNS_RESOLVERS=172.29.0.4,172.29.0.5\n'));
   });
 
-  test('down leaves no sandbox container, volume, network or daemon', async () => {
+  test('down leaves no sandbox container, volume, network or daemon', { skip }, async () => {
     await sandboxDown();
     assert.equal((await docker(['ps', '-aq', '--filter', `label=${SANDBOX.label}`])).trim(), '');
     assert.equal((await docker(['volume', 'ls', '-q', '--filter', `label=${SANDBOX.label}`])).trim(), '');

@@ -36,6 +36,9 @@ export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: Hos
       authorizedKeys: spec.keys.map((k) => k.public_key),
       ...(spec.userData === undefined ? {} : { userData: spec.userData }),
       tags: spec.tags,
+      sizeSlug: spec.size.slug,
+      region: spec.region.slug,
+      image: spec.image.slug,
     });
     const droplet: DropletRecord = {
       id,
