@@ -1,0 +1,1 @@
+export async function appDeployCommand(): Promise<void> { throw new Error('not yet'); }

@@ -1,0 +1,1 @@
+export async function slbSyncCommand(): Promise<void> { throw new Error('not yet'); }

@@ -1,0 +1,86 @@
+/**
+ * Turns configuration into what workflows need: state under its lock, API clients, node sessions. The only
+ * place that picks real adapters.
+ */
+import { readFileSync } from 'node:fs';
+import { CloudflareClient } from '../cloud/cloudflare.js';
+import { DigitalOceanClient } from '../cloud/digitalocean.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { ConfigError } from '../errors.js';
+import type { RetryEvent } from '../cloud/http.js';
+import { SshSession } from '../remote/ssh.js';
+import { StateStore } from '../state/store.js';
+import type { Reporter } from '../workflows/steps.js';
+import type { NodeSession, Settings, WorkflowDeps } from '../workflows/ports.js';
+import { createReporter, formatMs } from './output.js';
+import type { GlobalOptions } from './main.js';
+
+export function configFor(globals: GlobalOptions): Config {
+  return loadConfig(globals.stateDir ? { flags: { dyniaStateDir: globals.stateDir } } : {});
+}
+
+export function settingsFrom(config: Config): Settings {
+  const rootFile = config.get('dyniaAcmeCaRoot');
+  let caRootPem: string | undefined;
+  if (rootFile) {
+    try {
+      caRootPem = readFileSync(rootFile, 'utf8');
+    } catch (error) {
+      throw ConfigError(`DYNIA_ACME_CA_ROOT ${rootFile} cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const email = config.get('dyniaAcmeEmail');
+  return {
+    domain: config.require('dyniaDomain'),
+    zoneId: config.require('cloudflareZoneId'),
+    resolvers: config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port })),
+    acme: { ca: config.require('dyniaAcmeCa'), ...(caRootPem ? { caRootPem } : {}), ...(email ? { email } : {}) },
+    sshKeyPath: config.require('dyniaSshKey'),
+  };
+}
+
+const retryNotice = (reporter: Reporter) => (e: RetryEvent) =>
+  reporter.warn(`${e.service} ${e.method} ${e.path}: ${e.reason}; retry ${e.retry} in ${formatMs(e.delayMs)}`);
+
+export function digitaloceanClient(config: Config, reporter: Reporter): DigitalOceanClient {
+  return new DigitalOceanClient({ token: config.require('digitaloceanToken'), baseUrl: config.require('digitaloceanApiUrl'), onRetry: retryNotice(reporter) });
+}
+
+export function cloudflareClient(config: Config, reporter: Reporter): CloudflareClient {
+  return new CloudflareClient({ token: config.require('cloudflareApiToken'), baseUrl: config.require('cloudflareApiUrl'), onRetry: retryNotice(reporter) });
+}
+
+/**
+ * Runs a state-changing command: validates configuration before anything else, then holds the state lock
+ * for the whole run and closes every client and session at the end.
+ */
+export async function withWorkflow<T>(command: string, globals: GlobalOptions, fn: (deps: WorkflowDeps, config: Config) => Promise<T>): Promise<T> {
+  const config = configFor(globals);
+  const reporter = createReporter(globals);
+  const settings = settingsFrom(config);
+  const digitalocean = digitaloceanClient(config, reporter);
+  const cloudflare = cloudflareClient(config, reporter);
+  const store = new StateStore(config.stateDir);
+  try {
+    return await store.withLock(command, (tx) =>
+      fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey) => connectNode(node, settings.sshKeyPath, onHostKey) }, config),
+    );
+  } finally {
+    await Promise.all([digitalocean.close(), cloudflare.close()]);
+  }
+}
+
+export async function connectNode(
+  node: { name: string; ip: string; sshHostKey?: string | undefined },
+  privateKeyPath: string,
+  onHostKey: (key: string) => Promise<void>,
+): Promise<NodeSession> {
+  const session = await SshSession.connect({
+    host: node.ip,
+    privateKeyPath,
+    nodeName: node.name,
+    ...(node.sshHostKey ? { pinnedHostKey: node.sshHostKey } : {}),
+  });
+  if (!node.sshHostKey) await onHostKey(session.hostKey);
+  return session;
+}

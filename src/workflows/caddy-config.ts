@@ -1,0 +1,17 @@
+/**
+ * Changing a node's Caddy config safely: the candidate is uploaded next to the live file, validated by the
+ * running Caddy, moved into place and reloaded. An unchanged config is left alone: a reload closes idle
+ * keep-alive connections, so Dynia reloads only when the text really changes.
+ */
+import { caddyReload, caddyValidate } from '../node/caddy-commands.js';
+import { IN_CONTAINER, LAYOUT } from '../node/layout.js';
+import type { Remote } from '../remote/remote.js';
+
+export async function applyCaddyfile(remote: Remote, text: string): Promise<'unchanged' | 'reloaded'> {
+  if ((await remote.readFile(LAYOUT.caddyfile)) === text) return 'unchanged';
+  await remote.upload(LAYOUT.caddyfileNext, text);
+  await remote.exec(caddyValidate(IN_CONTAINER.caddyfileNext));
+  await remote.exec(['mv', LAYOUT.caddyfileNext, LAYOUT.caddyfile]);
+  await remote.exec(caddyReload());
+  return 'reloaded';
+}

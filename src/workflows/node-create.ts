@@ -1,0 +1,279 @@
+/**
+ * `dynia node:create`: a droplet, its DNS name, and Caddy with a placeholder site over HTTPS. Every step is
+ * idempotent and recorded in state as it finishes, so a re-run after any failure resumes where it stopped.
+ */
+import { publicIpv4 } from '../cloud/digitalocean.js';
+import { waitForPropagation } from '../dns/propagation.js';
+import { InputError, TimeoutError } from '../errors.js';
+import { probeHttps } from '../health/probe.js';
+import { renderCaddyfile } from '../node/caddyfile.js';
+import { composeUp } from '../node/compose-commands.js';
+import { dockerReady, mkdirP, networkCreate, networkInspect } from '../node/docker-commands.js';
+import { IN_CONTAINER, LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../node/layout.js';
+import { renderManifest } from '../node/manifest.js';
+import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
+import { renderProxyCompose } from '../node/proxy-compose.js';
+import type { NodeRecord } from '../state/schema.js';
+import { applyCaddyfile } from './caddy-config.js';
+import { nodeManifest, nodeSites } from './node-sites.js';
+import type { NodeSession, WorkflowDeps } from './ports.js';
+import { poll } from './poll.js';
+import { findAccountKey } from './ssh-key.js';
+import { runSteps, type Step, type StepTiming } from './steps.js';
+import { NODE_USER_DATA } from './user-data.js';
+
+export interface NodeCreateInput {
+  name: string;
+  healthPath: string;
+  region: string;
+  size: string;
+  image: string;
+  /** DigitalOcean key id or fingerprint; default: the account key matching the local SSH key. */
+  sshKey?: string;
+  dnsTimeoutMs: number;
+  httpsTimeoutMs?: number;
+  dropletTimeoutMs?: number;
+}
+
+export interface NodeCreateResult {
+  node: NodeRecord;
+  timings: StepTiming[];
+  remote: { connections: number; commands: number };
+}
+
+interface Ctx {
+  input: NodeCreateInput;
+  deps: WorkflowDeps;
+  fqdn: string;
+  sshKey?: number | string;
+  session?: NodeSession;
+}
+
+export const DROPLET_TAG = 'dynia';
+
+/** The node as state has it now (every step re-reads it: earlier steps commit). */
+function current(ctx: Ctx): NodeRecord {
+  const node = ctx.deps.tx.state.nodes.find((n) => n.name === ctx.input.name);
+  if (!node) throw new Error(`node ${ctx.input.name} vanished from state during node:create`);
+  return node;
+}
+
+async function update(ctx: Ctx, change: (node: NodeRecord) => void): Promise<void> {
+  await ctx.deps.tx.commit((state) => {
+    const node = state.nodes.find((n) => n.name === ctx.input.name);
+    if (node) change(node);
+  });
+}
+
+const steps: Step<Ctx>[] = [
+  {
+    name: 'ssh-key',
+    title: 'Find the SSH key in the DigitalOcean account',
+    async run(ctx) {
+      ctx.sshKey = ctx.input.sshKey ?? (await findAccountKey(ctx.deps.digitalocean, ctx.deps.settings.sshKeyPath)).id;
+      return `key ${ctx.sshKey}`;
+    },
+  },
+  {
+    name: 'droplet',
+    title: (ctx) => `Create droplet ${ctx.input.name}`,
+    async run(ctx) {
+      const { input, deps } = ctx;
+      // A crash between the API call and the state write must not make a second droplet: look it up first.
+      const known = current(ctx).dropletId;
+      const existing = (await deps.digitalocean.listDroplets({ tagName: DROPLET_TAG })).find(
+        (d) => d.id === known || (d.name === input.name && d.tags.includes(input.name)),
+      );
+      const droplet =
+        existing ??
+        (await deps.digitalocean.createDroplet({
+          name: input.name,
+          region: input.region,
+          size: input.size,
+          image: input.image,
+          sshKeys: [ctx.sshKey!],
+          tags: [DROPLET_TAG, input.name],
+          userData: NODE_USER_DATA,
+        }));
+      await update(ctx, (node) => (node.dropletId = droplet.id));
+      return existing ? `found existing droplet ${droplet.id}` : `droplet ${droplet.id}`;
+    },
+  },
+  {
+    name: 'droplet-active',
+    title: 'Wait for the droplet to boot',
+    async run(ctx) {
+      const id = current(ctx).dropletId!;
+      const ip = await poll({
+        what: `droplet ${id} to become active with a public IPv4`,
+        timeoutMs: ctx.input.dropletTimeoutMs ?? 300_000,
+        intervalMs: 1000,
+        attempt: async () => {
+          const droplet = await ctx.deps.digitalocean.getDroplet(id);
+          if (!droplet) throw InputError(`droplet ${id} no longer exists.`, `Run dynia node:destroy --name ${ctx.input.name}, then create the node again.`);
+          return droplet.status === 'active' ? publicIpv4(droplet) : undefined;
+        },
+      });
+      await update(ctx, (node) => (node.ip = ip));
+      return ip;
+    },
+  },
+  {
+    name: 'dns-record',
+    title: (ctx) => `Point ${ctx.fqdn} at the droplet (Cloudflare, DNS only)`,
+    async run(ctx) {
+      const { record, changed } = await ctx.deps.cloudflare.upsertARecord(ctx.deps.settings.zoneId, {
+        name: ctx.fqdn,
+        ip: current(ctx).ip,
+        ttl: 60,
+        proxied: false,
+      });
+      await update(ctx, (node) => (node.dnsRecordId = record.id));
+      return changed ? `A ${record.content}` : 'already set';
+    },
+  },
+  {
+    name: 'dns-propagation',
+    title: 'Wait until the resolvers answer with the node IP',
+    async run(ctx) {
+      const { resolvers } = ctx.deps.settings;
+      const { ms, polls } = await waitForPropagation({ name: ctx.fqdn, expectedIp: current(ctx).ip, resolvers, timeoutMs: ctx.input.dnsTimeoutMs });
+      return `${resolvers.length} resolver(s) agree after ${polls} poll(s), ${Math.round(ms)} ms`;
+    },
+  },
+  {
+    name: 'ssh',
+    title: 'Connect over SSH and wait for Docker',
+    async run(ctx) {
+      ctx.session = await ctx.deps.connect(current(ctx), (key) => update(ctx, (node) => (node.sshHostKey = key)));
+      const session = ctx.session;
+      const version = await poll({
+        what: `Docker on ${session.host} (cloud-init may still be installing it)`,
+        timeoutMs: 300_000,
+        intervalMs: 1000,
+        attempt: async () => {
+          const result = await session.exec(dockerReady(), { allowFailure: true });
+          return result.code === 0 ? result.stdout.trim() : undefined;
+        },
+      });
+      return `Docker ${version}`;
+    },
+  },
+  {
+    name: 'proxy',
+    title: 'Start Caddy and the placeholder on network edge',
+    async run(ctx) {
+      const session = ctx.session!;
+      const { acme } = ctx.deps.settings;
+      await session.exec(mkdirP(LAYOUT.proxyDir, LAYOUT.placeholderDir, LAYOUT.appsDir));
+      if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) await session.exec(networkCreate());
+      await session.upload(LAYOUT.proxyCompose, renderProxyCompose());
+      await session.upload(LAYOUT.placeholderCompose, renderPlaceholderCompose(ctx.input.name));
+      if (acme.caRootPem) await session.upload(LAYOUT.acmeRoot, acme.caRootPem);
+      // Caddy needs a config to start with; the real one is validated by this Caddy and loaded right after.
+      if ((await session.readFile(LAYOUT.caddyfile)) === null) await session.upload(LAYOUT.caddyfile, BOOTSTRAP_CADDYFILE);
+      await session.exec(composeUp({ project: PLACEHOLDER_PROJECT, files: [LAYOUT.placeholderCompose] }));
+      await session.exec(composeUp({ project: PROXY_PROJECT, files: [LAYOUT.proxyCompose] }));
+    },
+  },
+  {
+    name: 'caddy-config',
+    title: (ctx) => `Route ${ctx.fqdn} to the placeholder (validate, reload Caddy)`,
+    async run(ctx) {
+      const text = renderCaddyfile({ acme: caddyAcme(ctx.deps.settings.acme), sites: nodeSites(current(ctx), ctx.deps.tx.state.deployments) });
+      return applyCaddyfile(ctx.session!, text);
+    },
+  },
+  {
+    name: 'https',
+    title: (ctx) => `Check https://${ctx.fqdn}${ctx.input.healthPath} (certificate via ACME HTTP-01)`,
+    async run(ctx) {
+      const url = `https://${ctx.fqdn}${current(ctx).healthPath}`;
+      const result = await pollHttps(url, ctx.deps.settings, ctx.input.httpsTimeoutMs ?? 120_000);
+      return `HTTP ${result.status}`;
+    },
+  },
+  {
+    name: 'manifest',
+    title: 'Record the node (state and /opt/dynia/node.json)',
+    async run(ctx) {
+      const manifest = nodeManifest(current(ctx), ctx.deps.tx.state.deployments, new Date().toISOString());
+      await ctx.session!.upload(LAYOUT.manifest, renderManifest(manifest));
+      await update(ctx, (node) => (node.status = 'active'));
+    },
+  },
+];
+
+const BOOTSTRAP_CADDYFILE = '# Replaced by Dynia as soon as Caddy runs.\n{\n\tadmin localhost:2019\n}\n';
+
+export function caddyAcme(acme: WorkflowDeps['settings']['acme']) {
+  return { ca: acme.ca, ...(acme.caRootPem ? { caRootPath: IN_CONTAINER.acmeRoot } : {}), ...(acme.email ? { email: acme.email } : {}) };
+}
+
+/** Polls an HTTPS URL until it answers 2xx/3xx with a valid certificate; the timeout names the last failure. */
+export async function pollHttps(url: string, settings: WorkflowDeps['settings'], timeoutMs: number) {
+  let last = '';
+  try {
+    return await poll({
+      what: url,
+      timeoutMs,
+      intervalMs: 500,
+      attempt: async () => {
+        const result = await probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 });
+        last = result.error ?? `HTTP ${result.status}`;
+        return result.ok ? result : undefined;
+      },
+    });
+  } catch {
+    throw TimeoutError(`${url} did not answer 2xx/3xx over valid HTTPS within ${timeoutMs / 1000} s; last: ${last}`, 'Check the node\'s Caddy logs: ssh root@<ip> docker logs dynia-caddy');
+  }
+}
+
+export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Promise<NodeCreateResult> {
+  const fqdn = `${input.name}.${deps.settings.domain}`;
+  const existing = deps.tx.state.nodes.find((n) => n.name === input.name);
+  if (existing?.status === 'active') {
+    throw InputError(`node ${input.name} already exists (${existing.fqdn}, ${existing.ip}).`, `Pick another --name, or remove it first: dynia node:destroy --name ${input.name}`);
+  }
+  if (existing && existing.healthPath !== input.healthPath) {
+    deps.reporter.warn(`resuming node ${input.name}; its health path changes from ${existing.healthPath} to ${input.healthPath}`);
+  }
+  if (existing) deps.reporter.info(`resuming the unfinished create of ${input.name} (done: ${existing.stepsDone.join(', ') || 'nothing'})`);
+  await deps.tx.commit((state) => {
+    const node = state.nodes.find((n) => n.name === input.name);
+    if (node) node.healthPath = input.healthPath;
+    else state.nodes.push(newNodeRecord(input, fqdn));
+  });
+  const ctx: Ctx = { input, deps, fqdn };
+  const tracked = steps.map((step) => ({
+    ...step,
+    run: async (c: Ctx) => {
+      const detail = await step.run(c);
+      await update(c, (node) => (node.stepsDone = [...new Set([...node.stepsDone, step.name])]));
+      return detail;
+    },
+  }));
+  try {
+    const timings = await runSteps(tracked, ctx, deps.reporter);
+    const remote = ctx.session ? { ...ctx.session.stats } : { connections: 0, commands: 0 };
+    return { node: current(ctx), timings, remote };
+  } catch (error) {
+    await update(ctx, (node) => (node.status = 'failed'));
+    throw error;
+  } finally {
+    await ctx.session?.close();
+  }
+}
+
+function newNodeRecord(input: NodeCreateInput, fqdn: string): NodeRecord {
+  return {
+    name: input.name,
+    ip: '',
+    fqdn,
+    createdAt: new Date().toISOString(),
+    status: 'creating',
+    healthPath: input.healthPath,
+    caddy: { domain: fqdn, target: { service: 'placeholder', port: 8080 } },
+    stepsDone: [],
+  };
+}

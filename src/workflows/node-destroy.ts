@@ -1,0 +1,57 @@
+/**
+ * `dynia node:destroy`: DNS record, droplet, then the node and its deployments in state. Parts already gone
+ * are fine (a destroy that failed half-way is simply run again).
+ */
+import { InputError } from '../errors.js';
+import type { WorkflowDeps } from './ports.js';
+import { DROPLET_TAG } from './node-create.js';
+import { runSteps, type Step } from './steps.js';
+
+interface Ctx {
+  name: string;
+  deps: WorkflowDeps;
+}
+
+const steps: Step<Ctx>[] = [
+  {
+    name: 'dns-record',
+    title: (ctx) => `Delete the DNS records of ${ctx.name}`,
+    async run({ name, deps }) {
+      const node = deps.tx.state.nodes.find((n) => n.name === name)!;
+      const records = (await deps.cloudflare.listDnsRecords(deps.settings.zoneId, { name: node.fqdn, type: 'A' })).filter((r) => r.name === node.fqdn);
+      const ids = new Set([...(node.dnsRecordId ? [node.dnsRecordId] : []), ...records.map((r) => r.id)]);
+      let deleted = 0;
+      for (const id of ids) if (await deps.cloudflare.deleteDnsRecord(deps.settings.zoneId, id)) deleted++;
+      return deleted ? `${deleted} deleted` : 'already gone';
+    },
+  },
+  {
+    name: 'droplet',
+    title: (ctx) => `Delete the droplet of ${ctx.name}`,
+    async run({ name, deps }) {
+      const node = deps.tx.state.nodes.find((n) => n.name === name)!;
+      const tagged = (await deps.digitalocean.listDroplets({ tagName: DROPLET_TAG })).filter((d) => d.id === node.dropletId || (d.name === name && d.tags.includes(name)));
+      let deleted = 0;
+      for (const droplet of tagged) if (await deps.digitalocean.deleteDroplet(droplet.id)) deleted++;
+      return deleted ? `${deleted} deleted` : 'already gone';
+    },
+  },
+  {
+    name: 'state',
+    title: 'Remove the node and its deployments from state',
+    async run({ name, deps }) {
+      await deps.tx.commit((state) => {
+        state.nodes = state.nodes.filter((n) => n.name !== name);
+        state.deployments = state.deployments.filter((d) => d.node !== name);
+      });
+    },
+  },
+];
+
+export async function nodeDestroy(name: string, deps: WorkflowDeps): Promise<void> {
+  if (!deps.tx.state.nodes.some((n) => n.name === name)) {
+    const known = deps.tx.state.nodes.map((n) => n.name).join(', ') || 'none';
+    throw InputError(`no node named ${name} in state (known: ${known}).`, 'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.');
+  }
+  await runSteps(steps, { name, deps }, deps.reporter);
+}
