@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./src/index.ts', import.meta.url));
 
-/** The runtime behaviour the Worker was written and tested against; upload with the same date. */
-export const WORKER_COMPATIBILITY_DATE = '2025-06-01';
+export { WORKER_COMPATIBILITY_DATE } from './compatibility.js';
 
 export async function bundleWorker(): Promise<string> {
   const result = await build({

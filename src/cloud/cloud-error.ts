@@ -58,7 +58,8 @@ export function describeApiError(body: unknown): string | undefined {
       .join('; ');
   }
   if (typeof record.message === 'string') return typeof record.id === 'string' ? `${record.id}: ${record.message}` : record.message;
-  return excerpt(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  return text === '{}' ? undefined : excerpt(text);
 }
 
 const excerpt = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text);

@@ -100,7 +100,7 @@ export class HttpClient {
       }
       this.retriesLeft--;
       const delayMs = retryDelay(retry, attempt.retryAfterMs, this.policy, this.options.random ?? Math.random);
-      this.options.onRetry?.({ service: this.service, method: req.method, path: req.path, retry, delayMs, reason: this.clean(attempt.failure) });
+      this.options.onRetry?.({ service: this.service, method: req.method, path: withoutQuery(req.path), retry, delayMs, reason: this.clean(attempt.failure) });
       await (this.options.sleep ?? sleep)(delayMs);
     }
   }
@@ -118,7 +118,7 @@ export class HttpClient {
     return new CloudError({
       service: this.service,
       method: call.method,
-      path: call.path.split('?')[0]!,
+      path: withoutQuery(call.path),
       status: details.status,
       apiMessage: details.apiMessage === undefined ? undefined : this.clean(details.apiMessage),
       problem: details.problem === undefined ? undefined : this.clean(details.problem),
@@ -197,5 +197,7 @@ function describeFetchFailure(error: unknown, timeoutMs: number): string {
   const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
   return `network error (${detail})`;
 }
+
+const withoutQuery = (path: string): string => path.split('?')[0]!;
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));

@@ -44,6 +44,8 @@ export const SlbRecord = z.object({
   url: z.string(),
   origins: z.array(z.string()),
   publishedAt: z.string(),
+  /** sha256 of the uploaded Worker code and compatibility date: an unchanged sync skips the upload. */
+  codeHash: z.string().optional(),
 });
 
 export const State = z.object({

@@ -7,8 +7,9 @@ import { caddyReload, caddyValidate } from '../node/caddy-commands.js';
 import { IN_CONTAINER, LAYOUT } from '../node/layout.js';
 import type { Remote } from '../remote/remote.js';
 
-export async function applyCaddyfile(remote: Remote, text: string): Promise<'unchanged' | 'reloaded'> {
-  if ((await remote.readFile(LAYOUT.caddyfile)) === text) return 'unchanged';
+/** `live` is the text known to be on the node (rendered from the state before the change); read when unknown. */
+export async function applyCaddyfile(remote: Remote, text: string, live?: string): Promise<'unchanged' | 'reloaded'> {
+  if ((live ?? (await remote.readFile(LAYOUT.caddyfile))) === text) return 'unchanged';
   await remote.upload(LAYOUT.caddyfileNext, text);
   await remote.exec(caddyValidate(IN_CONTAINER.caddyfileNext));
   await remote.exec(['mv', LAYOUT.caddyfileNext, LAYOUT.caddyfile]);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { z } from 'zod';
 import { CloudError, describeApiError, redact } from '../../src/cloud/cloud-error.js';
 import { HttpClient, type HttpClientOptions, type RetryEvent } from '../../src/cloud/http.js';
@@ -20,8 +20,8 @@ interface Seen {
   body: string;
 }
 
-/** A local HTTP server answering with `handler`; records every request. */
-async function fakeApi(handler: (req: Seen, res: ServerResponse, index: number) => void) {
+/** A local HTTP server answering with `handler`; records every request; closed when the test ends. */
+async function fakeApi(t: TestContext, handler: (req: Seen, res: ServerResponse, index: number) => void) {
   const requests: Seen[] = [];
   const server = createServer(async (req, res) => {
     let body = '';
@@ -33,15 +33,14 @@ async function fakeApi(handler: (req: Seen, res: ServerResponse, index: number) 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+  const close = async () => {
+    if (!server.listening) return;
+    server.closeAllConnections();
+    server.close();
+    await once(server, 'close');
   };
+  t.after(close);
+  return { url, requests, close };
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -49,7 +48,7 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 };
 
-function client(url: string, extra: Partial<HttpClientOptions> = {}) {
+function client(t: TestContext, url: string, extra: Partial<HttpClientOptions> = {}) {
   const delays: number[] = [];
   const retries: RetryEvent[] = [];
   const http = new HttpClient({
@@ -63,6 +62,7 @@ function client(url: string, extra: Partial<HttpClientOptions> = {}) {
     onRetry: (event) => retries.push(event),
     ...extra,
   });
+  t.after(() => http.close());
   return { http, delays, retries };
 }
 
@@ -136,9 +136,9 @@ describe('retry policy (pure)', () => {
 });
 
 describe('HttpClient', () => {
-  it('sends the bearer token, JSON body and query, and parses the answer', async () => {
-    const api = await fakeApi((_req, res) => json(res, 201, { ok: true }));
-    const { http } = client(`${api.url}/`);
+  it('sends the bearer token, JSON body and query, and parses the answer', async (t) => {
+    const api = await fakeApi(t, (_req, res) => json(res, 201, { ok: true }));
+    const { http } = client(t, `${api.url}/`);
     const response = await http.request({ method: 'POST', path: '/v2/things', query: { page: 2, skip: undefined, tag_name: 'a b' }, json: { name: 'x' } });
     assert.equal(response.status, 201);
     assert.deepEqual(response.body, { ok: true });
@@ -147,13 +147,11 @@ describe('HttpClient', () => {
     assert.equal(seen!.headers.authorization, `Bearer ${TOKEN}`);
     assert.equal(seen!.headers['content-type'], 'application/json');
     assert.equal(seen!.body, '{"name":"x"}');
-    await http.close();
-    await api.close();
   });
 
-  it('retries 5xx on GET with backoff and reports each retry', async () => {
-    const api = await fakeApi((_req, res, i) => (i < 2 ? json(res, 503, { id: 'server_error', message: 'busy' }) : json(res, 200, { n: i })));
-    const { http, delays, retries } = client(api.url);
+  it('retries 5xx on GET with backoff and reports each retry', async (t) => {
+    const api = await fakeApi(t, (_req, res, i) => (i < 2 ? json(res, 503, { id: 'server_error', message: 'busy' }) : json(res, 200, { n: i })));
+    const { http, delays, retries } = client(t, api.url);
     const response = await http.request({ method: 'GET', path: '/v2/droplets' });
     assert.deepEqual(response.body, { n: 2 });
     assert.deepEqual(delays, [75, 150]);
@@ -164,56 +162,49 @@ describe('HttpClient', () => {
         [2, 'HTTP 503', 150, 'GET', '/v2/droplets'],
       ],
     );
-    await http.close();
-    await api.close();
   });
 
-  it('honours retry-after (seconds and date) on 429, capped', async () => {
+  it('honours retry-after (seconds and date) on 429, capped', async (t) => {
     const answers = [
       () => ({ status: 429, headers: { 'retry-after': '2' } }),
       () => ({ status: 429, headers: { 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' } }),
       () => ({ status: 429, headers: { 'retry-after': '3600' } }),
       () => ({ status: 200, headers: {} }),
     ];
-    const api = await fakeApi((_req, res, i) => {
+    const api = await fakeApi(t, (_req, res, i) => {
       const answer = answers[i]!();
       json(res, answer.status, answer.status === 200 ? { ok: 1 } : { id: 'too_many_requests', message: 'API rate limit exceeded.' }, answer.headers);
     });
-    const { http, delays } = client(api.url);
+    const { http, delays } = client(t, api.url);
     await http.request({ method: 'POST', path: '/v2/droplets', json: {} });
     assert.deepEqual(delays, [2000, 3000, 5000]);
-    await http.close();
-    await api.close();
   });
 
-  it('really waits for retry-after when sleeping for real', async () => {
-    const api = await fakeApi((_req, res, i) => (i === 0 ? json(res, 429, { errors: [] }, { 'retry-after': '1' }) : json(res, 200, {})));
+  it('really waits for retry-after when sleeping for real', async (t) => {
+    const api = await fakeApi(t, (_req, res, i) => (i === 0 ? json(res, 429, { errors: [] }, { 'retry-after': '1' }) : json(res, 200, {})));
     const http = new HttpClient({ service: 'Cloudflare', baseUrl: api.url, token: TOKEN });
+    t.after(() => http.close());
     const started = Date.now();
     await http.request({ method: 'GET', path: '/zones' });
     const waited = Date.now() - started;
     assert.ok(waited >= 950 && waited < 3000, `waited ${waited} ms`);
-    await http.close();
-    await api.close();
   });
 
-  it('does not repeat a POST after a 5xx unless marked safe', async () => {
-    const api = await fakeApi((_req, res) => json(res, 500, { id: 'server_error', message: 'Unexpected server-side error' }));
-    const { http } = client(api.url);
+  it('does not repeat a POST after a 5xx unless marked safe', async (t) => {
+    const api = await fakeApi(t, (_req, res) => json(res, 500, { id: 'server_error', message: 'Unexpected server-side error' }));
+    const { http } = client(t, api.url);
     const error = await cloudError(http.request({ method: 'POST', path: '/v2/droplets', json: {} }));
     assert.equal(api.requests.length, 1);
     assert.equal(error.message, 'DigitalOcean POST /v2/droplets failed (HTTP 500): server_error: Unexpected server-side error');
     await cloudError(http.request({ method: 'POST', path: '/scripts/x/subdomain', json: {}, retrySafe: true }));
     assert.equal(api.requests.length, 1 + 1 + DEFAULT_RETRY_POLICY.maxRetries);
-    await http.close();
-    await api.close();
   });
 
-  it('surfaces the API error text, status and call (without the query) and does not retry 4xx', async () => {
-    const api = await fakeApi((_req, res) =>
+  it('surfaces the API error text, status and call (without the query) and does not retry 4xx', async (t) => {
+    const api = await fakeApi(t, (_req, res) =>
       json(res, 400, { success: false, errors: [{ code: 9109, message: 'Invalid access token' }], messages: [], result: null }),
     );
-    const { http } = client(api.url, { service: 'Cloudflare' });
+    const { http } = client(t, api.url, { service: 'Cloudflare' });
     const error = await cloudError(http.request({ method: 'GET', path: '/zones/abc/dns_records', query: { name: 'x.example.com' } }));
     assert.equal(api.requests.length, 1);
     assert.equal(error.service, 'Cloudflare');
@@ -222,56 +213,47 @@ describe('HttpClient', () => {
     assert.equal(error.status, 400);
     assert.equal(error.apiMessage, '9109: Invalid access token');
     assert.equal(error.message, 'Cloudflare GET /zones/abc/dns_records failed (HTTP 400): 9109: Invalid access token');
-    await http.close();
-    await api.close();
   });
 
-  it('hands back allowed statuses instead of throwing', async () => {
-    const api = await fakeApi((_req, res) => json(res, 404, { id: 'not_found', message: 'gone' }));
-    const { http } = client(api.url);
+  it('hands back allowed statuses instead of throwing', async (t) => {
+    const api = await fakeApi(t, (_req, res) => json(res, 404, { id: 'not_found', message: 'gone' }));
+    const { http } = client(t, api.url);
     const response = await http.request({ method: 'DELETE', path: '/v2/droplets/1', allowStatus: [404] });
     assert.equal(response.status, 404);
-    await http.close();
-    await api.close();
   });
 
-  it('checks response shapes', async () => {
-    const api = await fakeApi((_req, res) => json(res, 200, { droplet: { id: 'seven' } }));
-    const { http } = client(api.url);
+  it('checks response shapes', async (t) => {
+    const api = await fakeApi(t, (_req, res) => json(res, 200, { droplet: { id: 'seven' } }));
+    const { http } = client(t, api.url);
     const response = await http.request({ method: 'GET', path: '/v2/droplets/7' });
     const error = await cloudError(Promise.resolve().then(() => http.parse(z.object({ droplet: z.object({ id: z.number() }) }), response)));
     assert.match(error.message, /^DigitalOcean GET \/v2\/droplets\/7 failed \(HTTP 200\): unexpected response \(droplet\.id: /);
-    await http.close();
-    await api.close();
   });
 
-  it('retries network errors on GET and then reports them', async () => {
-    const api = await fakeApi(() => undefined);
+  it('retries network errors on GET and then reports them', async (t) => {
+    const api = await fakeApi(t, () => undefined);
     await api.close();
-    const { http, retries } = client(api.url);
+    const { http, retries } = client(t, api.url);
     const error = await cloudError(http.request({ method: 'GET', path: '/v2/account' }));
     assert.equal(retries.length, DEFAULT_RETRY_POLICY.maxRetries);
     assert.equal(error.status, undefined);
     assert.equal(error.message, `DigitalOcean GET /v2/account failed after ${DEFAULT_RETRY_POLICY.maxRetries + 1} attempts: network error (ECONNREFUSED)`);
-    await http.close();
   });
 
-  it('times out each attempt', async () => {
-    const api = await fakeApi(() => undefined); // never answers
-    const { http, retries } = client(api.url, { timeoutMs: 100, retry: { maxRetries: 1, baseDelayMs: 1 } });
+  it('times out each attempt', async (t) => {
+    const api = await fakeApi(t, () => undefined); // never answers
+    const { http, retries } = client(t, api.url, { timeoutMs: 100, retry: { maxRetries: 1, baseDelayMs: 1 } });
     const started = Date.now();
     const error = await cloudError(http.request({ method: 'GET', path: '/v2/droplets' }));
     assert.ok(Date.now() - started < 2000);
     assert.equal(api.requests.length, 2);
     assert.deepEqual(retries.map((r) => r.reason), ['no answer within 100 ms']);
     assert.equal(error.message, 'DigitalOcean GET /v2/droplets failed after 2 attempts: no answer within 100 ms');
-    await http.close();
-    await api.close();
   });
 
-  it('stops retrying once the client-wide retry budget is spent', async () => {
-    const api = await fakeApi((_req, res) => json(res, 503, {}));
-    const { http } = client(api.url, { retry: { maxRetries: 3, budget: 4, baseDelayMs: 1 } });
+  it('stops retrying once the client-wide retry budget is spent', async (t) => {
+    const api = await fakeApi(t, (_req, res) => json(res, 503, {}));
+    const { http } = client(t, api.url, { retry: { maxRetries: 3, budget: 4, baseDelayMs: 1 } });
     assert.equal((await cloudError(http.request({ method: 'GET', path: '/a' }))).message, 'DigitalOcean GET /a failed (HTTP 503) after 4 attempts');
     await cloudError(http.request({ method: 'GET', path: '/b' }));
     await cloudError(http.request({ method: 'GET', path: '/c' }));
@@ -279,13 +261,11 @@ describe('HttpClient', () => {
       api.requests.map((r) => r.url),
       ['/a', '/a', '/a', '/a', '/b', '/b', '/c'],
     );
-    await http.close();
-    await api.close();
   });
 
-  it('never lets the token into an error, a retry report or a log line', async () => {
+  it('never lets the token into an error, a retry report or a log line', async (t) => {
     // A hostile API echoing the Authorization header back in its error text and in a non-JSON body.
-    const api = await fakeApi((req, res, i) => {
+    const api = await fakeApi(t, (req, res, i) => {
       if (i % 2 === 0) json(res, 401, { id: 'unauthorized', message: `bad credentials: ${req.headers.authorization}` });
       else {
         res.writeHead(503, { 'content-type': 'text/plain' });
@@ -293,16 +273,16 @@ describe('HttpClient', () => {
       }
     });
     const reports: RetryEvent[] = [];
-    const errors: Error[] = [];
-    const { http } = client(api.url, { onRetry: (event) => reports.push(event), retry: { baseDelayMs: 1, maxRetries: 1 } });
+    const errors: CloudError[] = [];
+    const { http } = client(t, api.url, { onRetry: (event) => reports.push(event), retry: { baseDelayMs: 1, maxRetries: 1 } });
     errors.push(await cloudError(http.request({ method: 'GET', path: `/v2/account?token=${TOKEN}` })));
-    errors.push(await cloudError(http.request({ method: 'GET', path: '/v2/account' })));
+    errors.push(await cloudError(http.request({ method: 'GET', path: `/v2/account?token=${TOKEN}` })));
     const response = await http.request({ method: 'GET', path: '/v2/x', allowStatus: [401] });
     errors.push(await cloudError(Promise.resolve().then(() => http.parse(z.object({ never: z.string() }), response))));
     await api.close();
     errors.push(await cloudError(http.request({ method: 'GET', path: '/v2/account' })));
-    const silent = await fakeApi(() => undefined);
-    const { http: slow } = client(silent.url, { timeoutMs: 50, retry: { maxRetries: 0 } });
+    const silent = await fakeApi(t, () => undefined);
+    const { http: slow } = client(t, silent.url, { timeoutMs: 50, retry: { maxRetries: 0 } });
     errors.push(await cloudError(slow.request({ method: 'GET', path: '/v2/account' })));
     await silent.close();
 
@@ -311,7 +291,5 @@ describe('HttpClient', () => {
     assert.ok(!JSON.stringify(reports).includes(TOKEN));
     assert.match(errors[0]!.message, /bad credentials: Bearer \[redacted\]/);
     assert.equal(errors[0]!.hint, 'Check the DigitalOcean API token: it was rejected.');
-    await http.close();
-    await slow.close();
   });
 });

@@ -1,0 +1,251 @@
+/**
+ * `dynia app:deploy`: a health-gated blue/green swap behind Caddy.
+ *
+ * Each deploy is its own compose project (`<app>-blue` / `<app>-green`). The new version starts beside the
+ * running one, is probed from inside `edge`, then takes over the domain's stable network alias, which Caddy
+ * re-resolves every 200 ms: no Caddy reload, so no dropped keep-alive requests. Only then is the old version
+ * stopped (kept, not removed, so a rollback can start it again). Any failure after the swap rolls back.
+ */
+import { waitForPropagation } from '../dns/propagation.js';
+import { DyniaError, HealthError, InputError } from '../errors.js';
+import { renderCaddyfile } from '../node/caddyfile.js';
+import { composeDown, composeLogs, type ComposeTarget } from '../node/compose-commands.js';
+import { composeConfigQuiet, composeStart, composeStop, composeUpPulling, waitHealthyInNetwork } from '../node/deploy-commands.js';
+import { networkConnect, networkDisconnect, networkInspect } from '../node/docker-commands.js';
+import { appComposePath, appDir, appOverridePath, composeContainerName, LAYOUT } from '../node/layout.js';
+import { renderManifest } from '../node/manifest.js';
+import { upstreamAlias } from '../node/upstream-alias.js';
+import { tail } from '../remote/remote.js';
+import type { Deployment, State } from '../state/schema.js';
+import type { DeployPlan } from './app-plan.js';
+import { applyCaddyfile } from './caddy-config.js';
+import { caddyAcme, pollHttps } from './node-create.js';
+import { nodeManifest, nodeSites } from './node-sites.js';
+import type { NodeSession, WorkflowDeps } from './ports.js';
+import { runSteps, type Step, type StepTiming } from './steps.js';
+
+/** How long Caddy needs to see a moved alias: a few of its 200 ms refreshes. */
+const ALIAS_SETTLE_MS = 700;
+/** Deployment records kept per app and node (the active one is always kept). */
+const HISTORY = 10;
+
+export interface AppDeployInput {
+  plan: DeployPlan;
+  composeText: string;
+  timeoutMs: number;
+}
+
+export interface AppDeployResult {
+  deployment: Deployment;
+  timings: StepTiming[];
+  remote: { connections: number; commands: number };
+  /** Time the app itself took from `up` to healthy (the part of the deploy that is not Dynia's). */
+  appStartMs: number;
+}
+
+interface Ctx {
+  input: AppDeployInput;
+  deps: WorkflowDeps;
+  session?: NodeSession;
+  /** The Caddyfile as rendered from the state before the swap (what the node runs). */
+  caddyfileBefore?: string;
+  swapped: boolean;
+  appStartMs: number;
+}
+
+const target = (project: string): ComposeTarget => ({ project, files: [appComposePath(project), appOverridePath(project)] });
+const healthPath = (ctx: Ctx) => ctx.input.plan.node.healthPath;
+const caddyfileFor = (ctx: Ctx, state: State) =>
+  renderCaddyfile({ acme: caddyAcme(ctx.deps.settings.acme), sites: nodeSites(state.nodes.find((n) => n.name === ctx.input.plan.node.name)!, state.deployments) });
+
+const steps: Step<Ctx>[] = [
+  {
+    name: 'preflight',
+    title: (ctx) => `Check the compose file on ${ctx.input.plan.node.name} (network edge, docker compose config)`,
+    async run(ctx) {
+      const { plan } = ctx.input;
+      ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
+      const session = ctx.session;
+      if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) {
+        throw InputError(`network edge does not exist on ${plan.node.name}.`, `Repair the node: dynia node:create --name ${plan.node.name} (resumes and re-creates what is missing)`);
+      }
+      await session.upload(appComposePath(plan.project), ctx.input.composeText);
+      await session.upload(appOverridePath(plan.project), plan.override.yaml);
+      const config = await session.exec(composeConfigQuiet(target(plan.project)), { allowFailure: true });
+      if (config.code !== 0) {
+        await session.exec(['rm', '-rf', appDir(plan.project)]);
+        throw InputError(`docker compose on ${plan.node.name} refuses the file:\n${tail(config.stderr)}`, 'Fix the compose file; nothing was started.');
+      }
+      return `${plan.entry.service}:${plan.entry.port} → ${plan.entry.domain}, project ${plan.project}`;
+    },
+  },
+  {
+    name: 'start',
+    title: (ctx) => `Pull and start ${ctx.input.plan.project}`,
+    async run(ctx) {
+      const t0 = performance.now();
+      await ctx.session!.exec(composeUpPulling(target(ctx.input.plan.project)), { timeoutMs: 600_000 });
+      ctx.appStartMs = performance.now() - t0;
+    },
+  },
+  {
+    name: 'internal-health',
+    title: (ctx) => `Wait for http://${entryContainer(ctx)}:${ctx.input.plan.entry.port}${healthPath(ctx)} inside edge`,
+    async run(ctx) {
+      const { plan } = ctx.input;
+      const url = `http://${entryContainer(ctx)}:${plan.entry.port}${healthPath(ctx)}`;
+      const t0 = performance.now();
+      const result = await ctx.session!.exec(waitHealthyInNetwork(url, Math.ceil(ctx.input.timeoutMs / 1000)), { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
+      ctx.appStartMs += performance.now() - t0;
+      if (result.code !== 0) {
+        const logs = await ctx.session!.exec(composeLogs(target(plan.project), plan.entry.service, 30), { allowFailure: true });
+        throw HealthError(
+          `${url} did not answer 2xx/3xx within ${Math.round(ctx.input.timeoutMs / 1000)} s; last: ${tail(result.stderr, 3) || 'no answer'}\n--- last log lines of ${plan.entry.service} ---\n${tail(logs.stdout + logs.stderr, 30)}`,
+          `The running version keeps serving. Check that ${plan.entry.service} listens on port ${plan.entry.port} and answers ${healthPath(ctx)} (label dynia.port, --health-path of the node).`,
+        );
+      }
+    },
+  },
+  {
+    name: 'dns',
+    title: (ctx) => `Point ${ctx.input.plan.entry.domain} at ${ctx.input.plan.node.name}`,
+    skip: (ctx) => (ctx.input.plan.entry.domain === ctx.input.plan.node.fqdn ? 'node FQDN, already set' : undefined),
+    async run(ctx) {
+      const { plan } = ctx.input;
+      const { settings } = ctx.deps;
+      if (!plan.entry.domain.endsWith(`.${settings.domain}`)) {
+        ctx.deps.reporter.warn(`${plan.entry.domain} is outside ${settings.domain}: point its A record at ${plan.node.ip} yourself`);
+        return 'not in the zone';
+      }
+      await ctx.deps.cloudflare.upsertARecord(settings.zoneId, { name: plan.entry.domain, ip: plan.node.ip, ttl: 60, proxied: false });
+      await waitForPropagation({ name: plan.entry.domain, expectedIp: plan.node.ip, resolvers: settings.resolvers, timeoutMs: 120_000 });
+    },
+  },
+  {
+    name: 'swap',
+    title: (ctx) => `Swap ${ctx.input.plan.entry.domain} to ${ctx.input.plan.project}`,
+    async run(ctx) {
+      const { plan } = ctx.input;
+      const session = ctx.session!;
+      ctx.caddyfileBefore = caddyfileFor(ctx, ctx.deps.tx.state);
+      ctx.swapped = true;
+      // Re-join edge under the domain's stable alias (an alias can only be given when connecting).
+      await session.exec(networkDisconnect(entryContainer(ctx)));
+      await session.exec(networkConnect(entryContainer(ctx), upstreamAlias(plan.entry.domain)));
+      const now = new Date().toISOString();
+      const state = await ctx.deps.tx.commit((draft) => {
+        for (const d of draft.deployments) if (d.node === plan.node.name && d.app === plan.app && d.status === 'active') Object.assign(d, { status: 'superseded', updatedAt: now });
+        draft.deployments.push({
+          node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service,
+          entryPort: plan.entry.port, domain: plan.entry.domain, status: 'active', createdAt: now, updatedAt: now,
+        });
+        const node = draft.nodes.find((n) => n.name === plan.node.name)!;
+        if (plan.entry.domain === node.fqdn) node.caddy.target = { service: plan.entry.service, port: plan.entry.port };
+      });
+      const caddy = await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileBefore);
+      if (plan.previous) {
+        // Both versions answer under the alias now; give Caddy time to see the new one, then stop the old.
+        await new Promise((resolve) => setTimeout(resolve, ALIAS_SETTLE_MS));
+        await session.exec(composeStop(target(plan.previous.project)));
+      }
+      return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
+    },
+  },
+  {
+    name: 'external-health',
+    title: (ctx) => `Check https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`,
+    async run(ctx) {
+      const result = await pollHttps(`https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`, ctx.deps.settings, ctx.input.timeoutMs);
+      return `HTTP ${result.status}`;
+    },
+  },
+  {
+    name: 'finalize',
+    title: 'Record the deployment (state and node manifest)',
+    async run(ctx) {
+      const { plan } = ctx.input;
+      const state = await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app));
+      await writeManifest(ctx, state);
+    },
+  },
+];
+
+const entryContainer = (ctx: Ctx) => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
+
+async function writeManifest(ctx: Ctx, state: State): Promise<void> {
+  const node = state.nodes.find((n) => n.name === ctx.input.plan.node.name)!;
+  await ctx.session!.upload(LAYOUT.manifest, renderManifest(nodeManifest(node, state.deployments, new Date().toISOString())));
+}
+
+function pruneHistory(state: State, node: string, app: string): void {
+  const mine = state.deployments.filter((d) => d.node === node && d.app === app && d.status !== 'active');
+  const drop = new Set(mine.slice(0, Math.max(0, mine.length - HISTORY)));
+  state.deployments = state.deployments.filter((d) => !drop.has(d));
+}
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+/** Before the swap: remove the new project, record why, routing untouched. */
+async function abandon(ctx: Ctx, error: unknown): Promise<void> {
+  const { plan } = ctx.input;
+  await ctx.session?.exec(composeDown(target(plan.project)), { allowFailure: true });
+  await recordFailed(ctx, error);
+}
+
+async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
+  const { plan } = ctx.input;
+  const now = new Date().toISOString();
+  return ctx.deps.tx.commit((draft) => {
+    const mine = draft.deployments.find((d) => d.node === plan.node.name && d.project === plan.project && d.status === 'active' && d.composeHash === plan.hash);
+    const failed = { status: 'failed' as const, reason: reasonOf(error), updatedAt: now };
+    if (mine) Object.assign(mine, failed);
+    else draft.deployments.push({ node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service, entryPort: plan.entry.port, domain: plan.entry.domain, createdAt: now, ...failed });
+    pruneHistory(draft, plan.node.name, plan.app);
+  });
+}
+
+/** After the swap: back to the previous version if it can run, else the placeholder; then remove the new one. */
+async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
+  const { plan } = ctx.input;
+  const session = ctx.session!;
+  let state = await recordFailed(ctx, error);
+  if (plan.previous) {
+    const started = await session.exec(composeStart(target(plan.previous.project)), { allowFailure: true });
+    if (started.code === 0) {
+      state = await ctx.deps.tx.commit((draft) => {
+        const previous = draft.deployments.find((d) => d.node === plan.node.name && d.project === plan.previous!.project && d.createdAt === plan.previous!.createdAt);
+        if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
+      });
+    }
+  }
+  const node = state.nodes.find((n) => n.name === plan.node.name)!;
+  const back = state.deployments.find((d) => d.node === node.name && d.domain === plan.entry.domain && d.status === 'active');
+  await ctx.deps.tx.commit((draft) => {
+    const n = draft.nodes.find((x) => x.name === node.name)!;
+    if (plan.entry.domain === n.fqdn) n.caddy.target = back ? { service: back.entryService, port: back.entryPort } : { service: 'placeholder', port: 8080 };
+  });
+  await applyCaddyfile(session, caddyfileFor(ctx, ctx.deps.tx.state));
+  await session.exec(composeDown(target(plan.project)), { allowFailure: true });
+  await writeManifest(ctx, ctx.deps.tx.state);
+  return back ? `previous version ${back.project}` : 'the placeholder';
+}
+
+export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {
+  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0 };
+  try {
+    const timings = await runSteps(steps, ctx, deps.reporter);
+    const deployment = deps.tx.state.deployments.find((d) => d.node === input.plan.node.name && d.project === input.plan.project && d.status === 'active')!;
+    return { deployment, timings, remote: { ...ctx.session!.stats }, appStartMs: ctx.appStartMs };
+  } catch (error) {
+    if (!ctx.session || (error instanceof DyniaError && error.kind === 'input' && !ctx.swapped)) throw error;
+    if (!ctx.swapped) {
+      await abandon(ctx, error);
+      throw error;
+    }
+    deps.reporter.warn(`deploy failed after the swap: ${reasonOf(error)}; rolling back`);
+    const to = await rollBack(ctx, error);
+    throw new DyniaError('health', `${(error as Error).message}\nRolled back: ${input.plan.entry.domain} is served by ${to}.`, (error as DyniaError).hint);
+  } finally {
+    await ctx.session?.close();
+  }
+}
