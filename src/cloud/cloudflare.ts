@@ -185,22 +185,24 @@ export class CloudflareClient {
   private async call<T>(req: HttpRequest & { allowStatus: readonly number[] }, result: z.ZodType<T>): Promise<T | null>;
   private async call<T>(req: HttpRequest, result: z.ZodType<T>): Promise<T>;
   private async call<T>(req: HttpRequest, result: z.ZodType<T>): Promise<T | null> {
-    const { body } = await this.envelope(req, result);
+    const body = await this.envelope(req, result);
     return body?.result ?? null;
   }
 
+  /** The parsed envelope, or undefined for an allowed non-2xx status. */
   private async envelope<T>(req: HttpRequest, result: z.ZodType<T>) {
     const response = await this.http.request(req);
-    if (req.allowStatus?.includes(response.status)) return { response, body: undefined };
-    const body = this.http.parse(z.object({ success: z.boolean(), result, result_info: ResultInfo.optional() }), response);
+    if (req.allowStatus?.includes(response.status)) return undefined;
     // A 2xx with success:false still is a failure; its errors[] explain it.
-    if (!body.success) throw this.http.error(req, { status: response.status, problem: 'the API reported failure', apiMessage: describeApiError(response.body) });
-    return { response, body };
+    if (!this.http.parse(z.object({ success: z.boolean() }), response).success) {
+      throw this.http.error(req, { status: response.status, problem: 'the API reported failure', apiMessage: describeApiError(response.body) });
+    }
+    return this.http.parse(z.object({ result, result_info: ResultInfo.optional() }), response);
   }
 
   private async listAll<T>(path: string, query: Record<string, string | number | undefined>, item: z.ZodType<T>): Promise<T[]> {
     return collectPages(`Cloudflare GET ${path}`, async (page) => {
-      const { body } = await this.envelope({ method: 'GET', path, query: { ...query, page } }, z.array(item));
+      const body = await this.envelope({ method: 'GET', path, query: { ...query, page } }, z.array(item));
       return { items: body!.result, hasMore: hasMorePages(body!.result_info, body!.result.length) };
     });
   }

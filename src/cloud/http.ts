@@ -68,40 +68,49 @@ type Attempt = { response: HttpResponse } | { failure: string; status?: number; 
 
 export class HttpClient {
   readonly service: string;
+  /** Private (#) so that inspecting or logging the client never shows it. */
+  readonly #token: string;
   private readonly baseUrl: string;
-  private readonly token: string;
   private readonly timeoutMs: number;
   private readonly policy: RetryPolicy;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly onRetry: HttpClientOptions['onRetry'];
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
   private retriesLeft: number;
 
-  constructor(private readonly options: HttpClientOptions) {
+  constructor(options: HttpClientOptions) {
     this.service = options.service;
+    this.#token = options.token;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retriesLeft = this.policy.budget;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
+    this.onRetry = options.onRetry;
+    this.sleep = options.sleep ?? sleep;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
   /** Sends the request, retrying as allowed; resolves with 2xx (or allowed) answers, otherwise throws CloudError. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    for (let retry = 1; ; retry++) {
+    for (let tries = 1; ; tries++) {
       const attempt = await this.attempt(req);
       if ('response' in attempt) return attempt.response;
       const retryable = isRetryable({ method: req.method, status: attempt.status, retrySafe: req.retrySafe });
-      if (!retryable || retry > this.policy.maxRetries || this.retriesLeft <= 0) {
+      if (!retryable || tries > this.policy.maxRetries || this.retriesLeft <= 0) {
         // A status is already in the message; the failure text adds something only without one.
         const problem = attempt.status === undefined ? attempt.failure : undefined;
-        throw this.error(req, { status: attempt.status, apiMessage: attempt.apiMessage, problem, attempts: retry });
+        throw this.error(req, { status: attempt.status, apiMessage: attempt.apiMessage, problem, attempts: tries });
       }
       this.retriesLeft--;
-      const delayMs = retryDelay(retry, attempt.retryAfterMs, this.policy, this.options.random ?? Math.random);
-      this.options.onRetry?.({ service: this.service, method: req.method, path: withoutQuery(req.path), retry, delayMs, reason: this.clean(attempt.failure) });
-      await (this.options.sleep ?? sleep)(delayMs);
+      const delayMs = retryDelay(tries, attempt.retryAfterMs, this.policy, this.random);
+      this.onRetry?.({ service: this.service, method: req.method, path: withoutQuery(req.path), retry: tries, delayMs, reason: this.clean(attempt.failure) });
+      await this.sleep(delayMs);
     }
   }
 
@@ -132,7 +141,7 @@ export class HttpClient {
 
   private async attempt(req: HttpRequest): Promise<Attempt> {
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
     let body: string | FormData | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -159,7 +168,7 @@ export class HttpClient {
         path: req.path,
       };
       if ((res.status >= 200 && res.status < 300) || req.allowStatus?.includes(res.status)) return { response };
-      const now = (this.options.now ?? Date.now)();
+      const now = this.now();
       const retryAfterMs =
         parseRetryAfter(res.headers.get('retry-after'), now) ?? (res.status === 429 ? parseRateLimitReset(res.headers.get('ratelimit-reset'), now) : undefined);
       return { failure: `HTTP ${res.status}`, status: res.status, retryAfterMs, apiMessage: describeApiError(response.body) };
@@ -176,7 +185,7 @@ export class HttpClient {
   }
 
   private clean(text: string): string {
-    return redact(text, [this.token]);
+    return redact(text, [this.#token]);
   }
 }
 

@@ -187,6 +187,11 @@ const publishSteps: Step<Ctx>[] = [
   {
     name: 'record',
     title: 'Record the published Worker in state',
+    skip(ctx) {
+      const recorded = ctx.deps.tx.state.slb;
+      const same = !ctx.uploaded && recorded?.name === ctx.input.name && recorded.url === ctx.url && recorded.codeHash === ctx.codeHash;
+      return same && diffOrigins(recorded.origins, ctx.origins).same ? 'already recorded' : undefined;
+    },
     async run(ctx) {
       await ctx.deps.tx.commit((state) => {
         const previous = state.slb?.name === ctx.input.name ? state.slb : undefined;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import {
   ValueError,
@@ -93,7 +93,15 @@ describe('config parsers', () => {
 });
 
 describe('loadConfig', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'dynia-config-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'dynia-config-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+  let dirs = 0;
+  const freshDir = () => {
+    const dir = join(scratch, `c${++dirs}`);
+    mkdirSync(dir);
+    return dir;
+  };
+  const cwd = freshDir();
   const env = { HOME: '/home/me' };
 
   const configError = (fn: () => unknown): DyniaError => {
@@ -152,7 +160,7 @@ describe('loadConfig', () => {
   });
 
   it('takes flags over environment over config file over defaults', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dynia-config-'));
+    const dir = freshDir();
     mkdirSync(join(dir, 'state'));
     writeFileSync(
       join(dir, 'state', 'config.json'),
@@ -173,7 +181,7 @@ describe('loadConfig', () => {
   });
 
   it('names the config file and key of a bad file value, and rejects unknown keys and bad JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dynia-config-'));
+    const dir = freshDir();
     const file = join(dir, '.dynia', 'config.json');
     mkdirSync(join(dir, '.dynia'));
     writeFileSync(file, JSON.stringify({ dyniaAcmeCa: 'not-a-url' }));

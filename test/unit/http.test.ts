@@ -290,6 +290,9 @@ describe('HttpClient', () => {
     for (const error of errors) assert.ok(!allTextOf(error).includes(TOKEN), `token leaked in: ${allTextOf(error)}`);
     assert.ok(!JSON.stringify(reports).includes(TOKEN));
     assert.match(errors[0]!.message, /bad credentials: Bearer \[redacted\]/);
+    // Logging the client itself does not show the token either.
+    assert.ok(!inspect(http, { showHidden: true, depth: 10 }).includes(TOKEN));
+    assert.ok(!JSON.stringify(http).includes(TOKEN));
     assert.equal(errors[0]!.hint, 'Check the DigitalOcean API token: it was rejected.');
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * Helpers for end-to-end tests on the live sandbox: run the built CLI as a user would, reach nodes over real
+ * HTTPS (sandbox DNS + the sandbox CA) and real SSH.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Resolver } from 'node:dns/promises';
+import { Agent, request } from 'undici';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+const CLI = join(ROOT, 'bin/dynia.js');
+
+/** Why the e2e tests cannot run here, or undefined when the sandbox env is exported and points at loopback. */
+export function skipReason(): string | undefined {
+  const url = process.env.DIGITALOCEAN_API_URL ?? '';
+  if (!/^http:\/\/127\.0\.0\.1:/.test(url)) return 'sandbox env not exported (eval "$(dynia sandbox env)" after dynia sandbox up)';
+  return undefined;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function newStateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'dynia-e2e-'));
+}
+
+export function cli(args: string[], opts: { stateDir: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, DYNIA_STATE_DIR: opts.stateDir, ...opts.env }, timeout: opts.timeoutMs ?? 300_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Starts the CLI without waiting (for kill tests). */
+export function cliSpawn(args: string[], opts: { stateDir: string }) {
+  return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, DYNIA_STATE_DIR: opts.stateDir }, stdio: 'ignore' });
+}
+
+export function readState(stateDir: string): any {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));
+  } catch {
+    return { nodes: [], deployments: [] };
+  }
+}
+
+export const resolvers = () => (process.env.DYNIA_DNS_RESOLVERS ?? '').split(',').filter(Boolean);
+
+export async function resolveInSandbox(name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([resolvers()[0]!]);
+  return resolver.resolve4(name).catch(() => []);
+}
+
+/** An HTTPS GET through sandbox DNS, trusting the sandbox CA (read now: pebble's root changes when it restarts). */
+export async function httpsGet(url: string, opts: { ip?: string; timeoutMs?: number } = {}) {
+  const host = new URL(url).hostname;
+  const ip = opts.ip ?? (await resolveInSandbox(host))[0];
+  if (!ip) throw new Error(`${host} does not resolve in the sandbox`);
+  const ca = readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8');
+  const agent = new Agent({ connect: { ca, lookup: (_h, _o, cb) => cb(null, [{ address: ip, family: 4 }]) } });
+  try {
+    const response = await request(url, { dispatcher: agent, headersTimeout: opts.timeoutMs ?? 5000, bodyTimeout: opts.timeoutMs ?? 5000 });
+    return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
+  } finally {
+    await agent.close();
+  }
+}
+
+/** Runs a command on a node over real SSH with the sandbox key. */
+export function ssh(ip: string, command: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'ssh',
+      ['-i', process.env.DYNIA_SSH_KEY!, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${ip}`, command],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The emulators' admin endpoints (fault injection, request logs) and the sandbox daemon's (DNS delays). */
+export const admin = {
+  async post(base: string, path: string, body: unknown) {
+    const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  },
+  async del(base: string, path: string) {
+    await fetch(`${base}${path}`, { method: 'DELETE' });
+  },
+  async get(base: string, path: string): Promise<any> {
+    return (await fetch(`${base}${path}`)).json();
+  },
+};
+export const DO_ADMIN = () => process.env.DIGITALOCEAN_API_URL!;
+export const CF_ADMIN = () => process.env.CLOUDFLARE_API_URL!.replace(/\/client\/v4$/, '');
+export const SANDBOX_ADMIN = 'http://127.0.0.1:4783';
+
+export async function destroyNodes(stateDir: string, names: string[]): Promise<void> {
+  for (const name of names) await cli(['node:destroy', '--name', name, '--yes'], { stateDir });
+}
