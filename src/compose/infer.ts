@@ -19,16 +19,20 @@ function at<T>(where: string, check: () => T): T {
   }
 }
 
-/** The service Caddy routes to: the one labelled `dynia.entry=true`, else the one named `web`. */
+/**
+ * The service Caddy routes to. Candidates are the services labelled `dynia.entry=true` and the one named `web`
+ * (unless it says `dynia.entry=false`); exactly one must remain, so a file never routes by accident.
+ */
 export function inferEntryService(file: ComposeFile): ComposeService {
-  const labelled = file.services.filter((service) => service.labels[ENTRY_LABEL]?.toLowerCase() === 'true');
-  if (labelled.length > 1) {
+  const flag = (service: ComposeService) => service.labels[ENTRY_LABEL]?.toLowerCase();
+  const candidates = file.services.filter((s) => flag(s) === 'true' || (s.name === DEFAULT_ENTRY && flag(s) !== 'false'));
+  if (candidates.length > 1) {
     throw InputError(
-      `${file.fileName}: several services are labelled ${ENTRY_LABEL}=true: ${labelled.map((s) => s.name).join(', ')}.`,
-      `Keep the label on exactly one service (the one that serves HTTP).`,
+      `${file.fileName}: more than one service could receive the traffic: ${candidates.map((s) => s.name).join(', ')}.`,
+      `Label exactly one with ${ENTRY_LABEL}=true (set ${ENTRY_LABEL}=false on a service named ${DEFAULT_ENTRY} that is not the entry).`,
     );
   }
-  const entry = labelled[0] ?? file.services.find((service) => service.name === DEFAULT_ENTRY);
+  const entry = candidates[0];
   if (!entry) {
     throw InputError(
       `${file.fileName}: cannot tell which service receives the traffic (services: ${file.services.map((s) => s.name).join(', ')}).`,

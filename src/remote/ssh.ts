@@ -93,6 +93,34 @@ export class SshSession implements Remote {
     return this.run(argv, options);
   }
 
+  /**
+   * Runs a command and hands over its output as it arrives (e.g. `logs --follow`); resolves with the exit
+   * code. stdin stays open until `signal` aborts: then EOF is sent (a command may watch for it to end), and
+   * the channel is closed if the command has not ended a moment later.
+   */
+  async stream(argv: Argv, sinks: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void }, signal?: AbortSignal): Promise<number> {
+    this.count();
+    this.assertOpen();
+    const command = shellQuote(argv);
+    return new Promise<number>((resolve, reject) => {
+      this.client.exec(command, (error: Error | undefined, channel: ClientChannel) => {
+        if (error) return reject(RemoteError(`on ${this.host}: cannot start \`${command}\`: ${error.message}`, undefined, error));
+        const stop = () => {
+          channel.end();
+          setTimeout(() => channel.close(), 2000).unref();
+        };
+        channel.on('data', (chunk: Buffer) => sinks.stdout(chunk));
+        channel.stderr.on('data', (chunk: Buffer) => sinks.stderr(chunk));
+        channel.on('close', (code: number | null | undefined) => {
+          signal?.removeEventListener('abort', stop);
+          resolve(code ?? 255);
+        });
+        if (signal?.aborted) stop();
+        else signal?.addEventListener('abort', stop, { once: true });
+      });
+    });
+  }
+
   async upload(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
     this.count();
     await this.run(['mkdir', '-p', posix.dirname(path)], {});

@@ -8,24 +8,20 @@
  */
 import { waitForPropagation } from '../dns/propagation.js';
 import { DyniaError, HealthError, InputError } from '../errors.js';
-import { renderCaddyfile } from '../node/caddyfile.js';
-import { composeDown, composeLogs, type ComposeTarget } from '../node/compose-commands.js';
+import { composeDown, composeLogs } from '../node/compose-commands.js';
 import { composeConfigQuiet, composeStart, composeStop, composeUpPulling, waitHealthyInNetwork } from '../node/deploy-commands.js';
-import { networkConnect, networkDisconnect, networkInspect } from '../node/docker-commands.js';
-import { appComposePath, appDir, appOverridePath, composeContainerName, LAYOUT } from '../node/layout.js';
-import { renderManifest } from '../node/manifest.js';
-import { upstreamAlias } from '../node/upstream-alias.js';
+import { networkInspect } from '../node/docker-commands.js';
+import { appComposePath, appDir, appOverridePath, composeContainerName } from '../node/layout.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
 import type { DeployPlan } from './app-plan.js';
+import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
-import { caddyAcme, pollHttps } from './node-create.js';
-import { nodeManifest, nodeSites } from './node-sites.js';
+import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
+import { pollHttps } from './node-create.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 
-/** How long Caddy needs to see a moved alias: a few of its 200 ms refreshes. */
-const ALIAS_SETTLE_MS = 700;
 /** Deployment records kept per app and node (the active one is always kept). */
 const HISTORY = 10;
 
@@ -53,10 +49,8 @@ interface Ctx {
   appStartMs: number;
 }
 
-const target = (project: string): ComposeTarget => ({ project, files: [appComposePath(project), appOverridePath(project)] });
 const healthPath = (ctx: Ctx) => ctx.input.plan.node.healthPath;
-const caddyfileFor = (ctx: Ctx, state: State) =>
-  renderCaddyfile({ acme: caddyAcme(ctx.deps.settings.acme), sites: nodeSites(state.nodes.find((n) => n.name === ctx.input.plan.node.name)!, state.deployments) });
+const caddyfileFor = (ctx: Ctx, state: State) => caddyfileForNode(ctx.deps.settings, state, ctx.input.plan.node.name);
 
 const steps: Step<Ctx>[] = [
   {
@@ -129,9 +123,7 @@ const steps: Step<Ctx>[] = [
       const session = ctx.session!;
       ctx.caddyfileBefore = caddyfileFor(ctx, ctx.deps.tx.state);
       ctx.swapped = true;
-      // Re-join edge under the domain's stable alias (an alias can only be given when connecting).
-      await session.exec(networkDisconnect(entryContainer(ctx)));
-      await session.exec(networkConnect(entryContainer(ctx), upstreamAlias(plan.entry.domain)));
+      await moveAlias(session, entryContainer(ctx), plan.entry.domain);
       const now = new Date().toISOString();
       const state = await ctx.deps.tx.commit((draft) => {
         for (const d of draft.deployments) if (d.node === plan.node.name && d.app === plan.app && d.status === 'active') Object.assign(d, { status: 'superseded', updatedAt: now });
@@ -139,13 +131,12 @@ const steps: Step<Ctx>[] = [
           node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service,
           entryPort: plan.entry.port, domain: plan.entry.domain, status: 'active', createdAt: now, updatedAt: now,
         });
-        const node = draft.nodes.find((n) => n.name === plan.node.name)!;
-        if (plan.entry.domain === node.fqdn) node.caddy.target = { service: plan.entry.service, port: plan.entry.port };
+        syncFqdnTarget(draft, plan.node.name);
       });
       const caddy = await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileBefore);
       if (plan.previous) {
         // Both versions answer under the alias now; give Caddy time to see the new one, then stop the old.
-        await new Promise((resolve) => setTimeout(resolve, ALIAS_SETTLE_MS));
+        await settleAlias();
         await session.exec(composeStop(target(plan.previous.project)));
       }
       return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
@@ -172,18 +163,13 @@ const steps: Step<Ctx>[] = [
 
 const entryContainer = (ctx: Ctx) => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
 
-async function writeManifest(ctx: Ctx, state: State): Promise<void> {
-  const node = state.nodes.find((n) => n.name === ctx.input.plan.node.name)!;
-  await ctx.session!.upload(LAYOUT.manifest, renderManifest(nodeManifest(node, state.deployments, new Date().toISOString())));
-}
+const writeManifest = (ctx: Ctx, state: State): Promise<void> => writeNodeManifest(ctx.session!, state, ctx.input.plan.node.name);
 
 function pruneHistory(state: State, node: string, app: string): void {
   const mine = state.deployments.filter((d) => d.node === node && d.app === app && d.status !== 'active');
   const drop = new Set(mine.slice(0, Math.max(0, mine.length - HISTORY)));
   state.deployments = state.deployments.filter((d) => !drop.has(d));
 }
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 /** Before the swap: remove the new project, record why, routing untouched. */
 async function abandon(ctx: Ctx, error: unknown): Promise<void> {
@@ -208,35 +194,39 @@ async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
 async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   const { plan } = ctx.input;
   const session = ctx.session!;
-  let state = await recordFailed(ctx, error);
-  if (plan.previous) {
-    const started = await session.exec(composeStart(target(plan.previous.project)), { allowFailure: true });
-    if (started.code === 0) {
-      state = await ctx.deps.tx.commit((draft) => {
-        const previous = draft.deployments.find((d) => d.node === plan.node.name && d.project === plan.previous!.project && d.createdAt === plan.previous!.createdAt);
-        if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
-      });
-    }
+  await recordFailed(ctx, error);
+  let restored: Deployment | undefined;
+  if (plan.previous && (await session.exec(composeStart(target(plan.previous.project)), { allowFailure: true })).code === 0) {
+    restored = plan.previous;
   }
-  const node = state.nodes.find((n) => n.name === plan.node.name)!;
-  const back = state.deployments.find((d) => d.node === node.name && d.domain === plan.entry.domain && d.status === 'active');
-  await ctx.deps.tx.commit((draft) => {
-    const n = draft.nodes.find((x) => x.name === node.name)!;
-    if (plan.entry.domain === n.fqdn) n.caddy.target = back ? { service: back.entryService, port: back.entryPort } : { service: 'placeholder', port: 8080 };
+  const state = await ctx.deps.tx.commit((draft) => {
+    const previous = restored && draft.deployments.find((d) => d.node === plan.node.name && d.project === restored.project && d.createdAt === restored.createdAt);
+    if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
+    syncFqdnTarget(draft, plan.node.name);
   });
-  await applyCaddyfile(session, caddyfileFor(ctx, ctx.deps.tx.state));
+  await applyCaddyfile(session, caddyfileFor(ctx, state));
   await session.exec(composeDown(target(plan.project)), { allowFailure: true });
-  await writeManifest(ctx, ctx.deps.tx.state);
-  return back ? `previous version ${back.project}` : 'the placeholder';
+  await writeManifest(ctx, state);
+  if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;
+  return plan.entry.domain === plan.node.fqdn ? `${plan.entry.domain} is served by the placeholder` : `${plan.entry.domain} is no longer routed`;
+}
+
+/** The node's `caddy` record mirrors what its FQDN routes to: the active app there, else the placeholder. */
+function syncFqdnTarget(state: State, nodeName: string): void {
+  const node = state.nodes.find((n) => n.name === nodeName)!;
+  const app = state.deployments.find((d) => d.node === nodeName && d.domain === node.fqdn && d.status === 'active');
+  node.caddy = { domain: node.fqdn, target: app ? { service: app.entryService, port: app.entryPort } : { service: 'placeholder', port: 8080 } };
 }
 
 export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {
   const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0 };
+  let failure: unknown;
   try {
     const timings = await runSteps(steps, ctx, deps.reporter);
     const deployment = deps.tx.state.deployments.find((d) => d.node === input.plan.node.name && d.project === input.plan.project && d.status === 'active')!;
     return { deployment, timings, remote: { ...ctx.session!.stats }, appStartMs: ctx.appStartMs };
   } catch (error) {
+    failure = error;
     if (!ctx.session || (error instanceof DyniaError && error.kind === 'input' && !ctx.swapped)) throw error;
     if (!ctx.swapped) {
       await abandon(ctx, error);
@@ -244,8 +234,11 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
     }
     deps.reporter.warn(`deploy failed after the swap: ${reasonOf(error)}; rolling back`);
     const to = await rollBack(ctx, error);
-    throw new DyniaError('health', `${(error as Error).message}\nRolled back: ${input.plan.entry.domain} is served by ${to}.`, (error as DyniaError).hint);
+    throw new DyniaError('health', `${(error as Error).message}\nRolled back: ${to}.`, (error as DyniaError).hint);
   } finally {
+    const { plan } = input;
+    const args = { node: plan.node.name, app: plan.app, project: plan.project, domain: plan.entry.domain, composeHash: plan.hash.slice(0, 12) };
+    await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
 }

@@ -14,6 +14,7 @@ import { renderManifest } from '../node/manifest.js';
 import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
 import { renderProxyCompose } from '../node/proxy-compose.js';
 import type { NodeRecord } from '../state/schema.js';
+import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { nodeManifest, nodeSites } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
@@ -204,6 +205,9 @@ const steps: Step<Ctx>[] = [
   },
 ];
 
+/** Every step's name, in order: what `stepsDone` of a finished node holds. */
+export const NODE_CREATE_STEPS: readonly string[] = steps.map((step) => step.name);
+
 const BOOTSTRAP_CADDYFILE = '# Replaced by Dynia as soon as Caddy runs.\n{\n\tadmin localhost:2019\n}\n';
 
 export function caddyAcme(acme: WorkflowDeps['settings']['acme']) {
@@ -253,14 +257,18 @@ export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Pr
       return detail;
     },
   }));
+  let failure: unknown;
   try {
     const timings = await runSteps(tracked, ctx, deps.reporter);
     const remote = ctx.session ? { ...ctx.session.stats } : { connections: 0, commands: 0 };
     return { node: current(ctx), timings, remote };
   } catch (error) {
+    failure = error;
     await update(ctx, (node) => (node.status = 'failed'));
     throw error;
   } finally {
+    const args = { name: input.name, healthPath: input.healthPath, region: input.region, size: input.size, image: input.image };
+    await appendAudit(ctx.session, deps.reporter, { command: 'node:create', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
 }

@@ -3,6 +3,7 @@
  * are fine (a destroy that failed half-way is simply run again).
  */
 import { InputError } from '../errors.js';
+import { appendAudit } from './audit.js';
 import type { WorkflowDeps } from './ports.js';
 import { DROPLET_TAG } from './node-create.js';
 import { runSteps, type Step } from './steps.js';
@@ -13,6 +14,21 @@ interface Ctx {
 }
 
 const steps: Step<Ctx>[] = [
+  {
+    // The log goes with the droplet, so this line only survives a destroy that fails; it is written first.
+    name: 'audit',
+    title: (ctx) => `Log the destroy in the audit log of ${ctx.name}`,
+    skip: ({ name, deps }) => (deps.tx.state.nodes.find((n) => n.name === name)!.sshHostKey ? undefined : 'no pinned SSH host key'),
+    async run({ name, deps }) {
+      const node = deps.tx.state.nodes.find((n) => n.name === name)!;
+      const session = await deps.connect(node, () => Promise.resolve()).catch((error: Error) => {
+        deps.reporter.warn(`not logged on ${name}: ${error.message.split('\n')[0]}`);
+      });
+      if (!session) return 'node unreachable';
+      await appendAudit(session, deps.reporter, { command: 'node:destroy', args: { name }, result: 'started' });
+      await session.close();
+    },
+  },
   {
     name: 'dns-record',
     title: (ctx) => `Delete the DNS records of ${ctx.name}`,

@@ -70,18 +70,22 @@ describe('containerPortOf', () => {
 });
 
 describe('entry inference', () => {
-  test('`web` by convention, the labelled service when there is one', () => {
+  test('`web` by convention, else the labelled service; web can opt out', () => {
     assert.equal(inferEntryService(parse('services:\n  db: {image: pg}\n  web: {image: shop}\n')).name, 'web');
-    const labelled = parse('services:\n  web: {image: a}\n  api:\n    image: b\n    labels: {dynia.entry: true}\n');
+    const labelled = parse('services:\n  front: {image: a}\n  api:\n    image: b\n    labels: {dynia.entry: true}\n');
     assert.equal(inferEntryService(labelled).name, 'api');
+    const optOut = parse('services:\n  web: {image: a, labels: [dynia.entry=false]}\n  api:\n    image: b\n    labels: {dynia.entry: true}\n');
+    assert.equal(inferEntryService(optOut).name, 'api');
   });
 
   test('ambiguity and absence are explained', () => {
     const two = parse('services:\n  a: {image: a, labels: [dynia.entry=true]}\n  b: {image: b, labels: {dynia.entry: "true"}}\n');
     assert.throws(() => inferEntryService(two), (error: DyniaError) => {
-      assert.equal(error.message, 'app.yml: several services are labelled dynia.entry=true: a, b.');
+      assert.equal(error.message, 'app.yml: more than one service could receive the traffic: a, b.');
       return true;
     });
+    const webAndLabel = parse('services:\n  web: {image: a}\n  api: {image: b, labels: [dynia.entry=true]}\n');
+    assert.throws(() => inferEntryService(webAndLabel), inputError('app.yml: more than one service could receive the traffic: web, api.'));
     assert.throws(() => inferEntryService(parse('services:\n  api: {image: a}\n  db: {image: b}\n')), (error: DyniaError) => {
       assert.equal(error.message, 'app.yml: cannot tell which service receives the traffic (services: api, db).');
       assert.equal(error.hint, 'Name that service `web`, or add the label dynia.entry=true to it.');

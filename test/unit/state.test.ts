@@ -162,12 +162,13 @@ describe('StateStore.withLock', () => {
 
   it('fails after waiting, naming the holder', async () => {
     const dir = freshDir();
-    const child = await startChild(dir, 'hold', '2000');
+    const child = await startChild(dir, 'hold', '10000');
     const started = Date.now();
     const error = await stateError(new StateStore(dir, { lockWaitMs: 300, lockPollMs: 20 }).withLock('app:deploy', async () => undefined));
     assert.ok(Date.now() - started >= 300);
     assert.match(error.message, new RegExp(`^The state is locked by pid ${child.pid} on ${hostname()} running "hold test" since \\d{4}-`));
     assert.match(error.hint ?? '', /state\.lock/);
+    child.stop();
     await child.done;
   });
 
@@ -271,5 +272,5 @@ async function startChild(dir: string, mode: 'hold' | 'append', arg: string, wai
       child.once('exit', () => reject(new Error('child exited before locking')));
     });
   }
-  return { pid: child.pid!, done };
+  return { pid: child.pid!, done, stop: () => child.kill() };
 }

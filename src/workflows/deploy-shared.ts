@@ -1,0 +1,41 @@
+/**
+ * Pieces app:deploy and app:rollback share: the compose target of a project, the Caddyfile and manifest a
+ * node should have for a given state, and moving a domain's stable upstream alias to a container.
+ */
+import { renderCaddyfile } from '../node/caddyfile.js';
+import type { ComposeTarget } from '../node/compose-commands.js';
+import { networkConnect, networkDisconnect } from '../node/docker-commands.js';
+import { appComposePath, appOverridePath, LAYOUT } from '../node/layout.js';
+import { renderManifest } from '../node/manifest.js';
+import { upstreamAlias } from '../node/upstream-alias.js';
+import type { Remote } from '../remote/remote.js';
+import type { State } from '../state/schema.js';
+import { caddyAcme } from './node-create.js';
+import { nodeManifest, nodeSites } from './node-sites.js';
+import type { Settings } from './ports.js';
+
+/** How long Caddy needs to see a moved alias: a few of its 200 ms refreshes. */
+export const ALIAS_SETTLE_MS = 700;
+
+export const settleAlias = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, ALIAS_SETTLE_MS));
+
+/** A deployed project's files on the node: the app's compose file, then Dynia's override. */
+export const appTarget = (project: string): ComposeTarget => ({ project, files: [appComposePath(project), appOverridePath(project)] });
+
+/** The Caddyfile the node should run for this state. */
+export const caddyfileFor = (settings: Settings, state: State, nodeName: string): string =>
+  renderCaddyfile({ acme: caddyAcme(settings.acme), sites: nodeSites(state.nodes.find((n) => n.name === nodeName)!, state.deployments) });
+
+export async function writeNodeManifest(remote: Remote, state: State, nodeName: string): Promise<void> {
+  const node = state.nodes.find((n) => n.name === nodeName)!;
+  await remote.upload(LAYOUT.manifest, renderManifest(nodeManifest(node, state.deployments, new Date().toISOString())));
+}
+
+/** Re-joins `edge` under the domain's stable alias (an alias can only be given when connecting). */
+export async function moveAlias(remote: Remote, container: string, domain: string): Promise<void> {
+  await remote.exec(networkDisconnect(container));
+  await remote.exec(networkConnect(container, upstreamAlias(domain)));
+}
+
+/** An error's first line, for state records and audit lines. */
+export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

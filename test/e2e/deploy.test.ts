@@ -1,0 +1,137 @@
+/**
+ * app:deploy on the sandbox: real compose projects on a node host, Caddy swaps, HTTPS checks and rollbacks.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { buildAndPushApp } from '../../sandbox/apps.js';
+import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
+
+const skip = skipReason();
+const files = mkdtempSync(join(tmpdir(), 'dynia-apps-'));
+const write = (name: string, text: string) => {
+  const path = join(files, name);
+  writeFileSync(path, text);
+  return path;
+};
+const hello = (version: number) => write(`hello-v${version}.yaml`, `services:\n  web:\n    image: dynia-examples/hello:${version}\n    init: true\n    expose: ["8080"]\n`);
+
+describe('app:deploy', { skip }, () => {
+  const stateDir = newStateDir();
+  let ip = '';
+  const deploy = (path: string, ...extra: string[]) => cli(['app:deploy', '--node', 'e2e-d', '--compose', path, '--name', 'hello', ...extra], { stateDir });
+  const nodeSnapshot = async () => (await ssh(ip, 'ls /opt/dynia/apps; docker ps -a --format "{{.Names}} {{.Status}}" | sed "s/ Up .*/ up/" | sort; md5sum /opt/dynia/proxy/Caddyfile /opt/dynia/node.json')).stdout;
+
+  before(async () => {
+    for (const version of [1, 2]) {
+      await buildAndPushApp({ dir: join(ROOT, 'examples/hello'), hubName: `dynia-examples/hello:${version}`, buildArgs: { VERSION: String(version) } });
+    }
+    const r = await cli(['node:create', '--name', 'e2e-d'], { stateDir });
+    assert.equal(r.code, 0, r.stderr);
+    ip = readState(stateDir).nodes[0].ip;
+  });
+  after(async () => destroyNodes(stateDir, ['e2e-d']));
+
+  test('a healthy deploy routes https://<node fqdn>/ to the app', async () => {
+    const r = await deploy(hello(1));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'https://e2e-d.dynia.test/');
+    assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v1');
+    const [d] = readState(stateDir).deployments;
+    assert.deepEqual(
+      { node: d.node, app: d.app, project: d.project, entryService: d.entryService, entryPort: d.entryPort, domain: d.domain, status: d.status },
+      { node: 'e2e-d', app: 'hello', project: 'hello-blue', entryService: 'web', entryPort: 8080, domain: 'e2e-d.dynia.test', status: 'active' },
+    );
+    assert.match(d.composeHash, /^[0-9a-f]{64}$/);
+    const manifest = JSON.parse((await ssh(ip, 'cat /opt/dynia/node.json')).stdout);
+    assert.equal(manifest.deployments[0].project, 'hello-blue');
+  });
+
+  test('the same file again is a no-op that says so', async () => {
+    const r = await deploy(hello(1));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /nothing to do/);
+  });
+
+  test('a new version swaps (blue → green) without a Caddy reload; the old one is stopped', async () => {
+    const r = await deploy(hello(2));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no Caddy reload/);
+    assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2');
+    const statuses = readState(stateDir).deployments.map((d: any) => `${d.project}:${d.status}`);
+    assert.deepEqual(statuses, ['hello-blue:superseded', 'hello-green:active']);
+    assert.match((await ssh(ip, 'docker ps -a --format "{{.Names}} {{.State}}"')).stdout, /hello-blue-web-1 exited/);
+  });
+
+  test('an app that never becomes healthy is refused with its logs; the old version keeps serving', async () => {
+    const path = write('never.yaml', `services:\n  web:\n    image: busybox:1.36\n    init: true\n    expose: ["8080"]\n    command: ["sh", "-c", "echo starting the never-ready app; sleep 3600"]\n`);
+    const r = await deploy(path, '--timeout', '3s');
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /did not answer 2xx\/3xx within 3 s/);
+    assert.match(r.stderr, /starting the never-ready app/);
+    assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2');
+    assert.doesNotMatch((await ssh(ip, 'docker ps -a --format "{{.Names}}"')).stdout, /hello-blue/, 'the failed project was removed');
+    const last = readState(stateDir).deployments.at(-1);
+    assert.equal(last.status, 'failed');
+  });
+
+  test('an app that fails its external check is rolled back to the previous version', async () => {
+    const path = write('external.yaml', `services:\n  web:\n    image: dynia-examples/hello:1\n    init: true\n    expose: ["8080"]\n    labels:\n      dynia.domain: app.example.org\n`);
+    const r = await deploy(path, '--timeout', '4s');
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /Rolled back: the previous version hello-green serves e2e-d\.dynia\.test again/);
+    assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2');
+    const state = readState(stateDir);
+    assert.equal(state.deployments.find((d: any) => d.status === 'active').project, 'hello-green');
+    assert.match(state.deployments.at(-1).reason, /app\.example\.org/);
+  });
+
+  test('labels dynia.entry, dynia.port and dynia.domain choose the entry point', async () => {
+    const path = write('api.yaml', [
+      'services:',
+      '  api:',
+      '    image: busybox:1.36',
+      '    init: true',
+      '    command: ["sh", "-c", "mkdir -p /w && echo api on 9090 > /w/index.html && exec httpd -f -p 9090 -h /w"]',
+      '    ports: ["8081:9090"]',
+      '    labels:',
+      '      dynia.entry: "true"',
+      '      dynia.port: "9090"',
+      '      dynia.domain: api-e2e.dynia.test',
+      '  worker:',
+      '    image: busybox:1.36',
+      '    init: true',
+      '    command: ["sleep", "3600"]',
+    ].join('\n'));
+    const r = await cli(['app:deploy', '--node', 'e2e-d', '--compose', path], { stateDir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /host ports 8081:9090 are not published/);
+    assert.equal((await httpsGet('https://api-e2e.dynia.test/')).body.trim(), 'api on 9090');
+    assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2', 'the node FQDN keeps its app');
+  });
+
+  describe('bad input changes nothing on the node', () => {
+    const cases: Array<[string, string | null, RegExp]> = [
+      ['no services', 'services: {}\n', /services/],
+      ['two entry candidates', 'services:\n  web:\n    image: busybox:1.36\n  api:\n    image: busybox:1.36\n    labels: ["dynia.entry=true"]\n', /web.*api|api.*web/],
+      ['a bad port', 'services:\n  web:\n    image: busybox:1.36\n    labels:\n      dynia.port: "99999"\n', /dynia\.port/],
+      ['a domain label that would inject into the Caddyfile', 'services:\n  web:\n    image: busybox:1.36\n    expose: ["80"]\n    labels:\n      dynia.domain: "evil.test {\\n\\trespond 200\\n}"\n', /dynia\.domain/],
+      ['a domain label with shell', "services:\n  web:\n    image: busybox:1.36\n    expose: [\"80\"]\n    labels:\n      dynia.domain: 'x.dynia.test;reboot'\n", /dynia\.domain/],
+      ['invalid YAML', 'services:\n  web: [\n    image: x\n', /bad\.yaml:\d+:\d+/],
+      ['a missing file', null, /no such file/],
+    ];
+    for (const [what, text, message] of cases) {
+      test(what, async () => {
+        const before = await nodeSnapshot();
+        const path = text === null ? join(files, 'missing.yaml') : write('bad.yaml', text);
+        const r = await cli(['app:deploy', '--node', 'e2e-d', '--compose', path, '--name', 'bad'], { stateDir });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, message);
+        assert.equal(await nodeSnapshot(), before);
+        assert.ok(!readState(stateDir).deployments.some((d: any) => d.app === 'bad'));
+      });
+    }
+  });
+});
