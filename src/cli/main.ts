@@ -16,7 +16,10 @@ type Action = (opts: Record<string, unknown>, globals: GlobalOptions) => Promise
 
 /** Wraps a lazily imported action: maps errors to exit codes and never prints secrets. */
 function run(load: () => Promise<Action>) {
-  return async (opts: Record<string, unknown>, cmd: Command) => {
+  // commander passes positional arguments first, then the options, then the command.
+  return async (...args: unknown[]) => {
+    const cmd = args.at(-1) as Command;
+    const opts = { ...(args.at(-2) as Record<string, unknown>), args: args.slice(0, -2) };
     const globals = cmd.optsWithGlobals() as GlobalOptions;
     try {
       await (await load())(opts, globals);
@@ -117,6 +120,13 @@ How the entry point is found:
     .command('env')
     .description('Print the export lines that point Dynia at the sandbox: eval "$(dynia sandbox env)"')
     .action(run(async () => (await import('./commands/sandbox.js')).sandboxEnvCommand));
+  sandbox
+    .command('image')
+    .description('Build an image from a directory on this machine and push it to the sandbox registry under a Docker Hub name')
+    .argument('<dir>', 'directory with a Dockerfile (FROM ${BASE} is given the sandbox busybox image)')
+    .argument('<name>', 'Docker Hub name the node hosts will pull, e.g. myorg/app:1')
+    .option('--build-arg <KEY=VALUE...>', 'extra docker build arguments')
+    .action(run(async () => (await import('./commands/sandbox.js')).sandboxImageCommand));
   sandbox
     .command('status')
     .description('Show what the sandbox runs')

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import { createServer as createTcpServer, type Server as TcpServer, type AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,6 +27,7 @@ describe('probeHttps against a local HTTPS server', () => {
   let certs: ReturnType<typeof makeCertificates>;
   let server: Server;
   let silent: TcpServer;
+  const silentSockets: Socket[] = [];
   let port: number;
   let dns: Awaited<ReturnType<typeof startDnsResponder>>;
 
@@ -39,7 +40,7 @@ describe('probeHttps against a local HTTPS server', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
-    silent = createTcpServer(() => undefined); // accepts, never speaks TLS
+    silent = createTcpServer((socket) => silentSockets.push(socket)); // accepts, never speaks TLS
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     dns = await startDnsResponder(new Map([['web-1.example.test', ['127.0.0.1']], ['other.example.test', ['127.0.0.1']]]));
   });
@@ -47,6 +48,7 @@ describe('probeHttps against a local HTTPS server', () => {
   after(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    silentSockets.forEach((socket) => socket.destroy());
     await new Promise((resolve) => silent.close(resolve));
     await dns.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { buildAndPushApp } from '../../../sandbox/apps.js';
 import { sandboxDown, sandboxEnv, sandboxStatus, sandboxUp } from '../../../sandbox/index.js';
 import { formatMs, printJson, renderTable } from '../output.js';
 import type { GlobalOptions } from '../main.js';
@@ -31,4 +32,11 @@ export async function sandboxStatusCommand(_opts: Record<string, unknown>, globa
     ...status.droplets.map((d) => [`droplet ${d.dropletId} (${d.name})`, d.running ? 'running' : 'stopped', d.ip]),
   ];
   process.stdout.write(`${renderTable(['PART', 'STATE', 'DETAIL'], rows)}\n${status.up ? 'sandbox is up' : 'sandbox is not (fully) up: dynia sandbox up'}\n`);
+}
+
+export async function sandboxImageCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+  const [dir, hubName] = opts.args as [string, string];
+  const buildArgs = Object.fromEntries(((opts.buildArg as string[] | undefined) ?? []).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
+  await buildAndPushApp({ dir, hubName, buildArgs });
+  if (!globals.quiet) process.stderr.write(`✓ ${hubName} built from ${dir} and pushed to the sandbox registry\n`);
 }
