@@ -95,6 +95,79 @@ How the entry point is found:
     .action(run(async () => (await import('./commands/app-deploy.js')).appDeployCommand));
 
   program
+    .command('app:rollback')
+    .description('Give a domain back to the version deployed before the running one (health-gated, undone on failure)')
+    .requiredOption('--node <name>', 'node the app runs on')
+    .addOption(new Option('--domain <domain>', 'the domain to roll back (default: the only app on the node)').conflicts('app'))
+    .option('--app <app>', 'the app to roll back (default: the only app on the node)')
+    .option('--timeout <duration>', 'how long the old version may take to become healthy again (e.g. 60s, 2m)', '60s')
+    .addHelpText(
+      'after',
+      `
+The previous version is the last superseded deployment of the same app and domain; its compose project is
+still on the node, stopped. It is started, checked from inside the node's network, then takes the domain over;
+the running version is stopped (not removed) and marked rolled-back.
+
+Example:
+  dynia app:rollback --node web-1 --app hello`,
+    )
+    .action(run(async () => (await import('./commands/app-rollback.js')).appRollbackCommand));
+
+  program
+    .command('app:logs')
+    .description("Show the logs of an app's running version (docker compose logs over SSH)")
+    .requiredOption('--node <name>', 'node the app runs on')
+    .option('--app <app>', 'app (default: the only app on the node)')
+    .option('--service <service>', "compose service (default: the app's entry service)")
+    .option('-f, --follow', 'keep streaming new lines until Ctrl-C', false)
+    .option('--tail <n>', 'lines of history per container, or "all"', '100')
+    .addHelpText('after', '\nExample:\n  dynia app:logs --node web-1 --app hello --follow')
+    .action(run(async () => (await import('./commands/app-logs.js')).appLogsCommand));
+
+  program
+    .command('status')
+    .description('Check every node now: droplet, DNS at each resolver, Caddy, health over HTTPS, what it serves, last deployment')
+    .addHelpText('after', '\nRead-only. Nodes are contacted with their pinned SSH host key only.\n\nExample:\n  dynia status --json | jq \'.[] | select(.ok | not)\'')
+    .action(run(async () => (await import('./commands/status.js')).statusCommand));
+
+  program
+    .command('audit')
+    .description("Show a node's audit log: who ran which state-changing command against it, and how it ended")
+    .requiredOption('--node <name>', 'node to read the log of')
+    .option('--tail <n>', 'last N entries', '20')
+    .addHelpText('after', '\nThe log is /opt/dynia/audit.log on the node, one JSON line per node:create, app:deploy, app:rollback\nand node:destroy (written before it deletes, as "started").\n\nExample:\n  dynia audit --node web-1 --tail 50')
+    .action(run(async () => (await import('./commands/audit.js')).auditCommand));
+
+  program
+    .command('state:rebuild')
+    .description('Rebuild a lost or stale state file from DigitalOcean, Cloudflare and the nodes themselves')
+    .option('-y, --yes', 'write without asking (needed without a terminal)', false)
+    .option('--dry-run', 'show the rebuilt state and the changes, write nothing', false)
+    .addHelpText(
+      'after',
+      `
+Reads droplets tagged dynia, the zone's A records and each node's /opt/dynia/node.json over SSH, probes
+https://<fqdn><health path>, shows the result and the changes against the current file, and writes it after
+confirmation (the current file is kept as state.json.bak-<time>). Host keys the current state pinned are
+verified; unknown ones are trusted on first use, and the output says so.
+
+What is not whole is reported, never guessed:
+  droplet + A record + manifest         active node, with the manifest's health path and deployments
+  droplet + manifest, no A record       kept as failed with its deployments (node:create re-creates the record)
+  droplet + A record, SSH fails         kept as failed with what the cloud tells: name, ip, droplet, record;
+                                        no deployments (run state:rebuild again once it answers)
+  droplet + A record, no manifest       kept as failed (node:create finishes it)
+  nothing ties a droplet to the zone    left out (no A record and no manifest of this domain)
+  A record like <node>.<domain> → IP of no dynia droplet: reported only
+Every finding is in --json output under "findings".
+
+Example:
+  dynia state:rebuild --dry-run
+  dynia state:rebuild --yes --json`,
+    )
+    .action(run(async () => (await import('./commands/state-rebuild.js')).stateRebuildCommand));
+
+  program
     .command('slb:sync')
     .description('Publish the healthy nodes as ORIGINS of the load-balancing Worker and deploy it')
     .option('--name <worker>', 'Worker script name', 'dynia-slb')

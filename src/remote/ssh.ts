@@ -39,6 +39,8 @@ export class SshSession implements Remote {
   readonly stats = { connections: 1, commands: 0 };
   private sftpChannel?: Promise<SFTPWrapper>;
   private lost?: Error;
+  /** Directories this session already created: one `mkdir -p` per directory, not per upload. */
+  private readonly madeDirs = new Set<string>();
 
   private constructor(
     private readonly client: Client,
@@ -123,7 +125,11 @@ export class SshSession implements Remote {
 
   async upload(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
     this.count();
-    await this.run(['mkdir', '-p', posix.dirname(path)], {});
+    const dir = posix.dirname(path);
+    if (!this.madeDirs.has(dir)) {
+      await this.run(['mkdir', '-p', dir], {});
+      this.madeDirs.add(dir);
+    }
     const sftp = await this.sftp();
     const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
     try {

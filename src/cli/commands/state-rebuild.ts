@@ -1,0 +1,118 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { DyniaError, InputError } from '../../errors.js';
+import { probeHttps } from '../../health/probe.js';
+import { hostKeyFingerprint } from '../../remote/host-key.js';
+import { acquireLock } from '../../state/lock.js';
+import { emptyState, STATE_VERSION, type State } from '../../state/schema.js';
+import { StateStore } from '../../state/store.js';
+import { activeDeployments } from '../../workflows/node-sites.js';
+import { rebuildState, type RebuildResult } from '../../workflows/state-rebuild.js';
+import { diffStates, isEmptyDiff, renderStateDiff } from '../../workflows/state-diff.js';
+import type { Reporter } from '../../workflows/steps.js';
+import { confirmOnTerminal } from '../confirm.js';
+import { cloudflareClient, configFor, connectNode, digitaloceanClient, settingsFrom } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+import { createReporter, printJson, renderTable } from '../output.js';
+
+export async function stateRebuildCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+  const yes = opts.yes === true;
+  const dryRun = opts.dryRun === true;
+  if (!yes && !dryRun && !process.stdin.isTTY) {
+    throw InputError('state:rebuild asks before it writes, and there is no terminal to ask; nothing was done.', 'Pass --yes to write the rebuilt state (the current file is backed up), or --dry-run to only see it.');
+  }
+  const config = configFor(globals);
+  const reporter = createReporter(globals);
+  const settings = settingsFrom(config);
+  const digitalocean = digitaloceanClient(config, reporter);
+  const cloudflare = cloudflareClient(config, reporter);
+  const store = new StateStore(config.stateDir);
+  await mkdir(config.stateDir, { recursive: true });
+  const release = await acquireLock(store.lockPath, 'state:rebuild', { waitMs: 3000, pollMs: 100 });
+  try {
+    const { state: current, unreadable } = await loadForRebuild(store, reporter);
+    const result = await rebuildState(current, {
+      digitalocean,
+      cloudflare,
+      settings,
+      reporter,
+      connect: async (target) => {
+        let hostKey = target.sshHostKey ?? '';
+        const session = await connectNode(target, settings.sshKeyPath, async (key) => void (hostKey = key));
+        return { session, hostKey };
+      },
+      probe: (url) => probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 }),
+    });
+    const diff = diffStates(current, result.state);
+    const changed = unreadable !== undefined || !isEmptyDiff(diff);
+    report(result, reporter);
+    if (!globals.json) process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
+
+    let written = false;
+    let backup: string | null = null;
+    if (changed && !dryRun) {
+      if (!yes) await confirmOnTerminal(`Write this state to ${store.path} (the current file is kept as a backup)? [y/N] `, 'state:rebuild', 'nothing was written');
+      backup = await store.backup();
+      await store.save(result.state);
+      written = true;
+    }
+    if (globals.json) {
+      const trusted = result.trusted.map(({ node, hostKey, trust }) => ({ node, fingerprint: hostKeyFingerprint(hostKey), trust }));
+      return printJson({ written, dryRun, statePath: store.path, backup, state: result.state, diff, findings: result.findings, trusted, health: result.health });
+    }
+    if (written) process.stderr.write(`✓ state written to ${store.path}${backup ? ` (previous file: ${backup})` : ''}\n`);
+    else process.stderr.write(changed ? '· dry run: nothing was written\n' : '· nothing to write\n');
+  } finally {
+    await release();
+    await Promise.all([digitalocean.close(), cloudflare.close()]);
+  }
+}
+
+/**
+ * The current state to compare with. A file this Dynia cannot read (broken JSON, wrong shape) is what a
+ * rebuild is for: it is compared as empty and backed up before it is replaced. A newer Dynia's file is not.
+ */
+async function loadForRebuild(store: StateStore, reporter: Reporter): Promise<{ state: State; unreadable?: string }> {
+  try {
+    return { state: await store.load() };
+  } catch (error) {
+    if (!(error instanceof DyniaError) || error.kind !== 'state' || (await isNewerStateFile(store.path))) throw error;
+    reporter.warn(`${error.message.split('\n')[0]} Comparing with an empty state; the file is backed up before it is replaced.`);
+    return { state: emptyState(), unreadable: error.message };
+  }
+}
+
+async function isNewerStateFile(path: string): Promise<boolean> {
+  try {
+    const version = (JSON.parse(await readFile(path, 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'number' && version > STATE_VERSION;
+  } catch {
+    return false;
+  }
+}
+
+/** Host keys (trust on first use is said out loud) and every finding, on stderr. */
+function report(result: RebuildResult, reporter: Reporter): void {
+  for (const { node, hostKey, trust } of result.trusted) {
+    reporter.info(
+      trust === 'first-use'
+        ? `${node}: SSH host key ${hostKeyFingerprint(hostKey)} pinned on first contact (trust on first use; compare it with the droplet's console if in doubt)`
+        : `${node}: SSH host key ${hostKeyFingerprint(hostKey)} matches the one pinned in the current state`,
+    );
+  }
+  for (const finding of result.findings) reporter.warn(finding.message);
+}
+
+function renderRebuilt(state: State): string {
+  const rows = state.nodes.map((node) => [
+    node.name,
+    node.status,
+    node.ip,
+    node.fqdn,
+    node.healthPath,
+    String(node.dropletId ?? '-'),
+    node.dnsRecordId ?? '-',
+    activeDeployments(node, state.deployments).map((d) => `${d.domain}→${d.app} (${d.project})`).join(', ') || 'placeholder',
+  ]);
+  const table = rows.length ? renderTable(['NAME', 'STATUS', 'IP', 'FQDN', 'HEALTH', 'DROPLET', 'DNS RECORD', 'SERVES'], rows) : '(no nodes)';
+  return `Rebuilt state: ${state.nodes.length} node(s), ${state.deployments.length} deployment record(s)\n${table}`;
+}

@@ -1,0 +1,37 @@
+import { defaultQuery } from '../../dns/propagation.js';
+import { probeHttps } from '../../health/probe.js';
+import { StateStore } from '../../state/store.js';
+import { DROPLET_TAG } from '../../workflows/node-create.js';
+import { nodeStatuses, statusProblems, statusRow, STATUS_HEADERS } from '../../workflows/node-status.js';
+import { configFor, connectNode, digitaloceanClient } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+import { createReporter, printJson, renderTable } from '../output.js';
+
+/** Read-only: no lock, nothing written (not even a host key: nodes without a pinned key are not contacted). */
+export async function statusCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+  const config = configFor(globals);
+  const state = await new StateStore(config.stateDir).load();
+  if (state.nodes.length === 0) {
+    if (globals.json) return printJson([]);
+    process.stderr.write('No nodes in state. Create one (dynia node:create --name web-1) or rebuild a lost state (dynia state:rebuild).\n');
+    return;
+  }
+  const reporter = createReporter(globals);
+  const digitalocean = digitaloceanClient(config, reporter);
+  const sshKeyPath = config.require('dyniaSshKey');
+  try {
+    const statuses = await nodeStatuses(state, {
+      listDroplets: () => digitalocean.listDroplets({ tagName: DROPLET_TAG }),
+      resolvers: config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port })),
+      queryDns: defaultQuery,
+      connect: (node) => connectNode(node, sshKeyPath, () => Promise.resolve()),
+      probe: (url) => probeHttps(url, { resolvers: config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port })), timeoutMs: 5000 }),
+    });
+    if (globals.json) return printJson(statuses);
+    process.stdout.write(`${renderTable(STATUS_HEADERS, statuses.map(statusRow))}\n`);
+    const problems = statuses.flatMap(statusProblems);
+    if (problems.length && !globals.quiet) process.stderr.write(`\n${problems.map((p) => `! ${p}`).join('\n')}\n`);
+  } finally {
+    await digitalocean.close();
+  }
+}

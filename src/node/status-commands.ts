@@ -1,0 +1,5 @@
+import type { Argv } from '../remote/quote.js';
+import { CADDY_CONTAINER } from './layout.js';
+
+/** Prints `true` or `false`; fails when there is no such container. */
+export const containerRunning = (container: string = CADDY_CONTAINER): Argv => ['docker', 'inspect', '-f', '{{.State.Running}}', container];

@@ -1,0 +1,150 @@
+/**
+ * `dynia status`: each node as it is now. Per node, in parallel: its droplet (one DigitalOcean list call for
+ * all), its name at every resolver, its Caddy (one SSH connection, host key as pinned; never trusted on
+ * first use here), its health over HTTPS; plus what state says it serves and its last deployment.
+ */
+import type { Droplet } from '../cloud/digitalocean.js';
+import type { DnsQuery } from '../dns/propagation.js';
+import { describeAnswer, describeResolver, type DnsAnswer, type ResolverAddress } from '../dns/verdict.js';
+import type { ProbeResult } from '../health/probe.js';
+import { CADDY_CONTAINER } from '../node/layout.js';
+import { containerRunning } from '../node/status-commands.js';
+import type { Deployment, NodeRecord, State } from '../state/schema.js';
+import { nodeBindings } from './node-sites.js';
+import type { NodeSession } from './ports.js';
+
+export interface NodeStatus {
+  name: string;
+  fqdn: string;
+  ip: string;
+  /** The node's status in state (creating, active, failed). */
+  state: NodeRecord['status'];
+  /** DigitalOcean's status of the droplet, `missing` when it does not exist, `unknown` when the API failed. */
+  droplet: { id?: number; status: string; error?: string };
+  dns: Array<{ resolver: string; answer: string; ok: boolean }>;
+  caddy: { running: boolean | null; detail: string };
+  bindings: Array<{ domain: string; app?: string; project?: string }>;
+  health: { url: string; ok: boolean; status?: number; error?: string; ms: number };
+  lastDeployment?: Pick<Deployment, 'app' | 'project' | 'domain' | 'status' | 'createdAt' | 'updatedAt' | 'reason'>;
+  /** Droplet active, every resolver right, Caddy running and healthy. */
+  ok: boolean;
+}
+
+export interface StatusDeps {
+  listDroplets(): Promise<Droplet[]>;
+  resolvers: readonly ResolverAddress[];
+  queryDns: DnsQuery;
+  connect(node: NodeRecord): Promise<NodeSession>;
+  probe(url: string): Promise<ProbeResult>;
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+export const dnsOk = (answer: DnsAnswer, ip: string): boolean => !('error' in answer) && answer.ips.length === 1 && answer.ips[0] === ip;
+
+/** The most recently created deployment of the node, whatever its status. */
+export function lastDeployment(state: State, node: string): NodeStatus['lastDeployment'] {
+  const mine = state.deployments.filter((d) => d.node === node);
+  const last = mine.reduce<Deployment | undefined>((latest, d) => (!latest || d.createdAt >= latest.createdAt ? d : latest), undefined);
+  if (!last) return undefined;
+  const { app, project, domain, status, createdAt, updatedAt, reason } = last;
+  return { app, project, domain, status, createdAt, updatedAt, ...(reason ? { reason } : {}) };
+}
+
+export function bindingsOf(state: State, node: NodeRecord): NodeStatus['bindings'] {
+  return nodeBindings(node, state.deployments).map(({ domain, project }) => {
+    const app = project ? state.deployments.find((d) => d.node === node.name && d.project === project && d.status === 'active')?.app : undefined;
+    return { domain, ...(app ? { app } : {}), ...(project ? { project } : {}) };
+  });
+}
+
+async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<NodeStatus['caddy']> {
+  if (!node.ip || !node.sshHostKey) return { running: null, detail: 'unknown (no pinned SSH host key)' };
+  let session: NodeSession;
+  try {
+    session = await deps.connect(node);
+  } catch (error) {
+    return { running: null, detail: `unknown (SSH: ${firstLine(error)})` };
+  }
+  try {
+    const result = await session.exec(containerRunning(), { allowFailure: true, timeoutMs: 15_000 });
+    if (result.code !== 0) return { running: false, detail: `no ${CADDY_CONTAINER} container` };
+    const running = result.stdout.trim() === 'true';
+    return { running, detail: running ? 'running' : 'stopped' };
+  } catch (error) {
+    return { running: null, detail: `unknown (${firstLine(error)})` };
+  } finally {
+    await session.close();
+  }
+}
+
+async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<number, Droplet>>, deps: StatusDeps): Promise<NodeStatus> {
+  const url = `https://${node.fqdn}${node.healthPath}`;
+  const [droplet, dns, caddy, health] = await Promise.all([
+    droplets.then(
+      (byId): NodeStatus['droplet'] => {
+        if (node.dropletId === undefined) return { status: 'missing' };
+        return { id: node.dropletId, status: byId.get(node.dropletId)?.status ?? 'missing' };
+      },
+      (error): NodeStatus['droplet'] => ({ ...(node.dropletId === undefined ? {} : { id: node.dropletId }), status: 'unknown', error: firstLine(error) }),
+    ),
+    Promise.all(
+      deps.resolvers.map(async (resolver) => {
+        const answer = await deps.queryDns(node.fqdn, resolver, 3000);
+        return { resolver: describeResolver(resolver), answer: describeAnswer(answer), ok: dnsOk(answer, node.ip) };
+      }),
+    ),
+    caddyOf(node, deps),
+    deps.probe(url),
+  ]);
+  const last = lastDeployment(state, node.name);
+  return {
+    name: node.name,
+    fqdn: node.fqdn,
+    ip: node.ip,
+    state: node.status,
+    droplet,
+    dns,
+    caddy,
+    bindings: bindingsOf(state, node),
+    health: { url, ok: health.ok, ...(health.status === undefined ? {} : { status: health.status }), ...(health.error === undefined ? {} : { error: health.error }), ms: health.ms },
+    ...(last ? { lastDeployment: last } : {}),
+    ok: droplet.status === 'active' && dns.every((d) => d.ok) && caddy.running === true && health.ok,
+  };
+}
+
+export async function nodeStatuses(state: State, deps: StatusDeps): Promise<NodeStatus[]> {
+  const droplets = deps.listDroplets().then((list) => new Map(list.map((d) => [d.id, d])));
+  droplets.catch(() => undefined); // handled per node
+  return Promise.all(state.nodes.map((node) => statusOf(state, node, droplets, deps)));
+}
+
+const short = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+
+/** The table row of a node: every cell short; the details are in --json and in the notes below the table. */
+export function statusRow(s: NodeStatus): string[] {
+  const dnsGood = s.dns.filter((d) => d.ok).length;
+  return [
+    s.name,
+    s.state,
+    s.droplet.status,
+    dnsGood === s.dns.length ? `ok (${dnsGood}/${s.dns.length})` : `${dnsGood}/${s.dns.length} ok`,
+    s.caddy.running === true ? 'up' : s.caddy.running === false ? 'down' : 'unknown',
+    s.health.ok ? `HTTP ${s.health.status} (${s.health.ms} ms)` : s.health.status === undefined ? 'no answer' : `HTTP ${s.health.status}`,
+    s.bindings.map((b) => `${b.domain}→${b.app ?? 'placeholder'}`).join(', '),
+    s.lastDeployment ? `${s.lastDeployment.app} ${s.lastDeployment.project} ${s.lastDeployment.status} ${short(s.lastDeployment.updatedAt)}` : '-',
+  ];
+}
+
+export const STATUS_HEADERS = ['NODE', 'STATE', 'DROPLET', 'DNS', 'CADDY', 'HEALTH', 'SERVES', 'LAST DEPLOYMENT'];
+
+/** One line per problem, for under the table. */
+export function statusProblems(s: NodeStatus): string[] {
+  return [
+    ...(s.droplet.status !== 'active' ? [`${s.name}: droplet ${s.droplet.id ?? '(none in state)'} is ${s.droplet.status}${s.droplet.error ? ` (${s.droplet.error})` : ''}`] : []),
+    ...s.dns.filter((d) => !d.ok).map((d) => `${s.name}: ${d.resolver} answers ${d.answer} for ${s.fqdn} (expected ${s.ip || 'an IP'})`),
+    ...(s.caddy.running !== true ? [`${s.name}: Caddy ${s.caddy.detail}`] : []),
+    ...(!s.health.ok ? [`${s.name}: ${s.health.url}: ${s.health.error ?? `HTTP ${s.health.status}`}`] : []),
+    ...(s.lastDeployment?.status === 'failed' ? [`${s.name}: last deployment ${s.lastDeployment.project} failed: ${s.lastDeployment.reason ?? 'no reason recorded'}`] : []),
+  ];
+}
