@@ -7,7 +7,8 @@
  *
  *   node --import tsx bench/slb-sync.ts [runs=5]
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -156,7 +157,8 @@ for (let i = 0; i < runs; i++) {
     NODE_EXTRA_CA_CERTS: certFile,
   };
   const started = performance.now();
-  const out = execFileSync(process.execPath, ['bin/dynia.js', '--quiet', '--json', 'slb:sync', '--name', `bench-cli-${i}`], { cwd: ROOT, env, encoding: 'utf8' });
+  // Asynchronous: the emulator, DNS responder and origins live in this process and must keep answering.
+  const { stdout: out } = await promisify(execFile)(process.execPath, ['bin/dynia.js', '--quiet', '--json', 'slb:sync', '--name', `bench-cli-${i}`], { cwd: ROOT, env });
   cliRuns.push(performance.now() - started);
   const parsed = JSON.parse(out) as { origins: string[] };
   if (parsed.origins.length !== healthy.length) throw new Error(`CLI published ${parsed.origins.length} origins`);

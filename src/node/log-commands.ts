@@ -13,12 +13,14 @@ export interface LogOptions {
 /**
  * Without a terminal, sshd does not signal a command when the client disconnects, and `logs -f` of a quiet
  * app would linger until its next line. So a follow runs beside a watcher of stdin: the client closing the
- * channel (or sending EOF) ends it. The script is constant; the compose argv comes as arguments.
+ * channel (or sending EOF) ends it. It runs in its own process group (setsid) and the whole group is
+ * signalled: the docker CLI ignores SIGTERM while a plugin (compose) runs. The script is constant; the compose
+ * argv comes as arguments.
  */
 const UNTIL_STDIN_CLOSES = [
   'exec 3<&0',
-  '"$@" & pid=$!',
-  '( cat <&3 >/dev/null 2>&1; kill "$pid" 2>/dev/null ) >/dev/null 2>&1 &',
+  'setsid "$@" & pid=$!',
+  '( cat <&3 >/dev/null 2>&1; kill -TERM -- "-$pid" 2>/dev/null ) >/dev/null 2>&1 &',
   'exec 3<&-',
   'wait "$pid"',
 ].join('\n');

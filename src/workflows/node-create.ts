@@ -7,8 +7,8 @@ import { waitForPropagation } from '../dns/propagation.js';
 import { InputError, TimeoutError } from '../errors.js';
 import { probeHttps } from '../health/probe.js';
 import { renderCaddyfile } from '../node/caddyfile.js';
-import { composeUp } from '../node/compose-commands.js';
-import { dockerReady, mkdirP, networkCreate, networkInspect } from '../node/docker-commands.js';
+import { composePull, composeUp } from '../node/compose-commands.js';
+import { dockerReady, networkCreate, networkInspect } from '../node/docker-commands.js';
 import { IN_CONTAINER, LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../node/layout.js';
 import { renderManifest } from '../node/manifest.js';
 import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
@@ -161,20 +161,40 @@ const steps: Step<Ctx>[] = [
     },
   },
   {
-    name: 'proxy',
-    title: 'Start Caddy and the placeholder on network edge',
+    name: 'node-files',
+    title: 'Create network edge and upload the proxy and placeholder',
     async run(ctx) {
       const session = ctx.session!;
       const { acme } = ctx.deps.settings;
-      await session.exec(mkdirP(LAYOUT.proxyDir, LAYOUT.placeholderDir, LAYOUT.appsDir));
-      if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) await session.exec(networkCreate());
-      await session.upload(LAYOUT.proxyCompose, renderProxyCompose());
-      await session.upload(LAYOUT.placeholderCompose, renderPlaceholderCompose(ctx.input.name));
-      if (acme.caRootPem) await session.upload(LAYOUT.acmeRoot, acme.caRootPem);
+      const ensureEdge = async () => {
+        if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) await session.exec(networkCreate());
+      };
       // Caddy needs a config to start with; the real one is validated by this Caddy and loaded right after.
-      if ((await session.readFile(LAYOUT.caddyfile)) === null) await session.upload(LAYOUT.caddyfile, BOOTSTRAP_CADDYFILE);
-      await session.exec(composeUp({ project: PLACEHOLDER_PROJECT, files: [LAYOUT.placeholderCompose] }));
-      await session.exec(composeUp({ project: PROXY_PROJECT, files: [LAYOUT.proxyCompose] }));
+      const bootstrapCaddyfile = async () => {
+        if ((await session.readFile(LAYOUT.caddyfile)) === null) await session.upload(LAYOUT.caddyfile, BOOTSTRAP_CADDYFILE);
+      };
+      // Independent round trips share the one connection as parallel channels.
+      await Promise.all([
+        ensureEdge(),
+        session.upload(LAYOUT.proxyCompose, renderProxyCompose()),
+        session.upload(LAYOUT.placeholderCompose, renderPlaceholderCompose(ctx.input.name)),
+        acme.caRootPem ? session.upload(LAYOUT.acmeRoot, acme.caRootPem) : undefined,
+        bootstrapCaddyfile(),
+      ]);
+    },
+  },
+  {
+    name: 'pull',
+    title: 'Pull the Caddy image',
+    async run(ctx) {
+      await Promise.all(NODE_PROJECTS.map((target) => ctx.session!.exec(composePull(target), { timeoutMs: 600_000 })));
+    },
+  },
+  {
+    name: 'proxy',
+    title: 'Start Caddy and the placeholder',
+    async run(ctx) {
+      await Promise.all(NODE_PROJECTS.map((target) => ctx.session!.exec(composeUp(target))));
     },
   },
   {
@@ -207,6 +227,11 @@ const steps: Step<Ctx>[] = [
 
 /** Every step's name, in order: what `stepsDone` of a finished node holds. */
 export const NODE_CREATE_STEPS: readonly string[] = steps.map((step) => step.name);
+
+const NODE_PROJECTS = [
+  { project: PLACEHOLDER_PROJECT, files: [LAYOUT.placeholderCompose] },
+  { project: PROXY_PROJECT, files: [LAYOUT.proxyCompose] },
+];
 
 const BOOTSTRAP_CADDYFILE = '# Replaced by Dynia as soon as Caddy runs.\n{\n\tadmin localhost:2019\n}\n';
 
