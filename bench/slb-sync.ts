@@ -2,24 +2,24 @@
  * How long `slb:sync` takes for 100 nodes, everything on loopback: one HTTPS server on 127.0.0.1:443 with a
  * self-signed `*.bench.test` certificate answers every node's health path, a tiny UDP DNS responder resolves
  * `o<N>.bench.test`, and the Cloudflare API emulator (fake DNS sink, fake Worker runtime) takes the upload.
- * Figures: the workflow called in-process (first publish, then an unchanged re-sync, then with 10 nodes down)
- * and the built CLI as a child process. Needs root (port 443) and openssl.
+ * Figures: the workflow called in-process with its default probe (first publish, then an unchanged re-sync,
+ * then with 10 more nodes that refuse connections) and the built CLI as a child process. Needs root (port 443)
+ * and openssl.
  *
  *   node --import tsx bench/slb-sync.ts [runs=5]
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { startCloudflareEmulator } from '../sandbox/emulators/cloudflare/server.js';
 import { CloudflareClient } from '../src/cloud/cloudflare.js';
-import { probeHttps } from '../src/health/probe.js';
 import { emptyState, type NodeRecord } from '../src/state/schema.js';
 import { StateStore } from '../src/state/store.js';
-import { PROBE_TIMEOUT_MS, slbSync, type SlbSyncInput } from '../src/workflows/slb-sync.js';
+import { slbSync, type SlbSyncInput } from '../src/workflows/slb-sync.js';
 import { loadWorkerCode } from '../src/workflows/slb-worker-code.js';
 import type { Reporter } from '../src/workflows/steps.js';
 import { startDnsResponder } from '../test/unit/propagation-dns-responder.js';
@@ -33,11 +33,25 @@ const TOKEN = 'bench-token-0123456789';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const ZONE = 'fedcba9876543210fedcba9876543210';
 
-const dir = mkdtempSync(join(tmpdir(), 'dynia-bench-slb-'));
+/**
+ * The probes must trust the self-signed certificate the way the CLI does (NODE_EXTRA_CA_CERTS, read at start-up):
+ * passing `ca` per probe would rebuild the whole root store for every connection and measure that instead.
+ * So the first process makes the certificate and re-runs itself with the variable set.
+ */
+if (!process.env.DYNIA_BENCH_SLB_DIR) {
+  const workDir = mkdtempSync(join(tmpdir(), 'dynia-bench-slb-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=*.bench.test',
+    '-addext', 'subjectAltName=DNS:*.bench.test', '-keyout', join(workDir, 'key.pem'), '-out', join(workDir, 'cert.pem')], { stdio: 'ignore' });
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, DYNIA_BENCH_SLB_DIR: workDir, NODE_EXTRA_CA_CERTS: join(workDir, 'cert.pem') },
+  });
+  rmSync(workDir, { recursive: true, force: true });
+  process.exit(child.status ?? 1);
+}
+const dir = process.env.DYNIA_BENCH_SLB_DIR;
 const certFile = join(dir, 'cert.pem');
 const keyFile = join(dir, 'key.pem');
-execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=*.bench.test',
-  '-addext', 'subjectAltName=DNS:*.bench.test', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
 const cert = readFileSync(certFile, 'utf8');
 
 const origins = createServer({ key: readFileSync(keyFile), cert }, (req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end('ok'));
@@ -102,8 +116,6 @@ async function inProcess(state: string, worker: string) {
   try {
     const result = await new StateStore(state).withLock('slb:sync', (tx) =>
       slbSync(input(worker), { tx, cloudflare, reporter: quiet, settings: { zoneId: ZONE, resolvers } }, {
-        // The certificate is self-signed: trust it explicitly (the CLI figure uses NODE_EXTRA_CA_CERTS instead).
-        probe: (url) => probeHttps(url, { resolvers, ca: cert, timeoutMs: PROBE_TIMEOUT_MS }),
         loadWorkerCode: fromDist,
       }),
     );
@@ -169,7 +181,6 @@ await emulator.close();
 await dns.close();
 origins.closeAllConnections();
 await new Promise((resolve) => origins.close(resolve));
-rmSync(dir, { recursive: true, force: true });
 
 console.log(`slb:sync benchmark (${uploads} uploads to the emulator in total)`);
 for (const line of lines) console.log(`  ${line}`);

@@ -3,6 +3,7 @@
  * Order matters in `up`: dockerd, then the egress guard BEFORE any container starts, then images, network and the
  * services, then the daemon (DigitalOcean + Cloudflare emulators, workerd, admin).
  */
+import { rmSync } from 'node:fs';
 import { ensurePebble } from './acme/pebble.js';
 import { daemonPid, defaultDaemonEntry, startDaemon, stopDaemon, type DaemonEntry } from './daemon/control.js';
 import { ensureResolvers } from './dns/resolvers.js';
@@ -12,7 +13,7 @@ import { run } from './exec.js';
 import { DROPLET_ID_LABEL, DROPLET_LABEL, decodeRecord } from './hosts/droplet-host.js';
 import { SANDBOX, sandboxDir } from './layout.js';
 import { ensureNetwork, removeNetwork } from './network.js';
-import { scriptPath } from './paths.js';
+import { files, scriptPath } from './paths.js';
 import { ensureRegistry, seedRegistry } from './registry/registry.js';
 import { ensureClientKey, ensureSandboxDir, ensureSecrets, readSecrets } from './secrets.js';
 import { removeZoneFiles } from './dns/zone-files.js';
@@ -99,6 +100,7 @@ export async function sandboxDown(opts: { onProgress?(message: string): void } =
     progress(`removed network ${SANDBOX.network}`);
   }
   removeZoneFiles();
+  rmSync(files.cloudflareDns(), { force: true });
 }
 
 /** `export` lines for a shell: `eval "$(dynia sandbox env)"`. */

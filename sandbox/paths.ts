@@ -11,6 +11,8 @@ export const files = {
   clientKey: () => sandboxPath('sandbox-key'),
   /** Trust for everything TLS in the sandbox: pebble's root + intermediate + the ACME endpoint's cert. */
   caBundle: () => sandboxPath('ca-bundle.pem'),
+  /** The Cloudflare emulator's DNS records (kept across daemon restarts, removed by `down`). */
+  cloudflareDns: () => sandboxPath('cloudflare-dns.json'),
   /** The ACME endpoint's own certificate (what Caddy trusts for the ACME directory). */
   acmeRoot: () => sandboxPath('acme-root.pem'),
   pebbleDir: () => sandboxPath('pebble'),

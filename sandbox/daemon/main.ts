@@ -10,7 +10,7 @@ import { startCloudflareEmulator } from '../emulators/cloudflare/server.js';
 import { startDigitalOceanEmulator } from '../emulators/digitalocean/server.js';
 import { createWorkerRuntime } from '../workers/runtime.js';
 import { DnsPublisher } from '../dns/publisher.js';
-import { removeZoneFiles } from '../dns/zone-files.js';
+import { jsonFilePersistence } from './dns-persistence.js';
 import { DockerHostDriver } from '../hosts/docker-hosts.js';
 import { SANDBOX } from '../layout.js';
 import { files } from '../paths.js';
@@ -33,8 +33,6 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.on('unhandledRejection', (error) => log(`unhandled rejection: ${(error as Error)?.stack ?? String(error)}`));
 
-  // The Cloudflare emulator starts with no records; the resolvers must not keep answering from an earlier run.
-  removeZoneFiles();
   const dns = new DnsPublisher({
     resolverDirs: SANDBOX.resolverIps.map((_, i) => files.resolverDir(i)),
     delaysMs: SANDBOX.dnsDelayMs,
@@ -57,6 +55,8 @@ async function main(): Promise<void> {
     zones: [{ id: SANDBOX.zoneId, name: SANDBOX.zone }],
     workersSubdomain: SANDBOX.workersSubdomain,
     dns,
+    // Records live as long as the sandbox (removed by `down`), so a daemon restart keeps every node's name.
+    dnsPersistence: jsonFilePersistence(files.cloudflareDns()),
     workers,
   });
   closers.push(() => cloudflare.close());

@@ -1,19 +1,41 @@
-/** Bridges a Worker's subrequests (Miniflare's own Request class) to a plain web-platform `outbound` function. */
+/** Bridges a Worker's subrequests to a plain web-platform `outbound` function. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 export type Outbound = (request: Request) => Promise<Response>;
 
-/** The parts of Miniflare's (bundled undici) Request the bridge reads. */
-interface MiniflareRequestLike {
-  url: string;
-  method: string;
-  headers: { forEach(callback: (value: string, key: string) => void): void };
-  body: ReadableStream<Uint8Array> | null;
-}
+/** Headers Miniflare adds on its way to a custom service; not part of the Worker's request. */
+const MINIFLARE_HEADERS = new Set(['mf-custom-node-service']);
 
-/** workerd follows redirects itself (each hop comes through here), so the bridge never follows them. */
-export function toWebRequest(request: MiniflareRequestLike): Request {
-  const headers = new Headers();
-  request.headers.forEach((value, key) => headers.append(key, value));
-  const init = { method: request.method, headers, body: request.body, redirect: 'manual', duplex: 'half' } as RequestInit;
-  return new Request(request.url, init);
+/**
+ * Miniflare's `outboundService` in its Node form. A failed subrequest must reach the Worker as a rejected
+ * `fetch()`, as on Cloudflare (the SLB fails over on that): the function form would turn it into an HTTP 500,
+ * so on failure this drops the connection instead. workerd hands this form the path and the Host only, not
+ * the scheme; every origin the sandbox's Workers reach is `https://<node fqdn>`, so https is assumed.
+ */
+export function nodeOutboundService(outbound: Outbound) {
+  return {
+    async node(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      let response: Response;
+      try {
+        const headers = new Headers();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value === undefined || MINIFLARE_HEADERS.has(key)) continue;
+          for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
+        }
+        const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+        const init = { method: req.method, headers, body: hasBody ? (Readable.toWeb(req) as ReadableStream) : null, redirect: 'manual', duplex: 'half' } as RequestInit;
+        response = await outbound(new Request(`https://${req.headers.host}${req.url}`, init));
+      } catch {
+        res.socket?.destroy();
+        return;
+      }
+      const headers: string[] = [];
+      response.headers.forEach((value, key) => headers.push(key, value));
+      res.writeHead(response.status, headers);
+      if (response.body) Readable.fromWeb(response.body as WebReadableStream).pipe(res);
+      else res.end();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { Miniflare, supportedCompatibilityDate } from 'miniflare';
 import type { WorkerRuntime } from '../emulators/ports.js';
 import { scriptNameFromHost } from './host-routing.js';
-import { toWebRequest, type Outbound } from './outbound.js';
+import { nodeOutboundService, type Outbound } from './outbound.js';
 import { proxyRequest } from './proxy.js';
 import { startupFailureMessage } from './runtime-errors.js';
 import { ScriptInstances, type Instance } from './script-instances.js';
@@ -41,7 +41,7 @@ async function startInstance(spec: DeploySpec, outbound: Outbound | undefined): 
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     // Otherwise Miniflare downloads cf.json from workers.cloudflare.com at start (no internet here).
     cf: false,
-    ...(outbound ? { outboundService: (request: Parameters<typeof toWebRequest>[0]) => outbound(toWebRequest(request)) } : {}),
+    ...(outbound ? { outboundService: nodeOutboundService(outbound) } : {}),
     handleRuntimeStdio(stdout: Readable, errors: Readable) {
       stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
       errors.on('data', (chunk: Buffer) => {

@@ -24,7 +24,7 @@ const NODE_FIELDS: Array<[string, (n: NodeRecord) => string]> = [
   ['ip', (n) => text(n.ip)],
   ['fqdn', (n) => n.fqdn],
   ['healthPath', (n) => n.healthPath],
-  ['caddy', (n) => `${n.caddy.domain} → ${n.caddy.target.service}:${n.caddy.target.port}`],
+  ['caddy', (n) => `${n.caddy.target.service}:${n.caddy.target.port}${n.caddy.domain === n.fqdn ? '' : ` for ${n.caddy.domain}`}`],
   ['dropletId', (n) => text(n.dropletId)],
   ['dnsRecordId', (n) => text(n.dnsRecordId)],
   ['sshHostKey', (n) => (n.sshHostKey ? hostKeyFingerprint(n.sshHostKey) : NONE)],

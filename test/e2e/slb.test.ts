@@ -162,7 +162,9 @@ describe('slb:sync on the sandbox', { skip }, () => {
   test("with one node's Caddy stopped, requests keep succeeding (the Worker fails over)", async () => {
     await ssh(nodes[nodeB]!.ip, 'docker', 'stop', 'dynia-caddy');
     const answers = await hit(url, 20);
-    assert.deepEqual(answers.filter((a) => a.status !== 200), []);
+    // A 500 whose body is "Error: connect ECONNREFUSED ..." means the sandbox's Worker outbound turned the
+    // network error into a response instead of failing the Worker's fetch (which Cloudflare does).
+    assert.deepEqual(answers.filter((a) => a.status !== 200), [], 'every request through the Worker should succeed while one origin is down');
     assert.deepEqual([...servedBy(answers)], [nodeA]);
   });
 

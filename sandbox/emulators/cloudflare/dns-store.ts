@@ -31,10 +31,28 @@ function assertNoConflict(existing: readonly DnsRecord[], fields: RecordFields, 
   }
 }
 
+/** Where records outlive the emulator process (a real zone survives an API outage too). */
+export interface DnsPersistence {
+  load(): DnsRecord[];
+  save(records: DnsRecord[]): void;
+}
+
 export class DnsStore {
   private readonly byZone = new Map<string, DnsRecord[]>();
 
-  constructor(private readonly sink: DnsSink) {}
+  constructor(
+    private readonly sink: DnsSink,
+    private readonly persistence?: DnsPersistence,
+  ) {}
+
+  /** Loads persisted records of the given zones and publishes every zone, so resolvers match the store. */
+  restore(zones: readonly Zone[]): void {
+    const saved = this.persistence?.load() ?? [];
+    for (const zone of zones) {
+      this.byZone.set(zone.id, saved.filter((r) => r.zoneId === zone.id));
+      this.publish(zone);
+    }
+  }
 
   list(zoneId: string): readonly DnsRecord[] {
     return this.byZone.get(zoneId) ?? [];
@@ -69,6 +87,7 @@ export class DnsStore {
   }
 
   private publish(zone: Zone): void {
+    this.persistence?.save([...this.byZone.values()].flat());
     const records = this.list(zone.id).map(({ name, type, content, ttl }) => ({ name, type, content, ttl }));
     this.sink.publish(zone.name, records);
   }

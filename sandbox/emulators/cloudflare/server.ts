@@ -9,7 +9,7 @@ import { registerAccountHandlers } from './account-handlers.js';
 import { createAdminHandler } from './admin.js';
 import { API_PREFIX, createApiHandler } from './api.js';
 import { registerDnsHandlers } from './dns-handlers.js';
-import { DnsStore } from './dns-store.js';
+import { DnsStore, type DnsPersistence } from './dns-store.js';
 import { FaultQueue } from './faults.js';
 import { fingerprintIdentifier, nowTimestamp } from './ids.js';
 import { RequestLog } from './request-log.js';
@@ -33,6 +33,8 @@ export interface CloudflareEmulatorOptions {
   /** The account's workers.dev subdomain (`<script>.<subdomain>.workers.dev`). */
   workersSubdomain: string;
   dns: DnsSink;
+  /** Keeps DNS records across restarts (records start empty without it). */
+  dnsPersistence?: DnsPersistence;
   workers: WorkerRuntime;
 }
 
@@ -61,12 +63,13 @@ export async function startCloudflareEmulator(opts: CloudflareEmulatorOptions): 
     tokenId: fingerprintIdentifier(opts.token),
     zones: opts.zones.map((z) => ({ id: z.id, name: z.name.toLowerCase() })),
     startedOn,
-    dns: new DnsStore(opts.dns),
+    dns: new DnsStore(opts.dns, opts.dnsPersistence),
     scripts: new WorkerScripts(),
     routes: new WorkerRoutes(),
     runtime: opts.workers,
     workersSubdomain: { name: opts.workersSubdomain },
   };
+  state.dns.restore(state.zones);
   const faults = new FaultQueue();
   const log = new RequestLog();
   const admin = createAdminHandler(faults, log);
