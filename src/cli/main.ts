@@ -47,6 +47,7 @@ Configuration (flags > environment > .dynia/config.json > defaults):
 Try it locally, no cloud account needed:
   dynia sandbox up && eval "$(dynia sandbox env)"
   dynia node:create --name web-1
+  dynia sandbox image examples/hello dynia-examples/hello:1
   dynia app:deploy --node web-1 --compose examples/hello/compose.yaml
   dynia slb:sync`,
     );
@@ -81,7 +82,7 @@ Try it locally, no cloud account needed:
     .description('Deploy a compose app to a node behind Caddy: health-gated, zero-downtime swap, rollback on failure')
     .requiredOption('--node <name>', 'target node')
     .requiredOption('--compose <file>', 'compose file of the app')
-    .option('--name <app>', 'app name (default: the compose file name or its top-level `name:`)')
+    .option('--name <app>', 'app name (default: the compose file\'s name; for compose.yaml, its directory\'s)')
     .option('--timeout <duration>', 'how long the app may take to become healthy (e.g. 60s, 2m)', '60s')
     .option('--force', 'deploy even if the same compose file is already active', false)
     .addHelpText(
