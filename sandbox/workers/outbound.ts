@@ -12,9 +12,9 @@ const MINIFLARE_HEADERS = new Set(['mf-custom-node-service']);
  * Miniflare's `outboundService` in its Node form. A failed subrequest must reach the Worker as a rejected
  * `fetch()`, as on Cloudflare (the SLB fails over on that): the function form would turn it into an HTTP 500,
  * so on failure this drops the connection instead. workerd hands this form the path and the Host only, not
- * the scheme; every origin the sandbox's Workers reach is `https://<node fqdn>`, so https is assumed.
+ * the scheme, so the caller says which one its Workers use (the SLB's origins are `https://<node fqdn>`).
  */
-export function nodeOutboundService(outbound: Outbound) {
+export function nodeOutboundService(outbound: Outbound, scheme: 'http' | 'https') {
   return {
     async node(req: IncomingMessage, res: ServerResponse): Promise<void> {
       let response: Response;
@@ -26,7 +26,7 @@ export function nodeOutboundService(outbound: Outbound) {
         }
         const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
         const init = { method: req.method, headers, body: hasBody ? (Readable.toWeb(req) as ReadableStream) : null, redirect: 'manual', duplex: 'half' } as RequestInit;
-        response = await outbound(new Request(`https://${req.headers.host}${req.url}`, init));
+        response = await outbound(new Request(`${scheme}://${req.headers.host}${req.url}`, init));
       } catch {
         res.socket?.destroy();
         return;

@@ -21,6 +21,8 @@ export interface WorkerRuntimeOptions {
   host?: string;
   /** Handles the Workers' subrequests (the sandbox routes them through its DNS and CA); default: workerd's own fetch. */
   outbound?: Outbound;
+  /** Scheme of every subrequest `outbound` gets (workerd does not pass it on); default https. */
+  outboundScheme?: 'http' | 'https';
 }
 
 export type LocalWorkerRuntime = WorkerRuntime & {
@@ -29,7 +31,7 @@ export type LocalWorkerRuntime = WorkerRuntime & {
   close(): Promise<void>;
 };
 
-async function startInstance(spec: DeploySpec, outbound: Outbound | undefined): Promise<Instance> {
+async function startInstance(spec: DeploySpec, outbound: Outbound | undefined, scheme: 'http' | 'https'): Promise<Instance> {
   /** workerd's stderr until the Worker is up: where a script's startup error is reported. */
   let startupStderr: string | undefined = '';
   const mf = new Miniflare({
@@ -41,7 +43,7 @@ async function startInstance(spec: DeploySpec, outbound: Outbound | undefined): 
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     // Otherwise Miniflare downloads cf.json from workers.cloudflare.com at start (no internet here).
     cf: false,
-    ...(outbound ? { outboundService: nodeOutboundService(outbound) } : {}),
+    ...(outbound ? { outboundService: nodeOutboundService(outbound, scheme) } : {}),
     handleRuntimeStdio(stdout: Readable, errors: Readable) {
       stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
       errors.on('data', (chunk: Buffer) => {
@@ -90,7 +92,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<L
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    deploy: (spec) => instances.deploy(spec.name, () => startInstance(spec, opts.outbound)),
+    deploy: (spec) => instances.deploy(spec.name, () => startInstance(spec, opts.outbound, opts.outboundScheme ?? 'https')),
     remove: (name) => instances.remove(name),
     close: async () => {
       await new Promise<void>((resolve) => {

@@ -63,7 +63,7 @@ export async function withWorkflow<T>(command: string, globals: GlobalOptions, f
   const store = new StateStore(config.stateDir);
   try {
     return await store.withLock(command, (tx) =>
-      fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey) => connectNode(node, settings.sshKeyPath, onHostKey) }, config),
+      fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options) }, config),
     );
   } finally {
     await Promise.all([digitalocean.close(), cloudflare.close()]);
@@ -74,12 +74,14 @@ export async function connectNode(
   node: { name: string; ip: string; sshHostKey?: string | undefined },
   privateKeyPath: string,
   onHostKey: (key: string) => Promise<void>,
+  options: { timeoutMs?: number } = {},
 ): Promise<NodeSession> {
   const session = await SshSession.connect({
     host: node.ip,
     privateKeyPath,
     nodeName: node.name,
     ...(node.sshHostKey ? { pinnedHostKey: node.sshHostKey } : {}),
+    ...(options.timeoutMs ? { readyTimeoutMs: options.timeoutMs } : {}),
   });
   if (!node.sshHostKey) await onHostKey(session.hostKey);
   return session;

@@ -22,7 +22,8 @@ const describePort = (entry: unknown): string =>
 
 /**
  * What Dynia layers over an app's compose file: every service joins the external `edge` network (keeping its
- * own networks), publishes no host ports, and carries labels naming the project and node.
+ * own networks), publishes no host ports, restarts with the node unless it says otherwise, and carries labels
+ * naming the project and node.
  * `!reset` (compose ≥2.24) is needed because compose merges `ports` lists instead of replacing them.
  */
 export function renderOverride(file: ComposeFile, meta: { project: string; node: string }): Override {
@@ -51,6 +52,8 @@ export function renderOverride(file: ComposeFile, meta: { project: string; node:
         [EDGE_NETWORK, {}],
       ]);
     }
+    // Without a policy an app stays down after the node reboots; a stopped (previous) version stays stopped.
+    if (service.restart === undefined) out.restart = 'unless-stopped';
     out.labels = { [PROJECT_LABEL]: meta.project, [NODE_LABEL]: meta.node };
     services[service.name] = out;
   }

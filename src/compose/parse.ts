@@ -12,6 +12,7 @@ export interface ComposeService {
   networks: readonly string[] | null;
   networkMode?: string;
   containerName?: string;
+  restart?: string;
 }
 
 export interface ComposeFile {
@@ -92,6 +93,7 @@ export function parseCompose(text: string, fileName: string): ComposeFile {
       networks: networksOf(raw.networks),
       ...(typeof raw.network_mode === 'string' ? { networkMode: raw.network_mode } : {}),
       ...(typeof raw.container_name === 'string' ? { containerName: raw.container_name } : {}),
+      ...(typeof raw.restart === 'string' ? { restart: raw.restart } : {}),
     };
   });
   return { fileName, services: parsed, where };

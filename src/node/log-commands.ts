@@ -20,7 +20,7 @@ export interface LogOptions {
 const UNTIL_STDIN_CLOSES = [
   'exec 3<&0',
   'setsid "$@" & pid=$!',
-  '( cat <&3 >/dev/null 2>&1; kill -TERM -- "-$pid" 2>/dev/null ) >/dev/null 2>&1 &',
+  '( cat <&3 >/dev/null 2>&1; kill -TERM "-$pid" 2>/dev/null ) >/dev/null 2>&1 &',
   'exec 3<&-',
   'wait "$pid"',
 ].join('\n');

@@ -30,5 +30,5 @@ export interface WorkflowDeps {
   settings: Settings;
   reporter: Reporter;
   /** One SSH session per node per command; pins the host key on first contact, verifies it after. */
-  connect(node: NodeRecord, onHostKey: (key: string) => Promise<void>): Promise<NodeSession>;
+  connect(node: NodeRecord, onHostKey: (key: string) => Promise<void>, options?: { timeoutMs?: number }): Promise<NodeSession>;
 }

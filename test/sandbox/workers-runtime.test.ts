@@ -146,6 +146,7 @@ describe('workers runtime (miniflare)', () => {
     const seen: string[] = [];
     const bridged = await createWorkerRuntime({
       port: 0,
+      outboundScheme: 'http',
       outbound: async (request) => {
         seen.push(`${request.method} ${request.url} ${request.headers.get('x-via')}`);
         return fetch(request);
@@ -158,6 +159,17 @@ describe('workers runtime (miniflare)', () => {
       assert.deepEqual(seen, [`POST ${origin.url}/via worker`]);
     } finally {
       await bridged.close();
+    }
+  });
+
+  it('a subrequest that `outbound` cannot complete rejects the Worker\'s fetch, as on Cloudflare', async () => {
+    const probing = await createWorkerRuntime({ port: 0, outbound: async () => Promise.reject(new Error('connect ECONNREFUSED')) });
+    const script = 'export default { async fetch() { try { const r = await fetch("https://down.dynia.test/"); return new Response("resolved " + r.status); } catch (e) { return new Response("rejected"); } } };';
+    try {
+      await probing.deploy({ name: 'probe', mainModule: 'w.mjs', modules: [{ name: 'w.mjs', content: script, type: 'esm' }], bindings: {} });
+      assert.equal((await send(Number(new URL(probing.url).port), 'probe.sandbox.workers.localhost', '/')).text, 'rejected');
+    } finally {
+      await probing.close();
     }
   });
 });

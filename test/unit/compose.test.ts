@@ -135,6 +135,7 @@ describe('renderOverride', () => {
   side:
     image: x
     network_mode: "service:web"
+    restart: "no"
 networks:
   back: {}
 `);
@@ -150,6 +151,7 @@ networks:
         aliases:
           - shop
       edge: {}
+    restart: unless-stopped
     labels:
       dev.dynia.project: shop-blue
       dev.dynia.node: web-1
@@ -157,6 +159,7 @@ networks:
     networks:
       back: {}
       edge: {}
+    restart: unless-stopped
     labels:
       dev.dynia.project: shop-blue
       dev.dynia.node: web-1
@@ -203,6 +206,7 @@ networks:
     assert.deepEqual(merged.services.web.networks, { default: { aliases: ['shop'] }, edge: {} });
     assert.deepEqual(merged.services.web.labels, { 'dev.dynia.node': 'web-1', 'dev.dynia.project': 'shop-blue', 'dynia.port': '80' });
     assert.equal(merged.services.db.ports, undefined);
+    assert.equal(merged.services.web.restart, 'unless-stopped');
     assert.deepEqual(merged.services.db.networks, { back: { ipv4_address: '10.99.0.5' }, edge: {} });
     assert.deepEqual(merged.networks.edge, { name: 'edge', external: true });
   } finally {

@@ -37,7 +37,7 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
       reporter,
       connect: async (target) => {
         let hostKey = target.sshHostKey ?? '';
-        const session = await connectNode(target, settings.sshKeyPath, async (key) => void (hostKey = key));
+        const session = await connectNode(target, settings.sshKeyPath, async (key) => void (hostKey = key), { timeoutMs: 10_000 });
         return { session, hostKey };
       },
       probe: (url) => probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 }),

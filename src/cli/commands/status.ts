@@ -19,13 +19,14 @@ export async function statusCommand(_opts: Record<string, unknown>, globals: Glo
   const reporter = createReporter(globals);
   const digitalocean = digitaloceanClient(config, reporter);
   const sshKeyPath = config.require('dyniaSshKey');
+  const resolvers = config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port }));
   try {
     const statuses = await nodeStatuses(state, {
       listDroplets: () => digitalocean.listDroplets({ tagName: DROPLET_TAG }),
-      resolvers: config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port })),
+      resolvers,
       queryDns: defaultQuery,
-      connect: (node) => connectNode(node, sshKeyPath, () => Promise.resolve()),
-      probe: (url) => probeHttps(url, { resolvers: config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port })), timeoutMs: 5000 }),
+      connect: (node) => connectNode(node, sshKeyPath, () => Promise.resolve(), { timeoutMs: 8000 }),
+      probe: (url) => probeHttps(url, { resolvers, timeoutMs: 5000 }),
     });
     if (globals.json) return printJson(statuses);
     process.stdout.write(`${renderTable(STATUS_HEADERS, statuses.map(statusRow))}\n`);

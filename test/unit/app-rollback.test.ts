@@ -1,0 +1,145 @@
+/**
+ * app:rollback against a scripted node: what it refuses before touching anything, and how a failure after the
+ * switch is undone (the external check fails fast: its resolver is a closed loopback port).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { composeHash } from '../../src/compose/hash.js';
+import { DyniaError } from '../../src/errors.js';
+import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { RecordingRemote } from '../../src/remote/recording.js';
+import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
+import type { StateTx } from '../../src/state/store.js';
+import { appRollback } from '../../src/workflows/app-rollback.js';
+import type { NodeSession, WorkflowDeps } from '../../src/workflows/ports.js';
+import { planRollback } from '../../src/workflows/rollback-plan.js';
+
+const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
+const V2 = 'services:\n  web:\n    image: dynia-examples/hello:2\n';
+const node: NodeRecord = {
+  name: 'web-1', ip: '10.0.0.1', fqdn: 'web-1.example.com', createdAt: '2026-01-01T00:00:00.000Z', status: 'active', healthPath: '/healthz',
+  caddy: { domain: 'web-1.example.com', target: { service: 'web', port: 8080 } }, sshHostKey: 'ssh-ed25519 AAAA', stepsDone: [],
+};
+const deployment = (project: string, text: string, status: Deployment['status'], at: string): Deployment => ({
+  node: 'web-1', app: 'hello', project, composeHash: composeHash(text), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com', status, createdAt: at, updatedAt: at,
+});
+const initial = (): State =>
+  State.parse({ version: 1, nodes: [node], deployments: [deployment('hello-blue', V1, 'superseded', '2026-01-02T00:00:00.000Z'), deployment('hello-green', V2, 'active', '2026-01-03T00:00:00.000Z')] });
+
+function memoryTx(start: State): StateTx {
+  let current = start;
+  return {
+    get state() {
+      return current;
+    },
+    async commit(mutator) {
+      const draft = structuredClone(current);
+      current = State.parse(mutator(draft) ?? draft);
+      return current;
+    },
+  };
+}
+
+class FakeNode extends RecordingRemote implements NodeSession {
+  readonly stats = { connections: 1, commands: 0 };
+  closed = false;
+  async close() {
+    this.closed = true;
+  }
+}
+
+const ALIAS = upstreamAlias('web-1.example.com');
+const networks = (aliases: string[]) => ({ stdout: JSON.stringify({ edge: { Aliases: aliases, DNSNames: [] } }) });
+
+function scriptedNode(): FakeNode {
+  const remote = new FakeNode('10.0.0.1');
+  remote.files.set('/opt/dynia/apps/hello-blue/compose.yaml', V1);
+  remote.on((argv) => argv.includes('ps') && argv.includes('--all'), { stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited","Health":"","ExitCode":0}\n' });
+  remote.on((argv) => argv[1] === 'inspect', networks([ALIAS]));
+  return remote;
+}
+
+function deps(remote: FakeNode, tx = memoryTx(initial())) {
+  const lines: string[] = [];
+  const d = {
+    tx,
+    digitalocean: undefined as never,
+    cloudflare: undefined as never,
+    settings: { domain: 'example.com', zoneId: 'z', resolvers: [{ host: '127.0.0.1', port: 1 }], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
+    reporter: { stepStart() {}, stepDone: (t: string) => lines.push(`done ${t}`), stepSkipped() {}, info() {}, warn: (m: string) => lines.push(`warn ${m}`) },
+    connect: async () => remote,
+  } satisfies WorkflowDeps;
+  return { deps: d, lines };
+}
+
+const audits = (remote: FakeNode) => remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));
+
+describe('appRollback', () => {
+  test('a project whose directory holds another compose file is refused before anything starts', async () => {
+    const remote = scriptedNode();
+    remote.files.set('/opt/dynia/apps/hello-blue/compose.yaml', 'services: {}\n');
+    const { deps: d } = deps(remote);
+    const plan = planRollback(d.tx.state, { node: 'web-1' });
+    await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /another compose file/.test(e.message));
+    assert.deepEqual(remote.commands.filter((c) => /start|stop|network/.test(c)), []);
+    assert.deepEqual(d.tx.state, initial());
+    assert.deepEqual(audits(remote).map((a) => [a.command, a.result]), [['app:rollback', 'failed']]);
+    assert.equal(remote.closed, true);
+  });
+
+  test('an old version that does not become healthy is stopped again; nothing else changes', async () => {
+    const remote = scriptedNode().on((argv) => argv.includes('exec') && argv.includes('dynia-caddy') && argv.includes('sh'), { code: 1, stderr: 'wget: server returned error: HTTP/1.1 500' });
+    const { deps: d } = deps(remote);
+    const plan = planRollback(d.tx.state, { node: 'web-1' });
+    await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message));
+    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect/.test(c));
+    assert.deepEqual(commands.map((c) => c.replace(/ -f \S+/g, '')), [
+      'docker network disconnect edge hello-blue-web-1',
+      'docker network connect edge hello-blue-web-1',
+      'docker compose -p hello-blue start',
+      'docker compose -p hello-blue stop',
+    ]);
+    assert.deepEqual(d.tx.state, initial());
+  });
+
+  test('a failure after the switch is undone: the running version serves again, state and manifest as before', async () => {
+    const remote = scriptedNode();
+    const { deps: d, lines } = deps(remote);
+    const plan = planRollback(d.tx.state, { node: 'web-1' });
+    await assert.rejects(
+      appRollback({ plan, timeoutMs: 1000 }, d),
+      (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
+    );
+    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload/.test(c)).map((c) => c.replace(/ -f \S+/g, ''));
+    assert.deepEqual(commands, [
+      'docker network disconnect edge hello-blue-web-1',
+      'docker network connect edge hello-blue-web-1',
+      'docker compose -p hello-blue start',
+      'docker network disconnect edge hello-blue-web-1',
+      `docker network connect --alias ${ALIAS} edge hello-blue-web-1`,
+      'docker compose -p hello-green stop',
+      'docker compose -p hello-green start',
+      'docker compose -p hello-blue stop',
+    ]);
+    assert.deepEqual(d.tx.state, initial(), 'the deployments and the node are as before');
+    const manifest = JSON.parse(remote.files.get('/opt/dynia/node.json')!);
+    assert.deepEqual(manifest.deployments.map((x: Deployment) => `${x.project}:${x.status}`), ['hello-blue:superseded', 'hello-green:active']);
+    assert.ok(lines.some((l) => l.startsWith('warn rollback failed after the switch: ')));
+    const [audit] = audits(remote);
+    assert.deepEqual({ command: audit.command, args: audit.args, result: audit.result }, {
+      command: 'app:rollback', args: { node: 'web-1', app: 'hello', domain: 'web-1.example.com', from: 'hello-green', to: 'hello-blue' }, result: 'failed',
+    });
+  });
+
+  test('during the undo, a running version that lost its alias gets it back', async () => {
+    // The first matching rule answers: green's inspect (no alias) goes ahead of the generic one.
+    const remote = new FakeNode('10.0.0.1');
+    remote.files.set('/opt/dynia/apps/hello-blue/compose.yaml', V1);
+    remote.on((argv) => argv[1] === 'inspect' && argv.at(-1) === 'hello-green-web-1', networks(['hello-green-web-1']));
+    remote.on((argv) => argv.includes('ps') && argv.includes('--all'), { stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited"}\n' });
+    remote.on((argv) => argv[1] === 'inspect', networks([ALIAS]));
+    const { deps: d } = deps(remote);
+    await assert.rejects(appRollback({ plan: planRollback(d.tx.state, { node: 'web-1' }), timeoutMs: 1000 }, d));
+    assert.ok(remote.commands.includes(`docker network connect --alias ${ALIAS} edge hello-green-web-1`));
+  });
+});
