@@ -1,9 +1,11 @@
 /**
- * app:deploy under load: steady keep-alive HTTPS load through a node's Caddy while the app is redeployed (blue →
- * green → blue ...). Prints requests sent and failed and latency percentiles before, during and after the swaps,
- * and each deploy's own time split by step with its remote command count.
+ * app:deploy (or app:rollback) under load: steady keep-alive HTTPS load through a node's Caddy while the app is
+ * swapped again and again. Prints requests sent and failed and latency percentiles before, during and after the
+ * swaps, and each swap's own time split by step with its remote command count.
  *
- *   dynia sandbox up && eval "$(dynia sandbox env)" && node --import tsx bench/deploy-swap.ts [swaps] [connections]
+ *   dynia sandbox up && eval "$(dynia sandbox env)" && node --import tsx bench/deploy-swap.ts [swaps] [connections] [deploy|rollback]
+ *
+ * In `rollback` mode each round deploys a new version (not measured) and then rolls it back (measured).
  *
  * Targets: 0 failed of ≥10,000 requests during the swaps; p99 during ≤ 2 × p99 before; Dynia's overhead (deploy
  * total minus the app's own start-to-healthy time) ≤ 2 s; ≤ 10 remote commands and 1 SSH connection per deploy.
@@ -16,6 +18,7 @@ import { dynia, fmt, requireSandbox, startLoad, summarize, type Sample } from '.
 requireSandbox();
 const swaps = Number(process.argv[2] ?? 6);
 const connections = Number(process.argv[3] ?? 32);
+const mode = process.argv[4] === 'rollback' ? 'rollback' : 'deploy';
 const stateDir = mkdtempSync(join(tmpdir(), 'dynia-bench-'));
 const node = 'bench-swap';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,8 +43,13 @@ try {
   const deploys: any[] = [];
   await sleep(4000);
   for (let i = 0; i < swaps; i++) {
+    const deploy = ['app:deploy', '--node', node, '--compose', compose(i % 2 === 0 ? 2 : 1), '--name', 'hello', '--force', '--json'];
+    if (mode === 'rollback') {
+      must(await dynia(deploy, stateDir));
+      await sleep(1500);
+    }
     const t0 = performance.now();
-    const r = must(await dynia(['app:deploy', '--node', node, '--compose', compose(i % 2 === 0 ? 2 : 1), '--name', 'hello', '--json'], stateDir));
+    const r = must(await dynia(mode === 'rollback' ? ['app:rollback', '--node', node, '--app', 'hello', '--json'] : deploy, stateDir));
     windows.push([t0, performance.now()]);
     deploys.push(JSON.parse(r.stdout));
     await sleep(1500);
@@ -53,7 +61,7 @@ try {
   const during = samples.filter(inWindow);
   const after = samples.filter((s) => s.at > windows.at(-1)![1]);
   const between = samples.filter((s) => !inWindow(s) && s.at > windows[0]![0] && s.at < windows.at(-1)![1]);
-  console.log(`\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${swaps} redeploys\n`);
+  console.log(`\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${swaps} × app:${mode}\n`);
   console.log(summarize('before', before));
   console.log(summarize('during', during));
   console.log(summarize('between', between));
@@ -61,9 +69,11 @@ try {
   const p99 = (xs: Sample[]) => xs.map((s) => s.ms).sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
   console.log(`\np99 during / p99 before = ${(p99(during) / p99(before)).toFixed(2)} (target ≤ 2)`);
   console.log(`failed during the swaps: ${during.filter((s) => !s.ok).length} of ${during.length} (target 0 of ≥ 10,000)\n`);
-  console.log('deploy   total   app start→healthy   Dynia overhead   remote commands   SSH connections');
-  for (const d of deploys) {
-    console.log(`${d.deployment.project.padEnd(12)} ${fmt(d.totalMs).padStart(6)} ms  ${fmt(d.appStartMs).padStart(8)} ms  ${fmt(d.totalMs - d.appStartMs).padStart(12)} ms  ${String(d.remote.commands).padStart(10)}  ${String(d.remote.connections).padStart(14)}`);
+  if (mode === 'deploy') {
+    console.log('deploy   total   app start→healthy   Dynia overhead   remote commands   SSH connections');
+    for (const d of deploys) {
+      console.log(`${d.deployment.project.padEnd(12)} ${fmt(d.totalMs).padStart(6)} ms  ${fmt(d.appStartMs).padStart(8)} ms  ${fmt(d.totalMs - d.appStartMs).padStart(12)} ms  ${String(d.remote.commands).padStart(10)}  ${String(d.remote.connections).padStart(14)}`);
+    }
   }
   const steps = deploys[0].timings.map((t: { name: string }) => t.name);
   console.log('\nmean time per step (ms):');
