@@ -78,6 +78,13 @@ Try it locally, no cloud account needed:
     .action(run(async () => (await import('./commands/node-destroy.js')).nodeDestroyCommand));
 
   program
+    .command('node:trust')
+    .description("Pin the SSH host key a node offers now (after its host was rebuilt); shows the fingerprint and asks first")
+    .requiredOption('--name <name>', 'node whose key to pin')
+    .option('-y, --yes', 'pin without asking (only when you know why the key changed)', false)
+    .action(run(async () => (await import('./commands/node-trust.js')).nodeTrustCommand));
+
+  program
     .command('app:deploy')
     .description('Deploy a compose app to a node behind Caddy: health-gated, zero-downtime swap, rollback on failure')
     .requiredOption('--node <name>', 'target node')

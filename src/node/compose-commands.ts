@@ -6,17 +6,23 @@ export interface ComposeTarget {
   files: readonly string[];
 }
 
-const compose = ({ project, files }: ComposeTarget): Argv => [
+/** `docker compose -p <project> -f <file>...`, the start of every compose command. */
+export const compose = ({ project, files }: ComposeTarget): Argv => [
   'docker', 'compose', '-p', project, ...files.flatMap((file) => ['-f', file]),
 ];
 
-/** Validates the merged files on the node's own compose version and prints the result. */
-export const composeConfig = (target: ComposeTarget): Argv => [...compose(target), 'config'];
+/** Validates the merged files on the node's own compose version (exit code and errors only). */
+export const composeConfigQuiet = (target: ComposeTarget): Argv => [...compose(target), 'config', '--quiet'];
 export const composePull = (target: ComposeTarget): Argv => [...compose(target), 'pull'];
 export const composeUp = (target: ComposeTarget): Argv => [...compose(target), 'up', '-d', '--remove-orphans'];
+/** Pull then start in one round trip: `--pull always` fetches every image before anything is recreated. */
+export const composeUpPulling = (target: ComposeTarget): Argv => [...composeUp(target), '--pull', 'always'];
+/** Stops (SIGTERM, then the stop grace period) but keeps the containers, so a rollback can start them again. */
+export const composeStop = (target: ComposeTarget): Argv => [...compose(target), 'stop'];
+export const composeStart = (target: ComposeTarget): Argv => [...compose(target), 'start'];
 export const composeDown = (target: ComposeTarget): Argv => [...compose(target), 'down'];
-/** One JSON object per line (compose ≥2.21) or one JSON array (older); see parseComposePs. */
-export const composePs = (target: ComposeTarget): Argv => [...compose(target), 'ps', '--format', 'json'];
+/** Every container of the project, stopped ones included, one JSON object per line (see parseComposePs). */
+export const composePsAll = (target: ComposeTarget): Argv => [...compose(target), 'ps', '--all', '--format', 'json'];
 export const composeLogs = (target: ComposeTarget, service: string, tail = 50): Argv => [
   ...compose(target), 'logs', '--tail', String(tail), service,
 ];

@@ -18,4 +18,3 @@ export const networkDisconnect = (container: string, network = EDGE_NETWORK): Ar
 /** Succeeds once the Docker daemon answers (cloud-init may still be installing it); prints the server version. */
 export const dockerReady = (): Argv => ['docker', 'info', '--format', '{{.ServerVersion}}'];
 
-export const mkdirP = (...paths: string[]): Argv => ['mkdir', '-p', ...paths];

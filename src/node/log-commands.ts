@@ -1,6 +1,6 @@
 /** `docker compose logs` for app:logs, including a follow that ends when the client goes away. */
 import type { Argv } from '../remote/quote.js';
-import type { ComposeTarget } from './compose-commands.js';
+import { compose, type ComposeTarget } from './compose-commands.js';
 
 export interface LogOptions {
   /** One service, or every service of the project. */
@@ -25,9 +25,9 @@ const UNTIL_STDIN_CLOSES = [
   'wait "$pid"',
 ].join('\n');
 
-export function composeLogsCommand({ project, files }: ComposeTarget, options: LogOptions): Argv {
+export function composeLogsCommand(target: ComposeTarget, options: LogOptions): Argv {
   const logs = [
-    'docker', 'compose', '-p', project, ...files.flatMap((file) => ['-f', file]), 'logs',
+    ...compose(target), 'logs',
     ...(options.tail === undefined ? [] : ['--tail', String(options.tail)]),
     ...(options.follow ? ['--follow'] : []),
     ...(options.service ? [options.service] : []),

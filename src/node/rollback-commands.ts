@@ -1,13 +1,8 @@
-/** Commands app:rollback needs beyond a deploy's: stopped containers, plain network joins, alias checks. */
+/** Commands app:rollback needs beyond a deploy's: plain network joins and alias checks. */
 import { RemoteError } from '../errors.js';
 import type { Argv } from '../remote/quote.js';
-import type { ComposeTarget } from './compose-commands.js';
 import { EDGE_NETWORK } from './layout.js';
 
-/** Every container of the project, stopped ones included (a rolled-back-to version is stopped). */
-export const composePsAll = ({ project, files }: ComposeTarget): Argv => [
-  'docker', 'compose', '-p', project, ...files.flatMap((file) => ['-f', file]), 'ps', '--all', '--format', 'json',
-];
 
 /** Joins the network reachable by container name only (no upstream alias yet). */
 export const networkJoin = (container: string, network = EDGE_NETWORK): Argv => ['docker', 'network', 'connect', network, container];

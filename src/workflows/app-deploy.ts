@@ -8,8 +8,8 @@
  */
 import { waitForPropagation } from '../dns/propagation.js';
 import { DyniaError, HealthError, InputError } from '../errors.js';
-import { composeDown, composeLogs } from '../node/compose-commands.js';
-import { composeConfigQuiet, composeStart, composeStop, composeUpPulling, waitHealthyInNetwork } from '../node/deploy-commands.js';
+import { composeConfigQuiet, composeDown, composeLogs, composeStart, composeStop, composeUpPulling } from '../node/compose-commands.js';
+import { waitHealthyInNetwork } from '../node/health-commands.js';
 import { networkInspect } from '../node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName } from '../node/layout.js';
 import { tail } from '../remote/remote.js';

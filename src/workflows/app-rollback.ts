@@ -8,12 +8,12 @@
  */
 import { composeHash } from '../compose/hash.js';
 import { DyniaError, HealthError, InputError } from '../errors.js';
-import { composeLogs } from '../node/compose-commands.js';
+import { composeLogs, composePsAll, composeStart, composeStop } from '../node/compose-commands.js';
 import { parseComposePs } from '../node/compose-ps.js';
-import { composeStart, composeStop, waitHealthyInNetwork } from '../node/deploy-commands.js';
+import { waitHealthyInNetwork } from '../node/health-commands.js';
 import { networkDisconnect } from '../node/docker-commands.js';
 import { appComposePath, composeContainerName } from '../node/layout.js';
-import { composePsAll, containerNetworks, networkJoin, parseNetworkNames } from '../node/rollback-commands.js';
+import { containerNetworks, networkJoin, parseNetworkNames } from '../node/rollback-commands.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';

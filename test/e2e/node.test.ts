@@ -65,6 +65,12 @@ describe('node lifecycle', { skip }, () => {
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /host key/i);
     assert.match(r.stderr, /SHA256:/);
+    assert.match(r.stderr, /dynia node:trust --name e2e-a/);
+    // The fix the message names: pin what the node offers now (here: its real key again).
+    const trust = await cli(['node:trust', '--name', 'e2e-a', '--yes'], { stateDir: dir });
+    assert.equal(trust.code, 0, trust.stderr);
+    assert.equal(readState(dir).nodes[0].sshHostKey, readState(stateDir).nodes[0].sshHostKey);
+    assert.match((await cli(['node:trust', '--name', 'e2e-a'], { stateDir: dir })).stderr, /already the pinned key/);
   });
 });
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DyniaError } from '../../src/errors.js';
 import { caddyReload, caddyValidate } from '../../src/node/caddy-commands.js';
-import { composeConfig, composeDown, composeLogs, composePs, composePull, composeUp } from '../../src/node/compose-commands.js';
+import { composeConfigQuiet, composeDown, composeLogs, composePsAll, composePull, composeStart, composeStop, composeUp, composeUpPulling } from '../../src/node/compose-commands.js';
 import { parseComposePs } from '../../src/node/compose-ps.js';
-import { dockerReady, mkdirP, networkConnect, networkCreate, networkDisconnect, networkInspect } from '../../src/node/docker-commands.js';
+import { dockerReady, networkConnect, networkCreate, networkDisconnect, networkInspect } from '../../src/node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName, IN_CONTAINER, LAYOUT } from '../../src/node/layout.js';
 import { parseManifest, renderManifest, type NodeManifest } from '../../src/node/manifest.js';
 import { renderPlaceholderCompose } from '../../src/node/placeholder-compose.js';
-import { parseWgetStatus, probeInNetwork } from '../../src/node/probe-command.js';
+import { waitHealthyInNetwork } from '../../src/node/health-commands.js';
 import { renderProxyCompose } from '../../src/node/proxy-compose.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
 
@@ -45,7 +45,6 @@ describe('docker commands', () => {
     ]);
     assert.deepEqual(networkDisconnect('shop-blue-web-1'), ['docker', 'network', 'disconnect', 'edge', 'shop-blue-web-1']);
     assert.deepEqual(dockerReady(), ['docker', 'info', '--format', '{{.ServerVersion}}']);
-    assert.deepEqual(mkdirP(LAYOUT.proxyDir, LAYOUT.placeholderDir), ['mkdir', '-p', '/opt/dynia/proxy', '/opt/dynia/placeholder']);
   });
 });
 
@@ -53,11 +52,14 @@ describe('compose commands', () => {
   const app = { project: 'shop-blue', files: [appComposePath('shop-blue'), appOverridePath('shop-blue')] };
   const base = ['docker', 'compose', '-p', 'shop-blue', '-f', '/opt/dynia/apps/shop-blue/compose.yaml', '-f', '/opt/dynia/apps/shop-blue/dynia.override.yaml'];
   test('one prefix, then the subcommand', () => {
-    assert.deepEqual(composeConfig(app), [...base, 'config']);
+    assert.deepEqual(composeConfigQuiet(app), [...base, 'config', '--quiet']);
     assert.deepEqual(composePull(app), [...base, 'pull']);
     assert.deepEqual(composeUp(app), [...base, 'up', '-d', '--remove-orphans']);
+    assert.deepEqual(composeUpPulling(app), [...base, 'up', '-d', '--remove-orphans', '--pull', 'always']);
+    assert.deepEqual(composeStop(app), [...base, 'stop']);
+    assert.deepEqual(composeStart(app), [...base, 'start']);
     assert.deepEqual(composeDown(app), [...base, 'down']);
-    assert.deepEqual(composePs(app), [...base, 'ps', '--format', 'json']);
+    assert.deepEqual(composePsAll(app), [...base, 'ps', '--all', '--format', 'json']);
     assert.deepEqual(composeLogs(app, 'web', 20), [...base, 'logs', '--tail', '20', 'web']);
     assert.deepEqual(composeUp({ project: 'dynia-proxy', files: [LAYOUT.proxyCompose] }), [
       'docker', 'compose', '-p', 'dynia-proxy', '-f', '/opt/dynia/proxy/compose.yaml', 'up', '-d', '--remove-orphans',
@@ -80,13 +82,11 @@ describe('caddy and probe commands', () => {
     ]);
     assert.deepEqual(caddyReload(), ['docker', 'exec', 'dynia-caddy', 'caddy', 'reload', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile']);
   });
-  test('in-network probe and its status', () => {
-    assert.deepEqual(probeInNetwork('http://shop-green-web-1:8080/health'), [
-      'docker', 'exec', 'dynia-caddy', 'timeout', '3', 'wget', '-q', '-S', '-O-', 'http://shop-green-web-1:8080/health',
-    ]);
-    assert.equal(parseWgetStatus('  HTTP/1.1 200 OK\n  Content-Length: 6\n'), 200);
-    assert.equal(parseWgetStatus('  HTTP/1.1 302 Found\n  Location: /x\n  HTTP/1.1 503 Service Unavailable\nwget: server returned error: HTTP/1.1 503 Service Unavailable\n'), 503);
-    assert.equal(parseWgetStatus("wget: can't connect to remote host (172.18.0.3): Connection refused\n"), null);
+  test('the in-network health wait is one command; the URL is an argument, never script text', () => {
+    const argv = waitHealthyInNetwork('http://shop-green-web-1:8080/health?x=$(reboot)', 30);
+    assert.deepEqual(argv.slice(0, 5), ['docker', 'exec', 'dynia-caddy', 'sh', '-c']);
+    assert.deepEqual(argv.slice(6), ['sh', 'http://shop-green-web-1:8080/health?x=$(reboot)', '30']);
+    assert.ok(!argv[5]!.includes('shop-green'));
   });
 });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { composeLogsCommand } from '../../src/node/log-commands.js';
-import { composePsAll, containerNetworks, networkJoin, parseNetworkNames } from '../../src/node/rollback-commands.js';
+import { containerNetworks, networkJoin, parseNetworkNames } from '../../src/node/rollback-commands.js';
+import { composePsAll } from '../../src/node/compose-commands.js';
 import { containerRunning } from '../../src/node/status-commands.js';
 import { appTarget } from '../../src/workflows/deploy-shared.js';
 
