@@ -50,24 +50,35 @@ export function cloudflareClient(config: Config, reporter: Reporter): Cloudflare
   return new CloudflareClient({ token: config.require('cloudflareApiToken'), baseUrl: config.require('cloudflareApiUrl'), onRetry: retryNotice(reporter) });
 }
 
-/**
- * Runs a state-changing command: validates configuration before anything else, then holds the state lock
- * for the whole run and closes every client and session at the end.
- */
-export async function withWorkflow<T>(command: string, globals: GlobalOptions, fn: (deps: WorkflowDeps, config: Config) => Promise<T>): Promise<T> {
+export interface Clients {
+  config: Config;
+  reporter: Reporter;
+  settings: Settings;
+  digitalocean: DigitalOceanClient;
+  cloudflare: CloudflareClient;
+}
+
+/** Validates the configuration before anything else, builds the API clients, and closes them at the end. */
+export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clients) => Promise<T>): Promise<T> {
   const config = configFor(globals);
   const reporter = createReporter(globals);
   const settings = settingsFrom(config);
   const digitalocean = digitaloceanClient(config, reporter);
   const cloudflare = cloudflareClient(config, reporter);
-  const store = new StateStore(config.stateDir);
   try {
-    return await store.withLock(command, (tx) =>
-      fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options) }, config),
-    );
+    return await fn({ config, reporter, settings, digitalocean, cloudflare });
   } finally {
     await Promise.all([digitalocean.close(), cloudflare.close()]);
   }
+}
+
+/** Runs a state-changing command: its clients, and the state lock held for the whole run. */
+export async function withWorkflow<T>(command: string, globals: GlobalOptions, fn: (deps: WorkflowDeps, config: Config) => Promise<T>): Promise<T> {
+  return withClients(globals, ({ config, reporter, settings, digitalocean, cloudflare }) =>
+    new StateStore(config.stateDir).withLock(command, (tx) =>
+      fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options) }, config),
+    ),
+  );
 }
 
 export async function connectNode(

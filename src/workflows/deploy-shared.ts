@@ -15,7 +15,7 @@ import { nodeManifest, nodeSites } from './node-sites.js';
 import type { Settings } from './ports.js';
 
 /** How long Caddy needs to see a moved alias: a few of its 200 ms refreshes. */
-const ALIAS_SETTLE_MS = 700;
+const ALIAS_SETTLE_MS = 600;
 
 export const settleAlias = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, ALIAS_SETTLE_MS));
 

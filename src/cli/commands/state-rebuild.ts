@@ -10,9 +10,9 @@ import { rebuildState, type RebuildResult } from '../../workflows/state-rebuild.
 import { diffStates, isEmptyDiff, renderStateDiff } from '../../workflows/state-diff.js';
 import type { Reporter } from '../../workflows/steps.js';
 import { confirmOnTerminal } from '../confirm.js';
-import { cloudflareClient, configFor, connectNode, digitaloceanClient, settingsFrom } from '../context.js';
+import { connectNode, withClients } from '../context.js';
 import type { GlobalOptions } from '../main.js';
-import { createReporter, printJson, renderTable } from '../output.js';
+import { printJson, renderTable } from '../output.js';
 
 export async function stateRebuildCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const yes = opts.yes === true;
@@ -20,51 +20,48 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
   if (!yes && !dryRun && !process.stdin.isTTY) {
     throw InputError('state:rebuild asks before it writes, and there is no terminal to ask; nothing was done.', 'Pass --yes to write the rebuilt state (the current file is backed up), or --dry-run to only see it.');
   }
-  const config = configFor(globals);
-  const reporter = createReporter(globals);
-  const settings = settingsFrom(config);
-  const digitalocean = digitaloceanClient(config, reporter);
-  const cloudflare = cloudflareClient(config, reporter);
-  const store = new StateStore(config.stateDir);
-  await mkdir(config.stateDir, { recursive: true });
-  const release = await acquireLock(store.lockPath, 'state:rebuild', { waitMs: 3000, pollMs: 100 });
-  try {
-    const { state: current, unreadable } = await loadForRebuild(store, reporter);
-    const result = await rebuildState(current, {
-      digitalocean,
-      cloudflare,
-      settings,
-      reporter,
-      connect: async (target) => {
-        let hostKey = target.sshHostKey ?? '';
-        const session = await connectNode(target, settings.sshKeyPath, async (key) => void (hostKey = key), { timeoutMs: 10_000 });
-        return { session, hostKey };
-      },
-      probe: (url) => probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 }),
-    });
-    const diff = diffStates(current, result.state);
-    const changed = unreadable !== undefined || !isEmptyDiff(diff);
-    report(result, reporter);
-    if (!globals.json) process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
+  await withClients(globals, async ({ config, reporter, settings, digitalocean, cloudflare }) => {
+    const store = new StateStore(config.stateDir);
+    await mkdir(config.stateDir, { recursive: true });
+    // Not StateStore.withLock: a state file that cannot be read is exactly what this command repairs.
+    const release = await acquireLock(store.lockPath, 'state:rebuild', { waitMs: 3000, pollMs: 100 });
+    try {
+      const { state: current, unreadable } = await loadForRebuild(store, reporter);
+      const result = await rebuildState(current, {
+        digitalocean,
+        cloudflare,
+        settings,
+        reporter,
+        connect: async (target) => {
+          let hostKey = target.sshHostKey ?? '';
+          const session = await connectNode(target, settings.sshKeyPath, async (key) => void (hostKey = key), { timeoutMs: 10_000 });
+          return { session, hostKey };
+        },
+        probe: (url) => probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 }),
+      });
+      const diff = diffStates(current, result.state);
+      const changed = unreadable !== undefined || !isEmptyDiff(diff);
+      report(result, reporter);
+      if (!globals.json) process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
 
-    let written = false;
-    let backup: string | null = null;
-    if (changed && !dryRun) {
-      if (!yes) await confirmOnTerminal(`Write this state to ${store.path} (the current file is kept as a backup)? [y/N] `, 'state:rebuild', 'nothing was written');
-      backup = await store.backup();
-      await store.save(result.state);
-      written = true;
+      let written = false;
+      let backup: string | null = null;
+      if (changed && !dryRun) {
+        if (!yes) await confirmOnTerminal(`Write this state to ${store.path} (the current file is kept as a backup)? [y/N] `, 'state:rebuild', 'nothing was written');
+        backup = await store.backup();
+        await store.save(result.state);
+        written = true;
+      }
+      if (globals.json) {
+        const trusted = result.trusted.map(({ node, hostKey, trust }) => ({ node, fingerprint: hostKeyFingerprint(hostKey), trust }));
+        return printJson({ written, dryRun, statePath: store.path, backup, state: result.state, diff, findings: result.findings, trusted, health: result.health });
+      }
+      if (written) process.stderr.write(`✓ state written to ${store.path}${backup ? ` (previous file: ${backup})` : ''}\n`);
+      else process.stderr.write(changed ? '· dry run: nothing was written\n' : '· nothing to write\n');
+    } finally {
+      await release();
     }
-    if (globals.json) {
-      const trusted = result.trusted.map(({ node, hostKey, trust }) => ({ node, fingerprint: hostKeyFingerprint(hostKey), trust }));
-      return printJson({ written, dryRun, statePath: store.path, backup, state: result.state, diff, findings: result.findings, trusted, health: result.health });
-    }
-    if (written) process.stderr.write(`✓ state written to ${store.path}${backup ? ` (previous file: ${backup})` : ''}\n`);
-    else process.stderr.write(changed ? '· dry run: nothing was written\n' : '· nothing to write\n');
-  } finally {
-    await release();
-    await Promise.all([digitalocean.close(), cloudflare.close()]);
-  }
+  });
 }
 
 /**
