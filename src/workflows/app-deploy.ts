@@ -18,7 +18,7 @@ import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
-import { pollHttps } from './node-create.js';
+import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 
@@ -43,8 +43,8 @@ interface Ctx {
   input: AppDeployInput;
   deps: WorkflowDeps;
   session?: NodeSession;
-  /** The Caddyfile as rendered from the state before the swap (what the node runs). */
-  caddyfileBefore?: string;
+  /** The Caddyfile the node runs, as rendered from state (known without reading it back). */
+  caddyfileLive?: string;
   swapped: boolean;
   appStartMs: number;
 }
@@ -61,7 +61,10 @@ const steps: Step<Ctx>[] = [
       ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
       const session = ctx.session;
       if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) {
-        throw InputError(`network edge does not exist on ${plan.node.name}.`, `Repair the node: dynia node:create --name ${plan.node.name} (resumes and re-creates what is missing)`);
+        throw InputError(
+          `network edge does not exist on ${plan.node.name}: something outside Dynia removed it, and Caddy cannot reach any app without it.`,
+          `Re-create it (ssh root@${plan.node.ip} docker network create edge), restart Caddy and the placeholder on it (docker start dynia-caddy dynia-placeholder), then deploy again.`,
+        );
       }
       await session.upload(appComposePath(plan.project), ctx.input.composeText);
       await session.upload(appOverridePath(plan.project), plan.override.yaml);
@@ -121,7 +124,7 @@ const steps: Step<Ctx>[] = [
     async run(ctx) {
       const { plan } = ctx.input;
       const session = ctx.session!;
-      ctx.caddyfileBefore = caddyfileFor(ctx, ctx.deps.tx.state);
+      ctx.caddyfileLive = caddyfileFor(ctx, ctx.deps.tx.state);
       ctx.swapped = true;
       await moveAlias(session, entryContainer(ctx), plan.entry.domain);
       const now = new Date().toISOString();
@@ -133,7 +136,9 @@ const steps: Step<Ctx>[] = [
         });
         syncFqdnTarget(draft, plan.node.name);
       });
-      const caddy = await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileBefore);
+      const caddyfile = caddyfileFor(ctx, state);
+      const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
+      ctx.caddyfileLive = caddyfile;
       if (plan.previous) {
         // Both versions answer under the alias now; give Caddy time to see the new one, then stop the old.
         await settleAlias();
@@ -146,7 +151,7 @@ const steps: Step<Ctx>[] = [
     name: 'external-health',
     title: (ctx) => `Check https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`,
     async run(ctx) {
-      const result = await pollHttps(`https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`, ctx.deps.settings, ctx.input.timeoutMs);
+      const result = await pollHttps(`https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`, ctx.deps, ctx.input.timeoutMs);
       return `HTTP ${result.status}`;
     },
   },
@@ -204,7 +209,7 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
     if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
     syncFqdnTarget(draft, plan.node.name);
   });
-  await applyCaddyfile(session, caddyfileFor(ctx, state));
+  await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileLive);
   await session.exec(composeDown(target(plan.project)), { allowFailure: true });
   await writeManifest(ctx, state);
   if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;

@@ -20,7 +20,7 @@ import type { Deployment, State } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { appTarget, caddyfileFor, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
-import { pollHttps } from './node-create.js';
+import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import type { RollbackPlan } from './rollback-plan.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
@@ -141,7 +141,7 @@ const steps: Step<Ctx>[] = [
     name: 'external-health',
     title: (ctx) => `Check https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`,
     async run(ctx) {
-      const result = await pollHttps(`https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`, ctx.deps.settings, ctx.input.timeoutMs);
+      const result = await pollHttps(`https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`, ctx.deps, ctx.input.timeoutMs);
       return `HTTP ${result.status}`;
     },
   },

@@ -4,8 +4,15 @@
  * keep-alive connections, so Dynia reloads only when the text really changes.
  */
 import { caddyReload, caddyValidate } from '../node/caddy-commands.js';
+import type { AcmeSettings } from '../node/caddyfile.js';
 import { IN_CONTAINER, LAYOUT } from '../node/layout.js';
 import type { Remote } from '../remote/remote.js';
+import type { Settings } from './ports.js';
+
+/** The Caddyfile's ACME options from the settings (the private CA's root is uploaded into Caddy's directory). */
+export function caddyAcme(acme: Settings['acme']): AcmeSettings {
+  return { ca: acme.ca, ...(acme.caRootPem ? { caRootPath: IN_CONTAINER.acmeRoot } : {}), ...(acme.email ? { email: acme.email } : {}) };
+}
 
 /** `live` is the text known to be on the node (rendered from the state before the change); read when unknown. */
 export async function applyCaddyfile(remote: Remote, text: string, live?: string): Promise<'unchanged' | 'reloaded'> {

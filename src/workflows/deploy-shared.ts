@@ -10,7 +10,7 @@ import { renderManifest } from '../node/manifest.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import type { Remote } from '../remote/remote.js';
 import type { State } from '../state/schema.js';
-import { caddyAcme } from './node-create.js';
+import { caddyAcme } from './caddy-config.js';
 import { nodeManifest, nodeSites } from './node-sites.js';
 import type { Settings } from './ports.js';
 

@@ -4,18 +4,18 @@
  */
 import { publicIpv4 } from '../cloud/digitalocean.js';
 import { waitForPropagation } from '../dns/propagation.js';
-import { InputError, TimeoutError } from '../errors.js';
-import { probeHttps } from '../health/probe.js';
+import { InputError } from '../errors.js';
 import { renderCaddyfile } from '../node/caddyfile.js';
 import { composePull, composeUp } from '../node/compose-commands.js';
 import { dockerReady, networkCreate, networkInspect } from '../node/docker-commands.js';
-import { IN_CONTAINER, LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../node/layout.js';
+import { LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../node/layout.js';
 import { renderManifest } from '../node/manifest.js';
 import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
 import { renderProxyCompose } from '../node/proxy-compose.js';
 import type { NodeRecord } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
-import { applyCaddyfile } from './caddy-config.js';
+import { applyCaddyfile, caddyAcme } from './caddy-config.js';
+import { pollHttps } from './https-check.js';
 import { nodeManifest, nodeSites } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { poll } from './poll.js';
@@ -210,7 +210,7 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Check https://${ctx.fqdn}${ctx.input.healthPath} (certificate via ACME HTTP-01)`,
     async run(ctx) {
       const url = `https://${ctx.fqdn}${current(ctx).healthPath}`;
-      const result = await pollHttps(url, ctx.deps.settings, ctx.input.httpsTimeoutMs ?? 120_000);
+      const result = await pollHttps(url, ctx.deps, ctx.input.httpsTimeoutMs ?? 120_000);
       return `HTTP ${result.status}`;
     },
   },
@@ -234,29 +234,6 @@ const NODE_PROJECTS = [
 ];
 
 const BOOTSTRAP_CADDYFILE = '# Replaced by Dynia as soon as Caddy runs.\n{\n\tadmin localhost:2019\n}\n';
-
-export function caddyAcme(acme: WorkflowDeps['settings']['acme']) {
-  return { ca: acme.ca, ...(acme.caRootPem ? { caRootPath: IN_CONTAINER.acmeRoot } : {}), ...(acme.email ? { email: acme.email } : {}) };
-}
-
-/** Polls an HTTPS URL until it answers 2xx/3xx with a valid certificate; the timeout names the last failure. */
-export async function pollHttps(url: string, settings: WorkflowDeps['settings'], timeoutMs: number) {
-  let last = '';
-  try {
-    return await poll({
-      what: url,
-      timeoutMs,
-      intervalMs: 500,
-      attempt: async () => {
-        const result = await probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 });
-        last = result.error ?? `HTTP ${result.status}`;
-        return result.ok ? result : undefined;
-      },
-    });
-  } catch {
-    throw TimeoutError(`${url} did not answer 2xx/3xx over valid HTTPS within ${timeoutMs / 1000} s; last: ${last}`, 'Check the node\'s Caddy logs: ssh root@<ip> docker logs dynia-caddy');
-  }
-}
 
 export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Promise<NodeCreateResult> {
   const fqdn = `${input.name}.${deps.settings.domain}`;

@@ -5,6 +5,7 @@
 import type { CloudflareClient } from '../cloud/cloudflare.js';
 import type { DigitalOceanClient } from '../cloud/digitalocean.js';
 import type { ResolverAddress } from '../dns/verdict.js';
+import type { ProbeResult } from '../health/probe.js';
 import type { Remote } from '../remote/remote.js';
 import type { StateTx } from '../state/store.js';
 import type { NodeRecord } from '../state/schema.js';
@@ -31,4 +32,6 @@ export interface WorkflowDeps {
   reporter: Reporter;
   /** One SSH session per node per command; pins the host key on first contact, verifies it after. */
   connect(node: NodeRecord, onHostKey: (key: string) => Promise<void>, options?: { timeoutMs?: number }): Promise<NodeSession>;
+  /** One HTTPS health probe of a public URL; default: probeHttps through `settings.resolvers`. */
+  probe?(url: string): Promise<ProbeResult>;
 }

@@ -1,0 +1,139 @@
+/**
+ * app:deploy against a scripted node: the exact commands of a first deploy, a redeploy, a refused start and a
+ * rollback after the swap (the external check is a fake probe: no network).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { composeHash } from '../../src/compose/hash.js';
+import { parseCompose } from '../../src/compose/parse.js';
+import { DyniaError } from '../../src/errors.js';
+import type { ProbeResult } from '../../src/health/probe.js';
+import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { RecordingRemote } from '../../src/remote/recording.js';
+import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
+import type { StateTx } from '../../src/state/store.js';
+import { appDeploy } from '../../src/workflows/app-deploy.js';
+import { planDeploy } from '../../src/workflows/app-plan.js';
+import type { NodeSession, WorkflowDeps } from '../../src/workflows/ports.js';
+
+const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
+const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
+const node: NodeRecord = {
+  name: 'web-1', ip: '203.0.113.10', fqdn: 'web-1.example.com', createdAt: '2026-01-01T00:00:00.000Z', status: 'active', healthPath: '/healthz',
+  caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } }, sshHostKey: 'ssh-ed25519 AAAA', stepsDone: [],
+};
+const ALIAS = upstreamAlias('web-1.example.com');
+
+class FakeNode extends RecordingRemote implements NodeSession {
+  readonly stats = { connections: 1, commands: 0 };
+  async close() {}
+}
+
+function memoryTx(start: State): StateTx {
+  let current = start;
+  return {
+    get state() {
+      return current;
+    },
+    async commit(mutator) {
+      const draft = structuredClone(current);
+      current = State.parse(mutator(draft) ?? draft);
+      return current;
+    },
+  };
+}
+
+function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeResult> = async () => ({ ok: true, status: 200, ms: 1 })) {
+  const remote = new FakeNode();
+  const tx = memoryTx(State.parse({ version: 1, nodes: [node], deployments }));
+  const deps = {
+    tx,
+    digitalocean: undefined as never,
+    cloudflare: undefined as never,
+    settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
+    reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
+    connect: async () => remote,
+    probe,
+  } satisfies WorkflowDeps;
+  return { remote, deps };
+}
+
+const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000) => {
+  const plan = planDeploy(deps.tx.state, { node: 'web-1', app: 'shop', file: parseCompose(text, 'shop.yaml'), hash: composeHash(text), force: false });
+  return appDeploy({ plan, composeText: text, timeoutMs }, deps);
+};
+
+/** Commands without the long `-f <file>` arguments, audit appends left out. */
+const commands = (remote: RecordingRemote) =>
+  remote.calls
+    .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
+    .map((c) => (c.kind === 'exec' ? c.argv.join(' ').replace(/ -f \S+/g, '').replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http') : `${c.kind} ${c.path}`));
+
+const active = (project: string): Deployment => ({
+  node: 'web-1', app: 'shop', project, composeHash: composeHash(V1), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
+  status: 'active', createdAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z',
+});
+
+describe('appDeploy', () => {
+  test('first deploy: start beside the placeholder, probe inside edge, take the alias, reload Caddy once', async () => {
+    const { remote, deps } = setup([]);
+    const result = await deploy(V1, deps);
+    assert.deepEqual(commands(remote), [
+      'docker network inspect edge',
+      'upload /opt/dynia/apps/shop-blue/compose.yaml',
+      'upload /opt/dynia/apps/shop-blue/dynia.override.yaml',
+      'docker compose -p shop-blue config --quiet',
+      'docker compose -p shop-blue up -d --remove-orphans --pull always',
+      'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
+      'docker network disconnect edge shop-blue-web-1',
+      `docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
+      'upload /opt/dynia/proxy/Caddyfile.next',
+      'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
+      'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
+      'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
+      'upload /opt/dynia/node.json',
+    ]);
+    assert.match(remote.files.get('/opt/dynia/proxy/Caddyfile.next')!, new RegExp(`dynamic a ${ALIAS} 8080`));
+    assert.equal(result.deployment.project, 'shop-blue');
+    assert.deepEqual(deps.tx.state.nodes[0]!.caddy.target, { service: 'web', port: 8080 });
+  });
+
+  test('redeploy: no Caddy reload; the previous version is stopped only after the alias moved', async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    await deploy(V2, deps);
+    assert.deepEqual(commands(remote), [
+      'docker network inspect edge',
+      'upload /opt/dynia/apps/shop-green/compose.yaml',
+      'upload /opt/dynia/apps/shop-green/dynia.override.yaml',
+      'docker compose -p shop-green config --quiet',
+      'docker compose -p shop-green up -d --remove-orphans --pull always',
+      'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
+      'docker network disconnect edge shop-green-web-1',
+      `docker network connect --alias ${ALIAS} edge shop-green-web-1`,
+      'docker compose -p shop-blue stop',
+      'upload /opt/dynia/node.json',
+    ]);
+    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:superseded', 'shop-green:active']);
+  });
+
+  test('an app that never gets healthy: its logs in the error, the project removed, routing untouched', async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    remote.on((argv) => argv.includes('sh') && argv.includes('-c'), { code: 1, stderr: "wget: can't connect to remote host: Connection refused" });
+    remote.on((argv) => argv.includes('logs'), { stdout: 'web-1  | listening on :9999\n' });
+    await assert.rejects(deploy(V2, deps), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Connection refused/.test(e.message) && /listening on :9999/.test(e.message));
+    assert.deepEqual(commands(remote).slice(6), ['docker compose -p shop-green logs --tail 30 web', 'docker compose -p shop-green down']);
+    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+  });
+
+  test('a failed external check rolls back: the previous version starts again, the new one is removed', async () => {
+    const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
+    await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
+    assert.deepEqual(commands(remote).slice(8), [
+      'docker compose -p shop-blue stop',
+      'docker compose -p shop-blue start',
+      'docker compose -p shop-green down',
+      'upload /opt/dynia/node.json',
+    ]);
+    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+  });
+});
