@@ -1,0 +1,139 @@
+/**
+ * node:create against fake clouds and a scripted node (DNS answered by a responder on 127.0.0.1): the exact
+ * commands, the state after every step, and resuming without a second droplet.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DyniaError } from '../../src/errors.js';
+import { RecordingRemote } from '../../src/remote/recording.js';
+import { State, emptyState } from '../../src/state/schema.js';
+import type { StateTx } from '../../src/state/store.js';
+import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
+import type { NodeSession, WorkflowDeps } from '../../src/workflows/ports.js';
+import { startDnsResponder } from './propagation-dns-responder.js';
+
+const IP = '203.0.113.10';
+const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheNode';
+
+class FakeNode extends RecordingRemote implements NodeSession {
+  readonly stats = { connections: 1, commands: 0 };
+  async close() {}
+}
+
+function memoryTx(start: State): StateTx {
+  let current = start;
+  return {
+    get state() {
+      return current;
+    },
+    async commit(mutator) {
+      const draft = structuredClone(current);
+      current = State.parse(mutator(draft) ?? draft);
+      return current;
+    },
+  };
+}
+
+const droplet = (id: number, status: 'new' | 'active') => ({
+  id, name: 'web-1', status, created_at: '2026-01-01T00:00:00Z', size_slug: 's-1vcpu-1gb', region: { slug: 'nyc3' }, tags: ['dynia', 'web-1'],
+  networks: { v4: status === 'active' ? [{ ip_address: IP, type: 'public' as const }] : [] },
+});
+
+const input: NodeCreateInput = { name: 'web-1', healthPath: '/healthz', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKey: '41', dnsTimeoutMs: 3000 };
+
+describe('nodeCreate', () => {
+  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
+  before(async () => (dns = await startDnsResponder(new Map([['web-1.example.com', [IP]]]))));
+  after(() => dns.close());
+
+  function setup(start = emptyState(), opts: { existing?: boolean; dnsFails?: boolean } = {}) {
+    const remote = new FakeNode(IP);
+    const created: unknown[] = [];
+    const deps = {
+      tx: memoryTx(start),
+      digitalocean: {
+        listDroplets: async () => (opts.existing ? [droplet(7, 'active')] : []),
+        createDroplet: async (req: unknown) => (created.push(req), droplet(7, 'new')),
+        getDroplet: async () => droplet(7, 'active'),
+      } as never,
+      cloudflare: {
+        upsertARecord: async () => {
+          if (opts.dnsFails) throw new DyniaError('cloud', 'Cloudflare POST /zones/z/dns_records failed (HTTP 500)');
+          return { record: { id: 'rec-1', content: IP }, changed: true };
+        },
+      } as never,
+      settings: { domain: 'example.com', zoneId: 'z', resolvers: [{ host: '127.0.0.1', port: dns.port }], acme: { ca: 'https://acme.example/dir', caRootPem: 'PEM' }, sshKeyPath: '/k' },
+      reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
+      connect: async (_node, onHostKey) => (await onHostKey(HOST_KEY), remote),
+      probe: async () => ({ ok: true, status: 200, ms: 1 }),
+    } satisfies WorkflowDeps;
+    return { remote, deps, created };
+  }
+
+  test('creates the droplet and the record, then the node over one session, in this exact order', async () => {
+    const { remote, deps, created } = setup();
+    const result = await nodeCreate(input, deps);
+    assert.deepEqual(created, [{ name: 'web-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKeys: ['41'], tags: ['dynia', 'web-1'], userData: (created[0] as { userData: string }).userData }]);
+    assert.match((created[0] as { userData: string }).userData, /docker-compose-v2/);
+    assert.deepEqual(
+      remote.calls.map((c) => (c.kind === 'exec' ? c.argv.join(' ').replace(/ -f \S+/g, '') : `${c.kind} ${c.path}`)),
+      [
+        'docker info --format {{.ServerVersion}}',
+        'docker network inspect edge',
+        'upload /opt/dynia/proxy/compose.yaml',
+        'upload /opt/dynia/placeholder/compose.yaml',
+        'upload /opt/dynia/proxy/acme-root.pem',
+        'readFile /opt/dynia/proxy/Caddyfile',
+        'upload /opt/dynia/proxy/Caddyfile',
+        'docker compose -p dynia-placeholder pull',
+        'docker compose -p dynia-proxy pull',
+        'docker compose -p dynia-placeholder up -d --remove-orphans',
+        'docker compose -p dynia-proxy up -d --remove-orphans',
+        'readFile /opt/dynia/proxy/Caddyfile',
+        'upload /opt/dynia/proxy/Caddyfile.next',
+        'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
+        'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
+        'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
+        'upload /opt/dynia/node.json',
+        'sh -c cat >> "$1" sh /opt/dynia/audit.log',
+      ],
+    );
+    const caddyfile = remote.files.get('/opt/dynia/proxy/Caddyfile.next')!;
+    assert.match(caddyfile, /trusted_roots \/etc\/caddy\/acme-root\.pem/);
+    assert.match(caddyfile, /web-1\.example\.com \{\n\treverse_proxy \{\n\t\tdynamic a dynia-placeholder 8080/);
+    assert.deepEqual(
+      { ...result.node, createdAt: '' },
+      {
+        name: 'web-1', ip: IP, fqdn: 'web-1.example.com', createdAt: '', status: 'active', healthPath: '/healthz',
+        caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } },
+        dropletId: 7, dnsRecordId: 'rec-1', sshHostKey: HOST_KEY,
+        stepsDone: ['ssh-key', 'droplet', 'droplet-active', 'dns-record', 'dns-propagation', 'ssh', 'node-files', 'pull', 'proxy', 'caddy-config', 'https', 'manifest'],
+      },
+    );
+    assert.equal(JSON.parse(remote.files.get('/opt/dynia/node.json')!).healthPath, '/healthz');
+  });
+
+  test('a failure half-way leaves a failed node that says what is done; the re-run reuses the droplet', async () => {
+    const first = setup(emptyState(), { dnsFails: true });
+    await assert.rejects(nodeCreate(input, first.deps), /\[Point web-1\.example\.com at the droplet \(Cloudflare, DNS only\)\] Cloudflare/);
+    const half = first.deps.tx.state.nodes[0]!;
+    assert.equal(half.status, 'failed');
+    assert.equal(half.dropletId, 7);
+    assert.deepEqual(half.stepsDone, ['ssh-key', 'droplet', 'droplet-active']);
+
+    const again = setup(first.deps.tx.state, { existing: true });
+    const result = await nodeCreate(input, again.deps);
+    assert.deepEqual(again.created, [], 'no second droplet');
+    assert.equal(result.node.status, 'active');
+    assert.equal(result.node.dropletId, 7);
+  });
+
+  test('an active node of that name is refused before any call', async () => {
+    const { deps } = setup();
+    await nodeCreate(input, deps);
+    const { remote, deps: second, created } = setup(deps.tx.state);
+    await assert.rejects(nodeCreate(input, second), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /already exists/.test(e.message));
+    assert.deepEqual(created, []);
+    assert.deepEqual(remote.calls, []);
+  });
+});
