@@ -60,14 +60,19 @@ const steps: Step<Ctx>[] = [
       const { plan } = ctx.input;
       ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
       const session = ctx.session;
-      if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) {
+      // The uploads go to the new colour's directory, which nothing runs from yet; the check runs beside them.
+      const [edge] = await Promise.all([
+        session.exec(networkInspect(), { allowFailure: true }),
+        session.upload(appComposePath(plan.project), ctx.input.composeText),
+        session.upload(appOverridePath(plan.project), plan.override.yaml),
+      ]);
+      if (edge.code !== 0) {
+        await session.exec(['rm', '-rf', appDir(plan.project)]);
         throw InputError(
           `network edge does not exist on ${plan.node.name}: something outside Dynia removed it, and Caddy cannot reach any app without it.`,
           `Re-create it (ssh root@${plan.node.ip} docker network create edge), restart Caddy and the placeholder on it (docker start dynia-caddy dynia-placeholder), then deploy again.`,
         );
       }
-      await session.upload(appComposePath(plan.project), ctx.input.composeText);
-      await session.upload(appOverridePath(plan.project), plan.override.yaml);
       const config = await session.exec(composeConfigQuiet(target(plan.project)), { allowFailure: true });
       if (config.code !== 0) {
         await session.exec(['rm', '-rf', appDir(plan.project)]);
