@@ -200,6 +200,15 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.deepEqual(active.map((d: any) => d.project), ['hello-green']);
   });
 
+  test('slb:sync works on the rebuilt state', async () => {
+    const worker = `rb-slb-${process.pid}`;
+    const r = await run(['slb:sync', '--name', worker, '--dry-run', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    // The account may hold other nodes too (a rebuild adopts every droplet tagged dynia): look at ours.
+    const origins: string[] = JSON.parse(r.stdout).origins;
+    assert.deepEqual(origins.filter((o) => o.includes('e2e-rb')).sort(), [A, B].map((n) => `https://${n}.dynia.test`).sort());
+  });
+
   test('an unreachable node is kept as failed with what the cloud tells, and comes back once it answers', async () => {
     const b = node(B);
     stoppedContainer = `dynia-sb-droplet-${b.dropletId}`;
