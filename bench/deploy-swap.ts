@@ -67,6 +67,14 @@ try {
   console.log(summarize('between', between));
   console.log(summarize('after', after));
   const p99 = (xs: Sample[]) => xs.map((s) => s.ms).sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
+  // Where in a swap the slow requests fall: p99 per 250 ms slice of the swap, all swaps together.
+  const slices = new Map<number, number[]>();
+  for (const sample of during) {
+    const start = windows.find(([a, b]) => sample.at >= a && sample.at <= b)![0];
+    const slice = Math.floor((sample.at - start) / 250);
+    slices.set(slice, [...(slices.get(slice) ?? []), sample.ms]);
+  }
+  console.log('\np99 by time into the swap: ' + [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([k, ms]) => `${k * 250}ms ${fmt(ms.sort((a, b) => a - b)[Math.floor(ms.length * 0.99)]!)}`).join(' | '));
   console.log(`\np99 during / p99 before = ${(p99(during) / p99(before)).toFixed(2)} (target ≤ 2)`);
   console.log(`failed during the swaps: ${during.filter((s) => !s.ok).length} of ${during.length} (target 0 of ≥ 10,000)\n`);
   if (mode === 'deploy') {

@@ -50,7 +50,11 @@ function globalOptions(acme: AcmeSettings): string[] {
   ];
 }
 
-/** The zero-downtime scheme: Caddy re-resolves the alias every 200 ms and retries dials while it moves. */
+/**
+ * The zero-downtime scheme: Caddy re-resolves the alias every 200 ms and retries dials while it moves. For up to
+ * one refresh after the old version stops, Caddy may still dial its vanished address; a connect on the local
+ * bridge takes well under a millisecond, so a 100 ms dial timeout bounds that detour (300 ms measured 2× worse).
+ */
 function siteBlock({ domain, upstream }: CaddySite): string[] {
   return [
     `${domain} {`,
@@ -62,7 +66,7 @@ function siteBlock({ domain, upstream }: CaddySite): string[] {
     '\t\tlb_try_interval 50ms',
     '\t\tfail_duration 2s',
     '\t\ttransport http {',
-    '\t\t\tdial_timeout 300ms',
+    '\t\t\tdial_timeout 100ms',
     '\t\t}',
     '\t}',
     '}',

@@ -17,7 +17,7 @@ const site = (domain: string, alias: string, port: number) =>
 		lb_try_interval 50ms
 		fail_duration 2s
 		transport http {
-			dial_timeout 300ms
+			dial_timeout 100ms
 		}
 	}
 }`;
