@@ -76,6 +76,7 @@ try {
   }
   console.log('\np99 by time into the swap: ' + [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([k, ms]) => `${k * 250}ms ${fmt(ms.sort((a, b) => a - b)[Math.floor(ms.length * 0.99)]!)}`).join(' | '));
   console.log(`\np99 during / p99 before = ${(p99(during) / p99(before)).toFixed(2)} (target ≤ 2)`);
+  console.log(`p99 during / p99 of every request outside the swaps = ${(p99(during) / p99([...before, ...between, ...after])).toFixed(2)} (a steadier baseline)`);
   console.log(`failed during the swaps: ${during.filter((s) => !s.ok).length} of ${during.length} (target 0 of ≥ 10,000)\n`);
   if (mode === 'deploy') {
     console.log('deploy   total   app start→healthy   Dynia overhead   remote commands   SSH connections');
