@@ -3,116 +3,30 @@
  * the official OpenAPI subset and validates each answer's status, headers and body against the contract.
  * Never run by tests (they must not read the contract file).
  *
- *   node --import tsx scripts/check-contracts-do.ts /work/shared/contracts/digitalocean/do-dynia-subset.bundled.yaml
+ *   node --import tsx scripts/contracts/check-do.ts /work/shared/contracts/digitalocean/do-dynia-subset.bundled.yaml
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { MemoryHostDriver } from '../sandbox/emulators/digitalocean/memory-hosts.js';
-import { startDigitalOceanEmulator } from '../sandbox/emulators/digitalocean/server.js';
+import { MemoryHostDriver } from '../../sandbox/emulators/digitalocean/memory-hosts.js';
+import { startDigitalOceanEmulator } from '../../sandbox/emulators/digitalocean/server.js';
+import { createValidator, type Schema } from './openapi-validator.js';
 
-type Schema = Record<string, any>;
 
 const specPath = process.argv[2];
 if (!specPath) {
-  console.error('usage: check-contracts-do.ts <openapi.yaml>');
+  console.error('usage: check-do.ts <openapi.yaml>');
   process.exit(2);
 }
 const spec: Schema = parse(readFileSync(specPath, 'utf8'));
 
-function resolve(node: Schema): Schema {
-  let current = node;
-  while (current && typeof current.$ref === 'string') {
-    current = current.$ref.replace(/^#\//, '').split('/').reduce((at: Schema, part: string) => at?.[part], spec);
-    if (!current) throw new Error(`unresolvable $ref ${node.$ref}`);
-  }
-  return current;
-}
-
-// ---- a validator for the schema subset the contract uses ----
-const FORMATS: Record<string, RegExp> = {
-  'date-time': /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/,
-  ipv4: /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
-  uri: /^https?:\/\/\S+$/,
-};
-
-const typeMatches = (type: string, value: unknown): boolean =>
-  type === 'integer' ? Number.isInteger(value)
-  : type === 'number' ? typeof value === 'number'
-  : type === 'array' ? Array.isArray(value)
-  : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value)
-  : typeof value === type;
-
-function validate(raw: Schema, value: unknown, at: string, errors: string[]): void {
-  const schema = resolve(raw);
-  if (value === null) {
-    if (schema.nullable || schema.type === undefined) return void compose(schema, value, at, errors);
-    errors.push(`${at}: null but not nullable`);
-    return;
-  }
-  if (schema.type !== undefined && !typeMatches(schema.type, value)) {
-    errors.push(`${at}: expected ${schema.type}, got ${Array.isArray(value) ? 'array' : typeof value}`);
-    return;
-  }
-  if (schema.enum && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} not in enum ${JSON.stringify(schema.enum)}`);
-  if (typeof value === 'string') {
-    if (schema.format && FORMATS[schema.format] && !FORMATS[schema.format]!.test(value)) errors.push(`${at}: "${value}" is not ${schema.format}`);
-    if (schema.pattern && !new RegExp(schema.pattern).test(value)) errors.push(`${at}: "${value}" does not match ${schema.pattern}`);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
-  }
-  if (typeof value === 'number') {
-    if (schema.multipleOf !== undefined && value % schema.multipleOf !== 0) errors.push(`${at}: ${value} not a multiple of ${schema.multipleOf}`);
-    if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${at}: ${value} below ${schema.minimum}`);
-  }
-  if (Array.isArray(value) && schema.items) value.forEach((item, i) => validate(schema.items, item, `${at}[${i}]`, errors));
-  if (typeMatches('object', value)) {
-    const object = value as Record<string, unknown>;
-    for (const field of schema.required ?? []) if (!(field in object)) errors.push(`${at}: missing required "${field}"`);
-    for (const [field, sub] of Object.entries<Schema>(schema.properties ?? {})) {
-      if (field in object) validate(sub, object[field], `${at}.${field}`, errors);
-    }
-  }
-  compose(schema, value, at, errors);
-}
-
-function compose(schema: Schema, value: unknown, at: string, errors: string[]): void {
-  for (const sub of schema.allOf ?? []) validate(sub, value, at, errors);
-  const branchErrors = (subs: Schema[]) =>
-    subs.map((sub) => {
-      const branch: string[] = [];
-      validate(sub, value, at, branch);
-      return branch;
-    });
-  // With no branch passing, the closest branch's errors say what is wrong.
-  const report = (kind: string, branches: string[][]) => {
-    const closest = [...branches].sort((a, b) => a.length - b.length)[0] ?? [];
-    errors.push(`${at}: matches no ${kind} branch; closest: ${closest.join('; ')}`);
-  };
-  if (schema.oneOf) {
-    const branches = branchErrors(schema.oneOf);
-    const passing = branches.filter((b) => b.length === 0).length;
-    if (passing === 0) report('oneOf', branches);
-    if (passing > 1) errors.push(`${at}: matches ${passing} oneOf branches (needs exactly 1)`);
-  }
-  if (schema.anyOf) {
-    const branches = branchErrors(schema.anyOf);
-    if (!branches.some((b) => b.length === 0)) report('anyOf', branches);
-  }
-}
-
-/** Properties the schema declares anywhere (through allOf/oneOf/anyOf), to flag fields the contract never mentions. */
-function declaredProperties(raw: Schema, into = new Map<string, Schema[]>()): Map<string, Schema[]> {
-  const schema = resolve(raw);
-  for (const [field, sub] of Object.entries<Schema>(schema.properties ?? {})) into.set(field, [...(into.get(field) ?? []), sub]);
-  for (const sub of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) declaredProperties(sub, into);
-  return into;
-}
+const { resolve, check, declaredProperties } = createValidator(spec);
 
 function undeclared(raw: Schema, value: unknown, at: string, warnings: string[]): void {
   const schema = resolve(raw);
   const items = [schema, ...(schema.allOf ?? []).map(resolve)].find((s) => s.items)?.items;
   if (Array.isArray(value)) return items ? value.forEach((v, i) => undeclared(items, v, `${at}[${i}]`, warnings)) : undefined;
-  if (!typeMatches('object', value)) return;
+  if (typeof value !== 'object' || value === null) return;
   const declared = declaredProperties(schema);
   if (declared.size === 0) return;
   for (const [field, sub] of Object.entries(value as Record<string, unknown>)) {
@@ -173,7 +87,7 @@ async function exchange(
       if (!/^application\/json/.test(response.headers.get('content-type') ?? '')) errors.push('content-type is not application/json');
       try {
         body = JSON.parse(text);
-        validate(schema, body, 'body', errors);
+        errors.push(...check(schema, body, 'body').errors);
         undeclared(schema, body, 'body', warnings);
       } catch (error) {
         errors.push(`body is not JSON: ${(error as Error).message}`);

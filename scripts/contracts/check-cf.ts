@@ -3,13 +3,12 @@
  * operation of the official OpenAPI subset it implements and validates each answer's status and body against the
  * operation's response schema. Never run by tests (they must not read the contract file).
  *
- *   node --import tsx scripts/check-contracts-cf.ts /work/shared/contracts/cloudflare/cf-dynia-subset.json
+ *   node --import tsx scripts/contracts/check-cf.ts /work/shared/contracts/cloudflare/cf-dynia-subset.json
  */
 import { readFileSync } from 'node:fs';
-import { isIPv4, isIPv6 } from 'node:net';
-import { startCloudflareEmulator } from '../sandbox/emulators/cloudflare/server.js';
+import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
+import { createValidator, type Schema } from './openapi-validator.js';
 
-type Schema = Record<string, any>;
 
 const specPath = process.argv[2] ?? '/work/shared/contracts/cloudflare/cf-dynia-subset.json';
 const spec: Schema = JSON.parse(readFileSync(specPath, 'utf8'));
@@ -22,93 +21,7 @@ const KNOWN_DEVIATIONS: Array<{ at: RegExp; reason: string }> = [
   { at: /^\$\.result(\[\d+\])?\.comment: null/, reason: 'Cloudflare returns "comment": null on records without one; the schema lacks nullable' },
 ];
 
-function resolve(node: Schema): Schema {
-  let current = node;
-  while (current && typeof current.$ref === 'string') {
-    const ref: string = current.$ref;
-    current = ref.replace(/^#\//, '').split('/').reduce((at: Schema, part: string) => at?.[part], spec);
-    if (!current) throw new Error(`unresolvable $ref ${ref}`);
-  }
-  return current;
-}
-
-// ---- a validator for the schema keywords the subset uses ----
-const FORMATS: Record<string, (value: string) => boolean> = {
-  'date-time': (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)),
-  ipv4: isIPv4,
-  ipv6: isIPv6,
-  hostname: (v) => /^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$/i.test(v),
-};
-
-const typeMatches = (type: string, value: unknown): boolean =>
-  type === 'integer' ? Number.isInteger(value)
-  : type === 'number' ? typeof value === 'number'
-  : type === 'array' ? Array.isArray(value)
-  : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value)
-  : typeof value === type;
-
-/** `known` collects violations listed in KNOWN_DEVIATIONS; they do not fail a match (also inside oneOf/anyOf). */
-interface Report {
-  errors: string[];
-  known: Set<string>;
-}
-
-function fail(report: Report, message: string): void {
-  if (KNOWN_DEVIATIONS.some((d) => d.at.test(message))) report.known.add(message);
-  else report.errors.push(message);
-}
-
-function validate(raw: Schema, value: unknown, at: string, report: Report): void {
-  const schema = resolve(raw);
-  const errors = { push: (message: string) => fail(report, message) };
-  if (value === null) {
-    const allowed = schema.nullable === true || schema.type === undefined || (schema.enum ?? []).includes(null);
-    if (!allowed) errors.push(`${at}: null but not nullable`);
-    else composition(schema, value, at, report);
-    return;
-  }
-  if (schema.type !== undefined && !typeMatches(schema.type, value)) {
-    errors.push(`${at}: expected ${schema.type}, got ${Array.isArray(value) ? 'array' : typeof value}`);
-    return;
-  }
-  if (schema.enum && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} not in enum ${JSON.stringify(schema.enum)}`);
-  if (typeof value === 'string') {
-    const format = schema.format && FORMATS[schema.format];
-    if (format && !format(value)) errors.push(`${at}: "${value}" is not ${schema.format}`);
-    if (schema.pattern && !new RegExp(schema.pattern).test(value)) errors.push(`${at}: "${value}" does not match ${schema.pattern}`);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
-    if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${at}: shorter than ${schema.minLength}`);
-  }
-  if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${at}: ${value} < minimum ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${at}: ${value} > maximum ${schema.maximum}`);
-  }
-  if (Array.isArray(value) && schema.items) value.forEach((item, i) => validate(schema.items, item, `${at}[${i}]`, report));
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    const object = value as Record<string, unknown>;
-    for (const key of schema.required ?? []) if (!(key in object)) errors.push(`${at}: missing required "${key}"`);
-    for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-      if (key in object) validate(sub as Schema, object[key], `${at}.${key}`, report);
-    }
-  }
-  composition(schema, value, at, report);
-}
-
-function composition(schema: Schema, value: unknown, at: string, report: Report): void {
-  for (const part of schema.allOf ?? []) validate(part, value, at, report);
-  const passing = (parts: Schema[]) =>
-    parts.filter((part) => {
-      const trial: Report = { errors: [], known: new Set() };
-      validate(part, value, at, trial);
-      if (trial.errors.length === 0) trial.known.forEach((k) => report.known.add(k));
-      return trial.errors.length === 0;
-    }).length;
-  if (schema.anyOf && passing(schema.anyOf) === 0) report.errors.push(`${at}: matches none of anyOf`);
-  if (schema.oneOf) {
-    const count = passing(schema.oneOf);
-    if (count !== 1) report.errors.push(`${at}: matches ${count} of oneOf (${schema.oneOf.map((s: Schema) => s.$ref?.split('/').pop()).join(', ')})`);
-  }
-}
+const { check: validateBody } = createValidator(spec, (message) => KNOWN_DEVIATIONS.some((d) => d.at.test(message)));
 
 /**
  * The subset's failure schemas are `allOf: [<success shape>, <failure envelope>]`, which no answer can satisfy
@@ -153,17 +66,16 @@ async function check(method: string, template: string, path: string, expectStatu
   }
   const res = await fetch(emulator.url + path, { method, headers, body: payload });
   const name = `${method} ${template} → ${res.status}`;
-  const report: Report = { errors: [], known: new Set() };
-  if (res.status !== expectStatus) report.errors.push(`status ${res.status}, expected ${expectStatus}`);
+  const statusErrors = res.status === expectStatus ? [] : [`status ${res.status}, expected ${expectStatus}`];
   const contentType = res.headers.get('content-type') ?? '';
   if (!contentType.startsWith('application/json')) {
-    results.push({ operation: name, status: res.status, errors: report.errors, known: [], skipped: `${contentType.split(';')[0]} body (schema documents none)` });
+    results.push({ operation: name, status: res.status, errors: statusErrors, known: [], skipped: `${contentType.split(';')[0]} body (schema documents none)` });
     return undefined;
   }
   const json = await res.json();
   const schema = responseSchema(operation, res.status);
-  if (schema) validate(schema, json, '$', report);
-  results.push({ operation: name, status: res.status, errors: report.errors, known: [...report.known] });
+  const report = schema ? validateBody(schema, json, '$') : { errors: [], known: new Set<string>() };
+  results.push({ operation: name, status: res.status, errors: [...statusErrors, ...report.errors], known: [...report.known] });
   return json;
 }
 
