@@ -11,10 +11,10 @@ import type { ProbeResult } from '../../src/health/probe.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import type { StateTx } from '../../src/state/store.js';
 import { appDeploy } from '../../src/workflows/app-deploy.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
-import type { NodeSession, WorkflowDeps } from '../../src/workflows/ports.js';
+import type { WorkflowDeps } from '../../src/workflows/ports.js';
+import { FakeNode, memoryTx } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -24,24 +24,7 @@ const node: NodeRecord = {
 };
 const ALIAS = upstreamAlias('web-1.example.com');
 
-class FakeNode extends RecordingRemote implements NodeSession {
-  readonly stats = { connections: 1, commands: 0 };
-  async close() {}
-}
 
-function memoryTx(start: State): StateTx {
-  let current = start;
-  return {
-    get state() {
-      return current;
-    },
-    async commit(mutator) {
-      const draft = structuredClone(current);
-      current = State.parse(mutator(draft) ?? draft);
-      return current;
-    },
-  };
-}
 
 function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeResult> = async () => ({ ok: true, status: 200, ms: 1 })) {
   const remote = new FakeNode();

@@ -7,11 +7,10 @@ import { describe, test } from 'node:test';
 import { composeHash } from '../../src/compose/hash.js';
 import { DyniaError } from '../../src/errors.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
-import { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import type { StateTx } from '../../src/state/store.js';
 import { appRollback } from '../../src/workflows/app-rollback.js';
-import type { NodeSession, WorkflowDeps } from '../../src/workflows/ports.js';
+import type { WorkflowDeps } from '../../src/workflows/ports.js';
+import { FakeNode, memoryTx } from './workflow-fakes.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -26,27 +25,7 @@ const deployment = (project: string, text: string, status: Deployment['status'],
 const initial = (): State =>
   State.parse({ version: 1, nodes: [node], deployments: [deployment('hello-blue', V1, 'superseded', '2026-01-02T00:00:00.000Z'), deployment('hello-green', V2, 'active', '2026-01-03T00:00:00.000Z')] });
 
-function memoryTx(start: State): StateTx {
-  let current = start;
-  return {
-    get state() {
-      return current;
-    },
-    async commit(mutator) {
-      const draft = structuredClone(current);
-      current = State.parse(mutator(draft) ?? draft);
-      return current;
-    },
-  };
-}
 
-class FakeNode extends RecordingRemote implements NodeSession {
-  readonly stats = { connections: 1, commands: 0 };
-  closed = false;
-  async close() {
-    this.closed = true;
-  }
-}
 
 const ALIAS = upstreamAlias('web-1.example.com');
 const networks = (aliases: string[]) => ({ stdout: JSON.stringify({ edge: { Aliases: aliases, DNSNames: [] } }) });

@@ -5,34 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
-import { RecordingRemote } from '../../src/remote/recording.js';
-import { State, emptyState } from '../../src/state/schema.js';
-import type { StateTx } from '../../src/state/store.js';
+import { emptyState } from '../../src/state/schema.js';
 import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
-import type { NodeSession, WorkflowDeps } from '../../src/workflows/ports.js';
+import type { WorkflowDeps } from '../../src/workflows/ports.js';
+import { FakeNode, memoryTx } from './workflow-fakes.js';
 import { startDnsResponder } from './propagation-dns-responder.js';
 
 const IP = '203.0.113.10';
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheNode';
 
-class FakeNode extends RecordingRemote implements NodeSession {
-  readonly stats = { connections: 1, commands: 0 };
-  async close() {}
-}
 
-function memoryTx(start: State): StateTx {
-  let current = start;
-  return {
-    get state() {
-      return current;
-    },
-    async commit(mutator) {
-      const draft = structuredClone(current);
-      current = State.parse(mutator(draft) ?? draft);
-      return current;
-    },
-  };
-}
 
 const droplet = (id: number, status: 'new' | 'active') => ({
   id, name: 'web-1', status, created_at: '2026-01-01T00:00:00Z', size_slug: 's-1vcpu-1gb', region: { slug: 'nyc3' }, tags: ['dynia', 'web-1'],
