@@ -3,14 +3,18 @@
  * operation of the official OpenAPI subset it implements and validates each answer's status and body against the
  * operation's response schema. Never run by tests (they must not read the contract file).
  *
- *   node --import tsx scripts/contracts/check-cf.ts /work/shared/contracts/cloudflare/cf-dynia-subset.json
+ *   node --import tsx scripts/contracts/check-cf.ts <path to the Cloudflare OpenAPI subset (cf-dynia-subset.json)>
  */
 import { readFileSync } from 'node:fs';
 import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
 import { createValidator, type Schema } from './openapi-validator.js';
 
 
-const specPath = process.argv[2] ?? '/work/shared/contracts/cloudflare/cf-dynia-subset.json';
+const specPath = process.argv[2];
+if (!specPath) {
+  console.error('usage: check-cf.ts <cf-openapi.json>');
+  process.exit(2);
+}
 const spec: Schema = JSON.parse(readFileSync(specPath, 'utf8'));
 
 /**

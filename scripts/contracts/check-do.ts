@@ -3,7 +3,7 @@
  * the official OpenAPI subset and validates each answer's status, headers and body against the contract.
  * Never run by tests (they must not read the contract file).
  *
- *   node --import tsx scripts/contracts/check-do.ts /work/shared/contracts/digitalocean/do-dynia-subset.bundled.yaml
+ *   node --import tsx scripts/contracts/check-do.ts <path to the DigitalOcean OpenAPI subset (do-dynia-subset.bundled.yaml)>
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
