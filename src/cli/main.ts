@@ -3,6 +3,7 @@
  * `dynia --version` and `--help` stay fast.
  */
 import { Command, Option } from 'commander';
+import { EXIT_CODES } from '../errors.js';
 import { reportError } from './output.js';
 import { VERSION } from './version.js';
 
@@ -37,6 +38,8 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output', false)
     .option('--state-dir <dir>', 'where state.json lives (env DYNIA_STATE_DIR, default .dynia)')
     .showHelpAfterError('(run with --help for usage)')
+    // Usage errors (unknown option, missing argument) are bad input like any other: exit 2, as documented.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_CODES.input))
     .addHelpText(
       'after',
       `
