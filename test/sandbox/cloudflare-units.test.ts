@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { normalizeRecordName } from '../../sandbox/emulators/cloudflare/dns-names.js';
 import { parseRecordFields } from '../../sandbox/emulators/cloudflare/dns-record-input.js';
 import { CfApiError } from '../../sandbox/emulators/cloudflare/envelope.js';
-import { FaultQueue, faultReply, parseFaultSpec } from '../../sandbox/emulators/cloudflare/faults.js';
+import { FaultQueue, parseFaultSpec } from '../../sandbox/emulators/controls/faults.js';
+import { faultReply } from '../../sandbox/emulators/cloudflare/fault-reply.js';
 import { paginate, parsePaging } from '../../sandbox/emulators/cloudflare/pagination.js';
 
 const codeOf = (fn: () => unknown): number => {

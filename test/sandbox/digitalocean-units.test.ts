@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApiError } from '../../sandbox/emulators/digitalocean/api-error.js';
 import { parseCreateDropletRequest } from '../../sandbox/emulators/digitalocean/create-request.js';
-import { FaultQueue, parseFaultSpec } from '../../sandbox/emulators/digitalocean/faults.js';
+import { ControlRequestError, FaultQueue, parseFaultSpec } from '../../sandbox/emulators/controls/faults.js';
 import { md5Fingerprint } from '../../sandbox/emulators/digitalocean/fingerprint.js';
 import { pageRequestFrom, pageUrl, paginate } from '../../sandbox/emulators/digitalocean/pagination.js';
 import { RateLimiter } from '../../sandbox/emulators/digitalocean/rate-limit.js';
@@ -97,9 +97,9 @@ describe('faults', () => {
     assert.equal(queue.take('GET', '/v2/account'), undefined);
   });
 
-  test('invalid specs are 400s', () => {
+  test('invalid specs are refused (the control handler answers them 400)', () => {
     for (const spec of [null, { count: 0, status: 500 }, { count: 1 }, { count: 1, status: 200 }, { count: 1, hang: true, status: 500 }, { count: 1, status: 429, retryAfter: -1 }, { count: 1, status: 500, match: { path: 5 } }]) {
-      assert.throws(() => parseFaultSpec(spec), apiError(400), JSON.stringify(spec));
+      assert.throws(() => parseFaultSpec(spec), ControlRequestError, JSON.stringify(spec));
     }
   });
 });

@@ -2,9 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authFailure } from './auth.js';
 import { CfApiError, cfError, failureEnvelope, malformedJson, noRoute } from './envelope.js';
-import { faultReply, type FaultQueue } from './faults.js';
+import type { FaultQueue } from '../controls/faults.js';
+import { faultReply } from './fault-reply.js';
 import { readBody, sendBytes, sendJson } from './http-io.js';
-import type { RequestLog } from './request-log.js';
+import type { RequestLog } from '../controls/request-log.js';
 import type { RouteContext, Router } from './router.js';
 
 export const API_PREFIX = '/client/v4';

@@ -30,8 +30,3 @@ export function sendBytes(
   res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': String(bytes.byteLength) });
   res.end(bytes);
 }
-
-export function sendEmpty(res: ServerResponse, status: number): void {
-  res.writeHead(status, { 'content-length': '0' });
-  res.end();
-}

@@ -6,13 +6,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DnsSink, WorkerRuntime } from '../ports.js';
 import { registerAccountHandlers } from './account-handlers.js';
-import { createAdminHandler } from './admin.js';
+import { createControlHandler } from '../controls/handler.js';
+import { failureEnvelope } from './envelope.js';
 import { API_PREFIX, createApiHandler } from './api.js';
 import { registerDnsHandlers } from './dns-handlers.js';
 import { DnsStore, type DnsPersistence } from './dns-store.js';
-import { FaultQueue } from './faults.js';
+import { FaultQueue } from '../controls/faults.js';
 import { fingerprintIdentifier, nowTimestamp } from './ids.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog } from '../controls/request-log.js';
 import { Router } from './router.js';
 import type { EmulatorState } from './state.js';
 import { registerWorkerRouteHandlers, WorkerRoutes } from './worker-routes.js';
@@ -72,7 +73,7 @@ export async function startCloudflareEmulator(opts: CloudflareEmulatorOptions): 
   state.dns.restore(state.zones);
   const faults = new FaultQueue();
   const log = new RequestLog();
-  const admin = createAdminHandler(faults, log);
+  const admin = createControlHandler(faults, log, (_status, message) => failureEnvelope([{ code: 1000, message }]));
   const api = createApiHandler({ token: opts.token, router: buildRouter(state), faults, log });
 
   const server = createServer((req, res) => void (req.url?.startsWith('/__sandbox/') ? admin : api)(req, res));

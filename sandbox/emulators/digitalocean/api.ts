@@ -2,10 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, notFound } from './api-error.js';
 import { isAuthorized } from './auth.js';
-import type { FaultQueue } from './faults.js';
+import type { FaultQueue } from '../controls/faults.js';
 import { readJsonBody, send } from './http-io.js';
 import { rateLimitHeaders, type RateLimiter } from './rate-limit.js';
-import type { RequestLog } from './request-log.js';
+import type { RequestLog } from '../controls/request-log.js';
 import { matchRoute, type Route } from './router.js';
 
 export interface ApiDeps {

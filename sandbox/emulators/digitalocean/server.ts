@@ -6,17 +6,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HostDriver } from '../ports.js';
 import { adoptExistingHosts } from './adopt.js';
-import { createAdminHandler } from './admin.js';
+import { createControlHandler } from '../controls/handler.js';
+import { ApiError } from './api-error.js';
 import { createApiHandler } from './api.js';
 import { DropletStore } from './droplet-store.js';
-import { FaultQueue } from './faults.js';
+import { FaultQueue } from '../controls/faults.js';
 import { accountRoutes } from './handlers/account.js';
 import { actionRoutes } from './handlers/actions.js';
 import { catalogRoutes } from './handlers/catalog.js';
 import { dropletRoutes } from './handlers/droplets.js';
 import { sshKeyRoutes } from './handlers/ssh-keys.js';
 import { RateLimiter } from './rate-limit.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog } from '../controls/request-log.js';
 import { SshKeyStore } from './ssh-key-store.js';
 
 export interface DigitalOceanEmulatorOptions {
@@ -46,7 +47,7 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
 
   const faults = new FaultQueue();
   const log = new RequestLog();
-  const admin = createAdminHandler(faults, log);
+  const admin = createControlHandler(faults, log, (status, message) => new ApiError(status, message).envelope());
   let url = '';
   const api = createApiHandler({
     token: opts.token,

@@ -2,6 +2,7 @@
 
 export interface LoggedRequest {
   method: string;
+  /** Path (after the API prefix), with query string. */
   path: string;
   /** 0 while unanswered (e.g. a hanging fault). */
   status: number;
