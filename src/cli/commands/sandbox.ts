@@ -10,7 +10,7 @@ const progress = (globals: GlobalOptions) => (message: string) => {
 export async function sandboxUpCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const info = await sandboxUp({ onProgress: progress(globals) });
   if (globals.json) return printJson({ dir: info.dir, totalMs: Math.round(info.totalMs), steps: info.steps, env: Object.keys(info.env) });
-  process.stderr.write(`✓ sandbox up in ${formatMs(info.totalMs)} (${info.dir})\n  next: eval "$(dynia sandbox env)"\n`);
+  if (!globals.quiet) process.stderr.write(`✓ sandbox up in ${formatMs(info.totalMs)} (${info.dir})\n  next: eval "$(dynia sandbox env)"\n`);
 }
 
 export async function sandboxDownCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
