@@ -20,6 +20,7 @@ import { applyCaddyfile } from './caddy-config.js';
 import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
+import { syncFqdnTarget } from './node-sites.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 
 /** Deployment records kept per app and node (the active one is always kept). */
@@ -219,13 +220,6 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   await writeManifest(ctx, state);
   if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;
   return plan.entry.domain === plan.node.fqdn ? `${plan.entry.domain} is served by the placeholder` : `${plan.entry.domain} is no longer routed`;
-}
-
-/** The node's `caddy` record mirrors what its FQDN routes to: the active app there, else the placeholder. */
-function syncFqdnTarget(state: State, nodeName: string): void {
-  const node = state.nodes.find((n) => n.name === nodeName)!;
-  const app = state.deployments.find((d) => d.node === nodeName && d.domain === node.fqdn && d.status === 'active');
-  node.caddy = { domain: node.fqdn, target: app ? { service: app.entryService, port: app.entryPort } : { service: 'placeholder', port: 8080 } };
 }
 
 export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {

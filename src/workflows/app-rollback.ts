@@ -19,6 +19,7 @@ import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
+import { syncFqdnTarget } from './node-sites.js';
 import { appTarget, caddyfileFor, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
@@ -128,8 +129,7 @@ const steps: Step<Ctx>[] = [
           if (sameDeployment(d, current)) Object.assign(d, { status: 'rolled-back', updatedAt: now });
           if (sameDeployment(d, previous)) Object.assign(d, { status: 'active', updatedAt: now });
         }
-        const node = draft.nodes.find((n) => n.name === plan.node.name)!;
-        if (previous.domain === node.fqdn) node.caddy.target = { service: previous.entryService, port: previous.entryPort };
+        syncFqdnTarget(draft, plan.node.name);
       });
       const caddy = await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, state, plan.node.name), caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name));
       await settleAlias();

@@ -16,7 +16,7 @@ import type { NodeRecord } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile, caddyAcme } from './caddy-config.js';
 import { pollHttps } from './https-check.js';
-import { nodeManifest, nodeSites } from './node-sites.js';
+import { nodeManifest, nodeSites, placeholderTarget } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { poll } from './poll.js';
 import { findAccountKey } from './ssh-key.js';
@@ -283,7 +283,7 @@ function newNodeRecord(input: NodeCreateInput, fqdn: string): NodeRecord {
     createdAt: new Date().toISOString(),
     status: 'creating',
     healthPath: input.healthPath,
-    caddy: { domain: fqdn, target: { service: 'placeholder', port: 8080 } },
+    caddy: { domain: fqdn, target: placeholderTarget() },
     stepsDone: [],
   };
 }

@@ -7,7 +7,7 @@ import { PLACEHOLDER_CONTAINER, PLACEHOLDER_PORT } from '../node/layout.js';
 import type { Binding, NodeManifest } from '../node/manifest.js';
 import { MANIFEST_VERSION } from '../node/manifest.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
-import type { Deployment, NodeRecord } from '../state/schema.js';
+import type { Deployment, NodeRecord, State, Target } from '../state/schema.js';
 
 export const activeDeployments = (node: NodeRecord, deployments: readonly Deployment[]): Deployment[] =>
   deployments.filter((d) => d.node === node.name && d.status === 'active');
@@ -37,4 +37,14 @@ export function nodeManifest(node: NodeRecord, deployments: readonly Deployment[
     deployments: deployments.filter((d) => d.node === node.name),
     updatedAt: now,
   };
+}
+
+/** What a node's FQDN routes to before any app takes it over. */
+export const placeholderTarget = (): Target => ({ service: 'placeholder', port: PLACEHOLDER_PORT });
+
+/** The node's `caddy` record mirrors what its FQDN routes to: the active app there, else the placeholder. */
+export function syncFqdnTarget(state: State, nodeName: string): void {
+  const node = state.nodes.find((n) => n.name === nodeName)!;
+  const app = state.deployments.find((d) => d.node === nodeName && d.domain === node.fqdn && d.status === 'active');
+  node.caddy = { domain: node.fqdn, target: app ? { service: app.entryService, port: app.entryPort } : placeholderTarget() };
 }

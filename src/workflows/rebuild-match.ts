@@ -18,12 +18,11 @@
  */
 import { publicIpv4, type Droplet } from '../cloud/digitalocean.js';
 import type { DnsRecord } from '../cloud/cloudflare.js';
-import { PLACEHOLDER_PORT } from '../node/layout.js';
 import { parseManifest, type NodeManifest } from '../node/manifest.js';
 import { STATE_VERSION, type Deployment, type NodeRecord, type State } from '../state/schema.js';
 import { validateHealthPath } from '../validate/health-path.js';
 import { NODE_CREATE_STEPS } from './node-create.js';
-import { nodeBindings } from './node-sites.js';
+import { nodeBindings, placeholderTarget } from './node-sites.js';
 
 export type FindingKind =
   | 'bad-name'
@@ -158,7 +157,6 @@ export function matchDroplets(input: { domain: string; droplets: readonly Drople
   return { candidates, findings };
 }
 
-const placeholderTarget = () => ({ service: 'placeholder', port: PLACEHOLDER_PORT });
 
 /** Fields only the previous state knows (creation time): kept when it knew this droplet. */
 function previousRecord(current: State, candidate: NodeCandidate): NodeRecord | undefined {
