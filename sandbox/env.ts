@@ -22,6 +22,7 @@ export function sandboxEnvVars(secrets: SandboxSecrets): Record<string, string> 
     DYNIA_SANDBOX_REGISTRY: `127.0.0.1:${SANDBOX.ports.registry}`,
     DYNIA_WORKERS_DEV_URL: `http://{script}.{subdomain}.workers.localhost:${SANDBOX.ports.workers}`,
     DYNIA_SANDBOX_DIR: sandboxDir(),
+    ...(SANDBOX.slot === 0 ? {} : { DYNIA_SANDBOX_SLOT: String(SANDBOX.slot) }),
   };
 }
 

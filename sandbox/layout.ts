@@ -1,15 +1,28 @@
 /** Fixed addresses and names of the local sandbox, shared by its parts and by `dynia sandbox env`. */
 import { join } from 'node:path';
 
+/** `DYNIA_SANDBOX_SLOT=N` (1-9) runs a second, independent sandbox beside the default one (slot 0) on the same
+ *  dockerd: its own subnet, ports, container names, labels and directory, so parallel work does not collide. */
+const slot = sandboxSlot(process.env.DYNIA_SANDBOX_SLOT);
+const octet = (n: number): string => `172.29.${slot}.${n}`;
+const suffix = slot === 0 ? '' : `-${slot}`;
+
+function sandboxSlot(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  if (!/^[0-9]$/.test(raw)) throw new Error(`DYNIA_SANDBOX_SLOT must be a digit 0-9, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
 export const SANDBOX = {
+  slot,
   /** Docker network of the sandbox's hosts (pebble, registry, resolvers, node hosts). */
-  network: 'dynia-sandbox',
-  subnet: '172.29.0.0/24',
-  gateway: '172.29.0.1',
-  pebbleIp: '172.29.0.2',
-  registryIp: '172.29.0.3',
+  network: `dynia-sandbox${suffix}`,
+  subnet: `${octet(0)}/24`,
+  gateway: octet(1),
+  pebbleIp: octet(2),
+  registryIp: octet(3),
   /** Two independent "public resolvers" (dnsmasq, never forwarding), like 1.1.1.1 and 8.8.8.8. */
-  resolverIps: ['172.29.0.4', '172.29.0.5'] as const,
+  resolverIps: [octet(4), octet(5)] as const,
   /** Node hosts get addresses from here up. */
   firstNodeHostOctet: 10,
   lastNodeHostOctet: 250,
@@ -17,13 +30,17 @@ export const SANDBOX = {
   zoneId: '023e105f4ecef8ad9ca31a8372d0c353',
   accountId: '01a7362d577a6c3019a474fd6f485823',
   workersSubdomain: 'sandbox',
-  ports: { digitalocean: 4780, cloudflare: 4781, workers: 4782, registry: 5000, admin: 4783 },
+  ports: { digitalocean: 4780 + 10 * slot, cloudflare: 4781 + 10 * slot, workers: 4782 + 10 * slot, registry: 5000 + slot, admin: 4783 + 10 * slot },
   /** Docker label on every container the sandbox starts (so `down` removes exactly those). */
-  label: 'dev.dynia.sandbox',
+  label: `dev.dynia.sandbox${suffix}`,
   /** Container names. */
-  containers: { pebble: 'dynia-sb-pebble', registry: 'dynia-sb-registry', resolvers: ['dynia-sb-dns-a', 'dynia-sb-dns-b'] as const },
+  containers: {
+    pebble: `dynia-sb${suffix}-pebble`,
+    registry: `dynia-sb${suffix}-registry`,
+    resolvers: [`dynia-sb${suffix}-dns-a`, `dynia-sb${suffix}-dns-b`] as const,
+  },
   /** Node host of droplet N: container `${dropletPrefix}N`. */
-  dropletPrefix: 'dynia-sb-droplet-',
+  dropletPrefix: `dynia-sb${suffix}-droplet-`,
   /** Images built from this machine's Debian binaries by sandbox/scripts/build-images.sh. */
   images: {
     node: 'dynia-sandbox/node',
@@ -43,5 +60,5 @@ export const SANDBOX = {
 } as const;
 
 /** Work directory (keys, tokens, pebble roots, resolver hosts files, registry data, daemon pid/log). */
-export const sandboxDir = (): string => process.env.DYNIA_SANDBOX_DIR ?? '/var/lib/dynia-sandbox';
+export const sandboxDir = (): string => process.env.DYNIA_SANDBOX_DIR ?? `/var/lib/dynia-sandbox${suffix}`;
 export const sandboxPath = (...parts: string[]): string => join(sandboxDir(), ...parts);
