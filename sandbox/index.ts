@@ -11,6 +11,7 @@ import { docker, dockerAnswers, inspectContainers, type ContainerState } from '.
 import { renderExports, sandboxEnvVars } from './env.js';
 import { run } from './exec.js';
 import { DROPLET_ID_LABEL, DROPLET_LABEL, decodeRecord } from './hosts/droplet-host.js';
+import { removePacketFilter } from './hosts/iptables-filter.js';
 import { SANDBOX, sandboxDir } from './layout.js';
 import { ensureNetwork, removeNetwork } from './network.js';
 import { files, scriptPath } from './paths.js';
@@ -99,8 +100,11 @@ export async function sandboxDown(opts: { onProgress?(message: string): void } =
     await removeNetwork();
     progress(`removed network ${SANDBOX.network}`);
   }
+  await removePacketFilter();
+  progress(`removed firewall chain ${SANDBOX.firewallChain}`);
   removeZoneFiles();
   rmSync(files.cloudflareDns(), { force: true });
+  rmSync(files.digitaloceanFirewalls(), { force: true });
 }
 
 /** `export` lines for a shell: `eval "$(dynia sandbox env)"`. */

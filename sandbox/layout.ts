@@ -33,6 +33,8 @@ export const SANDBOX = {
   ports: { digitalocean: 4780 + 10 * slot, cloudflare: 4781 + 10 * slot, workers: 4782 + 10 * slot, registry: 5000 + slot, admin: 4783 + 10 * slot },
   /** Docker label on every container the sandbox starts (so `down` removes exactly those). */
   label: `dev.dynia.sandbox${suffix}`,
+  /** iptables chain enforcing this slot's emulated Cloud Firewalls (hooked from OUTPUT and DOCKER-USER). */
+  firewallChain: `DYNIA-FW${suffix}`,
   /** Container names. */
   containers: {
     pebble: `dynia-sb${suffix}-pebble`,

@@ -13,6 +13,8 @@ export const files = {
   caBundle: () => sandboxPath('ca-bundle.pem'),
   /** The Cloudflare emulator's DNS records (kept across daemon restarts, removed by `down`). */
   cloudflareDns: () => sandboxPath('cloudflare-dns.json'),
+  /** The DigitalOcean emulator's Cloud Firewalls (kept across daemon restarts, removed by `down`). */
+  digitaloceanFirewalls: () => sandboxPath('digitalocean-firewalls.json'),
   /** The ACME endpoint's own certificate (what Caddy trusts for the ACME directory). */
   acmeRoot: () => sandboxPath('acme-root.pem'),
   pebbleDir: () => sandboxPath('pebble'),

@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { DnsPersistence } from '../emulators/cloudflare/dns-store.js';
 
-/** The Cloudflare emulator's records in one JSON file, replaced atomically on every change. */
-export function jsonFilePersistence(path: string): DnsPersistence {
+/** An emulator's records in one JSON file (Cloudflare DNS, DigitalOcean firewalls), replaced atomically on every change. */
+export function jsonFilePersistence<T = Parameters<DnsPersistence['save']>[0][number]>(path: string): { load(): T[]; save(records: T[]): void } {
   return {
     load: () => {
       try {

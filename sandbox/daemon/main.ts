@@ -12,6 +12,8 @@ import { createWorkerRuntime } from '../workers/runtime.js';
 import { DnsPublisher } from '../dns/publisher.js';
 import { jsonFilePersistence } from './dns-persistence.js';
 import { DockerHostDriver } from '../hosts/docker-hosts.js';
+import { IptablesPacketFilter } from '../hosts/iptables-filter.js';
+import type { FirewallRecord } from '../emulators/digitalocean/firewall-store.js';
 import { SANDBOX } from '../layout.js';
 import { files } from '../paths.js';
 import { clientPublicKey, readSecrets } from '../secrets.js';
@@ -66,6 +68,9 @@ async function main(): Promise<void> {
     host,
     token: secrets.digitaloceanToken,
     hosts: new DockerHostDriver(),
+    // Cloud Firewalls are enforced on this machine's packet filter, outside the node hosts, like the cloud does.
+    packetFilter: new IptablesPacketFilter(),
+    firewallPersistence: jsonFilePersistence<FirewallRecord>(files.digitaloceanFirewalls()),
     sshKeys: [{ name: 'sandbox-key', publicKey: clientPublicKey() }],
   });
   closers.push(() => digitalocean.close());

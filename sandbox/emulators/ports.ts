@@ -40,3 +40,16 @@ export interface WorkerRuntime {
   }): Promise<void>;
   remove(name: string): Promise<void>;
 }
+
+/** What one host lets in: each entry allows a protocol and port range ("0": all) from source addresses/CIDRs. */
+export interface HostPolicy {
+  dropletId: number;
+  ip: string;
+  allow: Array<{ protocol: 'tcp' | 'udp' | 'icmp'; ports: string; sources: string[] }>;
+}
+
+/** Enforces Cloud Firewalls outside the hosts, as the cloud's network does: a host with a policy gets only
+ *  what it allows (plus replies to its own connections); hosts without one stay open. */
+export interface PacketFilter {
+  apply(policies: HostPolicy[]): Promise<void>;
+}

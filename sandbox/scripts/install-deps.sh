@@ -6,7 +6,8 @@
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 PACKAGES=(docker.io containerd runc tini caddy openssh-server openssh-client pebble dnsmasq-base busybox-static
-  docker-registry curl iproute2 iptables ca-certificates openssl bash tar)
+  docker-registry curl iproute2 iptables ca-certificates openssl bash tar
+  cloud-init) # cloud-init: only its `cloud-init schema`, which the tests run on the node user_data
 # dpkg-query exits non-zero when any package is unknown (the usual case on a fresh machine): not an error here.
 installed=$({ dpkg-query -W -f '${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true; } | awk '$2=="installed"{print $1}')
 missing=()

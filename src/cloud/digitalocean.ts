@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { HttpClient, type HttpClientOptions } from './http.js';
 import { collectPages } from './paginate.js';
+import { Firewall, firewallBody, type FirewallRequest } from './do-firewall-shapes.js';
 
 const SshKey = z.object({ id: z.number().int(), fingerprint: z.string(), public_key: z.string(), name: z.string() });
 
@@ -23,6 +24,7 @@ const PageLinks = z.object({ links: z.object({ pages: z.object({ next: z.string(
 
 export type SshKey = z.infer<typeof SshKey>;
 export type Droplet = z.infer<typeof Droplet>;
+export type { Firewall, FirewallRequest } from './do-firewall-shapes.js';
 
 export interface CreateDropletRequest {
   name: string;
@@ -83,6 +85,46 @@ export class DigitalOceanClient {
   /** True when deleted, false when it was already gone. */
   async deleteDroplet(id: number): Promise<boolean> {
     const response = await this.http.request({ method: 'DELETE', path: `/v2/droplets/${id}`, allowStatus: [404] });
+    return response.status !== 404;
+  }
+
+  // ---- Cloud Firewalls ----
+
+  async listFirewalls(): Promise<Firewall[]> {
+    return this.listAll('/v2/firewalls', 'firewalls', Firewall, {});
+  }
+
+  /** Not retried on 5xx or network errors (it could create a second firewall); find a lost one by name. */
+  async createFirewall(req: FirewallRequest): Promise<Firewall> {
+    const response = await this.http.request({ method: 'POST', path: '/v2/firewalls', json: firewallBody(req) });
+    return this.http.parse(z.object({ firewall: Firewall }), response).firewall;
+  }
+
+  /** The firewall, or null when it does not exist (any more). */
+  async getFirewall(id: string): Promise<Firewall | null> {
+    const response = await this.http.request({ method: 'GET', path: `/v2/firewalls/${encodeURIComponent(id)}`, allowStatus: [404] });
+    if (response.status === 404) return null;
+    return this.http.parse(z.object({ firewall: Firewall }), response).firewall;
+  }
+
+  /** Replaces the whole firewall (rules, droplets, tags) with `req`. */
+  async updateFirewall(id: string, req: FirewallRequest): Promise<Firewall> {
+    const response = await this.http.request({ method: 'PUT', path: `/v2/firewalls/${encodeURIComponent(id)}`, json: firewallBody(req) });
+    return this.http.parse(z.object({ firewall: Firewall }), response).firewall;
+  }
+
+  /** Harmless to repeat: assigning a droplet twice leaves it assigned once. */
+  async addFirewallDroplets(id: string, dropletIds: number[]): Promise<void> {
+    await this.http.request({ method: 'POST', path: `/v2/firewalls/${encodeURIComponent(id)}/droplets`, json: { droplet_ids: dropletIds }, retrySafe: true });
+  }
+
+  async removeFirewallDroplets(id: string, dropletIds: number[]): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: `/v2/firewalls/${encodeURIComponent(id)}/droplets`, json: { droplet_ids: dropletIds } });
+  }
+
+  /** True when deleted, false when it was already gone. */
+  async deleteFirewall(id: string): Promise<boolean> {
+    const response = await this.http.request({ method: 'DELETE', path: `/v2/firewalls/${encodeURIComponent(id)}`, allowStatus: [404] });
     return response.status !== 404;
   }
 

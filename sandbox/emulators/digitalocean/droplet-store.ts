@@ -81,6 +81,11 @@ export class DropletStore {
     return droplet;
   }
 
+  /** What the packet filter needs, without asking hosts for readiness. */
+  addresses(): Array<{ id: number; ip: string; tags: string[] }> {
+    return [...this.droplets.values()].map((d) => ({ id: d.id, ip: d.ip, tags: d.tags }));
+  }
+
   /** All droplets, oldest first (the API's order). */
   async list(): Promise<DropletRecord[]> {
     const all = [...this.droplets.values()].sort((a, b) => a.id - b.id);

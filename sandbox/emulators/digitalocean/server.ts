@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HostDriver } from '../ports.js';
+import type { HostDriver, PacketFilter } from '../ports.js';
 import { adoptExistingHosts } from './adopt.js';
 import { createControlHandler } from '../controls/handler.js';
 import { ApiError } from './api-error.js';
@@ -15,6 +15,9 @@ import { accountRoutes } from './handlers/account.js';
 import { actionRoutes } from './handlers/actions.js';
 import { catalogRoutes } from './handlers/catalog.js';
 import { dropletRoutes } from './handlers/droplets.js';
+import { firewallRoutes } from './handlers/firewalls.js';
+import { FirewallEnforcer, MemoryPacketFilter } from './firewall-enforcer.js';
+import { FirewallStore, type FirewallPersistence } from './firewall-store.js';
 import { sshKeyRoutes } from './handlers/ssh-keys.js';
 import { RateLimiter } from './rate-limit.js';
 import { RequestLog } from '../controls/request-log.js';
@@ -30,6 +33,10 @@ export interface DigitalOceanEmulatorOptions {
   hosts: HostDriver;
   /** Keys already on the account at start. */
   sshKeys: Array<{ name: string; publicKey: string }>;
+  /** Enforces the Cloud Firewalls on the hosts' addresses (default: remembered only). */
+  packetFilter?: PacketFilter;
+  /** Firewalls outlive an emulator restart when given. */
+  firewallPersistence?: FirewallPersistence;
 }
 
 export interface RunningDigitalOceanEmulator {
@@ -44,6 +51,13 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
   for (const key of opts.sshKeys) keys.add(key.name, key.publicKey);
   const store = new DropletStore(opts.hosts);
   await adoptExistingHosts(opts.hosts, store);
+  const firewalls = new FirewallStore(opts.firewallPersistence);
+  const enforcer = new FirewallEnforcer(firewalls, () => store.addresses(), opts.packetFilter ?? new MemoryPacketFilter());
+  await enforcer.sync();
+  const dropletEvents = {
+    created: () => enforcer.sync(),
+    deleted: async (id: number) => (firewalls.forgetDroplet(id), enforcer.sync()),
+  };
 
   const faults = new FaultQueue();
   const log = new RequestLog();
@@ -55,7 +69,8 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
       ...accountRoutes(),
       ...sshKeyRoutes(keys),
       ...actionRoutes(store),
-      ...dropletRoutes(store, keys, opts.hosts),
+      ...dropletRoutes(store, keys, opts.hosts, dropletEvents),
+      ...firewallRoutes(firewalls, store, enforcer),
       ...catalogRoutes(),
     ],
     limiter: new RateLimiter(),

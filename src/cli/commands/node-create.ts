@@ -1,5 +1,7 @@
 import { validateHealthPath } from '../../validate/health-path.js';
 import { validateNodeName } from '../../validate/node-name.js';
+import { validateCidrList } from '../../validate/cidr.js';
+import { validateSlug } from '../../validate/slug.js';
 import { InputError } from '../../errors.js';
 import { nodeCreate } from '../../workflows/node-create.js';
 import { withWorkflow } from '../context.js';
@@ -12,15 +14,20 @@ export async function nodeCreateCommand(opts: Record<string, unknown>, globals: 
   const healthPath = validateHealthPath(String(opts.healthPath));
   const dnsTimeoutSeconds = Number(opts.dnsTimeout);
   if (!Number.isFinite(dnsTimeoutSeconds) || dnsTimeoutSeconds <= 0) throw InputError(`--dns-timeout "${String(opts.dnsTimeout)}" is not a positive number of seconds.`, 'e.g. --dns-timeout 120');
+  const region = validateSlug(String(opts.region), '--region', 'nyc3');
+  const size = validateSlug(String(opts.size), '--size', 's-1vcpu-1gb');
+  const image = validateSlug(String(opts.image), '--image', 'ubuntu-24-04-x64');
+  const sshFrom = opts.sshFrom === undefined ? undefined : validateCidrList(String(opts.sshFrom), '--ssh-from');
   const t0 = performance.now();
   const result = await withWorkflow('node:create', globals, (deps) =>
     nodeCreate(
       {
         name,
         healthPath,
-        region: String(opts.region),
-        size: String(opts.size),
-        image: String(opts.image),
+        region,
+        size,
+        image,
+        ...(sshFrom ? { sshFrom } : {}),
         ...(opts.sshKey ? { sshKey: String(opts.sshKey) } : {}),
         dnsTimeoutMs: dnsTimeoutSeconds * 1000,
       },

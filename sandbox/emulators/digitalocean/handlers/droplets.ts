@@ -27,7 +27,13 @@ const dropletIdParam = (request: ApiRequest): number => {
   return Number(id);
 };
 
-export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: HostDriver): Route[] {
+/** Called after a droplet is created or deleted: firewalls that cover it by tag, or named it, change with it. */
+export interface DropletEvents {
+  created(id: number): Promise<void>;
+  deleted(id: number): Promise<void>;
+}
+
+export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: HostDriver, events?: DropletEvents): Route[] {
   async function createOne(spec: CreateDropletRequest, name: string) {
     const id = store.allocateId();
     const { ip } = await hosts.create({
@@ -53,6 +59,7 @@ export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: Hos
       active: false,
     };
     store.add(droplet);
+    await events?.created(id);
     return { droplet, action: store.startCreateAction(droplet) };
   }
 
@@ -82,7 +89,10 @@ export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: Hos
     route('DELETE', '/v2/droplets', async (request) => {
       const tag = request.url.searchParams.get('tag_name');
       if (!tag) throw badRequest('tag_name is required to delete droplets by tag.');
-      for (const droplet of (await store.list()).filter((d) => d.tags.includes(tag))) await store.destroy(droplet.id);
+      for (const droplet of (await store.list()).filter((d) => d.tags.includes(tag))) {
+        await store.destroy(droplet.id);
+        await events?.deleted(droplet.id);
+      }
       return { status: 204, jsonContentType: true };
     }),
 
@@ -96,6 +106,7 @@ export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: Hos
       const id = dropletIdParam(request);
       if (!store.has(id)) throw notFound();
       await store.destroy(id);
+      await events?.deleted(id);
       return { status: 204, jsonContentType: true };
     }),
   ];
