@@ -24,7 +24,7 @@ const PageLinks = z.object({ links: z.object({ pages: z.object({ next: z.string(
 
 export type SshKey = z.infer<typeof SshKey>;
 export type Droplet = z.infer<typeof Droplet>;
-export type { Firewall, FirewallRequest } from './do-firewall-shapes.js';
+export type { Firewall, FirewallRequest, InboundRule, OutboundRule } from './do-firewall-shapes.js';
 
 export interface CreateDropletRequest {
   name: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StateError } from '../errors.js';
-import { Deployment } from '../state/schema.js';
+import { Deployment, FirewallRef } from '../state/schema.js';
 
 export const MANIFEST_VERSION = 1;
 
@@ -19,6 +19,8 @@ export const NodeManifest = z.object({
   healthPath: z.string().startsWith('/'),
   bindings: z.array(Binding),
   deployments: z.array(Deployment),
+  /** Absent on nodes from before firewalls (node:harden adds it). */
+  firewall: FirewallRef.optional(),
   updatedAt: z.string(),
 });
 

@@ -6,6 +6,9 @@ export const STATE_VERSION = 1;
 /** Where a domain on a node sends its traffic. */
 export const Target = z.object({ service: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
+/** The node's DigitalOcean Cloud Firewall (one per node, `dynia-<name>`) and who may reach its port 22. */
+export const FirewallRef = z.object({ id: z.string().min(1), name: z.string().min(1), sshFrom: z.array(z.string()).min(1) });
+
 export const NodeRecord = z.object({
   name: z.string().min(1),
   ip: z.string(),
@@ -20,6 +23,7 @@ export const NodeRecord = z.object({
   dnsRecordId: z.string().optional(),
   /** Pinned on first SSH contact as `ssh-ed25519 AAAA...` (algorithm + base64 key). */
   sshHostKey: z.string().optional(),
+  firewall: FirewallRef.optional(),
   /** Names of the node:create steps already done, so a re-run resumes after them. */
   stepsDone: z.array(z.string()).default([]),
 });
@@ -57,6 +61,7 @@ export const State = z.object({
 
 export type Target = z.infer<typeof Target>;
 export type NodeRecord = z.infer<typeof NodeRecord>;
+export type FirewallRef = z.infer<typeof FirewallRef>;
 export type Deployment = z.infer<typeof Deployment>;
 export type SlbRecord = z.infer<typeof SlbRecord>;
 export type State = z.infer<typeof State>;

@@ -14,6 +14,7 @@ import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
 import { renderProxyCompose } from '../node/proxy-compose.js';
 import type { NodeRecord } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
+import { ensureNodeFirewall } from './firewall.js';
 import { applyCaddyfile, caddyAcme } from './caddy-config.js';
 import { pollHttps } from './https-check.js';
 import { nodeManifest, nodeSites, placeholderTarget } from './node-sites.js';
@@ -31,6 +32,8 @@ export interface NodeCreateInput {
   image: string;
   /** DigitalOcean key id or fingerprint; default: the account key matching the local SSH key. */
   sshKey?: string;
+  /** Who may reach port 22 (addresses/CIDRs); default anywhere. */
+  sshFrom?: string[];
   dnsTimeoutMs: number;
   httpsTimeoutMs?: number;
   dropletTimeoutMs?: number;
@@ -99,6 +102,12 @@ const steps: Step<Ctx>[] = [
       await update(ctx, (node) => (node.dropletId = droplet.id));
       return existing ? `found existing droplet ${droplet.id}` : `droplet ${droplet.id}`;
     },
+  },
+  {
+    // Right after the create call, before the droplet has booted: it is never reachable on other ports.
+    name: 'firewall',
+    title: 'Put the droplet behind its Cloud Firewall (in: TCP 22, 80, 443 and ICMP)',
+    run: (ctx) => ensureNodeFirewall(ctx.deps, ctx.input.name, ctx.input.sshFrom),
   },
   {
     name: 'droplet-active',

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { appendAudit } from './audit.js';
+import { releaseNodeFirewall } from './firewall.js';
 import type { WorkflowDeps } from './ports.js';
 import { DROPLET_TAG } from './node-create.js';
 import { runSteps, type Step } from './steps.js';
@@ -52,6 +53,11 @@ const steps: Step<Ctx>[] = [
       for (const droplet of tagged) if (await deps.digitalocean.deleteDroplet(droplet.id)) deleted++;
       return deleted ? `${deleted} deleted` : 'already gone';
     },
+  },
+  {
+    name: 'firewall',
+    title: (ctx) => `Delete the Cloud Firewall of ${ctx.name} unless something else uses it`,
+    run: ({ name, deps }) => releaseNodeFirewall(deps, deps.tx.state.nodes.find((n) => n.name === name)!),
   },
   {
     name: 'state',

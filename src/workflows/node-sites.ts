@@ -35,6 +35,7 @@ export function nodeManifest(node: NodeRecord, deployments: readonly Deployment[
     healthPath: node.healthPath,
     bindings: nodeBindings(node, deployments),
     deployments: deployments.filter((d) => d.node === node.name),
+    ...(node.firewall ? { firewall: node.firewall } : {}),
     updatedAt: now,
   };
 }

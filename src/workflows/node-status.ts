@@ -3,12 +3,13 @@
  * all), its name at every resolver, its Caddy (one SSH connection, host key as pinned; never trusted on
  * first use here), its health over HTTPS; plus what state says it serves and its last deployment.
  */
-import type { Droplet } from '../cloud/digitalocean.js';
+import type { Droplet, Firewall } from '../cloud/digitalocean.js';
 import type { DnsQuery } from '../dns/propagation.js';
 import { describeAnswer, describeResolver, type DnsAnswer, type ResolverAddress } from '../dns/verdict.js';
 import type { ProbeResult } from '../health/probe.js';
 import { CADDY_CONTAINER } from '../node/layout.js';
-import { containerRunning } from '../node/status-commands.js';
+import { containerRunning, publishedPorts } from '../node/status-commands.js';
+import { firewallCell, firewallProblems, firewallStatus, parsePublishedPorts, type FirewallStatus } from './firewall-status.js';
 import type { Deployment, NodeRecord, State } from '../state/schema.js';
 import { nodeBindings } from './node-sites.js';
 import type { NodeSession } from './ports.js';
@@ -21,6 +22,8 @@ export interface NodeStatus {
   state: NodeRecord['status'];
   /** DigitalOcean's status of the droplet, `missing` when it does not exist, `unknown` when the API failed. */
   droplet: { id?: number; status: string; error?: string };
+  /** The node's Cloud Firewall and drift (absent when not checked). */
+  firewall?: FirewallStatus;
   dns: Array<{ resolver: string; answer: string; ok: boolean }>;
   caddy: { running: boolean | null; detail: string };
   bindings: Array<{ domain: string; app?: string; project?: string }>;
@@ -32,6 +35,8 @@ export interface NodeStatus {
 
 export interface StatusDeps {
   listDroplets(): Promise<Droplet[]>;
+  /** When given, each node's firewall is shown and checked for drift (one extra command per node). */
+  listFirewalls?(): Promise<Firewall[]>;
   resolvers: readonly ResolverAddress[];
   queryDns: DnsQuery;
   connect(node: NodeRecord): Promise<NodeSession>;
@@ -58,7 +63,9 @@ export function bindingsOf(state: State, node: NodeRecord): NodeStatus['bindings
   });
 }
 
-async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<NodeStatus['caddy']> {
+type CaddyAndPorts = NodeStatus['caddy'] & { published?: Array<{ container: string; port: number }> };
+
+async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<CaddyAndPorts> {
   if (!node.ip || !node.sshHostKey) return { running: null, detail: 'unknown (no pinned SSH host key)' };
   let session: NodeSession;
   try {
@@ -67,10 +74,14 @@ async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<NodeStatus['
     return { running: null, detail: `unknown (SSH: ${firstLine(error)})` };
   }
   try {
-    const result = await session.exec(containerRunning(), { allowFailure: true, timeoutMs: 15_000 });
-    if (result.code !== 0) return { running: false, detail: `no ${CADDY_CONTAINER} container` };
+    const [result, ports] = await Promise.all([
+      session.exec(containerRunning(), { allowFailure: true, timeoutMs: 15_000 }),
+      deps.listFirewalls ? session.exec(publishedPorts(), { allowFailure: true, timeoutMs: 15_000 }) : undefined,
+    ]);
+    const published = ports?.code === 0 ? { published: parsePublishedPorts(ports.stdout) } : {};
+    if (result.code !== 0) return { running: false, detail: `no ${CADDY_CONTAINER} container`, ...published };
     const running = result.stdout.trim() === 'true';
-    return { running, detail: running ? 'running' : 'stopped' };
+    return { running, detail: running ? 'running' : 'stopped', ...published };
   } catch (error) {
     return { running: null, detail: `unknown (${firstLine(error)})` };
   } finally {
@@ -78,9 +89,9 @@ async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<NodeStatus['
   }
 }
 
-async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<number, Droplet>>, deps: StatusDeps): Promise<NodeStatus> {
+async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<number, Droplet>>, firewalls: Promise<Firewall[] | Error> | undefined, deps: StatusDeps): Promise<NodeStatus> {
   const url = `https://${node.fqdn}${node.healthPath}`;
-  const [droplet, dns, caddy, health] = await Promise.all([
+  const [droplet, dns, { published, ...caddy }, health, fws] = await Promise.all([
     droplets.then(
       (byId): NodeStatus['droplet'] => {
         if (node.dropletId === undefined) return { status: 'missing' };
@@ -96,6 +107,7 @@ async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<nu
     ),
     caddyOf(node, deps),
     deps.probe(url),
+    firewalls,
   ]);
   const last = lastDeployment(state, node.name);
   return {
@@ -104,6 +116,7 @@ async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<nu
     ip: node.ip,
     state: node.status,
     droplet,
+    ...(fws ? { firewall: firewallStatus(node, fws, published ?? []) } : {}),
     dns,
     caddy,
     bindings: bindingsOf(state, node),
@@ -116,7 +129,8 @@ async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<nu
 export async function nodeStatuses(state: State, deps: StatusDeps): Promise<NodeStatus[]> {
   const droplets = deps.listDroplets().then((list) => new Map(list.map((d) => [d.id, d])));
   droplets.catch(() => undefined); // handled per node
-  return Promise.all(state.nodes.map((node) => statusOf(state, node, droplets, deps)));
+  const firewalls = deps.listFirewalls?.().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  return Promise.all(state.nodes.map((node) => statusOf(state, node, droplets, firewalls, deps)));
 }
 
 const short = (iso: string) => iso.slice(0, 19).replace('T', ' ');
@@ -128,6 +142,7 @@ export function statusRow(s: NodeStatus): string[] {
     s.name,
     s.state,
     s.droplet.status,
+    firewallCell(s.firewall),
     dnsGood === s.dns.length ? `ok (${dnsGood}/${s.dns.length})` : `${dnsGood}/${s.dns.length} ok`,
     s.caddy.running === true ? 'up' : s.caddy.running === false ? 'down' : 'unknown',
     s.health.ok ? `HTTP ${s.health.status} (${s.health.ms} ms)` : s.health.status === undefined ? 'no answer' : `HTTP ${s.health.status}`,
@@ -136,12 +151,13 @@ export function statusRow(s: NodeStatus): string[] {
   ];
 }
 
-export const STATUS_HEADERS = ['NODE', 'STATE', 'DROPLET', 'DNS', 'CADDY', 'HEALTH', 'SERVES', 'LAST DEPLOYMENT'];
+export const STATUS_HEADERS = ['NODE', 'STATE', 'DROPLET', 'FIREWALL', 'DNS', 'CADDY', 'HEALTH', 'SERVES', 'LAST DEPLOYMENT'];
 
 /** One line per problem, for under the table. */
 export function statusProblems(s: NodeStatus): string[] {
   return [
     ...(s.droplet.status !== 'active' ? [`${s.name}: droplet ${s.droplet.id ?? '(none in state)'} is ${s.droplet.status}${s.droplet.error ? ` (${s.droplet.error})` : ''}`] : []),
+    ...firewallProblems(s.name, s.firewall),
     ...s.dns.filter((d) => !d.ok).map((d) => `${s.name}: ${d.resolver} answers ${d.answer} for ${s.fqdn} (expected ${s.ip || 'an IP'})`),
     ...(s.caddy.running !== true ? [`${s.name}: Caddy ${s.caddy.detail}`] : []),
     ...(!s.health.ok ? [`${s.name}: ${s.health.url}: ${s.health.error ?? `HTTP ${s.health.status}`}`] : []),

@@ -28,6 +28,17 @@ describe('nodeCreate', () => {
   before(async () => (dns = await startDnsResponder(new Map([['web-1.example.com', [IP]]]))));
   after(() => dns.close());
 
+  /** The account's firewalls, kept across setups like the cloud keeps them across runs. */
+  const firewalls: Array<Record<string, any>> = [];
+  const firewallApi = {
+    listFirewalls: async () => structuredClone(firewalls),
+    createFirewall: async (req: any) => {
+      const fw = { id: `fw-${firewalls.length + 1}`, name: req.name, status: 'succeeded', created_at: '', inbound_rules: req.inboundRules, outbound_rules: req.outboundRules, droplet_ids: req.dropletIds, tags: [] };
+      firewalls.push(fw);
+      return structuredClone(fw);
+    },
+  };
+
   function setup(start = emptyState(), opts: { existing?: boolean; dnsFails?: boolean } = {}) {
     const remote = new FakeNode(IP);
     const created: unknown[] = [];
@@ -37,6 +48,7 @@ describe('nodeCreate', () => {
         listDroplets: async () => (opts.existing ? [droplet(7, 'active')] : []),
         createDroplet: async (req: unknown) => (created.push(req), droplet(7, 'new')),
         getDroplet: async () => droplet(7, 'active'),
+        ...firewallApi,
       } as never,
       cloudflare: {
         upsertARecord: async () => {
@@ -53,6 +65,7 @@ describe('nodeCreate', () => {
   }
 
   test('creates the droplet and the record, then the node over one session, in this exact order', async () => {
+    firewalls.length = 0;
     const { remote, deps, created } = setup();
     const result = await nodeCreate(input, deps);
     assert.deepEqual(created, [{ name: 'web-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKeys: ['41'], tags: ['dynia', 'web-1'], userData: (created[0] as { userData: string }).userData }]);
@@ -89,23 +102,30 @@ describe('nodeCreate', () => {
         name: 'web-1', ip: IP, fqdn: 'web-1.example.com', createdAt: '', status: 'active', healthPath: '/healthz',
         caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } },
         dropletId: 7, dnsRecordId: 'rec-1', sshHostKey: HOST_KEY,
-        stepsDone: ['ssh-key', 'droplet', 'droplet-active', 'dns-record', 'dns-propagation', 'ssh', 'node-files', 'pull', 'proxy', 'caddy-config', 'https', 'manifest'],
+        firewall: { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['0.0.0.0/0', '::/0'] },
+        stepsDone: ['ssh-key', 'droplet', 'firewall', 'droplet-active', 'dns-record', 'dns-propagation', 'ssh', 'node-files', 'pull', 'proxy', 'caddy-config', 'https', 'manifest'],
       },
     );
     assert.equal(JSON.parse(remote.files.get('/opt/dynia/node.json')!).healthPath, '/healthz');
+    assert.deepEqual(JSON.parse(remote.files.get('/opt/dynia/node.json')!).firewall, { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['0.0.0.0/0', '::/0'] });
+    assert.deepEqual(firewalls.map((f) => [f.name, f.droplet_ids, f.inbound_rules.map((r: any) => `${r.protocol} ${r.ports} ${r.sources.addresses}`)]), [
+      ['dynia-web-1', [7], ['tcp 22 0.0.0.0/0,::/0', 'tcp 80 0.0.0.0/0,::/0', 'tcp 443 0.0.0.0/0,::/0', 'icmp 0 0.0.0.0/0,::/0']],
+    ]);
   });
 
-  test('a failure half-way leaves a failed node that says what is done; the re-run reuses the droplet', async () => {
+  test('a failure half-way leaves a failed node that says what is done; the re-run reuses the droplet and the firewall', async () => {
+    firewalls.length = 0;
     const first = setup(emptyState(), { dnsFails: true });
     await assert.rejects(nodeCreate(input, first.deps), /\[Point web-1\.example\.com at the droplet \(Cloudflare, DNS only\)\] Cloudflare/);
     const half = first.deps.tx.state.nodes[0]!;
     assert.equal(half.status, 'failed');
     assert.equal(half.dropletId, 7);
-    assert.deepEqual(half.stepsDone, ['ssh-key', 'droplet', 'droplet-active']);
+    assert.deepEqual(half.stepsDone, ['ssh-key', 'droplet', 'firewall', 'droplet-active']);
 
     const again = setup(first.deps.tx.state, { existing: true });
     const result = await nodeCreate(input, again.deps);
     assert.deepEqual(again.created, [], 'no second droplet');
+    assert.equal(firewalls.length, 1, 'no second firewall');
     assert.equal(result.node.status, 'active');
     assert.equal(result.node.dropletId, 7);
   });

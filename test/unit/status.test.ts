@@ -50,11 +50,11 @@ test('dynia status: one connection per node, every check in parallel, problems n
   assert.deepEqual(connects, ['web-1', 'web-2'], 'one session per node with a pinned key');
   assert.deepEqual(sessions.get('10.0.0.1')!.commands, ['docker inspect -f \'{{.State.Running}}\' dynia-caddy']);
   assert.deepEqual(statuses.map((s) => s.ok), [true, false, false]);
-  assert.deepEqual(STATUS_HEADERS, ['NODE', 'STATE', 'DROPLET', 'DNS', 'CADDY', 'HEALTH', 'SERVES', 'LAST DEPLOYMENT']);
+  assert.deepEqual(STATUS_HEADERS, ['NODE', 'STATE', 'DROPLET', 'FIREWALL', 'DNS', 'CADDY', 'HEALTH', 'SERVES', 'LAST DEPLOYMENT']);
   assert.deepEqual(statuses.map(statusRow), [
-    ['web-1', 'active', 'active', 'ok (2/2)', 'up', 'HTTP 200 (12 ms)', 'web-1.example.com→hello', 'hello hello-green active 2026-01-03 00:00:00'],
-    ['web-2', 'active', 'off', '1/2 ok', 'down', 'no answer', 'web-2.example.com→placeholder', 'api api-blue failed 2026-01-04 00:00:00'],
-    ['web-3', 'failed', 'missing', 'ok (2/2)', 'unknown', 'no answer', 'web-3.example.com→placeholder', '-'],
+    ['web-1', 'active', 'active', '-', 'ok (2/2)', 'up', 'HTTP 200 (12 ms)', 'web-1.example.com→hello', 'hello hello-green active 2026-01-03 00:00:00'],
+    ['web-2', 'active', 'off', '-', '1/2 ok', 'down', 'no answer', 'web-2.example.com→placeholder', 'api api-blue failed 2026-01-04 00:00:00'],
+    ['web-3', 'failed', 'missing', '-', 'ok (2/2)', 'unknown', 'no answer', 'web-3.example.com→placeholder', '-'],
   ]);
   assert.deepEqual(statuses.flatMap(statusProblems), [
     'web-2: droplet 2 is off',

@@ -23,6 +23,7 @@ export async function statusCommand(_opts: Record<string, unknown>, globals: Glo
   try {
     const statuses = await nodeStatuses(state, {
       listDroplets: () => digitalocean.listDroplets({ tagName: DROPLET_TAG }),
+      listFirewalls: () => digitalocean.listFirewalls(),
       resolvers,
       queryDns: defaultQuery,
       connect: (node) => connectNode(node, sshKeyPath, () => Promise.resolve(), { timeoutMs: 8000 }),
