@@ -65,6 +65,7 @@ Try it locally, no cloud account needed:
     .option('--image <slug>', 'DigitalOcean image', 'ubuntu-24-04-x64')
     .option('--ssh-key <id|fingerprint>', 'DigitalOcean SSH key to install (default: the one matching DYNIA_SSH_KEY)')
     .option('--dns-timeout <seconds>', 'how long to wait for DNS propagation', '120')
+    .option('--ssh-from <cidr,...>', 'addresses/CIDRs the Cloud Firewall lets reach port 22 (default anywhere; include this machine)')
     .addHelpText('after', '\nExample:\n  dynia node:create --name web-1 --health-path /healthz')
     .action(run(async () => (await import('./commands/node-create.js')).nodeCreateCommand));
 
@@ -79,6 +80,15 @@ Try it locally, no cloud account needed:
     .requiredOption('--name <name>', 'node to destroy')
     .option('-y, --yes', 'do not ask for confirmation', false)
     .action(run(async () => (await import('./commands/node-destroy.js')).nodeDestroyCommand));
+
+  program
+    .command('node:harden')
+    .description("Put an existing node behind its Cloud Firewall (TCP 22, 80, 443 and ICMP in), optionally narrowing port 22")
+    .requiredOption('--name <name>', 'node to harden')
+    .option('--ssh-from <cidr,...>', 'addresses/CIDRs that may reach port 22 (default: as recorded, else anywhere)')
+    .option('-y, --yes', 'allow a --ssh-from that leaves out this machine (locks Dynia out of SSH)', false)
+    .addHelpText('after', '\nNew nodes get the firewall from node:create; this is for nodes made before, and for changing --ssh-from.\n\nExample:\n  dynia node:harden --name web-1 --ssh-from 203.0.113.7/32')
+    .action(run(async () => (await import('./commands/node-harden.js')).nodeHardenCommand));
 
   program
     .command('node:trust')

@@ -6,3 +6,6 @@ export const containerRunning = (container: string = CADDY_CONTAINER): Argv => [
 
 /** One line per running container: its name, a tab, its published ports (`0.0.0.0:8081->80/tcp, ...`). */
 export const publishedPorts = (): Argv => ['docker', 'ps', '--format', '{{.Names}}\t{{.Ports}}'];
+
+/** `client-ip client-port server-ip server-port`: who this SSH session comes from, as the node sees it. */
+export const sshConnection = (): Argv => ['printenv', 'SSH_CONNECTION'];

@@ -82,3 +82,13 @@ export function describeFirewall(firewall: Firewall): string {
   });
   return `${firewall.name} (${firewall.status}): ${parts.join('; ')}`;
 }
+
+/** state:rebuild: each node gets the firewall named after it that covers its droplet, as the account has it. */
+export function attachFirewalls(nodes: Array<{ name: string; dropletId?: number; firewall?: { id: string; name: string; sshFrom: string[] } }>, firewalls: readonly Firewall[]): void {
+  for (const node of nodes) {
+    const fw = firewalls.find((f) => f.name === firewallName(node.name) && node.dropletId !== undefined && f.droplet_ids.includes(node.dropletId));
+    const sshFrom = fw ? sshSources(fw) : [];
+    if (fw && sshFrom.length > 0) node.firewall = { id: fw.id, name: fw.name, sshFrom };
+    else delete node.firewall;
+  }
+}

@@ -45,3 +45,7 @@ export async function releaseNodeFirewall(deps: WorkflowDeps, node: NodeRecord):
   const users = [...others.map((id) => `droplet ${id}`), ...firewall.tags.map((t) => `tag ${t}`)];
   return `kept ${firewall.name}: still used by ${users.join(', ')}`;
 }
+
+/** What a node's firewall lets in, in words. */
+export const describeNodeFirewall = (sshFrom: readonly string[]): string =>
+  `TCP 22 from ${sshFrom.join(',') === ANYWHERE.join(',') ? 'anywhere' : sshFrom.join(',')}, TCP 80 and 443 and ICMP from anywhere; everything else is closed`;

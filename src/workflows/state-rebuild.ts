@@ -4,10 +4,11 @@
  * each node's health now. What to make of the answers is decided in rebuild-match.ts.
  */
 import type { CloudflareClient } from '../cloud/cloudflare.js';
-import type { DigitalOceanClient } from '../cloud/digitalocean.js';
+import type { DigitalOceanClient, Firewall } from '../cloud/digitalocean.js';
 import type { ProbeResult } from '../health/probe.js';
 import { LAYOUT } from '../node/layout.js';
 import type { State } from '../state/schema.js';
+import { attachFirewalls } from './firewall-plan.js';
 import { DROPLET_TAG } from './node-create.js';
 import type { NodeSession, Settings } from './ports.js';
 import { assembleState, healthFindings, matchDroplets, type Finding, type MatchResult, type Observation, type TrustedKey } from './rebuild-match.js';
@@ -15,7 +16,7 @@ import { mapLimit } from './slb-health.js';
 import { runSteps, type Reporter, type Step } from './steps.js';
 
 export interface RebuildDeps {
-  digitalocean: Pick<DigitalOceanClient, 'listDroplets'>;
+  digitalocean: Pick<DigitalOceanClient, 'listDroplets'> & Partial<Pick<DigitalOceanClient, 'listFirewalls'>>;
   cloudflare: Pick<CloudflareClient, 'listDnsRecords'>;
   settings: Pick<Settings, 'domain' | 'zoneId'>;
   reporter: Reporter;
@@ -44,6 +45,7 @@ interface Ctx {
   deps: RebuildDeps;
   match?: MatchResult;
   observations: Map<number, Observation>;
+  firewalls?: Firewall[];
   result?: RebuildResult;
 }
 
@@ -81,7 +83,12 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `List droplets tagged ${DROPLET_TAG} and the A records of ${ctx.deps.settings.domain}`,
     async run(ctx) {
       const { digitalocean, cloudflare, settings } = ctx.deps;
-      const [droplets, records] = await Promise.all([digitalocean.listDroplets({ tagName: DROPLET_TAG }), cloudflare.listDnsRecords(settings.zoneId, { type: 'A' })]);
+      const [droplets, records, firewalls] = await Promise.all([
+        digitalocean.listDroplets({ tagName: DROPLET_TAG }),
+        cloudflare.listDnsRecords(settings.zoneId, { type: 'A' }),
+        digitalocean.listFirewalls?.(),
+      ]);
+      if (firewalls) ctx.firewalls = firewalls;
       ctx.match = matchDroplets({ domain: settings.domain, droplets, records, current: ctx.current });
       return `${droplets.length} droplet(s), ${records.length} A record(s)`;
     },
@@ -102,6 +109,7 @@ const steps: Step<Ctx>[] = [
     title: 'Probe https://<fqdn><health path> of every active node',
     async run(ctx) {
       const assembled = assembleState({ candidates: ctx.match!.candidates, observations: ctx.observations, current: ctx.current });
+      if (ctx.firewalls) attachFirewalls(assembled.state.nodes, ctx.firewalls);
       const active = assembled.state.nodes.filter((n) => n.status === 'active');
       const results = await mapLimit(active, CONCURRENCY, async (node) => ({ node: node.name, url: `https://${node.fqdn}${node.healthPath}`, ...(await probeTwice(ctx.deps, `https://${node.fqdn}${node.healthPath}`)) }));
       const health = results.map(({ node, url, ok, status, error }) => ({ node, url, ok, ...(status === undefined ? {} : { status }), ...(error === undefined ? {} : { error }) }));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Firewall } from '../../src/cloud/digitalocean.js';
-import { describeFirewall, firewallOpens, inboundRules, OUTBOUND_RULES, planFirewall, sshSources } from '../../src/workflows/firewall-plan.js';
+import { attachFirewalls, describeFirewall, firewallOpens, inboundRules, OUTBOUND_RULES, planFirewall, sshSources } from '../../src/workflows/firewall-plan.js';
 import { firewallProblems, firewallStatus, parsePublishedPorts } from '../../src/workflows/firewall-status.js';
 import type { NodeRecord } from '../../src/state/schema.js';
 
@@ -61,4 +61,10 @@ describe('firewall status and drift', () => {
     assert.deepEqual(firewallProblems('web-1', firewallStatus(node, [fw({ droplet_ids: [] })], [])), ['web-1: no Cloud Firewall: every port published on it is reachable (dynia node:harden --name web-1)']);
     assert.deepEqual(firewallProblems('web-1', firewallStatus(node, new Error('HTTP 503\nmore'), [])), ['web-1: firewall unknown (HTTP 503)']);
   });
+});
+
+test('state:rebuild finds the firewall named after the node that covers its droplet', () => {
+  const nodes: Array<Partial<NodeRecord> & { name: string }> = [{ name: 'web-1', dropletId: 7 }, { name: 'web-2', dropletId: 8, firewall: { id: 'gone', name: 'dynia-web-2', sshFrom: ['0.0.0.0/0'] } }];
+  attachFirewalls(nodes, [fw({ inbound_rules: inboundRules(['10.0.0.0/8']) }), fw({ id: 'fw-2', name: 'dynia-web-2', droplet_ids: [99] })]);
+  assert.deepEqual(nodes.map((n) => n.firewall), [{ id: 'fw-1', name: 'dynia-web-1', sshFrom: ['10.0.0.0/8'] }, undefined]);
 });
