@@ -2,7 +2,7 @@
  * HostDriver of the sandbox: each droplet is a `dynia-sandbox/node` container on the sandbox network with its own
  * IP, sshd (root, the account's keys) and its own dockerd (Docker in Docker) using the sandbox registry as Docker
  * Hub mirror and resolver A as DNS. The droplet's user_data is stored at /var/lib/cloud/user-data but not run: the
- * image already has Docker and Compose, all Dynia's user_data would install.
+ * image already has Docker and Compose; only its sshd settings are applied (see user-data-sshd.ts).
  * Everything the emulator needs after its own restart is in the container's labels.
  */
 import type { HostDriver } from '../emulators/ports.js';
@@ -14,6 +14,7 @@ import {
   type DropletHostRecord,
 } from './droplet-host.js';
 import { readSshBanner } from './ssh-banner.js';
+import { encodeDropins, sshdDropins } from './user-data-sshd.js';
 
 export type CreateHostSpec = Parameters<HostDriver['create']>[0];
 
@@ -59,6 +60,7 @@ export class DockerHostDriver implements HostDriver {
     };
     const hostname = hostnameFor(spec.name);
     const resolver = SANDBOX.resolverIps[0];
+    const dropins = sshdDropins(spec.userData);
     await docker([
       'run', '-d', '--name', containerName(spec.dropletId),
       ...(hostname ? ['--hostname', hostname] : []),
@@ -70,6 +72,8 @@ export class DockerHostDriver implements HostDriver {
       '-e', `NODE_DNS=${resolver}`,
       '-e', `DOCKERD_ARGS=--registry-mirror ${registryMirrorUrl}`,
       ...(spec.userData ? ['-e', `USER_DATA_B64=${Buffer.from(spec.userData).toString('base64')}`] : []),
+      // Images from before this variable ignore it (their sshd_config is key-only already).
+      ...(dropins.length ? ['-e', `SSHD_CONFIG_D=${encodeDropins(dropins)}`] : []),
       this.opts.image ?? SANDBOX.images.node,
     ]);
     this.ips.set(spec.dropletId, ip);

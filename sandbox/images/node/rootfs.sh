@@ -19,7 +19,7 @@ ln -sf ../libexec/docker/cli-plugins/docker-compose "$R/usr/bin/docker-compose"
 printf 'root:x:0:0:root:/root:/bin/bash\nsshd:x:102:65534::/run/sshd:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$R/etc/passwd"
 printf 'root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\n' >"$R/etc/shadow"
 chmod 640 "$R/etc/shadow"
-mkdir -p "$R/etc/ssh" "$R/root/.ssh" "$R/var/lib/docker" "$R/var/lib/cloud" "$R/var/log" "$R/etc/docker" "$R/usr/local/bin"
+mkdir -p "$R/etc/ssh/sshd_config.d" "$R/root/.ssh" "$R/var/lib/docker" "$R/var/lib/cloud" "$R/var/log" "$R/etc/docker" "$R/usr/local/bin"
 cp "$IMAGE_DIR/sshd_config" "$R/etc/ssh/sshd_config"
 install -m 755 "$IMAGE_DIR/node-init" "$R/usr/local/bin/node-init"
 CHANGES=(-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'EXPOSE 22 80 443'

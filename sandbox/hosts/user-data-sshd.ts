@@ -1,0 +1,32 @@
+/**
+ * The part of a droplet's cloud-config the sandbox node hosts do apply (pure): sshd settings. The image already
+ * has what the rest would install, but SSH hardening must be real, so `write_files` under sshd_config.d and
+ * `ssh_pwauth` (which cloud-init writes to 50-cloud-init.conf) become files in the host's sshd_config.d,
+ * handed to its init as `SSHD_CONFIG_D` (one `name<TAB>base64` line per file).
+ */
+import { parse } from 'yaml';
+
+const DROPIN = /^\/etc\/ssh\/sshd_config\.d\/([A-Za-z0-9._-]+\.conf)$/;
+
+export function sshdDropins(userData: string | undefined): Array<{ name: string; content: string }> {
+  if (!userData?.startsWith('#cloud-config')) return [];
+  let config: unknown;
+  try {
+    config = parse(userData);
+  } catch {
+    return []; // cloud-init would skip a config it cannot parse, too
+  }
+  if (typeof config !== 'object' || config === null) return [];
+  const { write_files: files, ssh_pwauth: pwauth } = config as { write_files?: unknown; ssh_pwauth?: unknown };
+  const dropins = new Map<string, string>();
+  for (const file of Array.isArray(files) ? files : []) {
+    const { path, content, encoding } = (file ?? {}) as { path?: unknown; content?: unknown; encoding?: unknown };
+    const name = typeof path === 'string' ? DROPIN.exec(path)?.[1] : undefined;
+    if (name && typeof content === 'string' && (encoding === undefined || encoding === 'text/plain')) dropins.set(name, content);
+  }
+  if (typeof pwauth === 'boolean') dropins.set('50-cloud-init.conf', `PasswordAuthentication ${pwauth ? 'yes' : 'no'}\n`);
+  return [...dropins].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, content]) => ({ name, content }));
+}
+
+export const encodeDropins = (dropins: Array<{ name: string; content: string }>): string =>
+  dropins.map((d) => `${d.name}\t${Buffer.from(d.content).toString('base64')}\n`).join('');
