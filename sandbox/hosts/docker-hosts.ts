@@ -14,7 +14,7 @@ import {
   type DropletHostRecord,
 } from './droplet-host.js';
 import { readSshBanner } from './ssh-banner.js';
-import { encodeDropins, sshdDropins } from './user-data-sshd.js';
+import { copySshdConfig, sshdDropins } from './user-data-sshd.js';
 
 export type CreateHostSpec = Parameters<HostDriver['create']>[0];
 
@@ -61,8 +61,9 @@ export class DockerHostDriver implements HostDriver {
     const hostname = hostnameFor(spec.name);
     const resolver = SANDBOX.resolverIps[0];
     const dropins = sshdDropins(spec.userData);
-    await docker([
-      'run', '-d', '--name', containerName(spec.dropletId),
+    const name = containerName(spec.dropletId);
+    const args = [
+      '--name', name,
       ...(hostname ? ['--hostname', hostname] : []),
       '--label', `${SANDBOX.label}=1`, '--label', `${DROPLET_ID_LABEL}=${spec.dropletId}`, '--label', `${DROPLET_LABEL}=${encodeRecord(record)}`,
       '--network', SANDBOX.network, '--ip', ip, '--dns', resolver,
@@ -72,10 +73,15 @@ export class DockerHostDriver implements HostDriver {
       '-e', `NODE_DNS=${resolver}`,
       '-e', `DOCKERD_ARGS=--registry-mirror ${registryMirrorUrl}`,
       ...(spec.userData ? ['-e', `USER_DATA_B64=${Buffer.from(spec.userData).toString('base64')}`] : []),
-      // Images from before this variable ignore it (their sshd_config is key-only already).
-      ...(dropins.length ? ['-e', `SSHD_CONFIG_D=${encodeDropins(dropins)}`] : []),
       this.opts.image ?? SANDBOX.images.node,
-    ]);
+    ];
+    if (dropins.length === 0) await docker(['run', '-d', ...args]);
+    else {
+      // Copied in before the host boots, so its sshd starts with them (whichever node image version is there).
+      await docker(['create', ...args]);
+      await copySshdConfig(name, dropins);
+      await docker(['start', name]);
+    }
     this.ips.set(spec.dropletId, ip);
     return { ip };
   }

@@ -8,4 +8,4 @@ export const containerRunning = (container: string = CADDY_CONTAINER): Argv => [
 export const publishedPorts = (): Argv => ['docker', 'ps', '--format', '{{.Names}}\t{{.Ports}}'];
 
 /** `client-ip client-port server-ip server-port`: who this SSH session comes from, as the node sees it. */
-export const sshConnection = (): Argv => ['printenv', 'SSH_CONNECTION'];
+export const sshConnection = (): Argv => ['sh', '-c', 'echo "$SSH_CONNECTION"'];

@@ -66,8 +66,8 @@ const steps: Step<Ctx>[] = [
     async run(ctx) {
       if (cidrsContain(ctx.sshFrom, ctx.callerIp!)) return `${ctx.callerIp} is in ${ctx.sshFrom.join(',')}`;
       const warning = `--ssh-from ${ctx.sshFrom.join(',')} leaves out this machine (${ctx.callerIp}, as ${ctx.input.name} sees it): Dynia will not reach ${ctx.input.name} over SSH any more (no deploys, status or audit) until the firewall lets it in again.`;
-      ctx.deps.reporter.warn(warning);
       if (!ctx.input.yes) throw InputError(`${warning} Nothing was changed.`, `Add ${ctx.callerIp}/32 to --ssh-from, or pass --yes to lock this machine out on purpose.`);
+      ctx.deps.reporter.warn(warning);
       return 'locking this machine out, as confirmed with --yes';
     },
   },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeDropins, sshdDropins } from '../../sandbox/hosts/user-data-sshd.js';
+import { sshdDropins } from '../../sandbox/hosts/user-data-sshd.js';
 import { NODE_USER_DATA, SSHD_DROPIN } from '../../src/workflows/user-data.js';
 
 test("the node hosts apply the user_data's sshd settings, nothing else", () => {
@@ -13,5 +13,4 @@ test("the node hosts apply the user_data's sshd settings, nothing else", () => {
   assert.deepEqual(sshdDropins('#!/bin/sh\necho'), []);
   assert.deepEqual(sshdDropins('#cloud-config\n: [bad'), []);
   assert.deepEqual(sshdDropins(undefined), []);
-  assert.equal(encodeDropins([{ name: 'a.conf', content: 'X yes\n' }]), 'a.conf\tWCB5ZXMK\n');
 });
