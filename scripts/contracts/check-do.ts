@@ -7,6 +7,9 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DigitalOceanClient } from '../../src/cloud/digitalocean.js';
 import { parse } from 'yaml';
 import { MemoryHostDriver } from '../../sandbox/emulators/digitalocean/memory-hosts.js';
 import { startDigitalOceanEmulator } from '../../sandbox/emulators/digitalocean/server.js';
@@ -74,6 +77,9 @@ async function exchange(
   const warnings: string[] = [];
   const operation = spec.paths?.[template]?.[method.toLowerCase()];
   if (!operation) errors.push(`no operation ${method} ${template} in the contract`);
+  // What this script sends must itself be a valid request, except where a bad one is the point.
+  const requestSchema = operation?.requestBody ? resolve(operation.requestBody).content?.['application/json']?.schema : undefined;
+  if (requestSchema && opts.body !== undefined && opts.expect < 400) errors.push(...check(requestSchema, opts.body, 'request').errors.map((e) => `request: ${e}`));
   if (response.status !== opts.expect) errors.push(`status ${response.status}, expected ${opts.expect}`);
   const declared = operation?.responses?.[String(response.status)] ?? operation?.responses?.default;
   if (operation && !operation.responses?.[String(response.status)]) warnings.push(`status ${response.status} is only covered by "default"`);
@@ -96,6 +102,65 @@ async function exchange(
   }
   results.push({ label: `${method} ${path} → ${response.status} (${label})`, errors, warnings });
   return body;
+}
+
+/** Operation template of a concrete path (`/v2/firewalls/abc/droplets` → `/v2/firewalls/{firewall_id}/droplets`). */
+function templateOf(method: string, path: string): string | undefined {
+  return Object.keys(spec.paths).find((template) => {
+    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    return pattern.test(path) && spec.paths[template][method.toLowerCase()];
+  });
+}
+
+/** Dynia's own DigitalOcean client, through a recording proxy: every request it sends (firewall calls included)
+ *  must be an operation of the contract with a valid body. */
+async function checkClientRequests(dropletId: number): Promise<void> {
+  const seen: Array<{ method: string; path: string; body: unknown }> = [];
+  const proxy = createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    const url = new URL(req.url!, 'http://proxy');
+    seen.push({ method: req.method!, path: url.pathname, body: text ? JSON.parse(text) : undefined });
+    const answer = await fetch(emulator.url + req.url, { method: req.method!, headers: { authorization: req.headers.authorization!, 'content-type': 'application/json' }, body: text || undefined });
+    const headers: Record<string, string> = {};
+    answer.headers.forEach((value, name) => (headers[name] = value));
+    delete headers['content-length'];
+    delete headers['content-encoding'];
+    res.writeHead(answer.status, headers);
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const client = new DigitalOceanClient({ token, baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+  try {
+    const rules = { inboundRules: [{ protocol: 'tcp' as const, ports: '22', sources: { addresses: ['0.0.0.0/0'] } }], outboundRules: [{ protocol: 'tcp' as const, ports: '0', destinations: { addresses: ['0.0.0.0/0'] } }] };
+    const created = await client.createFirewall({ name: 'dynia-client', ...rules, dropletIds: [dropletId] });
+    await client.listFirewalls();
+    await client.getFirewall(created.id);
+    await client.updateFirewall(created.id, { name: 'dynia-client', ...rules, dropletIds: [dropletId], tags: [] });
+    await client.removeFirewallDroplets(created.id, [dropletId]);
+    await client.addFirewallDroplets(created.id, [dropletId]);
+    await client.deleteFirewall(created.id);
+    const made = await client.createDroplet({ name: 'client-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKeys: [], tags: ['dynia', 'client-1'], userData: '#cloud-config\n' });
+    await client.listDroplets({ tagName: 'dynia' });
+    await client.getDroplet(dropletId);
+    await client.deleteDroplet(made.id);
+    await client.listSshKeys();
+  } finally {
+    await client.close();
+    proxy.close();
+  }
+  for (const request of seen) {
+    const errors: string[] = [];
+    const template = templateOf(request.method, request.path);
+    const operation = template ? spec.paths[template][request.method.toLowerCase()] : undefined;
+    if (!operation) errors.push('no such operation in the contract');
+    const schema = operation?.requestBody ? resolve(operation.requestBody).content?.['application/json']?.schema : undefined;
+    if (schema) {
+      if (request.body === undefined) errors.push('the operation needs a body');
+      else errors.push(...check(schema, request.body, 'request').errors);
+    } else if (request.body !== undefined) errors.push('a body the operation does not take');
+    results.push({ label: `client ${request.method} ${request.path}`, errors, warnings: [] });
+  }
 }
 
 const fault = (spec: object) => fetch(`${emulator.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(spec) });
@@ -138,6 +203,42 @@ try {
   await exchange('gone', 'GET', '/v2/droplets/{droplet_id}', `/v2/droplets/${dropletId}`, { expect: 404 });
   await exchange('gone', 'DELETE', '/v2/droplets/{droplet_id}', `/v2/droplets/${dropletId}`, { expect: 404 });
   await exchange('by tag', 'DELETE', '/v2/droplets', '/v2/droplets?tag_name=multi', { expect: 204 });
+  // ---- Cloud Firewalls ----
+  const anywhere = { addresses: ['0.0.0.0/0', '::/0'] };
+  const fwDroplet = (await exchange('for firewalls', 'POST', '/v2/droplets', '/v2/droplets', { body: { ...createBody, name: 'fw-1', tags: ['edge'] }, expect: 202 })).droplet.id;
+  const fwBody = {
+    name: 'dynia-fw-1',
+    inbound_rules: [{ protocol: 'tcp', ports: '22', sources: anywhere }, { protocol: 'tcp', ports: '443', sources: anywhere }, { protocol: 'icmp', ports: '0', sources: anywhere }],
+    outbound_rules: [{ protocol: 'tcp', ports: '0', destinations: anywhere }],
+    droplet_ids: [fwDroplet],
+    tags: [],
+  };
+  const fw = (await exchange('new', 'POST', '/v2/firewalls', '/v2/firewalls', { body: fwBody, expect: 202 })).firewall;
+  await exchange('bad name', 'POST', '/v2/firewalls', '/v2/firewalls', { body: { ...fwBody, name: '-x' }, expect: 400 });
+  await exchange('all', 'GET', '/v2/firewalls', '/v2/firewalls', { expect: 200 });
+  await exchange('paged', 'GET', '/v2/firewalls', '/v2/firewalls?per_page=1&page=1', { expect: 200 });
+  await exchange('by id', 'GET', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { expect: 200 });
+  await exchange('unknown', 'GET', '/v2/firewalls/{firewall_id}', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c', { expect: 404 });
+  await exchange('narrow 22', 'PUT', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { body: { ...fwBody, inbound_rules: [{ protocol: 'tcp', ports: '22', sources: { addresses: ['10.0.0.0/8'] } }] }, expect: 200 });
+  await exchange('bad ports', 'PUT', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { body: { ...fwBody, inbound_rules: [{ protocol: 'tcp', ports: '99999', sources: anywhere }] }, expect: 400 });
+  await exchange('unknown', 'PUT', '/v2/firewalls/{firewall_id}', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c', { body: fwBody, expect: 404 });
+  await exchange('droplet', 'GET', '/v2/droplets/{droplet_id}/firewalls', `/v2/droplets/${fwDroplet}/firewalls`, { expect: 200 });
+  await exchange('unknown droplet', 'GET', '/v2/droplets/{droplet_id}/firewalls', '/v2/droplets/1/firewalls', { expect: 404 });
+  await exchange('remove droplet', 'DELETE', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, { body: { droplet_ids: [fwDroplet] }, expect: 204 });
+  await exchange('add droplet', 'POST', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, { body: { droplet_ids: [fwDroplet] }, expect: 204 });
+  await exchange('no ids', 'POST', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, { body: { droplet_ids: [] }, expect: 400 });
+  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/droplets', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/droplets', { body: { droplet_ids: [fwDroplet] }, expect: 404 });
+  await exchange('add tag', 'POST', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, { body: { tags: ['edge'] }, expect: 204 });
+  await exchange('bad tag', 'POST', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, { body: { tags: ['a b'] }, expect: 400 });
+  await exchange('remove tag', 'DELETE', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, { body: { tags: ['edge'] }, expect: 204 });
+  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/tags', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/tags', { body: { tags: ['edge'] }, expect: 404 });
+  await exchange('add rule', 'POST', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, { body: { inbound_rules: [{ protocol: 'tcp', ports: '80', sources: anywhere }] }, expect: 204 });
+  await exchange('no rules', 'POST', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, { body: {}, expect: 400 });
+  await exchange('remove rule', 'DELETE', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, { body: { inbound_rules: [{ protocol: 'tcp', ports: '80', sources: anywhere }] }, expect: 204 });
+  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/rules', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/rules', { body: { inbound_rules: fwBody.inbound_rules }, expect: 404 });
+  await exchange('delete', 'DELETE', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { expect: 204 });
+  await exchange('gone', 'DELETE', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { expect: 404 });
+  await checkClientRequests(fwDroplet);
   await exchange('regions', 'GET', '/v2/regions', '/v2/regions', { expect: 200 });
   await exchange('sizes', 'GET', '/v2/sizes', '/v2/sizes?per_page=2', { expect: 200 });
 } finally {
