@@ -148,7 +148,7 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.deepEqual(a.bindings, [{ domain: `${A}.dynia.test`, app: 'hello', project: 'hello-green' }]);
     assert.equal(a.lastDeployment.project, 'hello-green');
     const table = await run(['status']);
-    assert.match(table.stdout, new RegExp(`${A}\\s+active\\s+active\\s+ok \\(2/2\\)\\s+up\\s+HTTP 200`));
+    assert.match(table.stdout, new RegExp(`${A}\\s+active\\s+active\\s+dynia-${A}\\s+ok \\(2/2\\)\\s+up\\s+HTTP 200`));
   });
 
   test('app:logs shows the logs; --follow streams until Ctrl-C and leaves nothing running on the node', async () => {
