@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Firewall } from '../../src/cloud/digitalocean.js';
 import { attachFirewalls, describeFirewall, firewallOpens, inboundRules, OUTBOUND_RULES, planFirewall, sshSources } from '../../src/workflows/firewall-plan.js';
+import { releaseNodeFirewall } from '../../src/workflows/firewall.js';
 import { firewallProblems, firewallStatus, parsePublishedPorts } from '../../src/workflows/firewall-status.js';
 import type { NodeRecord } from '../../src/state/schema.js';
 
@@ -67,4 +68,21 @@ test('state:rebuild finds the firewall named after the node that covers its drop
   const nodes: Array<Partial<NodeRecord> & { name: string }> = [{ name: 'web-1', dropletId: 7 }, { name: 'web-2', dropletId: 8, firewall: { id: 'gone', name: 'dynia-web-2', sshFrom: ['0.0.0.0/0'] } }];
   attachFirewalls(nodes, [fw({ inbound_rules: inboundRules(['10.0.0.0/8']) }), fw({ id: 'fw-2', name: 'dynia-web-2', droplet_ids: [99] })]);
   assert.deepEqual(nodes.map((n) => n.firewall), [{ id: 'fw-1', name: 'dynia-web-1', sshFrom: ['10.0.0.0/8'] }, undefined]);
+});
+
+describe('node:destroy and the firewall', () => {
+  const deps = (firewalls: Firewall[], log: string[]) => ({
+    digitalocean: {
+      listFirewalls: async () => firewalls,
+      deleteFirewall: async (id: string) => (log.push(`delete ${id}`), true),
+      removeFirewallDroplets: async (id: string, ids: number[]) => void log.push(`detach ${id} ${ids}`),
+    },
+  }) as never;
+  test('deleted when only this node used it; kept (this droplet detached) when others do', async () => {
+    const log: string[] = [];
+    assert.equal(await releaseNodeFirewall(deps([fw()], log), node), 'deleted dynia-web-1');
+    assert.equal(await releaseNodeFirewall(deps([fw({ droplet_ids: [7, 9], tags: ['ops'] })], log), node), 'kept dynia-web-1: still used by droplet 9, tag ops');
+    assert.equal(await releaseNodeFirewall(deps([fw({ name: 'someone-elses', id: 'x' })], log), { ...node, firewall: undefined }), 'none');
+    assert.deepEqual(log, ['delete fw-1', 'detach fw-1 7']);
+  });
 });
