@@ -174,7 +174,7 @@ export async function faultMatrix(scenario: Scenario, newWorld: () => Promise<Wo
         fault,
         first: clock.killed ? 'killed' : first.ok ? 'ok (fault absorbed)' : `failed: ${brief(first.error)}`,
         rerun,
-        repaired: world.messages.filter((m) => m.startsWith('repaired')),
+        repaired: world.messages.filter((m) => /^(repaired|reconcile):/.test(m)),
         converged,
       });
     }
