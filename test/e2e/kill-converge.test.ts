@@ -20,10 +20,10 @@ const KILL_AT: Array<[step: string, ms: number]> = [
   ['Pull the Caddy image', 150], ['Start Caddy', 200], ['Route ', 40], ['Check https', 100], ['Record the node', 0],
 ];
 
-/** Starts node:create and SIGKILLs it `ms` after `step` starts; resolves with when (ms after spawn) and the last line. */
-async function createAndKill(name: string, stateDir: string, step: string, ms: number): Promise<{ atMs: number; last: string; ended: boolean }> {
+/** Starts the command and SIGKILLs it `ms` after `step` starts; resolves with when (ms after spawn) and the last line. */
+async function runAndKill(args: string[], stateDir: string, step: string, ms: number): Promise<{ atMs: number; last: string; ended: boolean }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), 'node:create', '--name', name], { env: { ...process.env, DYNIA_STATE_DIR: stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), ...args], { env: { ...process.env, DYNIA_STATE_DIR: stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
   let lines: string[] = [];
   const exit = once(child, 'exit');
   await new Promise<void>((resolve) => {
@@ -43,6 +43,7 @@ const api = async (base: string, token: string, path: string) =>
   (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
 const dropletsNamed = async (name: string) =>
   ((await api(process.env.DIGITALOCEAN_API_URL!, process.env.DIGITALOCEAN_TOKEN!, `/v2/droplets?tag_name=${name}&per_page=200`)).droplets as any[]).filter((d) => d.name === name);
+const row = (line: string) => process.env.DYNIA_FAULT_MATRIX && appendFileSync(process.env.DYNIA_FAULT_MATRIX, line);
 const recordsNamed = async (fqdn: string) =>
   (await api(process.env.CLOUDFLARE_API_URL!, process.env.CLOUDFLARE_API_TOKEN!, `/zones/${process.env.CLOUDFLARE_ZONE_ID}/dns_records?name=${fqdn}&type=A`)).result as any[];
 
@@ -54,7 +55,7 @@ describe('node:create killed at any moment converges on the first re-run', { ski
   KILL_AT.forEach(([step, ms], i) => {
     const name = names[i]!;
     test(`SIGKILL ${ms} ms into "${step.trim()}…", then the same command`, async () => {
-      const killed = await createAndKill(name, stateDir, step, ms);
+      const killed = await runAndKill(['node:create', '--name', name], stateDir, step, ms);
       assert.ok(!killed.ended, `the run had already ended: ${killed.last}`);
       const atKill = readState(stateDir).nodes.find((n: any) => n.name === name);
       const lockLeft = existsSync(join(stateDir, 'state.lock'));
@@ -79,9 +80,26 @@ describe('node:create killed at any moment converges on the first re-run', { ski
 
       const repaired = rerun.stderr.split('\n').filter((l) => /repaired:|took over/.test(l)).map((l) => l.replace(/^\W+/, '').slice(0, 110));
       const moment = `${ms} ms into "${step.trim()}…" (${(killed.atMs / 1000).toFixed(2)} s; state: ${atKill ? `${atKill.status}, done ${atKill.stepsDone.join(',') || 'nothing'}${atKill.dropletId ? '' : ', no droplet recorded'}` : 'no node yet'})`;
-      if (process.env.DYNIA_FAULT_MATRIX) {
-        appendFileSync(process.env.DYNIA_FAULT_MATRIX, `| node:create (e2e) | ${moment} | SIGKILL | killed | ${alreadyDone ? 'ok (already exists)' : 'ok'}; 1 droplet, 1 record, HTTPS 200 | ${repaired.join('; ')} |\n`);
-      }
+      row(`| node:create (e2e) | ${moment} | SIGKILL | killed | ${alreadyDone ? 'ok (already exists)' : 'ok'}; 1 droplet, 1 record, HTTPS 200 | ${repaired.join('; ')} |\n`);
+    });
+  });
+
+  // Then some of those nodes go again, each destroy killed inside one of its steps.
+  const DESTROY_KILLS: Array<[step: string, ms: number]> = [['Log the destroy', 0], ['Delete the DNS records', 0], ['Delete the droplet', 0], ['Remove the node', 0]];
+  DESTROY_KILLS.forEach(([step, ms], i) => {
+    const name = names[i]!;
+    test(`node:destroy SIGKILLed ${ms} ms into "${step}…", then the same command: nothing of ${name} is left`, async () => {
+      const node = readState(stateDir).nodes.find((n: any) => n.name === name);
+      const killed = await runAndKill(['node:destroy', '--name', name, '--yes'], stateDir, step, ms);
+      assert.ok(!killed.ended, `the run had already ended: ${killed.last}`);
+      const stillInState = readState(stateDir).nodes.some((n: any) => n.name === name);
+      const rerun = await cli(['node:destroy', '--name', name, '--yes'], { stateDir });
+      if (stillInState) assert.equal(rerun.code, 0, rerun.stderr);
+      else assert.match(rerun.stderr, /no node named/);
+      assert.ok(!readState(stateDir).nodes.some((n: any) => n.name === name));
+      assert.deepEqual(await dropletsNamed(name), [], 'no droplet left');
+      assert.deepEqual(await recordsNamed(node.fqdn), [], 'no A record left');
+      row(`| node:destroy (e2e) | ${ms} ms into "${step}…" (${(killed.atMs / 1000).toFixed(2)} s; node ${stillInState ? 'still' : 'no longer'} in state) | SIGKILL | killed | ${rerun.code === 0 ? 'ok' : 'ok (no node named …)'}; no droplet, no record | |\n`);
     });
   });
 });
