@@ -193,3 +193,33 @@ export async function assertConverges(scenario: Scenario, newWorld: () => Promis
   assert.deepEqual(bad.map((r) => `${r.moment} [${r.fault}] → ${r.rerun}`), [], `${bad.length} of ${rows.length} cases did not converge`);
   return rows;
 }
+
+/**
+ * Two interruptions in a row: killed at each moment, then the re-run killed too (at every `stride`-th of its
+ * own moments), then a third run must converge. Returns how many such pairs were tried; fails listing the bad ones.
+ */
+export async function assertConvergesTwice(scenario: Scenario, newWorld: () => Promise<World>, stride: number): Promise<number> {
+  const interrupted = async (...plans: Array<{ at: number; fault: Fault }>) => {
+    const world = await newWorld();
+    await scenario.setup(world);
+    for (const plan of plans) await runOnce(scenario, world, new FaultClock(plan));
+    return world;
+  };
+  const bad: string[] = [];
+  let tried = 0;
+  for (const first of await moments(scenario, newWorld)) {
+    const firstPlan = { at: first.n, fault: 'kill-after' as const };
+    const counting = new FaultClock();
+    await runOnce(scenario, await interrupted(firstPlan), counting);
+    for (let at = 1; at <= counting.moments.length; at += stride) {
+      tried++;
+      const world = await interrupted(firstPlan, { at, fault: 'kill-before' });
+      const third = await runOnce(scenario, world, new FaultClock());
+      const where = `${first.step} › ${first.label}, then ${counting.moments[at - 1]!.label}`;
+      if (!third.ok && !scenario.rerunAccepts?.(third.error, world)) bad.push(`${where} → FAILED: ${brief(third.error)}`);
+      else await Promise.resolve(scenario.check(world)).catch((error: unknown) => bad.push(`${where} → DIVERGED: ${brief(error)}`));
+    }
+  }
+  assert.deepEqual(bad, [], `${bad.length} of ${tried} double interruptions did not converge`);
+  return tried;
+}

@@ -17,7 +17,7 @@ import { nodeManifest, nodeSites } from '../../src/workflows/node-sites.js';
 import { originCandidates } from '../../src/workflows/slb-origins.js';
 import { slbSync, type SlbSyncInput } from '../../src/workflows/slb-sync.js';
 import { rebuildState } from '../../src/workflows/state-rebuild.js';
-import { assertConverges, FaultClock, moments, type Scenario } from './fault-harness.js';
+import { assertConverges, assertConvergesTwice, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { ACCOUNT, World } from './fault-world.js';
 import { startDnsResponder } from './propagation-dns-responder.js';
 
@@ -168,10 +168,19 @@ describe('fault injection: every moment of every command, then a plain re-run co
     }
   });
 
+  test('killed, then killed again in the re-run: the third run converges (node:create, node:destroy, slb:sync)', async (t) => {
+    for (const scenario of scenarios.slice(0, 3)) {
+      const tried = await assertConvergesTwice(scenario, newWorld, 3);
+      assert.ok(tried >= 5, scenario.command);
+      t.diagnostic(`${scenario.command}: ${tried} double interruptions converged`);
+    }
+  });
+
   for (const scenario of scenarios) {
-    test(`${scenario.command}: every moment × every fault converges on the first re-run`, async () => {
+    test(`${scenario.command}: every moment × every fault converges on the first re-run`, async (t) => {
       const rows = await assertConverges(scenario, newWorld);
       assert.ok(rows.length > 10);
+      t.diagnostic(`${scenario.command}: ${rows.length} interruptions converged`);
     });
   }
 });
