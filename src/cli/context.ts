@@ -75,7 +75,7 @@ export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clien
 /** Runs a state-changing command: its clients, and the state lock held for the whole run. */
 export async function withWorkflow<T>(command: string, globals: GlobalOptions, fn: (deps: WorkflowDeps, config: Config) => Promise<T>): Promise<T> {
   return withClients(globals, ({ config, reporter, settings, digitalocean, cloudflare }) =>
-    new StateStore(config.stateDir).withLock(command, (tx) =>
+    new StateStore(config.stateDir, { onLockTakeover: (message) => reporter.warn(message) }).withLock(command, (tx) =>
       fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options) }, config),
     ),
   );

@@ -14,9 +14,11 @@ import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
 import { renderProxyCompose } from '../node/proxy-compose.js';
 import type { NodeRecord } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
+import { caddyAcme } from './caddy-config.js';
+import { ensureCaddyRuns } from './caddy-converge.js';
 import { ensureNodeFirewall } from './firewall.js';
-import { applyCaddyfile, caddyAcme } from './caddy-config.js';
 import { pollHttps } from './https-check.js';
+import { reconcileNodeCreate } from './node-create-reconcile.js';
 import { nodeManifest, nodeSites, placeholderTarget } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { poll } from './poll.js';
@@ -211,7 +213,7 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Route ${ctx.fqdn} to the placeholder (validate, reload Caddy)`,
     async run(ctx) {
       const text = renderCaddyfile({ acme: caddyAcme(ctx.deps.settings.acme), sites: nodeSites(current(ctx), ctx.deps.tx.state.deployments) });
-      return applyCaddyfile(ctx.session!, text);
+      return ensureCaddyRuns(ctx.session!, text);
     },
   },
   {
@@ -254,6 +256,7 @@ export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Pr
     deps.reporter.warn(`resuming node ${input.name}; its health path changes from ${existing.healthPath} to ${input.healthPath}`);
   }
   if (existing) deps.reporter.info(`resuming the unfinished create of ${input.name} (done: ${existing.stepsDone.join(', ') || 'nothing'})`);
+  if (existing) await reconcileNodeCreate(input.name, deps);
   await deps.tx.commit((state) => {
     const node = state.nodes.find((n) => n.name === input.name);
     if (node) node.healthPath = input.healthPath;

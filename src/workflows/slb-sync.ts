@@ -12,6 +12,7 @@ import type { StateTx } from '../state/store.js';
 import type { Settings } from './ports.js';
 import { checkOrigins, HEALTH_DEFAULTS, type HealthCheckOptions, type Probe } from './slb-health.js';
 import { diffOrigins, originCandidates, originsFromBindings, routeUrl, type DroppedOrigin, type OriginCandidate } from './slb-origins.js';
+import { slbDrift } from './slb-reconcile.js';
 import { loadWorkerCode, workerCodeHash } from './slb-worker-code.js';
 import { runSteps, type Reporter, type Step, type StepTiming } from './steps.js';
 
@@ -122,6 +123,7 @@ const inspectSteps: Step<Ctx>[] = [
       const settings = await ctx.deps.cloudflare.getWorkerSettings(ctx.input.accountId, ctx.input.name);
       ctx.workerExists = settings !== null;
       ctx.current = settings ? originsFromBindings(settings.bindings) : null;
+      for (const drift of slbDrift(ctx.input.name, ctx.deps.tx.state.slb, settings ? { origins: ctx.current } : null)) ctx.deps.reporter.info(`reconcile: ${drift}`);
       if (!settings) return 'no such Worker yet';
       if (!ctx.current) return 'it has no ORIGINS binding';
       const diff = diffOrigins(ctx.current, ctx.origins);
