@@ -83,7 +83,7 @@ export class DropletStore {
 
   /** What the packet filter needs, without asking hosts for readiness. */
   addresses(): Array<{ id: number; ip: string; tags: string[] }> {
-    return [...this.droplets.values()].map((d) => ({ id: d.id, ip: d.ip, tags: d.tags }));
+    return [...this.droplets.values()].filter((d) => d.ip).map((d) => ({ id: d.id, ip: d.ip, tags: d.tags }));
   }
 
   /** All droplets, oldest first (the API's order). */
@@ -104,6 +104,11 @@ export class DropletStore {
     return action;
   }
 
+  /** Drops a droplet whose host never came up. */
+  forget(id: number): void {
+    this.droplets.delete(id);
+  }
+
   /** Removes the host first, so a failed destroy leaves the droplet visible (and retryable). */
   async destroy(id: number): Promise<void> {
     await this.hosts.destroy(id);
@@ -111,7 +116,7 @@ export class DropletStore {
   }
 
   private async refresh(droplet: DropletRecord): Promise<void> {
-    if (droplet.active) return;
+    if (droplet.active || !droplet.ip) return;
     // A host that cannot be asked is simply not ready yet.
     const ready = await this.hosts.isReady(droplet.id).catch(() => false);
     if (!ready || droplet.active) return;

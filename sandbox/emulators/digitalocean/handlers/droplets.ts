@@ -35,21 +35,12 @@ export interface DropletEvents {
 
 export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: HostDriver, events?: DropletEvents): Route[] {
   async function createOne(spec: CreateDropletRequest, name: string) {
-    const id = store.allocateId();
-    const { ip } = await hosts.create({
-      dropletId: id,
-      name,
-      authorizedKeys: spec.keys.map((k) => k.public_key),
-      ...(spec.userData === undefined ? {} : { userData: spec.userData }),
-      tags: spec.tags,
-      sizeSlug: spec.size.slug,
-      region: spec.region.slug,
-      image: spec.image.slug,
-    });
+    // Listed (status new, no address yet) from the moment the request is taken, as in the real API: a client
+    // that lost the answer and lists by tag must find it, even while its host is still being started.
     const droplet: DropletRecord = {
-      id,
+      id: store.allocateId(),
       name,
-      ip,
+      ip: '',
       tags: spec.tags,
       createdAt: isoSeconds(),
       size: spec.size,
@@ -59,7 +50,23 @@ export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: Hos
       active: false,
     };
     store.add(droplet);
-    await events?.created(id);
+    try {
+      const { ip } = await hosts.create({
+        dropletId: droplet.id,
+        name,
+        authorizedKeys: spec.keys.map((k) => k.public_key),
+        ...(spec.userData === undefined ? {} : { userData: spec.userData }),
+        tags: spec.tags,
+        sizeSlug: spec.size.slug,
+        region: spec.region.slug,
+        image: spec.image.slug,
+      });
+      droplet.ip = ip;
+    } catch (error) {
+      store.forget(droplet.id);
+      throw error;
+    }
+    await events?.created(droplet.id);
     return { droplet, action: store.startCreateAction(droplet) };
   }
 
