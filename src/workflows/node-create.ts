@@ -34,8 +34,7 @@ export interface NodeCreateInput {
   image: string;
   /** DigitalOcean key id or fingerprint; default: the account key matching the local SSH key. */
   sshKey?: string;
-  /** Who may reach port 22 (addresses/CIDRs); default anywhere. */
-  sshFrom?: string[];
+  sshFrom?: string[]; // who may reach port 22 (addresses/CIDRs); default anywhere
   dnsTimeoutMs: number;
   httpsTimeoutMs?: number;
   dropletTimeoutMs?: number;

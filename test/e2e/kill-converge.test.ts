@@ -15,7 +15,7 @@ import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, resolveInSan
 const skip = skipReason();
 /** Kill this long after the step whose title starts so begins (its `→ title …` progress line). */
 const KILL_AT: Array<[step: string, ms: number]> = [
-  ['Find the SSH key', 0], ['Create droplet', 0], ['Create droplet', 40], ['Wait for the droplet to boot', 300],
+  ['Find the SSH key', 0], ['Create droplet', 0], ['Create droplet', 40], ['Put the droplet behind', 20], ['Wait for the droplet to boot', 300],
   ['Point ', 15], ['Wait until the resolvers', 400], ['Connect over SSH', 80], ['Create network edge', 30],
   ['Pull the Caddy image', 150], ['Start Caddy', 200], ['Route ', 40], ['Check https', 100], ['Record the node', 0],
 ];
@@ -73,6 +73,8 @@ describe('node:create killed at any moment converges on the first re-run', { ski
       assert.equal(droplets[0].networks.v4.find((n: any) => n.type === 'public').ip_address, node.ip);
       const records = await recordsNamed(node.fqdn);
       assert.deepEqual(records.map((r) => [r.id, r.content]), [[node.dnsRecordId, node.ip]], 'exactly one A record, the one state names');
+      const firewalls = ((await api(process.env.DIGITALOCEAN_API_URL!, process.env.DIGITALOCEAN_TOKEN!, '/v2/firewalls?per_page=200')).firewalls as any[]).filter((f) => f.name === `dynia-${name}`);
+      assert.deepEqual(firewalls.map((f) => [f.id, f.droplet_ids]), [[node.firewall.id, [node.dropletId]]], 'exactly one firewall, the one state names, on its droplet');
       assert.deepEqual(await resolveInSandbox(node.fqdn), [node.ip]);
       const page = await httpsGet(`https://${node.fqdn}/`);
       assert.equal(page.status, 200);
