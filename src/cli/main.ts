@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { EXIT_CODES } from '../errors.js';
 import { reportError } from './output.js';
+import { loadSandboxCommands } from './sandbox-entry.js';
 import { VERSION } from './version.js';
 
 export interface GlobalOptions {
@@ -195,26 +196,26 @@ Example:
   sandbox
     .command('up')
     .description('Start the sandbox (idempotent)')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxUpCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxUpCommand));
   sandbox
     .command('down')
     .description('Stop the sandbox and remove everything it started')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxDownCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxDownCommand));
   sandbox
     .command('env')
     .description('Print the export lines that point Dynia at the sandbox: eval "$(dynia sandbox env)"')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxEnvCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxEnvCommand));
   sandbox
     .command('image')
     .description('Build an image from a directory on this machine and push it to the sandbox registry under a Docker Hub name')
     .argument('<dir>', 'directory with a Dockerfile (FROM ${BASE} is given the sandbox busybox image)')
     .argument('<name>', 'Docker Hub name the node hosts will pull, e.g. myorg/app:1')
     .option('--build-arg <KEY=VALUE...>', 'extra docker build arguments')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxImageCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxImageCommand));
   sandbox
     .command('status')
     .description('Show what the sandbox runs')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxStatusCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxStatusCommand));
 
   return program;
 }
