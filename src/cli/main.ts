@@ -190,6 +190,12 @@ Example:
     .option('--allow-empty', 'publish even when no origin is healthy', false)
     .action(run(async () => (await import('./commands/slb-sync.js')).slbSyncCommand));
 
+  program
+    .command('doctor')
+    .description('Check every setting against the APIs, changing nothing: tokens and their permissions, zone, account, SSH key, resolvers, ACME')
+    .addHelpText('after', '\nOne line per check with the fix for each failure; exit 2 when any fails. Tokens are never printed.\n\nExample:\n  dynia doctor\n  dynia doctor --json | jq \'.checks[] | select(.status == "fail")\'')
+    .action(run(async () => (await import('./commands/doctor.js')).doctorCommand));
+
   const sandbox = program
     .command('sandbox')
     .description('The local stand-in for the cloud: Docker node hosts, DNS, ACME CA, API emulators, workerd');
