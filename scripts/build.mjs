@@ -1,7 +1,11 @@
 // Bundles the CLI (what the npm package ships), the sandbox (daemon and `dynia sandbox` commands, repository
 // only) and the SLB Worker. ssh2 (optional native addon) stays external: it is the package's one runtime
 // dependency. miniflare (ships the workerd binary) is a devDependency that only the sandbox loads.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without a clean start, old chunks would pile up (and be packed).
+rmSync('dist', { recursive: true, force: true });
 
 const common = {
   bundle: true,

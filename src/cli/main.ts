@@ -191,6 +191,15 @@ Example:
     .action(run(async () => (await import('./commands/slb-sync.js')).slbSyncCommand));
 
   program
+    .command('init')
+    .description('Write .dynia/config.json from two questions (domain, SSH key), then run doctor; tokens stay in the environment or .env')
+    .option('--domain <domain>', 'domain served by your Cloudflare zone (default: DYNIA_DOMAIN)')
+    .option('--ssh-key <path>', 'SSH private key Dynia logs in with (default: DYNIA_SSH_KEY, else ~/.ssh/id_ed25519 if it exists)')
+    .option('-y, --yes', 'ask nothing: take the flags and the defaults (for scripts)', false)
+    .addHelpText('after', '\nExample:\n  dynia init\n  dynia init --yes --domain example.com --ssh-key ~/.ssh/dynia')
+    .action(run(async () => (await import('./commands/init.js')).initCommand));
+
+  program
     .command('doctor')
     .description('Check every setting against the APIs, changing nothing: tokens and their permissions, zone, account, SSH key, resolvers, ACME')
     .addHelpText('after', '\nOne line per check with the fix for each failure; exit 2 when any fails. Tokens are never printed.\n\nExample:\n  dynia doctor\n  dynia doctor --json | jq \'.checks[] | select(.status == "fail")\'')

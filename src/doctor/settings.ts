@@ -10,7 +10,7 @@ const UNCHECKED: ConfigKey[] = ['dyniaAcmeEmail', 'dyniaWorkersDevUrl'];
 export function readDoctorSettings(config: Config): { settings: DoctorSettings; unparsable: Array<{ message: string; fix: string }> } {
   const source = (key: ConfigKey): string => {
     const from = config.sourceOf(key);
-    return from === 'file' ? `from ${config.configFile}` : from === 'env' ? 'from the environment' : from === 'flag' ? 'from the command line' : 'by default';
+    return from === 'file' ? `from ${config.configFile}` : from === 'env' ? 'from the environment' : from === 'dotenv' ? 'from .env' : from === 'flag' ? 'from the command line' : 'by default';
   };
   const read = <T>(key: ConfigKey, value: () => T): Read<T> => {
     try {
