@@ -48,7 +48,9 @@ Configuration (flags > environment > .dynia/config.json > defaults):
   DIGITALOCEAN_TOKEN, CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_ZONE_ID,
   DYNIA_DOMAIN, DYNIA_DNS_RESOLVERS, DYNIA_SSH_KEY, DYNIA_ACME_CA, DYNIA_ACME_CA_ROOT, DYNIA_STATE_DIR
 
-Try it locally, no cloud account needed:
+First time on your own accounts: dynia init (then dynia doctor checks everything, read-only).
+
+Try it locally, no cloud account needed (from a repository checkout):
   dynia sandbox up && eval "$(dynia sandbox env)"
   dynia node:create --name web-1
   dynia sandbox image examples/hello dynia-examples/hello:1
