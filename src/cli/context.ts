@@ -63,7 +63,7 @@ export interface Clients {
 export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clients) => Promise<T>): Promise<T> {
   const given = configFor(globals);
   const reporter = createReporter(globals);
-  given.require('dyniaDomain');
+  given.require('dyniaDomain'); // the id lookup below needs it: a missing domain is named first
   const digitalocean = digitaloceanClient(given, reporter);
   const cloudflare = cloudflareClient(given, reporter);
   try {

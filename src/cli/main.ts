@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Configuration (flags > environment > .dynia/config.json > defaults):
+Configuration (flags > environment > ./.env > .dynia/config.json > defaults):
   DIGITALOCEAN_TOKEN, CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_ZONE_ID,
   DYNIA_DOMAIN, DYNIA_DNS_RESOLVERS, DYNIA_SSH_KEY, DYNIA_ACME_CA, DYNIA_ACME_CA_ROOT, DYNIA_STATE_DIR
 
