@@ -67,7 +67,7 @@ export class DigitalOceanClient {
   }
 
   /** Reads one item of a list, to prove the token may read it (a scoped token without it gets a 403). */
-  async checkListable(path: '/v2/droplets' | '/v2/firewalls' | '/v2/account/keys'): Promise<void> {
+  async checkListable(path: '/v2/droplets' | '/v2/firewalls'): Promise<void> {
     await this.http.request({ method: 'GET', path, query: { page: 1, per_page: 1 } });
   }
 

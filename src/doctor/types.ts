@@ -21,7 +21,7 @@ export interface DoctorSettings {
 
 export interface DoctorDigitalOcean {
   getAccount(): Promise<DoAccount>;
-  checkListable(path: '/v2/droplets' | '/v2/firewalls' | '/v2/account/keys'): Promise<void>;
+  checkListable(path: '/v2/droplets' | '/v2/firewalls'): Promise<void>;
   listSshKeys(): Promise<SshKey[]>;
 }
 

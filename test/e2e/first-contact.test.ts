@@ -1,8 +1,8 @@
 /**
  * A new user's first contact, on the sandbox: the packed npm tarball installed into a temporary prefix runs
- * (`--version`, `--help` of every command, `doctor`), a wrong Cloudflare token fails doctor without being
- * printed, node:create finds the zone/account ids and imports a fresh SSH key, and `sandbox env` keeps the
- * shell's own CA trust.
+ * (`--version`, `--help` of every command, `init`, `doctor`), a wrong Cloudflare token fails doctor without
+ * being printed, and its node:create finds the zone/account ids and imports a fresh SSH key (then `status` and
+ * `doctor` use them); `sandbox env` keeps the shell's own CA trust.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DO_ADMIN, ROOT, cli, newStateDir, readState, skipReason } from './helpers.js';
+import { DO_ADMIN, ROOT, newStateDir, readState, skipReason } from './helpers.js';
 
 const skip = skipReason();
 
@@ -90,39 +90,42 @@ describe('the installed package', { skip }, () => {
     assert.deepEqual(JSON.parse(json.stdout).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id), ['cf-token']);
     for (const output of [r.stdout, r.stderr, json.stdout, json.stderr]) assert.ok(!output.includes(wrong), 'the token is not printed');
   });
-});
-
-describe('first node with ids unset and a fresh key', { skip }, () => {
-  const stateDir = newStateDir();
-  const key = join(mkdtempSync(join(tmpdir(), 'dynia-key-')), 'id_ed25519');
-  const env = { CLOUDFLARE_ZONE_ID: '', CLOUDFLARE_ACCOUNT_ID: '', DYNIA_SSH_KEY: key };
-  const accountKeys = async () =>
-    ((await (await fetch(`${DO_ADMIN()}/v2/account/keys`, { headers: { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` } })).json()) as { ssh_keys: Array<{ id: number; public_key: string }> }).ssh_keys;
-  const publicHalf = () => readFileSync(`${key}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
-  before(() => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'first-contact@e2e', '-f', key]));
-  after(async () => {
-    await cli(['node:destroy', '--name', 'e2e-first', '--yes'], { stateDir, env });
-    for (const k of await accountKeys()) {
-      if (k.public_key.startsWith(publicHalf())) await fetch(`${DO_ADMIN()}/v2/account/keys/${k.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` } });
-    }
-  });
-
-  test('node:create finds the zone and account, imports the key, and the key is then in the account', async () => {
-    assert.ok(!(await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())));
-    const r = await cli(['node:create', '--name', 'e2e-first'], { stateDir, env });
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /found CLOUDFLARE_ZONE_ID=023e105f4ecef8ad9ca31a8372d0c353, CLOUDFLARE_ACCOUNT_ID=01a7362d577a6c3019a474fd6f485823 from DYNIA_DOMAIN/);
-    assert.match(r.stderr, /imported the public half of .*id_ed25519 as "first-contact@e2e"/);
-    assert.equal(readState(stateDir).nodes[0].status, 'active');
-    assert.ok((await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())), 'the key is listed in the account');
-    assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8')), {
-      cloudflareZoneId: '023e105f4ecef8ad9ca31a8372d0c353',
-      cloudflareAccountId: '01a7362d577a6c3019a474fd6f485823',
+  describe('first node with ids unset and a fresh key, from the installed package', () => {
+    const nodeState = newStateDir();
+    const key = join(mkdtempSync(join(tmpdir(), 'dynia-key-')), 'id_ed25519');
+    const env = { DYNIA_STATE_DIR: nodeState, CLOUDFLARE_ZONE_ID: '', CLOUDFLARE_ACCOUNT_ID: '', DYNIA_SSH_KEY: key };
+    const auth = { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` };
+    const accountKeys = async () => ((await (await fetch(`${DO_ADMIN()}/v2/account/keys`, { headers: auth })).json()) as { ssh_keys: Array<{ id: number; public_key: string }> }).ssh_keys;
+    const publicHalf = () => readFileSync(`${key}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+    before(() => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'first-contact@e2e', '-f', key]));
+    after(async () => {
+      await run(dynia, ['node:destroy', '--name', 'e2e-first', '--yes'], { env });
+      for (const k of await accountKeys()) if (k.public_key.startsWith(publicHalf())) await fetch(`${DO_ADMIN()}/v2/account/keys/${k.id}`, { method: 'DELETE', headers: auth });
     });
-    const doctor = await cli(['doctor'], { stateDir, env });
-    assert.equal(doctor.code, 0, doctor.stdout);
-    assert.match(doctor.stdout, new RegExp(`zone dynia.test \\(023e105f4ecef8ad9ca31a8372d0c353\\), CLOUDFLARE_ZONE_ID from ${stateDir}/config.json`));
-    assert.match(doctor.stdout, /SSH key \(DYNIA_SSH_KEY\) in the DigitalOcean account: key \d+ "first-contact@e2e"/);
+
+    test('node:create finds the zone and account, imports the key, and the key is then in the account', async () => {
+      assert.ok(!(await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())));
+      const r = await run(dynia, ['node:create', '--name', 'e2e-first'], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /found CLOUDFLARE_ZONE_ID=023e105f4ecef8ad9ca31a8372d0c353, CLOUDFLARE_ACCOUNT_ID=01a7362d577a6c3019a474fd6f485823 from DYNIA_DOMAIN/);
+      assert.match(r.stderr, /imported the public half of .*id_ed25519 as "first-contact@e2e"/);
+      assert.equal(readState(nodeState).nodes[0].status, 'active');
+      assert.ok((await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())), 'the key is listed in the account');
+      assert.deepEqual(JSON.parse(readFileSync(join(nodeState, 'config.json'), 'utf8')), {
+        cloudflareZoneId: '023e105f4ecef8ad9ca31a8372d0c353',
+        cloudflareAccountId: '01a7362d577a6c3019a474fd6f485823',
+      });
+    });
+
+    test('then status (SSH to the node) runs, and doctor shows the cached ids and the imported key', async () => {
+      const status = await run(dynia, ['status', '--json'], { env });
+      assert.equal(status.code, 0, status.stderr);
+      assert.deepEqual(JSON.parse(status.stdout).map((n: { name: string; ok: boolean }) => [n.name, n.ok]), [['e2e-first', true]]);
+      const doctor = await run(dynia, ['doctor'], { env });
+      assert.equal(doctor.code, 0, doctor.stdout);
+      assert.match(doctor.stdout, new RegExp(`zone dynia.test \\(023e105f4ecef8ad9ca31a8372d0c353\\), CLOUDFLARE_ZONE_ID from ${nodeState}/config.json`));
+      assert.match(doctor.stdout, /SSH key \(DYNIA_SSH_KEY\) in the DigitalOcean account: key \d+ "first-contact@e2e"/);
+    });
   });
 });
 
