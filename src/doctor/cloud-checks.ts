@@ -2,6 +2,7 @@
  * The checks against the two cloud APIs, read-only: each proves the token may do what Dynia will ask of it.
  * A check that cannot run because an earlier one failed is skipped (the earlier failure is the one to fix).
  */
+import { CloudError } from '../cloud/cloud-error.js';
 import type { Zone } from '../cloud/cloudflare.js';
 import { matchingKey, type LocalKey } from '../workflows/ssh-key.js';
 import { attempt, CheckFailed, fail, skip } from './result.js';
@@ -31,12 +32,17 @@ export async function digitaloceanChecks(settings: DoctorSettings, digitalocean:
     const needs = 'needs DIGITALOCEAN_TOKEN';
     return [fail('do-token', TITLES.doToken, why.message, why.fix), skip('do-droplets', TITLES.doDroplets, needs), skip('do-firewalls', TITLES.doFirewalls, needs), skip('ssh-key-account', TITLES.sshKeyAccount, needs)];
   }
+  let rejected = false;
   const account = await attempt('do-token', TITLES.doToken, DO_TOKEN_FIX, async () => {
-    const { email, status } = await digitalocean.getAccount();
+    const { email, status } = await digitalocean.getAccount().catch((error: unknown) => {
+      rejected = isRejection(error);
+      throw error;
+    });
     if (status === 'locked') throw new CheckFailed(`the account ${email} is locked.`);
     return `account ${email} (${status})`;
   });
   if (account.status !== 'ok') {
+    if (rejected) account.detail = `DIGITALOCEAN_TOKEN is not accepted: ${account.detail}`;
     const needs = 'needs a working DIGITALOCEAN_TOKEN';
     return [account, skip('do-droplets', TITLES.doDroplets, needs), skip('do-firewalls', TITLES.doFirewalls, needs), skip('ssh-key-account', TITLES.sshKeyAccount, needs)];
   }
@@ -65,13 +71,17 @@ export async function cloudflareChecks(settings: DoctorSettings, cloudflare: Doc
     const why = token.ok ? { message: 'no client', fix: CF_TOKEN_FIX } : token;
     return [fail('cf-token', TITLES.cfToken, why.message, why.fix), ...rest('needs CLOUDFLARE_API_TOKEN', all)];
   }
+  let rejected = false;
   const verified = await attempt('cf-token', TITLES.cfToken, CF_TOKEN_FIX, async () => {
-    const { status } = await cloudflare.verifyToken();
+    const { status } = await cloudflare.verifyToken().catch((error: unknown) => {
+      rejected = isRejection(error);
+      throw error;
+    });
     if (status !== 'active') throw new CheckFailed(`CLOUDFLARE_API_TOKEN is ${status}.`);
     return 'token active';
   });
   if (verified.status !== 'ok') {
-    verified.detail = `CLOUDFLARE_API_TOKEN is not accepted: ${verified.detail}`;
+    if (rejected) verified.detail = `CLOUDFLARE_API_TOKEN is not accepted: ${verified.detail}`;
     return [verified, ...rest('needs a working CLOUDFLARE_API_TOKEN', all)];
   }
 
@@ -126,5 +136,8 @@ async function dnsEditable(cloudflare: DoctorCloudflare, zone: Zone): Promise<Ch
     return zone.permissions ? 'DNS records editable' : 'DNS records readable (the API does not tell edit rights)';
   });
 }
+
+/** The API refused the token itself (rather than being unreachable). */
+const isRejection = (error: unknown): boolean => error instanceof CloudError && (error.status === 401 || error.status === 403);
 
 const sameName = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');

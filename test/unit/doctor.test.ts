@@ -68,7 +68,7 @@ describe('dynia doctor', () => {
   // Each entry breaks exactly one thing; exactly that check fails (the ones depending on it are skipped).
   const cases: Array<[string, (s: DoctorSettings, w: ReturnType<typeof world>) => void, RegExp]> = [
     ['settings', () => {}, /DYNIA_ACME_EMAIL "x" from the environment is invalid/],
-    ['do-token', (_s, w) => (w.digitalocean.getAccount = async () => { throw cloudError('DigitalOcean', 'GET', '/v2/account', 401, 'unauthorized: Unable to authenticate you'); }), /HTTP 401/],
+    ['do-token', (_s, w) => (w.digitalocean.getAccount = async () => { throw cloudError('DigitalOcean', 'GET', '/v2/account', 401, 'unauthorized: Unable to authenticate you'); }), /^DIGITALOCEAN_TOKEN is not accepted: .*HTTP 401/],
     ['do-droplets', (_s, w) => (w.digitalocean.checkListable = async (path) => { if (path === '/v2/droplets') throw forbidden(path); }), /GET \/v2\/droplets failed \(HTTP 403\)/],
     ['do-firewalls', (_s, w) => (w.digitalocean.checkListable = async (path) => { if (path === '/v2/firewalls') throw forbidden(path); }), /GET \/v2\/firewalls failed \(HTTP 403\)/],
     ['cf-token', (_s, w) => (w.cloudflare.verifyToken = async () => { throw cloudError('Cloudflare', 'GET', '/user/tokens/verify', 401, '1000: Invalid API Token'); }), /^CLOUDFLARE_API_TOKEN is not accepted: .*HTTP 401/],
@@ -95,6 +95,18 @@ describe('dynia doctor', () => {
       assert.equal(report.ok, false);
     });
   }
+
+  test('an API that cannot be reached is not called a rejected token', async () => {
+    const ports = world();
+    ports.cloudflare.verifyToken = async () => {
+      throw new CloudError({ service: 'Cloudflare', method: 'GET', path: '/user/tokens/verify', problem: 'network error (ECONNREFUSED)', attempts: 2 });
+    };
+    const { report, ids } = await failed(good(), ports);
+    assert.deepEqual(ids, ['cf-token']);
+    const check = report.checks.find((c) => c.id === 'cf-token')!;
+    assert.equal(check.detail, 'Cloudflare GET /user/tokens/verify failed after 2 attempts: network error (ECONNREFUSED)');
+    assert.equal(check.fix, 'Cloudflare did not answer properly; retry later.');
+  });
 
   test('a missing token fails its check with how to set it, and skips what needs it', async () => {
     const settings = good();
