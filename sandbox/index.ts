@@ -17,6 +17,7 @@ import { files, scriptPath } from './paths.js';
 import { ensureRegistry, seedRegistry } from './registry/registry.js';
 import { ensureClientKey, ensureSandboxDir, ensureSecrets, readSecrets } from './secrets.js';
 import { removeZoneFiles } from './dns/zone-files.js';
+import { sandboxTrust } from './trust-bundle.js';
 
 export { pushImage } from './registry/registry.js';
 export { DnsPublisher } from './dns/publisher.js';
@@ -105,7 +106,7 @@ export async function sandboxDown(opts: { onProgress?(message: string): void } =
 
 /** `export` lines for a shell: `eval "$(dynia sandbox env)"`. */
 export function sandboxEnv(): string {
-  return renderExports(sandboxEnvVars(readSecrets()));
+  return renderExports(sandboxEnvVars(readSecrets(), sandboxTrust()));
 }
 
 export interface SandboxStatus {

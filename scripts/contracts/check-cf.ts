@@ -91,6 +91,7 @@ await check('GET', '/user/tokens/verify', '/user/tokens/verify', 200);
 await check('GET', '/user/tokens/verify', '/user/tokens/verify', 403, undefined, 'wrong-token');
 await check('GET', '/accounts', '/accounts', 200);
 await check('GET', '/zones', '/zones?name=dynia.test', 200);
+await check('GET', '/zones', '/zones?name=unknown.test&per_page=50&page=1', 200);
 await check('GET', '/zones/{zone_id}', `/zones/${ZONE.id}`, 200);
 await check('GET', '/zones/{zone_id}', '/zones/nope', 400);
 

@@ -13,7 +13,15 @@ const ResultInfo = z.object({
   total_pages: z.number().optional(),
 });
 
-const Zone = z.object({ id: z.string(), name: z.string(), status: z.string().optional(), account: z.object({ id: z.string() }).optional() });
+const Zone = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string().optional(),
+  account: z.object({ id: z.string() }).optional(),
+  /** What the token may do in the zone, e.g. `#dns_records:edit` (deprecated by Cloudflare, still served). */
+  permissions: z.array(z.string()).optional(),
+});
+const Account = z.object({ id: z.string(), name: z.string() });
 
 const DnsRecord = z.object({
   id: z.string(),
@@ -30,6 +38,7 @@ const WorkerRoute = z.object({ id: z.string(), pattern: z.string(), script: z.st
 const UploadedScript = z.looseObject({ id: z.string().optional(), etag: z.string().optional(), modified_on: z.string().optional() });
 
 export type Zone = z.infer<typeof Zone>;
+export type Account = z.infer<typeof Account>;
 export type DnsRecord = z.infer<typeof DnsRecord>;
 export type WorkerRoute = z.infer<typeof WorkerRoute>;
 export type WorkerSettings = z.infer<typeof WorkerSettings>;
@@ -79,6 +88,20 @@ export class CloudflareClient {
   async findZoneByName(name: string): Promise<Zone | null> {
     const zones = await this.listAll('/zones', { name, per_page: ZONES_PER_PAGE }, Zone);
     return zones.find((zone) => sameName(zone.name, name)) ?? null;
+  }
+
+  /** The accounts the token can reach. */
+  async listAccounts(): Promise<Account[]> {
+    return this.listAll('/accounts', { per_page: ZONES_PER_PAGE }, Account);
+  }
+
+  /** Reads one page of the zone's records / the account's Worker scripts, to prove the token may (doctor). */
+  async checkDnsReadable(zoneId: string): Promise<void> {
+    await this.call({ method: 'GET', path: `/zones/${seg(zoneId)}/dns_records`, query: { per_page: 5, page: 1 } }, z.array(z.unknown()));
+  }
+
+  async checkWorkersReadable(accountId: string): Promise<void> {
+    await this.call({ method: 'GET', path: `/accounts/${seg(accountId)}/workers/scripts` }, z.array(z.unknown()));
   }
 
   async listDnsRecords(zoneId: string, filter: { name?: string; type?: string } = {}): Promise<DnsRecord[]> {
