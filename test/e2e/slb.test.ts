@@ -17,6 +17,7 @@ import { CloudflareClient } from '../../src/cloud/cloudflare.js';
 import { parseResolvers } from '../../src/config/parse.js';
 import { probeHttps } from '../../src/health/probe.js';
 import { originsFromBindings } from '../../src/workflows/slb-origins.js';
+import { SANDBOX } from '../../sandbox/layout.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -138,7 +139,7 @@ describe('slb:sync on the sandbox', { skip }, () => {
   test('publishes both nodes; requests through the Worker reach both', async () => {
     const out = JSON.parse(await dyniaOk(stateDir, '--json', 'slb:sync', '--name', worker)) as { url: string; origins: string[]; dropped: unknown[] };
     url = out.url;
-    assert.equal(url, `http://${worker}.sandbox.workers.localhost:4782`);
+    assert.equal(url, `http://${worker}.sandbox.workers.localhost:${SANDBOX.ports.workers}`);
     assert.deepEqual(out.origins, [origin(nodeA), origin(nodeB)]);
     assert.deepEqual(out.dropped, []);
 
