@@ -13,6 +13,9 @@ export const files = {
   caBundle: () => sandboxPath('ca-bundle.pem'),
   /** The Cloudflare emulator's DNS records (kept across daemon restarts, removed by `down`). */
   cloudflareDns: () => sandboxPath('cloudflare-dns.json'),
+  /** The Cloudflare emulator's KV namespaces (ids, titles) and Miniflare's KV storage holding their values. */
+  cloudflareKvNamespaces: () => sandboxPath('cloudflare-kv-namespaces.json'),
+  workersKv: () => sandboxPath('workers-kv'),
   /** The ACME endpoint's own certificate (what Caddy trusts for the ACME directory). */
   acmeRoot: () => sandboxPath('acme-root.pem'),
   pebbleDir: () => sandboxPath('pebble'),

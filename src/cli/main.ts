@@ -189,6 +189,16 @@ Example:
     .option('--allow-empty', 'publish even when no origin is healthy', false)
     .action(run(async () => (await import('./commands/slb-sync.js')).slbSyncCommand));
 
+  program
+    .command('slb:status')
+    .description("Show each origin's health verdict as the Worker sees it, and when it was probed")
+    .option('--name <worker>', 'Worker script name', 'dynia-slb')
+    .addHelpText('after', `
+Example:
+  dynia slb:status
+  dynia slb:status --name dynia-slb --json`)
+    .action(run(async () => (await import('./commands/slb-status.js')).slbStatusCommand));
+
   const sandbox = program
     .command('sandbox')
     .description('The local stand-in for the cloud: Docker node hosts, DNS, ACME CA, API emulators, workerd');
