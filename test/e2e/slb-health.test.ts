@@ -52,8 +52,9 @@ function post(path: string): Promise<{ status: number; origin: string | undefine
 
 const fireCron = async () => {
   const res = await fetch(`${CF_ADMIN()}/__sandbox/scheduled`, { method: 'POST', body: JSON.stringify({ script: worker }) });
-  assert.equal(res.status, 200, await res.text());
-  assert.equal(((await res.json()) as { outcome: string }).outcome, 'ok');
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  assert.equal((JSON.parse(text) as { outcome: string }).outcome, 'ok');
 };
 
 const verdicts = async () =>
@@ -172,8 +173,10 @@ describe('the SLB heals itself on the sandbox', { skip }, () => {
 
   test('real cron (every minute, nothing fired by hand): POSTs stop failing within 2 minutes of a node going down, and it comes back', async () => {
     const [, b] = names as [string, string];
+    assert.deepEqual(Object.values(await verdicts()), ['up', 'up'], 'both origins up before the stop');
     await ssh(nodes[b]!.ip, 'docker stop dynia-caddy');
     const down = await watchPosts((served) => served.every((o) => o !== origin(b)), 20_000);
+    assert.equal((await verdicts())[origin(b)], 'down');
     assert.ok(down.lastFailureMs === null || down.lastFailureMs < TWO_MINUTES, `last failure ${down.lastFailureMs} ms`);
     process.stderr.write(`real cron, down: last failed POST ${down.lastFailureMs} ms after the stop; ${down.failures} of ${down.total} failed\n`);
     await ssh(nodes[b]!.ip, 'docker start dynia-caddy');
