@@ -7,13 +7,17 @@
  * holding the probes' verdicts, read by the isolate and refreshed in the background), so the cost of active
  * health shows against a direct request in the same run.
  *
- *   node --import tsx bench/worker-latency.ts [requests=2000] [warmup=200]
+ * Then (unless the third argument is `nofailover`) the time from an origin going down to the last failed POST,
+ * with the Cron Trigger on its real every-minute schedule (bench/failover.ts; takes up to 75 s).
+ *
+ *   node --import tsx bench/worker-latency.ts [requests=2000] [warmup=200] [nofailover]
  */
 import { Miniflare } from 'miniflare';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { bundleWorker, WORKER_COMPATIBILITY_DATE } from '../worker/bundle.js';
+import { measureFailover } from './failover.js';
 
 const TARGET_ADDED_P50_MS = 1;
 const TARGET_ADDED_P99_MS = 5;
@@ -123,3 +127,11 @@ await slbShared.mf.dispose();
 await passthrough.mf.dispose();
 origin.closeAllConnections();
 origin.close();
+
+if (process.argv[4] !== 'nofailover') {
+  const f = await measureFailover(code);
+  console.log(
+    `failover: origin down → Cron Trigger after ${(f.cronFiredMs / 1000).toFixed(1)} s (next minute); last failed POST ${f.lastFailedPostMs === null ? 'none' : `${(f.lastFailedPostMs / 1000).toFixed(1)} s`} after the origin went down; ` +
+      `${f.failedPosts} of ${f.posts} POSTs failed (one per 10 s passive cooldown); ${f.toDeadAfterCron} sent to the dead origin after the probe`,
+  );
+}
