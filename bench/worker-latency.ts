@@ -106,7 +106,7 @@ await run(requests, true);
 const [direct, throughSlb, bare, throughShared] = paths.map((path) => path.samples) as [number[], number[], number[], number[]];
 
 const row = (name: string, p50: number, p99: number, extra = '') =>
-  console.log(`${name.padEnd(26)} p50 ${ms(p50)}   p99 ${ms(p99)}${extra}`);
+  console.log(`${name.padEnd(30)} p50 ${ms(p50)}   p99 ${ms(p99)}${extra}`);
 const stats = (samples: number[]) => [percentile(samples, 50), percentile(samples, 99)] as const;
 const added = (samples: number[]) => [percentile(samples, 50) - percentile(direct, 50), percentile(samples, 99) - percentile(direct, 99)] as const;
 
