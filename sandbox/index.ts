@@ -102,6 +102,8 @@ export async function sandboxDown(opts: { onProgress?(message: string): void } =
   }
   removeZoneFiles();
   rmSync(files.cloudflareDns(), { force: true });
+  rmSync(files.cloudflareKvNamespaces(), { force: true });
+  rmSync(files.workersKv(), { recursive: true, force: true });
 }
 
 /** `export` lines for a shell: `eval "$(dynia sandbox env)"`. */

@@ -17,6 +17,9 @@ export const files = {
   trustBundle: () => sandboxPath('trust-bundle.pem'),
   /** Path of that file, to rebuild the combined bundle when the sandbox's roots change. */
   trustBase: () => sandboxPath('trust-base'),
+  /** The Cloudflare emulator's KV namespaces (ids, titles) and Miniflare's KV storage holding their values. */
+  cloudflareKvNamespaces: () => sandboxPath('cloudflare-kv-namespaces.json'),
+  workersKv: () => sandboxPath('workers-kv'),
   /** The ACME endpoint's own certificate (what Caddy trusts for the ACME directory). */
   acmeRoot: () => sandboxPath('acme-root.pem'),
   pebbleDir: () => sandboxPath('pebble'),

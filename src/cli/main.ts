@@ -193,6 +193,16 @@ Example:
     .action(run(async () => (await import('./commands/slb-sync.js')).slbSyncCommand));
 
   program
+    .command('slb:status')
+    .description("Show each origin's health verdict as the Worker sees it, and when it was probed")
+    .option('--name <worker>', 'Worker script name', 'dynia-slb')
+    .addHelpText('after', `
+Example:
+  dynia slb:status
+  dynia slb:status --name dynia-slb --json`)
+    .action(run(async () => (await import('./commands/slb-status.js')).slbStatusCommand));
+
+  program
     .command('init')
     .description('Write .dynia/config.json from two questions (domain, SSH key), then run doctor; tokens stay in the environment or .env')
     .option('--domain <domain>', 'domain served by your Cloudflare zone (default: DYNIA_DOMAIN)')

@@ -157,7 +157,7 @@ describe('slb:sync on the sandbox', { skip }, () => {
     const result = await dynia(stateDir, 'slb:sync', '--name', worker);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${url}\n`);
-    assert.match(result.stderr, /ORIGINS and Worker code unchanged: nothing to upload/);
+    assert.match(result.stderr, /ORIGINS, health bindings and Worker code unchanged: nothing to upload/);
   });
 
   test("with one node's Caddy stopped, requests keep succeeding (the Worker fails over)", async () => {
