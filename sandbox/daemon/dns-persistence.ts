@@ -1,8 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { DnsPersistence } from '../emulators/cloudflare/dns-store.js';
-
-/** An emulator's records in one JSON file (Cloudflare DNS, DigitalOcean firewalls), replaced atomically on every change. */
-export function jsonFilePersistence<T = Parameters<DnsPersistence['save']>[0][number]>(path: string): { load(): T[]; save(records: T[]): void } {
+/** A list an emulator keeps (Cloudflare DNS records and KV namespaces, DigitalOcean firewalls) in one JSON file, replaced atomically on every change. */
+export function jsonFilePersistence<T>(path: string): { load(): T[]; save(items: T[]): void } {
   return {
     load: () => {
       try {
@@ -11,8 +9,8 @@ export function jsonFilePersistence<T = Parameters<DnsPersistence['save']>[0][nu
         return [];
       }
     },
-    save: (records) => {
-      writeFileSync(`${path}.tmp`, JSON.stringify(records));
+    save: (items) => {
+      writeFileSync(`${path}.tmp`, JSON.stringify(items));
       renameSync(`${path}.tmp`, path);
     },
   };

@@ -22,7 +22,7 @@ import { reconcileNodeCreate } from './node-create-reconcile.js';
 import { nodeManifest, nodeSites, placeholderTarget } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { poll } from './poll.js';
-import { findAccountKey } from './ssh-key.js';
+import { ensureAccountKey } from './ssh-key.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 import { NODE_USER_DATA } from './user-data.js';
 
@@ -73,10 +73,12 @@ async function update(ctx: Ctx, change: (node: NodeRecord) => void): Promise<voi
 const steps: Step<Ctx>[] = [
   {
     name: 'ssh-key',
-    title: 'Find the SSH key in the DigitalOcean account',
+    title: 'Find the SSH key in the DigitalOcean account (import DYNIA_SSH_KEY when it is missing)',
     async run(ctx) {
-      ctx.sshKey = ctx.input.sshKey ?? (await findAccountKey(ctx.deps.digitalocean, ctx.deps.settings.sshKeyPath)).id;
-      return `key ${ctx.sshKey}`;
+      if (ctx.input.sshKey) return `key ${(ctx.sshKey = ctx.input.sshKey)}`;
+      const { key, imported } = await ensureAccountKey(ctx.deps.digitalocean, ctx.deps.settings.sshKeyPath);
+      ctx.sshKey = key.id;
+      return imported ? `imported the public half of ${ctx.deps.settings.sshKeyPath} as "${key.name}" (key ${key.id})` : `key ${key.id}`;
     },
   },
   {

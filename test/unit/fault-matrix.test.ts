@@ -14,6 +14,7 @@ import { caddyAcme } from '../../src/workflows/caddy-config.js';
 import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
 import { nodeDestroy } from '../../src/workflows/node-destroy.js';
 import { nodeManifest, nodeSites } from '../../src/workflows/node-sites.js';
+import { HEALTH_CRON, healthPaths, workerBindings } from '../../src/workflows/slb-active.js';
 import { originCandidates } from '../../src/workflows/slb-origins.js';
 import { slbSync, type SlbSyncInput } from '../../src/workflows/slb-sync.js';
 import { rebuildState } from '../../src/workflows/state-rebuild.js';
@@ -87,9 +88,12 @@ const scenarios: Scenario[] = [
     setup: async (world) => void (await createClean(world, 'web-1'), await createClean(world, 'web-2')),
     run: (world, clock) => scenarioSlb(world, clock),
     check(world) {
-      const origins = originCandidates(world.state.nodes).map((c) => c.origin);
+      const candidates = originCandidates(world.state.nodes);
+      const origins = candidates.map((c) => c.origin);
       const script = world.scripts.get('dynia-slb');
-      assert.deepEqual(script?.upload.bindings, [{ type: 'json', name: 'ORIGINS', json: origins }], 'the Worker serves every node');
+      assert.equal(world.kvNamespaces.length, 1, 'one health namespace, never a second');
+      assert.deepEqual(script?.upload.bindings, workerBindings(origins, healthPaths(candidates, origins), world.kvNamespaces[0]!.id), 'the Worker serves every node');
+      assert.deepEqual(world.schedules.get('dynia-slb'), [HEALTH_CRON], 'the origins are probed every minute');
       assert.ok(script.workersDev, 'reachable on workers.dev');
       assert.deepEqual(world.state.slb && { ...world.state.slb, publishedAt: '' }, { name: 'dynia-slb', url: 'https://dynia-slb.acme.workers.dev', origins, publishedAt: '', codeHash: world.state.slb?.codeHash });
       assertNodesMatch(world);

@@ -103,6 +103,8 @@ export class World {
   readonly hosts = new Map<string, FakeHost>();
   readonly scripts = new Map<string, { upload: WorkerModuleUpload; workersDev: boolean }>();
   readonly routes: WorkerRoute[] = [];
+  readonly kvNamespaces: Array<{ id: string; title: string }> = [];
+  readonly schedules = new Map<string, string[]>();
   /** The state file: only commits that happened are in it. */
   state: State = emptyState();
   /** A state set aside by a scenario (state:rebuild: the file that was lost). */
@@ -246,6 +248,17 @@ export class World {
           const script = this.scripts.get(name);
           return script ? { bindings: structuredClone(script.upload.bindings), compatibility_date: script.upload.compatibilityDate } : null;
         }),
+      listKvNamespaces: () => gate('GET /storage/kv/namespaces', false, () => structuredClone(this.kvNamespaces)),
+      createKvNamespace: (_account: string, title: string) =>
+        gate('POST /storage/kv/namespaces', true, () => {
+          const created = { id: `ns-${this.nextId++}`, title };
+          this.kvNamespaces.push(created);
+          return { ...created };
+        }),
+      getWorkerSchedules: (_account: string, name: string) =>
+        gate(`GET /workers/scripts/${name}/schedules`, false, () => (this.scripts.has(name) ? [...(this.schedules.get(name) ?? [])] : null)),
+      putWorkerSchedules: (_account: string, name: string, crons: readonly string[]) =>
+        gate(`PUT /workers/scripts/${name}/schedules`, true, () => void this.schedules.set(name, [...crons])),
       getWorkersSubdomain: () => gate('GET /workers/subdomain', false, () => 'acme'),
       enableWorkersDev: (_account: string, name: string) => gate(`POST /workers/scripts/${name}/subdomain`, true, () => void (this.scripts.get(name)!.workersDev = true)),
       listWorkerRoutes: () => gate('GET /zones/workers/routes', false, () => structuredClone(this.routes)),
