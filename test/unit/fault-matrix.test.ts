@@ -24,8 +24,9 @@ import { startDnsResponder } from './propagation-dns-responder.js';
 
 const createInput = (name: string): NodeCreateInput => ({
   name, healthPath: '/healthz', region: 'nyc3', size: 's-1vcpu-1gb', image: 'debian-12-x64', sshKey: '41',
-  // The fakes answer at once: a check that fails is a real failure, never a wait.
-  dnsTimeoutMs: 1, httpsTimeoutMs: 1, dropletTimeoutMs: 1,
+  // The fakes answer at once: a check that fails is a real failure, never a wait. DNS is a real UDP responder
+  // on loopback, so its one query gets time to answer on a loaded machine (a wrong answer still fails at once).
+  dnsTimeoutMs: 2_000, httpsTimeoutMs: 1, dropletTimeoutMs: 1,
 });
 
 const createClean = (world: World, name: string) => nodeCreate(createInput(name), world.deps(new FaultClock()));
