@@ -14,7 +14,7 @@ function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Repo
   for (const { service, ports } of plan.override.strippedPorts) {
     reporter.warn(`service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge; blue and green would collide)`);
   }
-  for (const warning of warnings) reporter.warn(warning);
+  for (const warning of [...warnings, ...plan.warnings]) reporter.warn(warning);
   for (const d of plan.data) reporter.info(`data service ${d.service} (${d.why}): runs once in ${plan.dataProject}, ${d.change === 'unchanged' ? 'left running untouched' : d.change === 'changed' ? 'changed: recreated in place' : 'started in place'}`);
 }
 
