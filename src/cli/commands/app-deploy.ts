@@ -29,7 +29,7 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
     planDeploy(state, { node: String(opts.node), app, file: source.file, model: source.model, files: source.files, hash: source.hash, force: Boolean(opts.force) });
   if (opts.dryRun) {
     const plan = planFor(await new StateStore(configFor(globals).stateDir).load());
-    const report = dryRunReport(plan, source.model.warnings);
+    const report = dryRunReport(plan, source.model.warnings, source.envFiles);
     if (globals.json) return printJson(report);
     process.stdout.write(renderDryRun(report));
     return;
