@@ -31,6 +31,9 @@ for node in web-1 web-2; do
   dynia app:deploy --node "$node" --compose examples/hello/compose.yaml
 done
 
+say "app:deploy of examples/shop to web-1 (built on the node; data service, volume, secret, .env)"
+dynia app:deploy --node web-1 --compose examples/shop/compose.yaml
+
 say "slb:sync"
 url=$(dynia slb:sync)
 echo "$url"
