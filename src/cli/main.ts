@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { EXIT_CODES } from '../errors.js';
+import { registerAppOps } from './app-ops-program.js';
 import { reportError } from './output.js';
 import { VERSION } from './version.js';
 
@@ -134,6 +135,8 @@ Example:
     .option('--tail <n>', 'lines of history per container, or "all"', '100')
     .addHelpText('after', '\nExample:\n  dynia app:logs --node web-1 --app hello --follow')
     .action(run(async () => (await import('./commands/app-logs.js')).appLogsCommand));
+
+  registerAppOps(program, run);
 
   program
     .command('status')
