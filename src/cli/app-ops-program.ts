@@ -3,6 +3,22 @@ import type { Command } from 'commander';
 import { collectNodes } from '../workflows/node-selection.js';
 import type { GlobalOptions } from './main.js';
 
+/** app:deploy's help about fleets and the release step (the command itself is registered in main.ts). */
+export const FLEET_DEPLOY_HELP = `
+Several nodes (--node a --node b, --node a,b, or --all): every node starts the new version and passes its
+internal health check (its own health path) before any node swaps; if one fails, none swaps and each new
+version is removed. After the swaps, a node failing its external check rolls every node back. Nodes already
+running this file are skipped unless --force.
+
+Release step: label dynia.release: "bin/migrate --yes" on the entry runs that command once per deploy, in a
+one-off container of the new version on the first node, after start and before any swap; a non-zero exit
+stops the deploy (nothing swaps) and shows its output.
+
+Examples:
+  dynia app:deploy --node web-1 --compose ./compose.yaml
+  dynia app:deploy --all --compose ./compose.yaml --parallel 2
+  dynia app:deploy --node web-1,web-2 --compose ./compose.yaml --force`;
+
 type Runner = (load: () => Promise<(opts: Record<string, unknown>, globals: GlobalOptions) => Promise<void>>) => (...args: unknown[]) => Promise<void>;
 
 export function registerAppOps(program: Command, run: Runner): void {

@@ -4,7 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { EXIT_CODES } from '../errors.js';
-import { registerAppOps } from './app-ops-program.js';
+import { collectNodes } from '../workflows/node-selection.js';
+import { FLEET_DEPLOY_HELP, registerAppOps } from './app-ops-program.js';
 import { reportError } from './output.js';
 import { VERSION } from './version.js';
 
@@ -91,7 +92,9 @@ Try it locally, no cloud account needed:
   program
     .command('app:deploy')
     .description('Deploy a compose app to a node behind Caddy: health-gated, zero-downtime swap, rollback on failure')
-    .requiredOption('--node <name>', 'target node')
+    .option('--node <name>', 'target node (repeat it, or a,b, for a fleet deploy)', collectNodes)
+    .option('--all', 'every active node', false)
+    .option('--parallel <n>', 'nodes worked on at once', '4')
     .requiredOption('--compose <file>', 'compose file of the app')
     .option('--name <app>', 'app name (default: the compose file\'s name; for compose.yaml, its directory\'s)')
     .option('--timeout <duration>', 'how long the app may take to become healthy (e.g. 60s, 2m)', '60s')
@@ -102,7 +105,8 @@ Try it locally, no cloud account needed:
 How the entry point is found:
   service:  the one named "web", or labelled dynia.entry=true
   port:     label dynia.port, else the first exposed/published container port
-  domain:   label dynia.domain, else the node's FQDN`,
+  domain:   label dynia.domain, else the node's FQDN
+${FLEET_DEPLOY_HELP}`,
     )
     .action(run(async () => (await import('./commands/app-deploy.js')).appDeployCommand));
 

@@ -96,6 +96,7 @@ export async function runFleet(members: readonly FleetMember[], options: FleetOp
       const why = `${names(notReady)} not ready`;
       for (const [m, e] of notReady) report(m, 'failed', { reason: reasonOf(e) });
       await discardAll([...prepared].filter(([, e]) => e === undefined).map(([m]) => m), why, report);
+      if (members.length === 1) throw new FleetError(kindOf(notReady[0]![1]), (notReady[0]![1] as Error).message, (notReady[0]![1] as DyniaError).hint, ordered());
       throw new FleetError(kindOf(notReady[0]![1]), `No node swapped: ${names(notReady)} failed before the swap:\n${detail(notReady)}`, hintOf(notReady[0]![1]), ordered());
     }
     // 2. The release step, once, on a fleet where every node runs the new version beside the old.
@@ -124,6 +125,8 @@ export async function runFleet(members: readonly FleetMember[], options: FleetOp
           return `  ${m.node}: ${serving}`;
         }),
       );
+      // One node: the same error a single deploy always gave.
+      if (members.length === 1) throw new FleetError('health', `${(bad[0]![1] as Error).message}\nRolled back: ${reports.get(members[0]!)!.serving}.`, (bad[0]![1] as DyniaError).hint, ordered());
       throw new FleetError(kindOf(bad[0]![1]), `${why}:\n${detail(bad)}\nRolled back on every node, so the fleet stays on one version:\n${back.join('\n')}`, hintOf(bad[0]![1]), ordered());
     }
     for (const m of members) report(m, 'deployed');
