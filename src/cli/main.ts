@@ -96,17 +96,22 @@ Try it locally, no cloud account needed:
     .option('--all', 'every active node', false)
     .option('--parallel <n>', 'nodes worked on at once', '4')
     .requiredOption('--compose <file>', 'compose file of the app')
-    .option('--name <app>', 'app name (default: the compose file\'s name; for compose.yaml, its directory\'s)')
+    .option('--name <app>', 'app name (default: the file\'s top-level name:, else its directory\'s name)')
+    .option('--env-file <file...>', 'variables to interpolate with, inside the app directory (default: its .env)')
+    .option('--dry-run', 'print the plan (entry, files, data services, warnings) without contacting the node', false)
     .option('--timeout <duration>', 'how long the app may take to become healthy (e.g. 60s, 2m)', '60s')
-    .option('--force', 'deploy even if the same compose file is already active', false)
+    .option('--force', 'deploy even if the same app directory is already active', false)
     .addHelpText(
       'after',
       `
 How the entry point is found:
-  service:  the one named "web", or labelled dynia.entry=true
-  port:     label dynia.port, else the first exposed/published container port
+  service:  the one named "web", or labelled dynia.entry=true; else the only service, else the only one publishing a TCP port
+  port:     label dynia.port, else the first TCP ports container port, else the first TCP expose
   domain:   label dynia.domain, else the node's FQDN
-${FLEET_DEPLOY_HELP}`,
+Data: a service with a volume or a writable bind-mounted directory (or label dynia.data=true) runs once, updated in place.
+${FLEET_DEPLOY_HELP}
+  dynia app:deploy --node web-1 --compose examples/shop/compose.yaml --dry-run
+  dynia app:deploy --node web-1 --compose ./compose.yaml --env-file .env.prod`,
     )
     .action(run(async () => (await import('./commands/app-deploy.js')).appDeployCommand));
 

@@ -1,9 +1,12 @@
 import { Document, isNode } from 'yaml';
 import { EDGE_NETWORK } from '../node/layout.js';
+import type { AppModel, Mount } from './app-model.js';
 import type { ComposeFile } from './parse.js';
 
 export const PROJECT_LABEL = 'dev.dynia.project';
 export const NODE_LABEL = 'dev.dynia.node';
+/** The restart policy the file asks for; a retired version gets `no`, a rollback puts this one back. */
+export const RESTART_LABEL = 'dev.dynia.restart';
 
 export interface Override {
   /** YAML for `docker compose -f app.yml -f <this>`. */
@@ -17,51 +20,97 @@ export interface Override {
   droppedContainerNames: Array<{ service: string; containerName: string }>;
 }
 
+export interface OverrideMeta {
+  app: string;
+  /** The compose project this override is for (`<app>-blue`, `<app>-green` or `<app>-data`). */
+  project: string;
+  node: string;
+  entry: string;
+  /** Where this project's copy of the app directory is on the node. */
+  srcDir: string;
+  /** Where the app's writable data directories live on the node (shared by every project of the app). */
+  dataDir: string;
+  /** Image tag per built service (content-addressed, so every project and colour uses the same image). */
+  imageTags: ReadonlyMap<string, string>;
+}
+
 const describePort = (entry: unknown): string =>
   typeof entry === 'object' && entry !== null ? JSON.stringify(entry) : String(entry);
 
+/** Compose interpolates the override too: a literal `$` must be written `$$`. */
+const literal = (text: string) => text.replaceAll('$', '$$');
+
+function rewriteMount(mount: Mount, meta: OverrideMeta): Record<string, unknown> {
+  const long = { ...mount.long };
+  if (mount.kind === 'config') long.source = literal(mount.source === '.' ? meta.srcDir : `${meta.srcDir}/${mount.source}`);
+  else if (mount.kind === 'data-dir') long.source = literal(`${meta.dataDir}/${mount.source}`);
+  else if (typeof long.source === 'string') long.source = literal(long.source);
+  if (typeof long.target === 'string') long.target = literal(long.target);
+  return long;
+}
+
 /**
- * What Dynia layers over an app's compose file: every service joins the external `edge` network (keeping its
- * own networks), publishes no host ports, restarts with the node unless it says otherwise, and carries labels
- * naming the project and node.
- * `!reset` (compose ≥2.24) is needed because compose merges `ports` lists instead of replacing them.
+ * What Dynia layers over an app's compose file, for one of the app's projects:
+ * - only the entry joins the external `edge` network (Caddy's); every other service stays on the app's networks,
+ *   which Dynia creates as `<app>_<network>` and every project of the app shares, so names resolve across them;
+ * - named volumes are `<app>_<volume>` in every project, so no deploy or rollback ever sees other data;
+ * - mounts in long syntax with absolute sources: shipped config from this project's copy, writable directories
+ *   from the app's data directory (kept across deploys);
+ * - built services get a content-addressed image tag, publish no host ports, restart with the node unless the
+ *   file says otherwise (the policy is kept in a label for rollbacks), and carry labels naming project and node.
+ * `!reset`/`!override` (compose ≥2.24) are needed because compose merges lists instead of replacing them.
  */
-export function renderOverride(file: ComposeFile, meta: { project: string; node: string }): Override {
+export function renderOverride(file: ComposeFile, model: AppModel, meta: OverrideMeta): Override {
   const strippedPorts: Override['strippedPorts'] = [];
   const droppedContainerNames: Override['droppedContainerNames'] = [];
   const services: Record<string, Record<string, unknown>> = {};
-  const resets: Array<[string, string]> = [];
+  const tags: Array<[string, string, string]> = [];
 
   for (const service of file.services) {
     const out: Record<string, unknown> = {};
+    const mounts = model.services.find((s) => s.name === service.name)!.mounts;
+    const tag = meta.imageTags.get(service.name);
+    if (tag !== undefined) out.image = tag;
     if (service.containerName !== undefined) {
       out.container_name = null;
-      resets.push([service.name, 'container_name']);
+      tags.push([service.name, 'container_name', '!reset']);
       droppedContainerNames.push({ service: service.name, containerName: service.containerName });
     }
     if (service.ports.length > 0) {
       out.ports = [];
-      resets.push([service.name, 'ports']);
+      tags.push([service.name, 'ports', '!reset']);
       strippedPorts.push({ service: service.name, ports: service.ports.map(describePort) });
     }
-    if (service.networkMode === undefined) {
+    if (mounts.length > 0) {
+      out.volumes = mounts.map((m) => rewriteMount(m, meta));
+      tags.push([service.name, 'volumes', '!override']);
+    }
+    if (service.name === meta.entry && service.networkMode === undefined) {
       const own = service.networks ?? ['default'];
       const aliases = service.containerName !== undefined ? { aliases: [service.containerName] } : {};
-      out.networks = Object.fromEntries([
-        ...own.filter((name) => name !== EDGE_NETWORK).map((name) => [name, aliases]),
-        [EDGE_NETWORK, {}],
-      ]);
+      out.networks = Object.fromEntries([...own.filter((name) => name !== EDGE_NETWORK).map((name) => [name, aliases]), [EDGE_NETWORK, {}]]);
+    } else if (service.containerName !== undefined && service.networkMode === undefined) {
+      out.networks = Object.fromEntries((service.networks ?? ['default']).map((name) => [name, { aliases: [service.containerName] }]));
     }
     // Without a policy an app stays down after the node reboots; a stopped (previous) version stays stopped.
-    if (service.restart === undefined) out.restart = 'unless-stopped';
-    out.labels = { [PROJECT_LABEL]: meta.project, [NODE_LABEL]: meta.node };
+    const restart = service.restart ?? 'unless-stopped';
+    if (service.restart === undefined) out.restart = restart;
+    out.labels = { [PROJECT_LABEL]: meta.project, [NODE_LABEL]: meta.node, [RESTART_LABEL]: restart };
     services[service.name] = out;
   }
 
-  const doc = new Document({ services, networks: { [EDGE_NETWORK]: { name: EDGE_NETWORK, external: true } } });
-  for (const [service, key] of resets) {
+  const networks: Record<string, unknown> = { [EDGE_NETWORK]: { name: EDGE_NETWORK, external: true } };
+  for (const network of model.networks) networks[network.key] = { name: appNetworkName(meta.app, network.key), external: true };
+  const volumes = Object.fromEntries(model.volumes.map((v) => [v, { name: appVolumeName(meta.app, v) }]));
+  const doc = new Document({ services, networks, ...(model.volumes.length > 0 ? { volumes } : {}) });
+  for (const [service, key, tag] of tags) {
     const node = doc.getIn(['services', service, key], true);
-    if (isNode(node)) node.tag = '!reset';
+    if (isNode(node)) node.tag = tag;
   }
   return { yaml: doc.toString(), strippedPorts, droppedContainerNames };
 }
+
+/** The app network every project of the app joins (Dynia creates it; compose only uses it). */
+export const appNetworkName = (app: string, key: string): string => `${app}_${key}`;
+/** One volume per named volume of the app, whatever project or colour mounts it. */
+export const appVolumeName = (app: string, key: string): string => `${app}_${key}`;

@@ -1,5 +1,6 @@
-import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { InputError } from '../errors.js';
+import { interpolate, type Env } from './interpolate.js';
 
 /** The parts of a compose service Dynia reads or rewrites (values as in the file, merge keys resolved). */
 export interface ComposeService {
@@ -13,12 +14,19 @@ export interface ComposeService {
   networkMode?: string;
   containerName?: string;
   restart?: string;
+  profiles: readonly string[];
+  /** The service as written, after interpolation. */
+  raw: Record<string, unknown>;
 }
 
 export interface ComposeFile {
   fileName: string;
   /** In file order. */
   services: readonly ComposeService[];
+  /** Top-level `name:`, when set. */
+  name?: string;
+  /** The whole file after interpolation (top-level volumes, networks, secrets, configs). */
+  raw: Record<string, unknown>;
   /** `file:line:col` of the deepest existing node on `path`, for messages. */
   where(path: readonly (string | number)[]): string;
 }
@@ -60,8 +68,11 @@ function locator(doc: Document, lines: LineCounter, fileName: string) {
   };
 }
 
-/** Parses a compose file and checks the structure Dynia relies on; errors read `app.yml:12:3: message`. */
-export function parseCompose(text: string, fileName: string): ComposeFile {
+/**
+ * Parses a compose file, interpolates its values with `env` as compose does, and checks the structure Dynia relies
+ * on; errors read `app.yml:12:3: message`.
+ */
+export function parseCompose(text: string, fileName: string, env: Env = new Map()): ComposeFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -74,6 +85,13 @@ export function parseCompose(text: string, fileName: string): ComposeFile {
     throw InputError(`${where(path)}: ${message}`, hint);
   };
 
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const { line, col } = lines.linePos(node.range?.[0] ?? 0);
+      node.value = interpolate(node.value, env, `${fileName}:${line}:${col}`);
+    },
+  });
   const root: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (!isRecord(root)) fail([], 'a compose file must be a mapping with a `services` key', 'Start the file with `services:`.');
   const services = (root as Raw).services;
@@ -94,7 +112,10 @@ export function parseCompose(text: string, fileName: string): ComposeFile {
       ...(typeof raw.network_mode === 'string' ? { networkMode: raw.network_mode } : {}),
       ...(typeof raw.container_name === 'string' ? { containerName: raw.container_name } : {}),
       ...(typeof raw.restart === 'string' ? { restart: raw.restart } : {}),
+      profiles: Array.isArray(raw.profiles) ? raw.profiles.map(String) : [],
+      raw,
     };
   });
-  return { fileName, services: parsed, where };
+  const name = (root as Raw).name;
+  return { fileName, services: parsed, where, raw: root as Raw, ...(typeof name === 'string' ? { name } : {}) };
 }

@@ -18,7 +18,15 @@ export const composeDownProject = (project: string, volumes: boolean): Argv => [
   'docker', 'compose', '-p', project, 'down', '--remove-orphans', ...(volumes ? ['--volumes'] : []),
 ];
 
-/** The named volumes a project created (kept by a remove without --volumes; listed so the output can say so). */
-export const projectVolumes = (project: string): Argv => [
-  'docker', 'volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`,
-];
+/** Every volume, every network, then whether the directory exists: what app:remove may have to clean up. */
+const INVENTORY = 'docker volume ls --quiet; echo ---; docker network ls --format "{{.Name}}"; echo ---; [ ! -d "$1" ] || echo "$1"';
+export const nodeInventory = (dataDir: string): Argv => ['sh', '-c', INVENTORY, 'sh', dataDir];
+
+export function parseInventory(stdout: string): { volumes: string[]; networks: string[]; dataDir: boolean } {
+  const [volumes = '', networks = '', dir = ''] = stdout.split('---\n');
+  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return { volumes: lines(volumes), networks: lines(networks), dataDir: lines(dir).length > 0 };
+}
+
+export const volumeRemove = (names: readonly string[]): Argv => ['docker', 'volume', 'rm', ...names];
+export const networkRemove = (names: readonly string[]): Argv => ['docker', 'network', 'rm', ...names];

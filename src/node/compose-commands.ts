@@ -4,11 +4,18 @@ import type { Argv } from '../remote/quote.js';
 export interface ComposeTarget {
   project: string;
   files: readonly string[];
+  /** Where relative paths resolve (the project's copy of the app directory). */
+  projectDirectory?: string;
+  /** The variables the files are interpolated with. */
+  envFile?: string;
 }
 
-/** `docker compose -p <project> -f <file>...`, the start of every compose command. */
-export const compose = ({ project, files }: ComposeTarget): Argv => [
-  'docker', 'compose', '-p', project, ...files.flatMap((file) => ['-f', file]),
+/** `docker compose -p <project> [--project-directory d] [--env-file f] -f <file>...`, the start of every compose command. */
+export const compose = ({ project, files, projectDirectory, envFile }: ComposeTarget): Argv => [
+  'docker', 'compose', '-p', project,
+  ...(projectDirectory === undefined ? [] : ['--project-directory', projectDirectory]),
+  ...(envFile === undefined ? [] : ['--env-file', envFile]),
+  ...files.flatMap((file) => ['-f', file]),
 ];
 
 /** Validates the merged files on the node's own compose version (exit code and errors only). */

@@ -39,6 +39,16 @@ export const DEFAULT_CADDY_IMAGE = 'caddy:2';
 export const appDir = (project: string): string => `${LAYOUT.appsDir}/${validateProjectName(project, 'compose project')}`;
 export const appComposePath = (project: string): string => `${appDir(project)}/compose.yaml`;
 export const appOverridePath = (project: string): string => `${appDir(project)}/dynia.override.yaml`;
+/** The project's copy of the app directory (compose's project directory: relative paths resolve here). */
+export const appSrcDir = (project: string): string => `${appDir(project)}/src`;
+/** The variables compose interpolates with (the app's `.env` or `--env-file`s), root-only. */
+export const appEnvPath = (project: string): string => `${appDir(project)}/interpolation.env`;
+/** What was uploaded into the project: the deploy hash and every file's hash (the base of the next upload). */
+export const appFilesPath = (project: string): string => `${appDir(project)}/files.json`;
+/** The app's data services run once, in this project, updated in place. */
+export const dataProject = (app: string): string => `${app}-data`;
+/** The app's writable bind-mounted directories: kept across deploys and rollbacks, never overwritten. */
+export const appDataDir = (app: string): string => `${NODE_ROOT}/data/${validateProjectName(app, 'app')}`;
 
 /** Name compose gives a service's container (`<project>-<service>-<n>`); reachable by that name on `edge`. */
 export const composeContainerName = (project: string, service: string, index = 1): string => `${project}-${service}-${index}`;

@@ -35,6 +35,8 @@ export const Deployment = z.object({
   domain: z.string(),
   status: z.enum(['active', 'superseded', 'failed', 'rolled-back']),
   reason: z.string().optional(),
+  /** Per data service, the hash of its definition and files: an unchanged one is left running untouched. */
+  dataHashes: z.record(z.string(), z.string()).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

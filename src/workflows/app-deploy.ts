@@ -7,11 +7,13 @@
  * stopped (kept, not removed, so a rollback can start it again). Any failure after the swap rolls back.
  */
 import { waitForPropagation } from '../dns/propagation.js';
-import { DyniaError, HealthError, InputError } from '../errors.js';
-import { composeConfigQuiet, composeDown, composeLogs, composeStart, composeStop, composeUpPulling } from '../node/compose-commands.js';
+import { DyniaError, HealthError } from '../errors.js';
+import { composeDown, composeLogs } from '../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
-import { networkInspect } from '../node/docker-commands.js';
-import { appComposePath, appDir, appOverridePath, composeContainerName } from '../node/layout.js';
+import { composeContainerName } from '../node/layout.js';
+import { retireProject, reviveProject, waitDockerHealthy } from '../node/retire-commands.js';
+import { chain } from '../node/app-sync.js';
+import { startCommand, syncApp } from './app-upload.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
 import type { DeployPlan } from './app-plan.js';
@@ -30,6 +32,12 @@ const HISTORY = 10;
 export interface AppDeployInput {
   plan: DeployPlan;
   composeText: string;
+  /** The variables compose interpolates with (the app's `.env` or `--env-file`s), as bytes. */
+  interpolationEnv: string;
+  /** Reads a file of the app directory (only the ones in `plan.files`). */
+  readAppFile(path: string): Buffer;
+  /** Whether the entry has a compose healthcheck (then Docker's `healthy` is waited for too). */
+  entryHealthcheck: boolean;
   timeoutMs: number;
 }
 
@@ -39,6 +47,8 @@ export interface AppDeployResult {
   remote: { connections: number; commands: number };
   /** Time the app itself took from `up` to healthy (the part of the deploy that is not Dynia's). */
   appStartMs: number;
+  /** Bytes sent to the node for the app's files (the tar of changed files and Dynia's own). */
+  uploadedBytes: number;
 }
 
 interface Ctx {
@@ -49,6 +59,7 @@ interface Ctx {
   caddyfileLive?: string;
   swapped: boolean;
   appStartMs: number;
+  uploadedBytes: number;
 }
 
 const healthPath = (ctx: Ctx) => ctx.input.plan.node.healthPath;
@@ -57,39 +68,27 @@ const caddyfileFor = (ctx: Ctx, state: State) => caddyfileForNode(ctx.deps.setti
 const steps: Step<Ctx>[] = [
   {
     name: 'preflight',
-    title: (ctx) => `Check the compose file on ${ctx.input.plan.node.name} (network edge, docker compose config)`,
+    title: (ctx) => `Upload the app and check it on ${ctx.input.plan.node.name} (docker compose config)`,
     async run(ctx) {
       const { plan } = ctx.input;
       ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
-      const session = ctx.session;
-      // The uploads go to the new colour's directory, which nothing runs from yet; the check runs beside them.
-      const [edge] = await Promise.all([
-        session.exec(networkInspect(), { allowFailure: true }),
-        session.upload(appComposePath(plan.project), ctx.input.composeText),
-        session.upload(appOverridePath(plan.project), plan.override.yaml),
-      ]);
-      if (edge.code !== 0) {
-        await session.exec(['rm', '-rf', appDir(plan.project)]);
-        throw InputError(
-          `network edge does not exist on ${plan.node.name}: something outside Dynia removed it, and Caddy cannot reach any app without it.`,
-          `Re-create it (ssh root@${plan.node.ip} docker network create edge), restart Caddy and the placeholder on it (docker start dynia-caddy dynia-placeholder), then deploy again.`,
-        );
-      }
-      const config = await session.exec(composeConfigQuiet(target(plan.project)), { allowFailure: true });
-      if (config.code !== 0) {
-        await session.exec(['rm', '-rf', appDir(plan.project)]);
-        throw InputError(`docker compose on ${plan.node.name} refuses the file:\n${tail(config.stderr)}`, 'Fix the compose file; nothing was started.');
-      }
-      return `${plan.entry.service}:${plan.entry.port} → ${plan.entry.domain}, project ${plan.project}`;
+      const sent = await syncApp(ctx.session, ctx.input);
+      ctx.uploadedBytes = sent.bytes;
+      return `${sent.files} changed file(s), ${sent.bytes} bytes; ${plan.entry.service}:${plan.entry.port} → ${plan.entry.domain}, project ${plan.project}`;
     },
   },
   {
     name: 'start',
-    title: (ctx) => `Pull and start ${ctx.input.plan.project}`,
+    title: (ctx) => `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
     async run(ctx) {
       const t0 = performance.now();
-      await ctx.session!.exec(composeUpPulling(target(ctx.input.plan.project)), { timeoutMs: 600_000 });
+      await ctx.session!.exec(startCommand(ctx.input.plan), { timeoutMs: 600_000 });
       ctx.appStartMs = performance.now() - t0;
+      const said = (change: string, what: string) => {
+        const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);
+        return services.length ? [`${what}: ${services.join(', ')}`] : [];
+      };
+      return [...said('changed', 'data recreated in place'), ...said('new', 'data started'), ...said('unchanged', 'data left running untouched')].join('; ') || undefined;
     },
   },
   {
@@ -99,7 +98,10 @@ const steps: Step<Ctx>[] = [
       const { plan } = ctx.input;
       const url = `http://${entryContainer(ctx)}:${plan.entry.port}${healthPath(ctx)}`;
       const t0 = performance.now();
-      const result = await ctx.session!.exec(waitHealthyInNetwork(url, Math.ceil(ctx.input.timeoutMs / 1000)), { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
+      const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
+      const probe = waitHealthyInNetwork(url, seconds);
+      const command = ctx.input.entryHealthcheck ? chain(waitDockerHealthy(entryContainer(ctx), seconds), probe) : probe;
+      const result = await ctx.session!.exec(command, { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
       ctx.appStartMs += performance.now() - t0;
       if (result.code !== 0) {
         const logs = await ctx.session!.exec(composeLogs(target(plan.project), plan.entry.service, 30), { allowFailure: true });
@@ -128,31 +130,7 @@ const steps: Step<Ctx>[] = [
   {
     name: 'swap',
     title: (ctx) => `Swap ${ctx.input.plan.entry.domain} to ${ctx.input.plan.project}`,
-    async run(ctx) {
-      const { plan } = ctx.input;
-      const session = ctx.session!;
-      ctx.caddyfileLive = caddyfileFor(ctx, ctx.deps.tx.state);
-      ctx.swapped = true;
-      await moveAlias(session, entryContainer(ctx), plan.entry.domain);
-      const now = new Date().toISOString();
-      const state = await ctx.deps.tx.commit((draft) => {
-        for (const d of draft.deployments) if (d.node === plan.node.name && d.app === plan.app && d.status === 'active') Object.assign(d, { status: 'superseded', updatedAt: now });
-        draft.deployments.push({
-          node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service,
-          entryPort: plan.entry.port, domain: plan.entry.domain, status: 'active', createdAt: now, updatedAt: now,
-        });
-        syncFqdnTarget(draft, plan.node.name);
-      });
-      const caddyfile = caddyfileFor(ctx, state);
-      const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
-      ctx.caddyfileLive = caddyfile;
-      if (plan.previous) {
-        // Both versions answer under the alias now; give Caddy time to see the new one, then stop the old.
-        await settleAlias();
-        await session.exec(composeStop(target(plan.previous.project)));
-      }
-      return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
-    },
+    run: (ctx) => swapTraffic(ctx),
   },
   {
     name: 'external-health',
@@ -172,6 +150,39 @@ const steps: Step<Ctx>[] = [
     },
   },
 ];
+
+/**
+ * The swap, one step: the new entry takes the domain's alias (Caddy re-resolves it every 200 ms, so no reload),
+ * the deployment is recorded, the Caddyfile follows when a domain or port is new, and after Caddy has seen the
+ * new version the old one is retired (restart policy `no`, stopped, kept for a rollback).
+ */
+async function swapTraffic(ctx: Ctx): Promise<string> {
+  const { plan } = ctx.input;
+  const session = ctx.session!;
+  ctx.caddyfileLive = caddyfileFor(ctx, ctx.deps.tx.state);
+  ctx.swapped = true;
+  await moveAlias(session, entryContainer(ctx), plan.entry.domain);
+  const now = new Date().toISOString();
+  const state = await ctx.deps.tx.commit((draft) => {
+    for (const d of draft.deployments) if (d.node === plan.node.name && d.app === plan.app && d.status === 'active') Object.assign(d, { status: 'superseded', updatedAt: now });
+    draft.deployments.push({ ...record(plan), status: 'active', createdAt: now, updatedAt: now });
+    syncFqdnTarget(draft, plan.node.name);
+  });
+  const caddyfile = caddyfileFor(ctx, state);
+  const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
+  ctx.caddyfileLive = caddyfile;
+  if (plan.previous) {
+    // Both versions answer under the alias now; give Caddy time to see the new one, then retire the old.
+    await settleAlias();
+    await session.exec(retireProject(target(plan.previous.project)));
+  }
+  return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
+}
+
+const record = (plan: DeployPlan) => ({
+  node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service,
+  entryPort: plan.entry.port, domain: plan.entry.domain, dataHashes: plan.dataHashes,
+});
 
 const entryContainer = (ctx: Ctx) => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
 
@@ -197,7 +208,7 @@ async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
     const mine = draft.deployments.find((d) => d.node === plan.node.name && d.project === plan.project && d.status === 'active' && d.composeHash === plan.hash);
     const failed = { status: 'failed' as const, reason: reasonOf(error), updatedAt: now };
     if (mine) Object.assign(mine, failed);
-    else draft.deployments.push({ node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service, entryPort: plan.entry.port, domain: plan.entry.domain, createdAt: now, ...failed });
+    else draft.deployments.push({ ...record(plan), createdAt: now, ...failed });
     pruneHistory(draft, plan.node.name, plan.app);
   });
 }
@@ -208,7 +219,7 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   const session = ctx.session!;
   await recordFailed(ctx, error);
   let restored: Deployment | undefined;
-  if (plan.previous && (await session.exec(composeStart(target(plan.previous.project)), { allowFailure: true })).code === 0) {
+  if (plan.previous && (await session.exec(reviveProject(target(plan.previous.project)), { allowFailure: true })).code === 0) {
     restored = plan.previous;
   }
   const state = await ctx.deps.tx.commit((draft) => {
@@ -224,12 +235,12 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
 }
 
 export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {
-  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0 };
+  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0, uploadedBytes: 0 };
   let failure: unknown;
   try {
     const timings = await runSteps(steps, ctx, deps.reporter);
     const deployment = deps.tx.state.deployments.find((d) => d.node === input.plan.node.name && d.project === input.plan.project && d.status === 'active')!;
-    return { deployment, timings, remote: { ...ctx.session!.stats }, appStartMs: ctx.appStartMs };
+    return { deployment, timings, remote: { ...ctx.session!.stats }, appStartMs: ctx.appStartMs, uploadedBytes: ctx.uploadedBytes };
   } catch (error) {
     failure = error;
     if (!ctx.session || (error instanceof DyniaError && error.kind === 'input' && !ctx.swapped)) throw error;
@@ -254,12 +265,13 @@ export interface DeployPhases extends FleetMember {
   readonly session: NodeSession | undefined;
   readonly timings: StepTiming[];
   readonly appStartMs: number;
+  readonly uploadedBytes: number;
   /** Remote commands and connections of the deploy itself (the audit line left out, as appDeploy reports). */
   readonly remote: { connections: number; commands: number };
 }
 
 export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployPhases {
-  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0 };
+  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0, uploadedBytes: 0 };
   const timings: StepTiming[] = [];
   let remote: { connections: number; commands: number } | undefined;
   const part = async (from: string, to: string) => {
@@ -277,6 +289,9 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
     },
     get appStartMs() {
       return ctx.appStartMs;
+    },
+    get uploadedBytes() {
+      return ctx.uploadedBytes;
     },
     get remote() {
       return remote ?? { ...(ctx.session?.stats ?? { connections: 0, commands: 0 }) };

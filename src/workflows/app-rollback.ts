@@ -6,13 +6,14 @@
  * it Caddy would send traffic to it before it is healthy), probed from inside `edge`, then given the alias;
  * after Caddy has seen it the running version is stopped. A failure after that switch undoes it.
  */
-import { composeHash } from '../compose/hash.js';
 import { DyniaError, HealthError, InputError } from '../errors.js';
-import { composeLogs, composePsAll, composeStart, composeStop } from '../node/compose-commands.js';
+import { composeLogs, composePsAll } from '../node/compose-commands.js';
+import { parseUploadedTree } from '../node/app-sync.js';
+import { retireProject, reviveProject } from '../node/retire-commands.js';
 import { parseComposePs } from '../node/compose-ps.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
 import { networkDisconnect } from '../node/docker-commands.js';
-import { appComposePath, composeContainerName } from '../node/layout.js';
+import { appFilesPath, composeContainerName } from '../node/layout.js';
 import { containerNetworks, networkJoin, parseNetworkNames } from '../node/rollback-commands.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import { tail } from '../remote/remote.js';
@@ -72,11 +73,11 @@ const steps: Step<Ctx>[] = [
       ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
       const session = ctx.session;
       // The project directory holds the files of the last deploy into it; a later (failed) deploy may have replaced them.
-      const text = await session.readFile(appComposePath(previous.project));
-      const containers = text === null ? [] : parseComposePs((await session.exec(composePsAll(appTarget(previous.project)), { allowFailure: true })).stdout);
+      const tree = parseUploadedTree(await session.readFile(appFilesPath(previous.project)));
+      const containers = tree === null ? [] : parseComposePs((await session.exec(composePsAll(appTarget(previous.project)), { allowFailure: true })).stdout);
       const why =
-        text === null ? 'its compose file is gone'
-        : composeHash(text) !== previous.composeHash ? 'its directory now holds another compose file (a later deploy into the same project)'
+        tree === null ? 'its files are gone'
+        : tree.hash !== previous.composeHash ? 'its directory now holds another version (a later deploy into the same project)'
         : !containers.some((c) => c.name === entryOf(previous)) ? `its container ${entryOf(previous)} is gone`
         : undefined;
       if (why) {
@@ -94,7 +95,7 @@ const steps: Step<Ctx>[] = [
       ctx.started = true;
       await session.exec(networkDisconnect(entryOf(previous)), { allowFailure: true });
       await session.exec(networkJoin(entryOf(previous)));
-      await session.exec(composeStart(appTarget(previous.project)), { timeoutMs: 300_000 });
+      await session.exec(reviveProject(appTarget(previous.project)), { timeoutMs: 300_000 });
     },
   },
   {
@@ -133,7 +134,7 @@ const steps: Step<Ctx>[] = [
       });
       const caddy = await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, state, plan.node.name), caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name));
       await settleAlias();
-      await session.exec(composeStop(appTarget(current.project)));
+      await session.exec(retireProject(appTarget(current.project)));
       return caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload';
     },
   },
@@ -160,7 +161,7 @@ async function undo(ctx: Ctx): Promise<void> {
   const { current, previous } = plan;
   const session = ctx.session!;
   const switchedState = ctx.deps.tx.state;
-  await session.exec(composeStart(appTarget(current.project)), { timeoutMs: 300_000 });
+  await session.exec(reviveProject(appTarget(current.project)), { timeoutMs: 300_000 });
   await waitHealthy(ctx, current);
   // Stop and start keep a container's aliases; verify rather than assume.
   if (!(await hasAlias(session, entryOf(current), current.domain))) await moveAlias(session, entryOf(current), current.domain);
@@ -175,7 +176,7 @@ async function undo(ctx: Ctx): Promise<void> {
   });
   await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, restored, plan.node.name), caddyfileFor(ctx.deps.settings, switchedState, plan.node.name));
   await settleAlias();
-  await session.exec(composeStop(appTarget(previous.project)), { allowFailure: true });
+  await session.exec(retireProject(appTarget(previous.project)), { allowFailure: true });
   await writeNodeManifest(session, restored, plan.node.name);
 }
 
@@ -191,7 +192,7 @@ export async function appRollback(input: AppRollbackInput, deps: WorkflowDeps): 
     failure = error;
     if (!ctx.session || !ctx.started) throw error;
     if (!ctx.switched) {
-      await ctx.session.exec(composeStop(appTarget(plan.previous.project)), { allowFailure: true });
+      await ctx.session.exec(retireProject(appTarget(plan.previous.project)), { allowFailure: true });
       throw error;
     }
     deps.reporter.warn(`rollback failed after the switch: ${reasonOf(error)}; undoing it`);

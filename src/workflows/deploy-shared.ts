@@ -5,8 +5,9 @@
 import { renderCaddyfile } from '../node/caddyfile.js';
 import type { ComposeTarget } from '../node/compose-commands.js';
 import { networkConnect, networkDisconnect } from '../node/docker-commands.js';
-import { appComposePath, appOverridePath, LAYOUT } from '../node/layout.js';
+import { appComposePath, appEnvPath, appOverridePath, appSrcDir, LAYOUT } from '../node/layout.js';
 import { renderManifest } from '../node/manifest.js';
+import { chain } from '../node/app-sync.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import type { Remote } from '../remote/remote.js';
 import type { State } from '../state/schema.js';
@@ -19,8 +20,10 @@ const ALIAS_SETTLE_MS = 600;
 
 export const settleAlias = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, ALIAS_SETTLE_MS));
 
-/** A deployed project's files on the node: the app's compose file, then Dynia's override. */
-export const appTarget = (project: string): ComposeTarget => ({ project, files: [appComposePath(project), appOverridePath(project)] });
+/** A deployed project's files on the node: the app's compose file, then Dynia's override, over its copy of the app directory. */
+export const appTarget = (project: string): ComposeTarget => ({
+  project, files: [appComposePath(project), appOverridePath(project)], projectDirectory: appSrcDir(project), envFile: appEnvPath(project),
+});
 
 /** The Caddyfile the node should run for this state. */
 export const caddyfileFor = (settings: Settings, state: State, nodeName: string): string =>
@@ -33,8 +36,7 @@ export async function writeNodeManifest(remote: Remote, state: State, nodeName: 
 
 /** Re-joins `edge` under the domain's stable alias (an alias can only be given when connecting). */
 export async function moveAlias(remote: Remote, container: string, domain: string): Promise<void> {
-  await remote.exec(networkDisconnect(container));
-  await remote.exec(networkConnect(container, upstreamAlias(domain)));
+  await remote.exec(chain(networkDisconnect(container), networkConnect(container, upstreamAlias(domain))));
 }
 
 /** An error's first line, for state records and audit lines. */

@@ -9,9 +9,9 @@ import { HealthError, InputError } from '../errors.js';
 import { runOneOff } from '../node/app-ops-commands.js';
 import { shellQuote } from '../remote/quote.js';
 import { tail } from '../remote/remote.js';
-import type { Deployment, NodeRecord, State } from '../state/schema.js';
-import { deployPhases, type DeployPhases } from './app-deploy.js';
-import { planDeploy, type DeployPlan } from './app-plan.js';
+import type { Deployment, NodeRecord } from '../state/schema.js';
+import { deployPhases, type AppDeployInput, type DeployPhases } from './app-deploy.js';
+import type { DeployPlan } from './app-plan.js';
 import { appTarget } from './deploy-shared.js';
 import { runFleet, type FleetNodeReport } from './fleet.js';
 import type { WorkflowDeps } from './ports.js';
@@ -28,8 +28,9 @@ export interface FleetPlan {
   release?: string[];
 }
 
-export function planFleet(state: State, input: { app: string; nodes: NodeRecord[]; file: ComposeFile; hash: string; force: boolean }): FleetPlan {
-  const all = input.nodes.map((node) => planDeploy(state, { node: node.name, app: input.app, file: input.file, hash: input.hash, force: input.force }));
+/** `planNode` is the single-node planner (planDeploy with the app's inputs bound). */
+export function planFleet(input: { app: string; nodes: NodeRecord[]; file: ComposeFile; planNode: (node: string) => DeployPlan }): FleetPlan {
+  const all = input.nodes.map((node) => input.planNode(node.name));
   const custom = all.find((p) => p.entry.domain !== p.node.fqdn);
   if (all.length > 1 && custom) {
     // Each node's DNS step would point the name at itself: the last one would win and the others' checks fail.
@@ -48,6 +49,7 @@ export interface NodeDeployResult extends FleetNodeReport {
   timings: StepTiming[];
   remote: { connections: number; commands: number };
   appStartMs: number;
+  uploadedBytes: number;
 }
 
 export interface FleetDeployResult {
@@ -73,14 +75,14 @@ const RELEASE_TIMEOUT_MS = 30 * 60_000;
 
 export async function fleetDeploy(
   plan: FleetPlan,
-  input: { composeText: string; timeoutMs: number; parallel: number },
+  input: Omit<AppDeployInput, 'plan'> & { parallel: number },
   deps: WorkflowDeps,
   now: () => number = () => performance.now(),
 ): Promise<FleetDeployResult> {
   const tx = serialTx(deps.tx);
   const many = plan.plans.length > 1;
   const members = plan.plans.map((p) =>
-    deployPhases({ plan: p, composeText: input.composeText, timeoutMs: input.timeoutMs }, { ...deps, tx, reporter: many ? nodeReporter(deps.reporter, p.node.name) : deps.reporter }),
+    deployPhases({ ...input, plan: p }, { ...deps, tx, reporter: many ? nodeReporter(deps.reporter, p.node.name) : deps.reporter }),
   );
   let release: FleetDeployResult['release'];
   const runRelease = plan.release && (async () => {
@@ -104,7 +106,7 @@ export async function fleetDeploy(
     reports.map((r, i) => {
       const m: DeployPhases = members[i]!;
       const deployment = tx.state.deployments.find((d) => d.node === m.node && d.project === m.input.plan.project && d.status === 'active' && r.outcome === 'deployed');
-      return { ...r, project: m.input.plan.project, ...(deployment ? { deployment } : {}), timings: m.timings, remote: m.remote, appStartMs: m.appStartMs };
+      return { ...r, project: m.input.plan.project, ...(deployment ? { deployment } : {}), timings: m.timings, remote: m.remote, appStartMs: m.appStartMs, uploadedBytes: m.uploadedBytes };
     });
   try {
     const reports = await runFleet(members, { parallel: input.parallel, now, ...(runRelease ? { release: runRelease } : {}) });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { composeHash } from '../../src/compose/hash.js';
+import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { DyniaError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/health/probe.js';
@@ -42,15 +43,25 @@ function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeR
 }
 
 const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000) => {
-  const plan = planDeploy(deps.tx.state, { node: 'web-1', app: 'shop', file: parseCompose(text, 'shop.yaml'), hash: composeHash(text), force: false });
-  return appDeploy({ plan, composeText: text, timeoutMs }, deps);
+  const file = parseCompose(text, 'shop.yaml');
+  const plan = planDeploy(deps.tx.state, { node: 'web-1', app: 'shop', file, model: appModel(file, () => 'missing'), files: [], hash: composeHash(text), force: false });
+  return appDeploy({ plan, composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs }, deps);
 };
 
-/** Commands without the long `-f <file>` arguments, audit appends left out. */
+/** Commands without the long file arguments and script bodies, audit appends left out. */
 const commands = (remote: RecordingRemote) =>
   remote.calls
     .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
-    .map((c) => (c.kind === 'exec' ? c.argv.join(' ').replace(/ -f \S+/g, '').replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http') : `${c.kind} ${c.path}`));
+    .map((c) => {
+      if (c.kind !== 'exec') return `${c.kind} ${c.path}`;
+      if (c.argv[0] === 'sh' && c.argv[2]?.startsWith('set -euf')) return `sync ${c.argv[4]} from ${c.argv[5] || '-'}`;
+      const text = c.argv[0] === 'sh' && c.argv[2]?.includes('buildx') ? c.argv.slice(4).join(' ') : c.argv.join(' ');
+      return text
+        .replace(/ (-f|--project-directory|--env-file) '?\S+/g, '')
+        .replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http')
+        .replace(/sh -c 'ids=(.|\n)*' sh (\S+) &&/, 'no-restart $2 &&')
+        .replace(/sh -c 'for c in (.|\n)*' sh (\S+) &&/, 'restore-restart $2 &&');
+    });
 
 const active = (project: string): Deployment => ({
   node: 'web-1', app: 'shop', project, composeHash: composeHash(V1), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
@@ -62,14 +73,10 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([]);
     const result = await deploy(V1, deps);
     assert.deepEqual(commands(remote), [
-      'docker network inspect edge',
-      'upload /opt/dynia/apps/shop-blue/compose.yaml',
-      'upload /opt/dynia/apps/shop-blue/dynia.override.yaml',
-      'docker compose -p shop-blue config --quiet',
-      'docker compose -p shop-blue up -d --remove-orphans --pull always',
+      'sync /opt/dynia/apps/shop-blue from -',
+      'sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
-      'docker network disconnect edge shop-blue-web-1',
-      `docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
+      `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
@@ -85,15 +92,12 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([active('shop-blue')]);
     await deploy(V2, deps);
     assert.deepEqual(commands(remote), [
-      'docker network inspect edge',
-      'upload /opt/dynia/apps/shop-green/compose.yaml',
-      'upload /opt/dynia/apps/shop-green/dynia.override.yaml',
-      'docker compose -p shop-green config --quiet',
-      'docker compose -p shop-green up -d --remove-orphans --pull always',
+      'readFile /opt/dynia/apps/shop-blue/files.json',
+      'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
+      'sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
-      'docker network disconnect edge shop-green-web-1',
-      `docker network connect --alias ${ALIAS} edge shop-green-web-1`,
-      'docker compose -p shop-blue stop',
+      `sh -c docker network disconnect edge shop-green-web-1 && docker network connect --alias ${ALIAS} edge shop-green-web-1`,
+      'sh -c no-restart shop-blue && docker compose -p shop-blue stop',
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:superseded', 'shop-green:active']);
@@ -101,19 +105,19 @@ describe('appDeploy', () => {
 
   test('an app that never gets healthy: its logs in the error, the project removed, routing untouched', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
-    remote.on((argv) => argv.includes('sh') && argv.includes('-c'), { code: 1, stderr: "wget: can't connect to remote host: Connection refused" });
+    remote.on((argv) => argv[0] === 'docker' && argv[1] === 'exec', { code: 1, stderr: "wget: can't connect to remote host: Connection refused" });
     remote.on((argv) => argv.includes('logs'), { stdout: 'web-1  | listening on :9999\n' });
     await assert.rejects(deploy(V2, deps), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Connection refused/.test(e.message) && /listening on :9999/.test(e.message));
-    assert.deepEqual(commands(remote).slice(6), ['docker compose -p shop-green logs --tail 30 web', 'docker compose -p shop-green down']);
+    assert.deepEqual(commands(remote).slice(4), ['docker compose -p shop-green logs --tail 30 web', 'docker compose -p shop-green down']);
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
   });
 
   test('a failed external check rolls back: the previous version starts again, the new one is removed', async () => {
     const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
     await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
-    assert.deepEqual(commands(remote).slice(8), [
-      'docker compose -p shop-blue stop',
-      'docker compose -p shop-blue start',
+    assert.deepEqual(commands(remote).slice(5), [
+      'sh -c no-restart shop-blue && docker compose -p shop-blue stop',
+      'sh -c restore-restart shop-blue && docker compose -p shop-blue start',
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
     ]);

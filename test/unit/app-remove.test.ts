@@ -16,9 +16,9 @@ const d = (n: string, project: string, status: Deployment['status'], app = 'shop
 });
 
 test('app:remove: routing back to the placeholder first, then both colours down, files removed, state and manifest updated', async () => {
-  const remote = new FakeNode().on(['docker', 'volume', 'ls'], (argv) => ({ stdout: argv.at(-1)!.endsWith('shop-blue') ? 'shop-blue_data\n' : '' }));
+  const remote = new FakeNode().on(['sh', '-c'], { stdout: 'shop_db\nshop_admin_db\nshop-blue_cache\napi_db\n---\nbridge\nedge\nshop_default\n---\n/opt/dynia/data/shop\n' });
   remote.files.set('/opt/dynia/proxy/Caddyfile', 'old');
-  const state = State.parse({ version: 1, nodes: [node('a')], deployments: [d('a', 'shop-blue', 'superseded'), d('a', 'shop-green', 'active'), d('a', 'api-blue', 'active', 'api')] });
+  const state = State.parse({ version: 1, nodes: [node('a')], deployments: [d('a', 'shop-blue', 'superseded'), d('a', 'shop-green', 'active'), d('a', 'api-blue', 'active', 'api'), d('b', 'shop_admin-blue', 'active', 'shop_admin')] });
   state.deployments[2]!.domain = 'api.example.com';
   const deps = {
     tx: memoryTx(state), digitalocean: undefined as never, cloudflare: undefined as never,
@@ -31,15 +31,18 @@ test('app:remove: routing back to the placeholder first, then both colours down,
     'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
     'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
     'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
-    'docker volume ls --quiet --filter label=com.docker.compose.project=shop-blue',
+    'sh -c \'docker volume ls --quiet; echo ---; docker network ls --format "{{.Name}}"; echo ---; [ ! -d "$1" ] || echo "$1"\' sh /opt/dynia/data/shop',
     'docker compose -p shop-blue down --remove-orphans',
-    'docker volume ls --quiet --filter label=com.docker.compose.project=shop-green',
+    'docker compose -p shop-data down --remove-orphans',
     'docker compose -p shop-green down --remove-orphans',
-    'rm -rf /opt/dynia/apps/shop-blue /opt/dynia/apps/shop-green',
+    'docker network rm shop_default',
+    'rm -rf /opt/dynia/apps/shop-blue /opt/dynia/apps/shop-data /opt/dynia/apps/shop-green',
   ]);
   assert.match(remote.files.get('/opt/dynia/proxy/Caddyfile.next')!, /a\.example\.com \{[^}]*dynamic a dynia-placeholder 8080/);
-  assert.deepEqual(result, { node: 'a', fqdn: 'a.example.com', projects: ['shop-blue', 'shop-green'], domains: ['a.example.com'], volumes: ['shop-blue_data'], volumesRemoved: false });
-  assert.deepEqual(deps.tx.state.deployments.map((x) => x.project), ['api-blue'], 'the other app is untouched');
+  assert.deepEqual(result, {
+    node: 'a', fqdn: 'a.example.com', projects: ['shop-blue', 'shop-data', 'shop-green'], domains: ['a.example.com'], volumes: ['shop_db', 'shop-blue_cache'], dataDir: '/opt/dynia/data/shop', volumesRemoved: false,
+  });
+  assert.deepEqual(deps.tx.state.deployments.map((x) => x.project), ['api-blue', 'shop_admin-blue'], 'the other apps are untouched');
   assert.deepEqual(deps.tx.state.nodes[0]!.caddy.target, { service: 'placeholder', port: 8080 });
   assert.deepEqual(JSON.parse(remote.files.get('/opt/dynia/node.json')!).deployments.map((x: Deployment) => x.project), ['api-blue']);
   const audit = remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [c.stdin!] : []));

@@ -32,7 +32,7 @@ const networks = (aliases: string[]) => ({ stdout: JSON.stringify({ edge: { Alia
 
 function scriptedNode(): FakeNode {
   const remote = new FakeNode('10.0.0.1');
-  remote.files.set('/opt/dynia/apps/hello-blue/compose.yaml', V1);
+  remote.files.set('/opt/dynia/apps/hello-blue/files.json', JSON.stringify({ hash: composeHash(V1), files: [] }));
   remote.on((argv) => argv.includes('ps') && argv.includes('--all'), { stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited","Health":"","ExitCode":0}\n' });
   remote.on((argv) => argv[1] === 'inspect', networks([ALIAS]));
   return remote;
@@ -51,15 +51,25 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
   return { deps: d, lines };
 }
 
+/** Retire/revive scripts and alias moves by name, file arguments left out. */
+const norm = (c: string) => {
+  const project = /docker compose -p (\S+)/.exec(c)?.[1];
+  if (c.includes('--restart=no')) return `retire ${project}`;
+  if (c.includes('dev.dynia.restart')) return `revive ${project}`;
+  const moved = /network disconnect edge (\S+) && docker network connect --alias (\S+) edge/.exec(c);
+  if (moved) return `move-alias ${moved[2]} to ${moved[1]}`;
+  return c.replace(/ (-f|--project-directory|--env-file) \S+/g, '');
+};
+
 const audits = (remote: FakeNode) => remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));
 
 describe('appRollback', () => {
   test('a project whose directory holds another compose file is refused before anything starts', async () => {
     const remote = scriptedNode();
-    remote.files.set('/opt/dynia/apps/hello-blue/compose.yaml', 'services: {}\n');
+    remote.files.set('/opt/dynia/apps/hello-blue/files.json', JSON.stringify({ hash: composeHash('services: {}\n'), files: [] }));
     const { deps: d } = deps(remote);
     const plan = planRollback(d.tx.state, { node: 'web-1' });
-    await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /another compose file/.test(e.message));
+    await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /another version/.test(e.message));
     assert.deepEqual(remote.commands.filter((c) => /start|stop|network/.test(c)), []);
     assert.deepEqual(d.tx.state, initial());
     assert.deepEqual(audits(remote).map((a) => [a.command, a.result]), [['app:rollback', 'failed']]);
@@ -72,11 +82,11 @@ describe('appRollback', () => {
     const plan = planRollback(d.tx.state, { node: 'web-1' });
     await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message));
     const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect/.test(c));
-    assert.deepEqual(commands.map((c) => c.replace(/ -f \S+/g, '')), [
+    assert.deepEqual(commands.map(norm), [
       'docker network disconnect edge hello-blue-web-1',
       'docker network connect edge hello-blue-web-1',
-      'docker compose -p hello-blue start',
-      'docker compose -p hello-blue stop',
+      'revive hello-blue',
+      'retire hello-blue',
     ]);
     assert.deepEqual(d.tx.state, initial());
   });
@@ -89,16 +99,15 @@ describe('appRollback', () => {
       appRollback({ plan, timeoutMs: 1000 }, d),
       (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
-    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload/.test(c)).map((c) => c.replace(/ -f \S+/g, ''));
+    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload/.test(c)).map(norm);
     assert.deepEqual(commands, [
       'docker network disconnect edge hello-blue-web-1',
       'docker network connect edge hello-blue-web-1',
-      'docker compose -p hello-blue start',
-      'docker network disconnect edge hello-blue-web-1',
-      `docker network connect --alias ${ALIAS} edge hello-blue-web-1`,
-      'docker compose -p hello-green stop',
-      'docker compose -p hello-green start',
-      'docker compose -p hello-blue stop',
+      'revive hello-blue',
+      `move-alias ${ALIAS} to hello-blue-web-1`,
+      'retire hello-green',
+      'revive hello-green',
+      'retire hello-blue',
     ]);
     assert.deepEqual(d.tx.state, initial(), 'the deployments and the node are as before');
     const manifest = JSON.parse(remote.files.get('/opt/dynia/node.json')!);
@@ -113,12 +122,12 @@ describe('appRollback', () => {
   test('during the undo, a running version that lost its alias gets it back', async () => {
     // The first matching rule answers: green's inspect (no alias) goes ahead of the generic one.
     const remote = new FakeNode('10.0.0.1');
-    remote.files.set('/opt/dynia/apps/hello-blue/compose.yaml', V1);
+    remote.files.set('/opt/dynia/apps/hello-blue/files.json', JSON.stringify({ hash: composeHash(V1), files: [] }));
     remote.on((argv) => argv[1] === 'inspect' && argv.at(-1) === 'hello-green-web-1', networks(['hello-green-web-1']));
     remote.on((argv) => argv.includes('ps') && argv.includes('--all'), { stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited"}\n' });
     remote.on((argv) => argv[1] === 'inspect', networks([ALIAS]));
     const { deps: d } = deps(remote);
     await assert.rejects(appRollback({ plan: planRollback(d.tx.state, { node: 'web-1' }), timeoutMs: 1000 }, d));
-    assert.ok(remote.commands.includes(`docker network connect --alias ${ALIAS} edge hello-green-web-1`));
+    assert.ok(remote.commands.map(norm).includes(`move-alias ${ALIAS} to hello-green-web-1`));
   });
 });

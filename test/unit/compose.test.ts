@@ -11,6 +11,10 @@ import { inferDomain, inferEntry, inferEntryPort, inferEntryService } from '../.
 import { parseCompose } from '../../src/compose/parse.js';
 import { containerPortOf } from '../../src/compose/ports.js';
 import { renderOverride } from '../../src/compose/override.js';
+import { appModel } from '../../src/compose/app-model.js';
+
+const meta = { app: 'shop', project: 'shop-blue', node: 'web-1', entry: 'web', srcDir: '/opt/dynia/apps/shop-blue/src', dataDir: '/opt/dynia/data/shop', imageTags: new Map<string, string>() };
+const overrideOf = (file: ReturnType<typeof parseCompose>) => renderOverride(file, appModel(file, () => 'missing'), meta);
 
 const parse = (text: string) => parseCompose(text, 'app.yml');
 const inputError = (message: RegExp | string) => (error: DyniaError) => {
@@ -37,9 +41,9 @@ services:
     network_mode: host
     container_name: w
 `);
-    assert.deepEqual(file.services, [
-      { name: 'web', labels: { team: 'a' }, expose: [], ports: ['8080:80'], networks: ['back'] },
-      { name: 'worker', labels: { 'dynia.entry': 'true', flag: '', 'x': 'a=b' }, expose: [], ports: [], networks: null, networkMode: 'host', containerName: 'w' },
+    assert.deepEqual(file.services.map(({ raw, ...rest }) => rest), [
+      { name: 'web', labels: { team: 'a' }, expose: [], ports: ['8080:80'], networks: ['back'], profiles: [] },
+      { name: 'worker', labels: { 'dynia.entry': 'true', flag: '', 'x': 'a=b' }, expose: [], ports: [], networks: null, networkMode: 'host', containerName: 'w', profiles: [] },
     ]);
     assert.equal(file.where(['services', 'worker', 'labels']), 'app.yml:12:13');
     assert.equal(file.where(['services', 'worker', 'nope']), 'app.yml:11:5');
@@ -88,10 +92,18 @@ describe('entry inference', () => {
     assert.throws(() => inferEntryService(webAndLabel), inputError('app.yml: more than one service could receive the traffic: web, api.'));
     assert.throws(() => inferEntryService(parse('services:\n  api: {image: a}\n  db: {image: b}\n')), (error: DyniaError) => {
       assert.equal(error.message, 'app.yml: cannot tell which service receives the traffic (services: api, db).');
-      assert.equal(error.hint, 'Name that service `web`, or add the label dynia.entry=true to it.');
+      assert.equal(error.hint, 'Label the service that serves HTTP, e.g.:\n  services:\n    api:\n      labels:\n        dynia.entry: "true"');
       return true;
     });
     assert.throws(() => inferEntryService(parse('services:\n  web:\n    image: a\n    network_mode: host\n')), inputError(/^app\.yml:4:19: the entry service web uses network_mode host/));
+    assert.throws(() => inferEntryService(parse('services:\n  web:\n    image: a\n    profiles: [debug]\n')), inputError(/^app\.yml:4:15: the entry service web is only started under profile debug/));
+    assert.throws(() => inferEntryService(parse('services:\n  web:\n    image: a\n    networks:\n      back: {ipv4_address: 10.0.0.5}\n')), inputError(/^app\.yml:5:13: the entry service web has a fixed address on network back/));
+  });
+
+  test('without a web or label: the only service, else the only one publishing a TCP port', () => {
+    assert.equal(inferEntryService(parse('services:\n  app: {image: a}\n')).name, 'app');
+    assert.equal(inferEntryService(parse('services:\n  app: {image: a, ports: ["80:8080"]}\n  db: {image: b}\n  dns: {image: c, ports: ["53:53/udp"]}\n')).name, 'app');
+    assert.throws(() => inferEntryService(parse('services:\n  a: {image: a, ports: ["80:80"]}\n  b: {image: b, ports: ["81:81"]}\n')), inputError(/cannot tell which service/));
   });
 
   test('port: label, else expose, else the container side of ports', () => {
@@ -101,14 +113,16 @@ describe('entry inference', () => {
     };
     assert.equal(port('    labels: {dynia.port: 3000}\n    expose: ["4000"]\n'), 3000);
     assert.equal(port('    labels: ["dynia.port=3000"]\n'), 3000);
-    assert.equal(port('    expose: ["4000/tcp", 5000]\n    ports: ["80:6000"]\n'), 4000);
+    assert.equal(port('    expose: ["4000/tcp", 5000]\n    ports: ["80:6000"]\n'), 6000);
+    assert.equal(port('    expose: ["4000/tcp"]\n    ports: ["53:53/udp"]\n'), 4000);
+    assert.equal(port('    ports: ["53:53/udp", {target: 9000, protocol: udp}, "8080:80"]\n'), 80);
     assert.equal(port('    ports: ["127.0.0.1:80:6000/tcp"]\n'), 6000);
     assert.equal(port('    ports:\n      - target: 7000\n        published: 80\n'), 7000);
     assert.throws(() => port('    labels:\n      dynia.port: http\n'), inputError('app.yml:5:7: label dynia.port on service web "http" is not a TCP port.'));
     assert.throws(() => port('    ports: ["80:99999"]\n'), inputError('app.yml:4:13: ports entry on service web "99999" is not a TCP port.'));
     assert.throws(() => port(''), (error: DyniaError) => {
       assert.equal(error.message, 'app.yml:3:5: cannot tell which port service web listens on.');
-      assert.equal(error.hint, 'Add the label dynia.port=<port> (or an `expose:` entry) to service web.');
+      assert.equal(error.hint, 'Add the port it serves HTTP on, e.g.:\n  services:\n    web:\n      labels:\n        dynia.port: "8080"');
       return true;
     });
   });
@@ -123,7 +137,7 @@ describe('entry inference', () => {
 });
 
 describe('renderOverride', () => {
-  test('joins edge, keeps own networks, strips ports and container names, labels every service', () => {
+  test('only the entry joins edge; app networks shared by name; ports and container names stripped; labels', () => {
     const file = parse(`services:
   web:
     image: shop:1
@@ -139,7 +153,7 @@ describe('renderOverride', () => {
 networks:
   back: {}
 `);
-    const override = renderOverride(file, { project: 'shop-blue', node: 'web-1' });
+    const override = overrideOf(file);
     assert.equal(
       override.yaml,
       `services:
@@ -155,21 +169,27 @@ networks:
     labels:
       dev.dynia.project: shop-blue
       dev.dynia.node: web-1
+      dev.dynia.restart: unless-stopped
   db:
-    networks:
-      back: {}
-      edge: {}
     restart: unless-stopped
     labels:
       dev.dynia.project: shop-blue
       dev.dynia.node: web-1
+      dev.dynia.restart: unless-stopped
   side:
     labels:
       dev.dynia.project: shop-blue
       dev.dynia.node: web-1
+      dev.dynia.restart: no
 networks:
   edge:
     name: edge
+    external: true
+  back:
+    name: shop_back
+    external: true
+  default:
+    name: shop_default
     external: true
 `,
     );
@@ -194,21 +214,30 @@ test('docker compose (when installed) applies the override as intended', { skip:
     networks:
       back: {ipv4_address: 10.99.0.5}
     ports: [{target: 5432, published: 5432}]
+    volumes: ["data:/var/lib/pg", "./conf:/etc/pg:ro"]
 networks:
-  back: {ipam: {config: [{subnet: 10.99.0.0/24}]}}
+  back: {}
   edge: {}
+volumes:
+  data: {}
 `;
     writeFileSync(join(dir, 'app.yml'), app);
-    writeFileSync(join(dir, 'override.yml'), renderOverride(parse(app), { project: 'shop-blue', node: 'web-1' }).yaml);
+    writeFileSync(join(dir, 'override.yml'), overrideOf(parse(app)).yaml);
     const merged = parseYaml(execFileSync('docker', ['compose', '-p', 'shop-blue', '-f', join(dir, 'app.yml'), '-f', join(dir, 'override.yml'), 'config'], { encoding: 'utf8' }));
     assert.equal(merged.services.web.ports, undefined);
     assert.equal(merged.services.web.container_name, undefined);
     assert.deepEqual(merged.services.web.networks, { default: { aliases: ['shop'] }, edge: {} });
-    assert.deepEqual(merged.services.web.labels, { 'dev.dynia.node': 'web-1', 'dev.dynia.project': 'shop-blue', 'dynia.port': '80' });
+    assert.deepEqual(merged.services.web.labels, { 'dev.dynia.node': 'web-1', 'dev.dynia.project': 'shop-blue', 'dev.dynia.restart': 'unless-stopped', 'dynia.port': '80' });
     assert.equal(merged.services.db.ports, undefined);
     assert.equal(merged.services.web.restart, 'unless-stopped');
-    assert.deepEqual(merged.services.db.networks, { back: { ipv4_address: '10.99.0.5' }, edge: {} });
+    assert.deepEqual(merged.services.db.networks, { back: { ipv4_address: '10.99.0.5' } });
     assert.deepEqual(merged.networks.edge, { name: 'edge', external: true });
+    assert.deepEqual(merged.networks.back, { name: 'shop_back', external: true });
+    assert.deepEqual(merged.volumes.data, { name: 'shop_data' });
+    assert.deepEqual(merged.services.db.volumes, [
+      { type: 'volume', source: 'data', target: '/var/lib/pg' },
+      { type: 'bind', source: '/opt/dynia/apps/shop-blue/src/conf', target: '/etc/pg', read_only: true },
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { composeHash } from '../../src/compose/hash.js';
+import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
+import { planDeploy } from '../../src/workflows/app-plan.js';
 import { DyniaError } from '../../src/errors.js';
 import { State, type NodeRecord } from '../../src/state/schema.js';
 import { fleetDeploy, planFleet } from '../../src/workflows/fleet-deploy.js';
@@ -36,12 +38,16 @@ function setup() {
     connect: async (n: NodeRecord) => remotes.get(n.name)!,
     probe: async () => ({ ok: true, status: 200, ms: 1 }),
   } satisfies WorkflowDeps;
-  const plan = (text: string, force = false) =>
-    planFleet(deps.tx.state, { app: 'shop', nodes: deps.tx.state.nodes, file: parseCompose(text, 'shop.yaml'), hash: composeHash(text), force });
+  const plan = (text: string, force = false) => {
+    const file = parseCompose(text, 'shop.yaml');
+    const model = appModel(file, () => 'missing');
+    const planNode = (n: string) => planDeploy(deps.tx.state, { node: n, app: 'shop', file, model, files: [], hash: composeHash(text), force });
+    return planFleet({ app: 'shop', nodes: deps.tx.state.nodes, file, planNode });
+  };
   return { remotes, deps, order, plan };
 }
 
-const run = (s: ReturnType<typeof setup>, text: string) => fleetDeploy(s.plan(text), { composeText: text, timeoutMs: 5000, parallel: 4 }, s.deps, () => 0);
+const run = (s: ReturnType<typeof setup>, text: string) => fleetDeploy(s.plan(text), { composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 5000, parallel: 4 }, s.deps, () => 0);
 
 describe('fleetDeploy', () => {
   test('two nodes: each probes its own health path; the release runs once, on a, after both are healthy and before either swaps', async () => {
@@ -50,7 +56,7 @@ describe('fleetDeploy', () => {
     const i = (what: RegExp) => s.order.findIndex((line) => what.test(line));
     const release = s.order.filter((line) => line.includes(' run --rm'));
     assert.deepEqual(release.map((l) => l.split(' ')[0]), ['a']);
-    assert.deepEqual(s.remotes.get('a')!.commands.find((c) => c.includes(' run ')), "docker compose -p shop-blue -f /opt/dynia/apps/shop-blue/compose.yaml -f /opt/dynia/apps/shop-blue/dynia.override.yaml run --rm --no-deps -T web bin/migrate --yes");
+    assert.deepEqual(s.remotes.get('a')!.commands.find((c) => c.includes(' run ')), "docker compose -p shop-blue --project-directory /opt/dynia/apps/shop-blue/src --env-file /opt/dynia/apps/shop-blue/interpolation.env -f /opt/dynia/apps/shop-blue/compose.yaml -f /opt/dynia/apps/shop-blue/dynia.override.yaml run --rm --no-deps -T web bin/migrate --yes");
     const healthy = Math.max(i(/^a docker exec dynia-caddy sh -c/), i(/^b docker exec dynia-caddy sh -c/));
     assert.ok(healthy < i(/ run --rm/) && i(/ run --rm/) < i(/network disconnect/), s.order.join('\n'));
     assert.match(s.remotes.get('a')!.commands.find((c) => c.includes('wget'))!, / http:\/\/shop-blue-web-1:8080\/ 5$/);
@@ -62,7 +68,7 @@ describe('fleetDeploy', () => {
 
   test('b never healthy: neither node swaps, a removes its new version, the error names b', async () => {
     const s = setup();
-    s.remotes.get('b')!.on((argv) => argv.includes('-c') && argv.includes('sh'), { code: 1, stderr: 'HTTP/1.1 404 Not Found' });
+    s.remotes.get('b')!.on((argv) => argv.includes('dynia-caddy') && argv.some((a) => a.includes('wget')), { code: 1, stderr: 'HTTP/1.1 404 Not Found' });
     const error = await run(s, V1).catch((e) => e);
     assert.ok(error instanceof DyniaError && error.kind === 'health');
     assert.match(error.message, /^No node swapped: b failed before the swap:\n {2}b: \[Wait for http:\/\/shop-blue-web-1:8080\/healthz inside edge\]/);

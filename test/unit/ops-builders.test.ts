@@ -8,7 +8,7 @@ import { containerRunning } from '../../src/node/status-commands.js';
 import { appTarget } from '../../src/workflows/deploy-shared.js';
 
 const target = appTarget('hello-blue');
-const FILES = ['-f', '/opt/dynia/apps/hello-blue/compose.yaml', '-f', '/opt/dynia/apps/hello-blue/dynia.override.yaml'];
+const FILES = ['--project-directory', '/opt/dynia/apps/hello-blue/src', '--env-file', '/opt/dynia/apps/hello-blue/interpolation.env', '-f', '/opt/dynia/apps/hello-blue/compose.yaml', '-f', '/opt/dynia/apps/hello-blue/dynia.override.yaml'];
 
 describe('app:logs command', () => {
   test('without --follow: plain compose logs', () => {

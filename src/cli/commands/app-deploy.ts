@@ -1,22 +1,22 @@
-import { readFile } from 'node:fs/promises';
-import { composeHash } from '../../compose/hash.js';
-import { parseCompose } from '../../compose/parse.js';
-import { InputError } from '../../errors.js';
+import { loadApp } from '../../compose/app-source.js';
+import { StateStore } from '../../state/store.js';
 import { parseDuration } from '../../validate/duration.js';
-import { appNameFor } from '../../workflows/app-plan.js';
+import { appNameFor, planDeploy, type DeployPlan } from '../../workflows/app-plan.js';
 import { fleetDeploy, planFleet, type NodeDeployResult } from '../../workflows/fleet-deploy.js';
 import { nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
-import { withWorkflow } from '../context.js';
+import type { Reporter } from '../../workflows/steps.js';
+import { configFor, withWorkflow } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { formatMs, printJson } from '../output.js';
+import { dryRunReport, renderDryRun } from './app-dry-run.js';
 
-async function readComposeFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw InputError(`--compose ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}.`, 'Pass the path of your compose file, e.g. --compose ./compose.yaml');
+/** What the user must know before a deploy changes anything: what is data, what is dropped. */
+function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Reporter): void {
+  for (const { service, ports } of plan.override.strippedPorts) {
+    reporter.warn(`service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge; blue and green would collide)`);
   }
+  for (const warning of warnings) reporter.warn(warning);
+  for (const d of plan.data) reporter.info(`data service ${d.service} (${d.why}): runs once in ${plan.dataProject}, ${d.change === 'unchanged' ? 'left running untouched' : d.change === 'changed' ? 'changed: recreated in place' : 'started in place'}`);
 }
 
 export async function appDeployCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
@@ -24,21 +24,35 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   const composePath = String(opts.compose);
   const names = nodeNames({ node: opts.node as string[] | undefined, all: opts.all === true }, 'app:deploy');
   const parallel = parallelism(opts.parallel);
-  const text = await readComposeFile(composePath);
-  const file = parseCompose(text, composePath);
-  const app = appNameFor(composePath, opts.name === undefined ? undefined : String(opts.name));
+  const envFiles = Array.isArray(opts.envFile) ? opts.envFile.map(String) : [];
+  const source = loadApp(composePath, envFiles);
+  const app = appNameFor(composePath, opts.name === undefined ? undefined : String(opts.name), source.file.name);
   const timeoutMs = parseDuration(String(opts.timeout), '--timeout');
+  const fleetPlan = (state: Parameters<typeof planDeploy>[0]) =>
+    planFleet({
+      app,
+      file: source.file,
+      nodes: selectNodes(state, names, 'app:deploy'),
+      planNode: (node) => planDeploy(state, { node, app, file: source.file, model: source.model, files: source.files, hash: source.hash, force: Boolean(opts.force) }),
+    });
+  if (opts.dryRun) {
+    const plan = fleetPlan(await new StateStore(configFor(globals).stateDir).load());
+    const reports = [...plan.plans, ...plan.unchanged].map((p) => dryRunReport(p, source.model.warnings));
+    if (globals.json) return printJson(reports.length === 1 ? reports[0] : reports);
+    process.stdout.write(reports.map(renderDryRun).join('\n'));
+    return;
+  }
   const t0 = performance.now();
   const outcome = await withWorkflow('app:deploy', globals, async (deps) => {
-    const nodes = selectNodes(deps.tx.state, names, 'app:deploy');
-    const plan = planFleet(deps.tx.state, { app, nodes, file, hash: composeHash(text), force: Boolean(opts.force) });
-    for (const { service, ports } of plan.plans[0]?.override.strippedPorts ?? []) {
-      deps.reporter.warn(`service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge; blue and green would collide)`);
-    }
-    for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this compose file (${p.hash.slice(0, 12)}); --force redeploys`);
+    const plan = fleetPlan(deps.tx.state);
+    const first = plan.plans[0] ?? plan.unchanged[0]!;
+    warnAbout(first, source.model.warnings, deps.reporter);
+    for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
     if (plan.plans.length === 0) return { plan, result: undefined };
+    const entryHealthcheck = source.file.services.find((s) => s.name === first.entry.service)!.raw.healthcheck !== undefined;
+    const input = { composeText: source.text, interpolationEnv: source.interpolationEnv, readAppFile: (path: string) => source.dir.read(path), entryHealthcheck, timeoutMs, parallel };
     try {
-      return { plan, result: await fleetDeploy(plan, { composeText: text, timeoutMs, parallel }, deps) };
+      return { plan, result: await fleetDeploy(plan, input, deps) };
     } catch (error) {
       const results = (error as { results?: NodeDeployResult[] }).results;
       if (results && results.length > 1 && !globals.quiet) process.stderr.write(summary(results));
@@ -49,19 +63,22 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   const urls = [...plan.plans, ...plan.unchanged].map((p) => `https://${p.entry.domain}/`);
   if (!result) {
     if (globals.json) return printJson({ unchanged: true, deployment: plan.unchanged[0]?.previous, deployments: plan.unchanged.map((p) => p.previous), url: urls[0], urls });
-    if (plan.unchanged.length === 1) process.stderr.write(`· ${app} on ${plan.unchanged[0]!.node.name} already runs this compose file (${plan.unchanged[0]!.hash.slice(0, 12)}); nothing to do. Use --force to redeploy.\n`);
-    else process.stderr.write(`· ${app} already runs this compose file on every node; nothing to do. Use --force to redeploy.\n`);
+    if (plan.unchanged.length === 1) process.stderr.write(`· ${app} on ${plan.unchanged[0]!.node.name} already runs this app directory (${plan.unchanged[0]!.hash.slice(0, 12)}); nothing to do. Use --force to redeploy.\n`);
+    else process.stderr.write(`· ${app} already runs this app directory on every node; nothing to do. Use --force to redeploy.\n`);
     process.stdout.write(`${urls.join('\n')}\n`);
     return;
   }
   const totalMs = performance.now() - t0;
   const skipped = plan.unchanged.map((p) => ({ node: p.node.name, outcome: 'unchanged', deployment: p.previous }));
+  const release = result.release ? { release: result.release } : {};
   if (result.nodes.length === 1 && skipped.length === 0) {
-    const [one] = result.nodes;
-    if (globals.json) return printJson({ deployment: one!.deployment, url: urls[0], timings: one!.timings, remote: one!.remote, appStartMs: Math.round(one!.appStartMs), totalMs: Math.round(totalMs), ...(result.release ? { release: result.release } : {}) });
-    process.stderr.write(`✓ ${app} deployed to ${one!.node} as ${one!.project} in ${formatMs(totalMs)} (app start ${formatMs(one!.appStartMs)}; ${one!.remote.commands} remote commands, ${one!.remote.connections} SSH connection)\n`);
+    const one = result.nodes[0]!;
+    if (globals.json) {
+      return printJson({ deployment: one.deployment, url: urls[0], timings: one.timings, remote: one.remote, appStartMs: Math.round(one.appStartMs), totalMs: Math.round(totalMs), uploadedBytes: one.uploadedBytes, ...release });
+    }
+    process.stderr.write(`✓ ${app} deployed to ${one.node} as ${one.project} in ${formatMs(totalMs)} (app start ${formatMs(one.appStartMs)}; ${one.uploadedBytes} bytes uploaded; ${one.remote.commands} remote commands, ${one.remote.connections} SSH connection)\n`);
   } else {
-    if (globals.json) return printJson({ app, nodes: [...result.nodes, ...skipped], urls, totalMs: Math.round(totalMs), ...(result.release ? { release: result.release } : {}) });
+    if (globals.json) return printJson({ app, nodes: [...result.nodes, ...skipped], urls, totalMs: Math.round(totalMs), ...release });
     process.stderr.write(summary(result.nodes));
     process.stderr.write(`✓ ${app} deployed to ${result.nodes.length} node(s)${skipped.length ? ` (${skipped.map((s) => s.node).join(', ')} unchanged)` : ''} in ${formatMs(totalMs)}\n`);
   }

@@ -22,7 +22,8 @@ export async function appRemoveCommand(opts: Record<string, unknown>, globals: G
   if (globals.json) return printJson({ app, removed });
   for (const r of removed) {
     const routing = r.domains.map((d) => (d === r.fqdn ? `${d} serves the placeholder` : `${d} is no longer routed (its DNS record is left as it is)`)).join('; ');
-    const data = r.volumes.length === 0 ? 'no named volumes' : r.volumesRemoved ? `volumes removed: ${r.volumes.join(', ')}` : `volumes kept: ${r.volumes.join(', ')} (remove them with --volumes)`;
+    const kept = [...r.volumes, ...(r.dataDir ? [`data directory ${r.dataDir}`] : [])];
+    const data = kept.length === 0 ? 'no volumes or data directory' : r.volumesRemoved ? `volumes removed: ${kept.join(', ')}` : `volumes kept: ${kept.join(', ')} (remove them with --volumes)`;
     process.stderr.write(`✓ ${app} removed from ${r.node} (${r.projects.join(', ')})${routing ? `; ${routing}` : ''}; ${data}\n`);
   }
 }

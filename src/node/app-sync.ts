@@ -1,0 +1,131 @@
+/**
+ * Getting an app directory onto a node in one remote command: the changed files travel as a tar on stdin; the
+ * node copies the running version's tree, applies them, and swaps the result into the new project's directory.
+ * The same command creates the app's networks, refreshes the data project's copy and seeds writable data
+ * directories that do not exist yet (never overwriting one that does).
+ */
+import { pack } from 'tar-stream';
+import type { AppFile } from '../compose/app-files.js';
+import { InputError } from '../errors.js';
+import { shellQuote, type Argv } from '../remote/quote.js';
+
+/** What the node holds after a sync (`files.json`): the base the next deploy's upload is computed from. */
+export interface UploadedTree {
+  hash: string;
+  files: Array<Pick<AppFile, 'path' | 'hash' | 'mode' | 'size'>>;
+}
+
+export interface TreeDiff {
+  send: AppFile[];
+  deleted: string[];
+}
+
+/** Files new or changed since `base` (content or mode), and files gone. */
+export function diffTree(files: readonly AppFile[], base: UploadedTree | null): TreeDiff {
+  const before = new Map((base?.files ?? []).map((f) => [f.path, f]));
+  const now = new Set(files.map((f) => f.path));
+  return {
+    send: files.filter((f) => before.get(f.path)?.hash !== f.hash || before.get(f.path)?.mode !== f.mode),
+    deleted: [...before.keys()].filter((path) => !now.has(path)).sort(),
+  };
+}
+
+export function parseUploadedTree(text: string | null): UploadedTree | null {
+  if (text === null) return null;
+  try {
+    const data = JSON.parse(text) as UploadedTree;
+    return Array.isArray(data.files) && typeof data.hash === 'string' ? data : null;
+  } catch {
+    return null; // unreadable: upload everything
+  }
+}
+
+export interface TarEntry {
+  name: string;
+  content: Buffer;
+  mode: number;
+}
+
+/** A fixed mtime: the same bytes give the same tree (and the same build cache keys) on every deploy. */
+const MTIME = new Date('2000-01-01T00:00:00Z');
+
+export async function tarOf(entries: readonly TarEntry[]): Promise<Buffer> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    archive.on('end', resolve);
+    archive.on('error', reject);
+  });
+  for (const entry of entries) {
+    if (/[\n\r]/.test(entry.name)) throw InputError(`file name ${JSON.stringify(entry.name)} contains a line break.`, 'Rename the file.');
+    archive.entry({ name: entry.name, size: entry.content.length, mode: entry.mode, uid: 0, gid: 0, mtime: MTIME }, entry.content);
+  }
+  archive.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** Exit codes of the sync script when nothing was changed: network `edge` is gone; compose refuses the files. */
+export const EDGE_MISSING = 42;
+export const CONFIG_REFUSED = 43;
+
+const SYNC_SCRIPT = [
+  'set -euf',
+  'new=$1 base=$2 data=$3 datadir=$4 nets=$5 deleted=$6 secrets=$7 datadirs=$8 check=$9',
+  `docker network inspect edge >/dev/null 2>&1 || exit ${EDGE_MISSING}`,
+  "IFS='\n'",
+  'stage=$new.next',
+  'rm -rf "$stage"; mkdir -p "$stage"; chmod 700 "$stage"',
+  'if [ -n "$base" ] && [ -d "$base/src" ]; then cp -a "$base/src" "$stage/src"; else mkdir "$stage/src"; fi',
+  'tar -x -C "$stage" -f -',
+  'for f in $deleted; do rm -f "$stage/src/$f"; done',
+  'for f in $secrets; do chmod 600 "$stage/src/$f"; done',
+  'chmod 600 "$stage/interpolation.env"',
+  // compose checks the files where they are staged; a refusal leaves the node as it was.
+  `if ! err=$(sh -c "$check" 2>&1 >/dev/null); then rm -rf "$stage"; printf '%s\n' "$err" >&2; exit ${CONFIG_REFUSED}; fi`,
+  'for n in $nets; do docker network inspect "${n% *}" >/dev/null 2>&1 || if [ "${n##* }" = internal ]; then docker network create --internal "${n% *}" >/dev/null; else docker network create "${n% *}" >/dev/null; fi; done',
+  'rm -rf "$new"; mv "$stage" "$new"',
+  // The data project's copy is updated in place: a running data service's mounts keep pointing at live files.
+  'mkdir -p "$data/src"; chmod 700 "$data"',
+  'cp -a "$new/src/." "$data/src/"; cp -a "$new/compose.yaml" "$new/interpolation.env" "$data/"; cp -a "$new/data.override.yaml" "$data/dynia.override.yaml"',
+  'for d in $datadirs; do if [ ! -e "$datadir/$d" ]; then mkdir -p "$datadir/$d"; if [ -d "$new/src/$d" ]; then cp -a "$new/src/$d/." "$datadir/$d/"; fi; fi; done',
+].join('\n');
+
+export interface SyncArgs {
+  newDir: string;
+  /** The running version's directory, copied as the base (empty for a first deploy). */
+  baseDir: string;
+  dataProjectDir: string;
+  dataDir: string;
+  networks: Array<{ name: string; internal: boolean }>;
+  deleted: readonly string[];
+  secrets: readonly string[];
+  dataDirs: readonly string[];
+  /** Run on the staged files before anything changes (compose config of every project). */
+  check: readonly Argv[];
+}
+
+/** The one command that applies an upload (the tar goes to its stdin). */
+export const syncCommand = (a: SyncArgs): Argv => [
+  'sh', '-c', SYNC_SCRIPT, 'sh', a.newDir, a.baseDir, a.dataProjectDir, a.dataDir,
+  a.networks.map((n) => `${n.name} ${n.internal ? 'internal' : 'bridge'}`).join('\n'),
+  a.deleted.join('\n'), a.secrets.join('\n'), a.dataDirs.join('\n'), a.check.map(shellQuote).join(' && '),
+];
+
+/** Where the sync stages a project's files before they replace its directory. */
+export const stagedDir = (dir: string): string => `${dir}.next`;
+
+/** Several commands as one remote command, stopping at the first failure. */
+export const chain = (...commands: Argv[]): Argv => ['sh', '-c', commands.map(shellQuote).join(' && ')];
+
+/**
+ * Runs a command with the classic builder when the node has no buildx plugin: compose's built-in BuildKit path
+ * then cannot use a plain-HTTP registry mirror, and the classic builder builds every Dockerfile compose accepts
+ * without BuildKit-only syntax.
+ */
+export const withBuilder = (command: Argv): Argv => [
+  'sh', '-c', 'docker buildx version >/dev/null 2>&1 || export DOCKER_BUILDKIT=0; exec "$@"', 'sh', ...command,
+];
