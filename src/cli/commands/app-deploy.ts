@@ -47,8 +47,8 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
     const plan = fleetPlan(deps.tx.state);
     const first = plan.plans[0] ?? plan.unchanged[0]!;
     warnAbout(first, source.model.warnings, deps.reporter);
-    for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
     if (plan.plans.length === 0) return { plan, result: undefined };
+    for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
     const entryHealthcheck = source.file.services.find((s) => s.name === first.entry.service)!.raw.healthcheck !== undefined;
     const input = { composeText: source.text, interpolationEnv: source.interpolationEnv, readAppFile: (path: string) => source.dir.read(path), entryHealthcheck, timeoutMs, parallel };
     try {
