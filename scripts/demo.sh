@@ -33,6 +33,9 @@ say "app:deploy --node web-1,web-2 (one fleet deploy: both start and pass health
 dynia app:deploy --node web-1,web-2 --compose examples/hello/compose.yaml
 dynia app:list
 
+say "app:deploy of examples/shop to web-1 (built on the node; data service, volume, secret, .env)"
+dynia app:deploy --node web-1 --compose examples/shop/compose.yaml
+
 say "slb:sync"
 url=$(dynia slb:sync)
 echo "$url"
