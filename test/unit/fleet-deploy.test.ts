@@ -9,6 +9,7 @@ import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
 import { DyniaError } from '../../src/errors.js';
+import type { ProbeResult } from '../../src/health/probe.js';
 import { State, type NodeRecord } from '../../src/state/schema.js';
 import { fleetDeploy, planFleet } from '../../src/workflows/fleet-deploy.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
@@ -36,7 +37,7 @@ function setup() {
     settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
     connect: async (n: NodeRecord) => remotes.get(n.name)!,
-    probe: async () => ({ ok: true, status: 200, ms: 1 }),
+    probe: async (_url: string): Promise<ProbeResult> => ({ ok: true, status: 200, ms: 1 }),
   } satisfies WorkflowDeps;
   const plan = (text: string, force = false) => {
     const file = parseCompose(text, 'shop.yaml');
@@ -80,6 +81,22 @@ describe('fleetDeploy', () => {
       'a:failed:b not ready',
       'b:failed:[Wait for http://shop-blue-web-1:8080/healthz inside edge] http://shop-blue-web-1:8080/healthz did not answer 2xx/3xx within 5 s; last: HTTP/1.1 404 Not Found',
     ]);
+  });
+
+  test('b fails its external check after the swap: both nodes go back to the previous version, and the error says so', async () => {
+    const s = setup();
+    await run(s, V1);
+    s.deps.probe = async (url: string) => (url.startsWith('https://b.') ? { ok: false, status: 502, ms: 1 } : { ok: true, status: 200, ms: 1 });
+    const V2 = V1.replace('shop:1', 'shop:2');
+    const error = await fleetDeploy(s.plan(V2), { composeText: V2, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 600, parallel: 4 }, s.deps, () => 0).catch((e) => e);
+    assert.match(error.message, /^b failed after the swap:\n {2}b: \[Check https:\/\/b\.example\.com\/healthz\].*\nRolled back on every node, so the fleet stays on one version:\n {2}a: the previous version shop-blue serves a\.example\.com again\n {2}b: the previous version shop-blue serves b\.example\.com again$/s);
+    for (const remote of s.remotes.values()) {
+      const after = remote.commands.slice(remote.commands.findIndex((c) => c.includes('network disconnect edge shop-green-web-1')));
+      assert.ok(after.some((c) => /restart.*-p shop-blue .* start'$/s.test(c)), 'the previous version is started again');
+      assert.ok(after.some((c) => /-p shop-green .*down$/.test(c)), 'the new version is removed');
+    }
+    assert.deepEqual(s.deps.tx.state.deployments.map((d) => `${d.node}:${d.project}:${d.status}`).sort(), ['a:shop-blue:active', 'a:shop-green:failed', 'b:shop-blue:active', 'b:shop-green:failed']);
+    assert.match(s.deps.tx.state.deployments.find((d) => d.node === 'a' && d.status === 'failed')!.reason!, /^b failed after the swap$/);
   });
 
   test('a node already running the file is skipped unless --force; a domain label on a multi-node deploy is refused', async () => {
