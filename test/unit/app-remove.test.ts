@@ -49,6 +49,19 @@ test('app:remove: routing back to the placeholder first, then both colours down,
   assert.match(audit.join(''), /"command":"app:remove".*"result":"ok"/);
 });
 
+test('app:remove --volumes: the app\'s volumes and its data directory go too', async () => {
+  const remote = new FakeNode().on(['sh', '-c'], { stdout: 'shop_db\nother_db\n---\nedge\n---\n' });
+  const deps = {
+    tx: memoryTx(State.parse({ version: 1, nodes: [node('a')], deployments: [d('a', 'shop-blue', 'active')] })), digitalocean: undefined as never, cloudflare: undefined as never,
+    settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
+    reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
+    connect: async () => remote,
+  } satisfies WorkflowDeps;
+  const [result] = await appRemove(planRemove(deps.tx.state, { app: 'shop', nodes: 'all', volumes: true }), deps);
+  assert.deepEqual(remote.commands.filter((c) => /^(docker volume|rm )/.test(c)), ['docker volume rm shop_db', 'rm -rf /opt/dynia/apps/shop-blue /opt/dynia/apps/shop-data /opt/dynia/data/shop']);
+  assert.deepEqual([result!.volumes, result!.volumesRemoved, result!.dataDir], [['shop_db'], true, undefined]);
+});
+
 test('app:remove refuses a node the app is not on, naming it, before any change', () => {
   const state = State.parse({ version: 1, nodes: [node('a'), node('b')], deployments: [d('a', 'shop-blue', 'active')] });
   assert.throws(() => planRemove(state, { app: 'shop', nodes: [state.nodes[1]!], volumes: false }), /app shop is not on b; nothing was changed/);
