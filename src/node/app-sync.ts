@@ -84,8 +84,10 @@ const SYNC_SCRIPT = [
   'for f in $deleted; do rm -f "$stage/src/$f"; done',
   'for f in $secrets; do chmod 600 "$stage/src/$f"; done',
   'chmod 600 "$stage/interpolation.env"',
-  // compose checks the files where they are staged; a refusal leaves the node as it was.
-  `if ! err=$(sh -c "$check" 2>&1 >/dev/null); then rm -rf "$stage"; printf '%s\n' "$err" >&2; exit ${CONFIG_REFUSED}; fi`,
+  // compose checks the files where they are staged (every project at once); a refusal leaves the node as it was.
+  'n=0; for c in $check; do { sh -c "$c" >/dev/null 2>"$stage.err$n"; echo $? >"$stage.rc$n"; } & n=$((n + 1)); done; wait',
+  'failed=0 i=0; while [ $i -lt $n ]; do [ "$(cat "$stage.rc$i")" = 0 ] || { failed=1; cat "$stage.err$i" >&2; }; rm -f "$stage.rc$i" "$stage.err$i"; i=$((i + 1)); done',
+  `if [ $failed = 1 ]; then rm -rf "$stage"; exit ${CONFIG_REFUSED}; fi`,
   'for n in $nets; do docker network inspect "${n% *}" >/dev/null 2>&1 || if [ "${n##* }" = internal ]; then docker network create --internal "${n% *}" >/dev/null; else docker network create "${n% *}" >/dev/null; fi; done',
   'rm -rf "$new"; mv "$stage" "$new"',
   // The data project's copy is updated in place: a running data service's mounts keep pointing at live files.
@@ -112,7 +114,7 @@ export interface SyncArgs {
 export const syncCommand = (a: SyncArgs): Argv => [
   'sh', '-c', SYNC_SCRIPT, 'sh', a.newDir, a.baseDir, a.dataProjectDir, a.dataDir,
   a.networks.map((n) => `${n.name} ${n.internal ? 'internal' : 'bridge'}`).join('\n'),
-  a.deleted.join('\n'), a.secrets.join('\n'), a.dataDirs.join('\n'), a.check.map(shellQuote).join(' && '),
+  a.deleted.join('\n'), a.secrets.join('\n'), a.dataDirs.join('\n'), a.check.map(shellQuote).join('\n'),
 ];
 
 /** Where the sync stages a project's files before they replace its directory. */

@@ -6,11 +6,12 @@
 import type { Argv } from '../remote/quote.js';
 import { RESTART_LABEL } from '../compose/override.js';
 import { chain } from './app-sync.js';
-import { composeStart, composeStop, type ComposeTarget } from './compose-commands.js';
+import { composeStart, type ComposeTarget } from './compose-commands.js';
 
 const IN_PROJECT = 'docker ps -aq --filter label=com.docker.compose.project="$1"';
 
-const NO_RESTART = `ids=$(${IN_PROJECT}); [ -z "$ids" ] || docker update --restart=no $ids >/dev/null`;
+/** `docker stop` honours the stop signal and grace period compose gave each container, without compose's start-up time. */
+const RETIRE = `ids=$(${IN_PROJECT}); [ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null; }`;
 
 const RESTORE_RESTART = [
   `for c in $(${IN_PROJECT}); do`,
@@ -19,8 +20,8 @@ const RESTORE_RESTART = [
   'done',
 ].join('\n');
 
-/** Restart policy `no` on every container of the project, then `compose stop`. */
-export const retireProject = (target: ComposeTarget): Argv => chain(['sh', '-c', NO_RESTART, 'sh', target.project], composeStop(target));
+/** Restart policy `no` on every container of the project, then stop them (kept for a rollback). */
+export const retireProject = (target: ComposeTarget): Argv => ['sh', '-c', RETIRE, 'sh', target.project];
 
 /** The file's restart policies back on every container of the project, then `compose start`. */
 export const reviveProject = (target: ComposeTarget): Argv => chain(['sh', '-c', RESTORE_RESTART, 'sh', target.project], composeStart(target));

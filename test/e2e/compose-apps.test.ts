@@ -164,6 +164,7 @@ describe('compose apps as written', { skip }, () => {
       ['a missing env file', () => rmSync(join(app, 'web.env')), /env_file \.\/web\.env does not exist/],
       ['a missing secret file', () => rmSync(join(app, 'secrets/db_token.txt')), /secret file \.\/secrets\/db_token\.txt does not exist/],
       ['an entry that mounts a volume', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('      - ./config/Caddyfile:/etc/caddy/Caddyfile:ro', '      - ./config/Caddyfile:/etc/caddy/Caddyfile:ro\n      - dbdata:/srv/data')), /the entry service web mounts volume dbdata[\s\S]*dynia\.data: "false"/],
+      ['a file docker compose refuses on the node', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('depends_on: [db]', 'depends_on: [nope]')), /docker compose on e2e-c refuses the file:[\s\S]*nope/],
       ['an entry under a profile', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('    build: ./web', '    build: ./web\n    profiles: [debug]')), /the entry service web is only started under profile debug/],
     ];
     for (const [what, breakIt, message] of cases) {

@@ -55,11 +55,11 @@ const commands = (remote: RecordingRemote) =>
     .map((c) => {
       if (c.kind !== 'exec') return `${c.kind} ${c.path}`;
       if (c.argv[0] === 'sh' && c.argv[2]?.startsWith('set -euf')) return `sync ${c.argv[4]} from ${c.argv[5] || '-'}`;
+      if (c.argv[0] === 'sh' && c.argv[2]?.includes('--restart=no')) return `retire ${c.argv.at(-1)}`;
       const text = c.argv[0] === 'sh' && c.argv[2]?.includes('buildx') ? c.argv.slice(4).join(' ') : c.argv.join(' ');
       return text
         .replace(/ (-f|--project-directory|--env-file) '?\S+/g, '')
         .replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http')
-        .replace(/sh -c 'ids=(.|\n)*' sh (\S+) &&/, 'no-restart $2 &&')
         .replace(/sh -c 'for c in (.|\n)*' sh (\S+) &&/, 'restore-restart $2 &&');
     });
 
@@ -97,7 +97,7 @@ describe('appDeploy', () => {
       'sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-green-web-1 && docker network connect --alias ${ALIAS} edge shop-green-web-1`,
-      'sh -c no-restart shop-blue && docker compose -p shop-blue stop',
+      'retire shop-blue',
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:superseded', 'shop-green:active']);
@@ -116,7 +116,7 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
     await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
     assert.deepEqual(commands(remote).slice(5), [
-      'sh -c no-restart shop-blue && docker compose -p shop-blue stop',
+      'retire shop-blue',
       'sh -c restore-restart shop-blue && docker compose -p shop-blue start',
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',

@@ -54,7 +54,7 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
 /** Retire/revive scripts and alias moves by name, file arguments left out. */
 const norm = (c: string) => {
   const project = /docker compose -p (\S+)/.exec(c)?.[1];
-  if (c.includes('--restart=no')) return `retire ${project}`;
+  if (c.includes('--restart=no')) return `retire ${c.split(' ').at(-1)}`;
   if (c.includes('dev.dynia.restart')) return `revive ${project}`;
   const moved = /network disconnect edge (\S+) && docker network connect --alias (\S+) edge/.exec(c);
   if (moved) return `move-alias ${moved[2]} to ${moved[1]}`;
@@ -81,7 +81,7 @@ describe('appRollback', () => {
     const { deps: d } = deps(remote);
     const plan = planRollback(d.tx.state, { node: 'web-1' });
     await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message));
-    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect/.test(c));
+    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|--restart=no/.test(c));
     assert.deepEqual(commands.map(norm), [
       'docker network disconnect edge hello-blue-web-1',
       'docker network connect edge hello-blue-web-1',
@@ -99,7 +99,7 @@ describe('appRollback', () => {
       appRollback({ plan, timeoutMs: 1000 }, d),
       (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
-    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload/.test(c)).map(norm);
+    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no/.test(c)).map(norm);
     assert.deepEqual(commands, [
       'docker network disconnect edge hello-blue-web-1',
       'docker network connect edge hello-blue-web-1',

@@ -5,6 +5,7 @@ import { StateStore } from '../../state/store.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { activeApp } from '../../workflows/app-select.js';
 import { appTarget } from '../../workflows/deploy-shared.js';
+import { dataProject } from '../../node/layout.js';
 import { configFor } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { pinnedNode, positiveCount } from './node-access.js';
@@ -27,7 +28,9 @@ export async function appLogsCommand(opts: Record<string, unknown>, _globals: Gl
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const argv = composeLogsCommand(appTarget(deployment.project), { service: service ?? deployment.entryService, ...(tail === undefined ? {} : { tail }), follow: opts.follow === true });
+    // A data service runs once, in the app's data project, not in the colour.
+    const project = service !== undefined && deployment.dataHashes?.[service] !== undefined ? dataProject(deployment.app) : deployment.project;
+    const argv = composeLogsCommand(appTarget(project), { service: service ?? deployment.entryService, ...(tail === undefined ? {} : { tail }), follow: opts.follow === true });
     const code = await session.stream(argv, { stdout: (chunk) => process.stdout.write(chunk), stderr: (chunk) => process.stderr.write(chunk) }, stop.signal);
     if (code !== 0 && !stop.signal.aborted) throw RemoteError(`on ${node.name}: docker compose logs of ${deployment.project} exited with code ${code}.`, 'See the lines above; is the service name right?');
   } finally {
