@@ -1,5 +1,5 @@
 import { InputError } from '../../errors.js';
-import { composeContainerName } from '../../node/layout.js';
+import { composeContainerName, dataProject } from '../../node/layout.js';
 import { execInContainer, runOneOff } from '../../node/app-ops-commands.js';
 import { runAttached } from '../../remote/attached.js';
 import { SshSession } from '../../remote/ssh.js';
@@ -33,15 +33,21 @@ export async function appExecCommand(opts: Record<string, unknown>, globals: Glo
   const node = pinnedNode(state, name);
   const deployment = activeApp(state, node, app);
   const target = service ?? deployment.entryService;
+  // A data service runs once, in the app's data project; a one-off copy of it would be a second one.
+  const isData = deployment.dataHashes?.[target] !== undefined;
+  if (isData && opts.new) {
+    throw InputError(`--new --service ${target}: ${target} holds data and runs exactly once; a one-off copy would be a second one beside it.`, `Run it in the running container: drop --new (dynia app:exec --node ${name} --service ${target} -- …).`);
+  }
+  const project = isData ? dataProject(deployment.app) : deployment.project;
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const remote = opts.new
-    ? runOneOff(appTarget(deployment.project), target, argv, tty)
-    : execInContainer(composeContainerName(deployment.project, target), argv, tty);
+    ? runOneOff(appTarget(project), target, argv, tty)
+    : execInContainer(composeContainerName(project, target), argv, tty);
   const session = await SshSession.connect({ host: node.ip, privateKeyPath: config.require('dyniaSshKey'), nodeName: node.name, pinnedHostKey: node.sshHostKey! });
   try {
     const code = await runAttached(session, remote, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, tty);
     // Only the program's name reaches the audit log: arguments may carry secrets (a connection string, say).
-    const args = { node: node.name, app: deployment.app, project: deployment.project, service: target, new: opts.new === true, program: argv[0], argc: argv.length - 1 };
+    const args = { node: node.name, app: deployment.app, project, service: target, new: opts.new === true, program: argv[0], argc: argv.length - 1 };
     await appendAudit(session, createReporter(globals), { command: 'app:exec', args, ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }) });
     process.exitCode = code;
   } finally {
