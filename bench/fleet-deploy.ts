@@ -25,7 +25,7 @@ writeFileSync(compose, 'services:\n  web:\n    image: caddy:2\n    command: ["ca
 
 interface Run {
   wallMs: number;
-  perNode: Array<{ node: string; commands: number; connections: number }>;
+  perNode: Array<{ node: string; commands: number; connections: number; timings: Array<{ name: string; ms: number }> }>;
 }
 
 async function redeploy(targets: string[]): Promise<Run> {
@@ -33,8 +33,9 @@ async function redeploy(targets: string[]): Promise<Run> {
   const r = must(await dynia(['app:deploy', '--node', targets.join(','), '--compose', compose, '--name', 'hello', '--force', '--json'], stateDir));
   const wallMs = performance.now() - t0;
   const out = JSON.parse(r.stdout);
-  const list = out.nodes ?? [{ node: targets[0], remote: out.remote }];
-  return { wallMs, perNode: list.map((n: { node: string; remote: { commands: number; connections: number } }) => ({ node: n.node, ...n.remote })) };
+  const list = out.nodes ?? [{ node: targets[0], remote: out.remote, timings: out.timings }];
+  type Node = { node: string; remote: { commands: number; connections: number }; timings: Run['perNode'][number]['timings'] };
+  return { wallMs, perNode: list.map((n: Node) => ({ node: n.node, ...n.remote, timings: n.timings })) };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -61,6 +62,13 @@ try {
     const commands = [...new Set(runs.flatMap((r) => r.perNode.map((n) => n.commands)))].join('/');
     const connections = [...new Set(runs.flatMap((r) => r.perNode.map((n) => n.connections)))].join('/');
     console.log(`${label}    ${fmt(mean(runs.map((r) => r.wallMs))).padStart(8)} ms  ${fmt(median(runs.map((r) => r.wallMs))).padStart(8)} ms   ${commands.padStart(16)}   ${connections.padStart(22)}`);
+  }
+  // Where the difference goes: each step's mean time per node, and (2 nodes) the slower node's.
+  const steps = one[0]!.perNode[0]!.timings.map((t) => t.name);
+  const stepMs = (runs: Run[], pick: (xs: number[]) => number) => (step: string) => mean(runs.map((r) => pick(r.perNode.map((n) => n.timings.find((t) => t.name === step)?.ms ?? 0))));
+  console.log('\nstep               1 node   2 nodes (mean of nodes)   2 nodes (slower node)');
+  for (const step of steps) {
+    console.log(`${step.padEnd(16)} ${fmt(stepMs(one, mean)(step)).padStart(8)}   ${fmt(stepMs(two, mean)(step)).padStart(20)}   ${fmt(stepMs(two, (xs) => Math.max(...xs))(step)).padStart(20)}`);
   }
   const ratio = mean(two.map((r) => r.wallMs)) / mean(one.map((r) => r.wallMs));
   const ratioMedian = median(two.map((r) => r.wallMs)) / median(one.map((r) => r.wallMs));
