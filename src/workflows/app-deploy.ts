@@ -1,10 +1,11 @@
 /**
  * `dynia app:deploy`: a health-gated blue/green swap behind Caddy.
  *
- * Each deploy is its own compose project (`<app>-blue` / `<app>-green`). The new version starts beside the
+ * The app's stateless services of each deploy are their own compose project (`<app>-blue` / `<app>-green`); its
+ * data services run once in `<app>-data`, updated in place (see app-upload.ts). The new version starts beside the
  * running one, is probed from inside `edge`, then takes over the domain's stable network alias, which Caddy
  * re-resolves every 200 ms: no Caddy reload, so no dropped keep-alive requests. Only then is the old version
- * stopped (kept, not removed, so a rollback can start it again). Any failure after the swap rolls back.
+ * retired (restart policy `no`, stopped, kept so a rollback can start it again). Any failure after the swap rolls back.
  */
 import { waitForPropagation } from '../dns/propagation.js';
 import { DyniaError, HealthError } from '../errors.js';

@@ -33,6 +33,8 @@ export interface DeployPlan {
   dataProject: string;
   dataOverride: Override;
   dataHashes: Record<string, string>;
+  /** What the user must hear before this deploy (e.g. volumes an older Dynia kept per colour). */
+  warnings: string[];
 }
 
 /** `--name`, else the file's top-level `name:`, else its directory's name (as compose does). */
@@ -106,5 +108,8 @@ export function planDeploy(state: State, input: PlanInput): DeployPlan {
     dataProject: data,
     dataOverride: renderOverride(input.file, input.model, { ...meta, project: data, srcDir: appSrcDir(data) }),
     dataHashes: hashes,
+    warnings: previous && previous.dataHashes === undefined && input.model.volumes.length > 0
+      ? [`${previous.project} was deployed by an older Dynia, which kept volumes per colour (${input.model.volumes.map((v) => `${previous.project}_${v}`).join(', ')}); this deploy uses ${input.model.volumes.map((v) => `${input.app}_${v}`).join(', ')}. Copy the data over first if you need it: docker run --rm -v <old>:/from -v <new>:/to busybox cp -a /from/. /to/`]
+      : [],
   };
 }

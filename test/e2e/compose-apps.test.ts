@@ -72,14 +72,41 @@ describe('compose apps as written', { skip }, () => {
     assert.doesNotMatch(readFileSync(join(stateDir, 'state.json'), 'utf8') + r.stdout + r.stderr, new RegExp(token));
   });
 
+  test('two apps with a db each never see each other: only the entries share edge', async () => {
+    const other = join(work, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'compose.yaml'), [
+      'services:',
+      '  web:',
+      '    image: caddy:2',
+      '    command: ["caddy", "respond", "--listen", ":8080", "--body", "other"]',
+      '    expose: ["8080"]',
+      '    labels: {dynia.domain: other-e2e.dynia.test}',
+      '  db:',
+      '    image: busybox:1.36',
+      '    init: true',
+      '    command: ["sleep", "3600"]',
+      '    volumes: ["dbdata:/data"]',
+      'volumes: {dbdata: {}}',
+      '',
+    ].join('\n'));
+    const r = await cli(['app:deploy', '--node', NODE, '--compose', join(other, 'compose.yaml')], { stateDir });
+    assert.equal(r.code, 0, r.stderr);
+    const members = async (network: string) => (await onNode(`docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' ${network}`)).split(' ').filter(Boolean).sort();
+    assert.deepEqual(await members('shop_default'), ['shop-blue-web-1', 'shop-data-db-1']);
+    assert.deepEqual(await members('other_default'), ['other-blue-web-1', 'other-data-db-1']);
+    assert.deepEqual((await members('edge')).filter((n) => n.includes('db')), []);
+    assert.deepEqual((await onNode('docker volume ls -q | grep _dbdata')).split('\n'), ['other_dbdata', 'shop_dbdata']);
+  });
+
   test('five redeploys under load: 0 failed, data kept, one db container at every moment', async () => {
     const stop = startLoad({ url: `${URL_}/`, ip, connections: 16, expect: /shop v\d/ });
     // Observe the node itself: how many db containers run, sampled all along.
     const watch = spawn('ssh', ['-i', process.env.DYNIA_SSH_KEY!, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${ip}`,
-      'while :; do docker ps -q --filter label=com.docker.compose.service=db | wc -l; sleep 0.2; done']);
+      "while :; do docker ps --filter label=com.docker.compose.service=db --format '{{.Names}}' | grep -c '^shop-'; sleep 0.2; done"]);
     let watched = '';
     watch.stdout.on('data', (chunk) => (watched += chunk));
-    const dbId = () => onNode('docker ps -q --filter label=com.docker.compose.service=db');
+    const dbId = () => onNode("docker ps --filter label=com.docker.compose.service=db --format '{{.ID}} {{.Names}}' | grep ' shop-'");
     const steps: Array<[string, () => void, () => Promise<void>]> = [
       ['code', () => edit('web/www/index.html', 'shop v2\n'), async () => assert.equal(await get('/'), 'shop v2')],
       ['config file', () => edit('config/Caddyfile', readFileSync(join(app, 'config/Caddyfile'), 'utf8').replace('config=v1', 'config=v2')), async () => assert.match(await get('/info'), /config=v2/)],

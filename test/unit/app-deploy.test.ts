@@ -42,10 +42,10 @@ function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeR
   return { remote, deps };
 }
 
-const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000) => {
+const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthcheck = false) => {
   const file = parseCompose(text, 'shop.yaml');
   const plan = planDeploy(deps.tx.state, { node: 'web-1', app: 'shop', file, model: appModel(file, () => 'missing'), files: [], hash: composeHash(text), force: false });
-  return appDeploy({ plan, composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs }, deps);
+  return appDeploy({ plan, composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck, timeoutMs }, deps);
 };
 
 /** Commands without the long file arguments and script bodies, audit appends left out. */
@@ -122,5 +122,15 @@ describe('appDeploy', () => {
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+  });
+
+  test('an entry with a compose healthcheck: Docker\'s healthy is waited for before the HTTP probe, in the same command', async () => {
+    const { remote, deps } = setup([]);
+    await deploy(V1, deps, 5000, true);
+    const gate = remote.calls.find((c) => c.kind === 'exec' && c.argv.join(' ').includes('State.Health'));
+    assert.ok(gate && gate.kind === 'exec');
+    const script = gate.argv[2]!;
+    assert.ok(script.indexOf('State.Health') < script.indexOf('wget'), 'healthy first, then the HTTP check');
+    assert.match(script, /shop-blue-web-1 5 && docker exec dynia-caddy/);
   });
 });

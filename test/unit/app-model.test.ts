@@ -122,3 +122,31 @@ test('diffTree: only new or changed files travel; gone ones are deleted', () => 
   const diff = diffTree([f('a', '1'), f('b', '2'), f('c', '3')], { hash: 'h', files: [f('a', '1'), f('b', 'old'), f('gone', 'x')] });
   assert.deepEqual({ send: diff.send.map((x) => x.path), deleted: diff.deleted }, { send: ['b', 'c'], deleted: ['gone'] });
 });
+
+describe('loadApp', () => {
+  const app = (files: Record<string, string>) => {
+    const root = mkdtempSync(join(tmpdir(), 'dynia-load-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return root;
+  };
+  const COMPOSE = 'services:\n  web:\n    image: "shop:${TAG:?set TAG}"\n    expose: ["80"]\n';
+  test('.env next to the file, or every --env-file in order; the bytes are what the node interpolates with', async () => {
+    const { loadApp } = await import('../../src/compose/app-source.js');
+    const root = app({ 'compose.yaml': COMPOSE, '.env': 'TAG=1\n', 'prod.env': 'TAG=2\n', 'extra.env': 'X=1\n' });
+    assert.equal(loadApp(join(root, 'compose.yaml')).file.services[0]!.raw.image, 'shop:1');
+    const prod = loadApp(join(root, 'compose.yaml'), [join(root, 'prod.env'), join(root, 'extra.env')]);
+    assert.equal(prod.file.services[0]!.raw.image, 'shop:2');
+    assert.equal(prod.interpolationEnv, 'TAG=2\n\nX=1\n');
+    assert.notEqual(prod.hash, loadApp(join(root, 'compose.yaml')).hash, 'other variables, another deploy');
+  });
+  test('a missing variable, and an env file outside the directory, are refused', async () => {
+    const { loadApp } = await import('../../src/compose/app-source.js');
+    const root = app({ 'compose.yaml': COMPOSE });
+    assert.throws(() => loadApp(join(root, 'compose.yaml')), input(/compose\.yaml:3:12: required variable TAG is not set: set TAG/));
+    const outside = app({ 'x.env': 'TAG=1\n' });
+    assert.throws(() => loadApp(join(root, 'compose.yaml'), [join(outside, 'x.env')]), input(/--env-file .*x\.env: env file .* leaves the app directory/));
+  });
+});

@@ -67,3 +67,10 @@ test('an entry that mounts a volume is refused with the label that allows it', (
     (e: DyniaError) => e.kind === 'input' && /^c\.yaml:2:8: the entry service web mounts volume html/.test(e.message) && /dynia\.data: "false"/.test(e.hint ?? ''),
   );
 });
+
+test('a previous deploy by an older Dynia (volumes per colour) is named in a warning, with how to copy the data', () => {
+  const at = '2026-01-02T00:00:00.000Z';
+  const legacy: Deployment = { node: 'web-1', app: 'shop', project: 'shop-blue', composeHash: 'h0', entryService: 'web', entryPort: 8080, domain: 'web-1.example.com', status: 'active', createdAt: at, updatedAt: at };
+  assert.deepEqual(plan([legacy]).warnings.map((w) => w.split(';')[0]), ['shop-blue was deployed by an older Dynia, which kept volumes per colour (shop-blue_dbdata)']);
+  assert.deepEqual(plan([]).warnings, []);
+});

@@ -15,7 +15,7 @@ function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Repo
   for (const { service, ports } of plan.override.strippedPorts) {
     reporter.warn(`service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge; blue and green would collide)`);
   }
-  for (const warning of warnings) reporter.warn(warning);
+  for (const warning of [...warnings, ...plan.warnings]) reporter.warn(warning);
   for (const d of plan.data) reporter.info(`data service ${d.service} (${d.why}): runs once in ${plan.dataProject}, ${d.change === 'unchanged' ? 'left running untouched' : d.change === 'changed' ? 'changed: recreated in place' : 'started in place'}`);
 }
 
@@ -47,6 +47,8 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
     const plan = fleetPlan(deps.tx.state);
     const first = plan.plans[0] ?? plan.unchanged[0]!;
     warnAbout(first, source.model.warnings, deps.reporter);
+    // A node's own warnings (what it runs now) for every other node too.
+    for (const p of [...plan.plans, ...plan.unchanged].filter((x) => x !== first)) for (const w of p.warnings) deps.reporter.warn(`${p.node.name}: ${w}`);
     if (plan.plans.length === 0) return { plan, result: undefined };
     for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
     const entryHealthcheck = source.file.services.find((s) => s.name === first.entry.service)!.raw.healthcheck !== undefined;

@@ -22,6 +22,7 @@ export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[])
   const warnings = [
     ...plan.override.strippedPorts.map(({ service, ports }) => `service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge)`),
     ...modelWarnings,
+    ...plan.warnings,
   ];
   return {
     app: plan.app,
