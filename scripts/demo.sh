@@ -27,9 +27,11 @@ for node in web-1 web-2; do
     say "node:create --name $node"
     dynia node:create --name "$node"
   fi
-  say "app:deploy --node $node"
-  dynia app:deploy --node "$node" --compose examples/hello/compose.yaml
 done
+
+say "app:deploy --node web-1,web-2 (one fleet deploy: both start and pass health before either swaps)"
+dynia app:deploy --node web-1,web-2 --compose examples/hello/compose.yaml
+dynia app:list
 
 say "app:deploy of examples/shop to web-1 (built on the node; data service, volume, secret, .env)"
 dynia app:deploy --node web-1 --compose examples/shop/compose.yaml

@@ -4,6 +4,8 @@
  */
 import { Command, Option } from 'commander';
 import { EXIT_CODES } from '../errors.js';
+import { collectNodes } from '../workflows/node-selection.js';
+import { FLEET_DEPLOY_HELP, registerAppOps } from './app-ops-program.js';
 import { reportError } from './output.js';
 import { loadSandboxCommands } from './sandbox-entry.js';
 import { VERSION } from './version.js';
@@ -103,7 +105,9 @@ Try it locally, no cloud account needed (from a repository checkout):
   program
     .command('app:deploy')
     .description('Deploy a compose app to a node behind Caddy: health-gated, zero-downtime swap, rollback on failure')
-    .requiredOption('--node <name>', 'target node')
+    .option('--node <name>', 'target node (repeat it, or a,b, for a fleet deploy)', collectNodes)
+    .option('--all', 'every active node', false)
+    .option('--parallel <n>', 'nodes worked on at once', '4')
     .requiredOption('--compose <file>', 'compose file of the app')
     .option('--name <app>', 'app name (default: the file\'s top-level name:, else its directory\'s name)')
     .option('--env-file <file...>', 'variables to interpolate with, inside the app directory (default: its .env)')
@@ -118,8 +122,7 @@ How the entry point is found:
   port:     label dynia.port, else the first TCP ports container port, else the first TCP expose
   domain:   label dynia.domain, else the node's FQDN
 Data: a service with a volume or a writable bind-mounted directory (or label dynia.data=true) runs once, updated in place.
-
-Examples:
+${FLEET_DEPLOY_HELP}
   dynia app:deploy --node web-1 --compose examples/shop/compose.yaml --dry-run
   dynia app:deploy --node web-1 --compose ./compose.yaml --env-file .env.prod`,
     )
@@ -154,6 +157,8 @@ Example:
     .option('--tail <n>', 'lines of history per container, or "all"', '100')
     .addHelpText('after', '\nExample:\n  dynia app:logs --node web-1 --app hello --follow')
     .action(run(async () => (await import('./commands/app-logs.js')).appLogsCommand));
+
+  registerAppOps(program, run);
 
   program
     .command('status')

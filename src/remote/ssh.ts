@@ -123,6 +123,18 @@ export class SshSession implements Remote {
     });
   }
 
+  /** A raw channel for an interactive command (app:exec): with a pseudo-terminal when `pty` is given. */
+  async channel(argv: Argv, pty?: { term: string; cols: number; rows: number }): Promise<ClientChannel> {
+    this.count();
+    this.assertOpen();
+    const command = shellQuote(argv);
+    return new Promise<ClientChannel>((resolve, reject) =>
+      this.client.exec(command, pty ? { pty } : {}, (error: Error | undefined, channel: ClientChannel) =>
+        error ? reject(RemoteError(`on ${this.host}: cannot start \`${command}\`: ${error.message}`, undefined, error)) : resolve(channel),
+      ),
+    );
+  }
+
   async upload(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
     this.count();
     const dir = posix.dirname(path);

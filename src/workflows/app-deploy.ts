@@ -24,6 +24,7 @@ import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reaso
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { syncFqdnTarget } from './node-sites.js';
+import type { FleetMember } from './fleet.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 
 /** Deployment records kept per app and node (the active one is always kept). */
@@ -257,4 +258,63 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
     await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
+}
+
+/** One node's deploy cut at the fleet's barriers (see fleet.ts): the steps above, in the same order. */
+export interface DeployPhases extends FleetMember {
+  readonly input: AppDeployInput;
+  readonly session: NodeSession | undefined;
+  readonly timings: StepTiming[];
+  readonly appStartMs: number;
+  readonly uploadedBytes: number;
+  /** Remote commands and connections of the deploy itself (the audit line left out, as appDeploy reports). */
+  readonly remote: { connections: number; commands: number };
+}
+
+export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployPhases {
+  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0, uploadedBytes: 0 };
+  const timings: StepTiming[] = [];
+  let remote: { connections: number; commands: number } | undefined;
+  const part = async (from: string, to: string) => {
+    timings.push(...(await runSteps(steps.slice(steps.findIndex((s) => s.name === from), steps.findIndex((s) => s.name === to) + 1), ctx, deps.reporter)));
+  };
+  return {
+    node: input.plan.node.name,
+    input,
+    timings,
+    get session() {
+      return ctx.session;
+    },
+    get swapped() {
+      return ctx.swapped;
+    },
+    get appStartMs() {
+      return ctx.appStartMs;
+    },
+    get uploadedBytes() {
+      return ctx.uploadedBytes;
+    },
+    get remote() {
+      return remote ?? { ...(ctx.session?.stats ?? { connections: 0, commands: 0 }) };
+    },
+    async prepare() {
+      try {
+        await part('preflight', 'dns');
+      } catch (error) {
+        if (ctx.session && !(error instanceof DyniaError && error.kind === 'input')) await abandon(ctx, error);
+        throw error;
+      }
+    },
+    swap: () => part('swap', 'external-health'),
+    finish: () => part('finalize', 'finalize'),
+    discard: (reason) => abandon(ctx, reason),
+    rollback: (reason) => rollBack(ctx, reason),
+    async close(failure) {
+      const { plan } = input;
+      const args = { node: plan.node.name, app: plan.app, project: plan.project, domain: plan.entry.domain, composeHash: plan.hash.slice(0, 12) };
+      if (ctx.session) remote = { ...ctx.session.stats };
+      await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
+      await ctx.session?.close();
+    },
+  };
 }

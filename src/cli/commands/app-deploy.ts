@@ -1,8 +1,9 @@
 import { loadApp } from '../../compose/app-source.js';
 import { StateStore } from '../../state/store.js';
 import { parseDuration } from '../../validate/duration.js';
-import { appDeploy } from '../../workflows/app-deploy.js';
 import { appNameFor, planDeploy, type DeployPlan } from '../../workflows/app-plan.js';
+import { fleetDeploy, planFleet, type NodeDeployResult } from '../../workflows/fleet-deploy.js';
+import { nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
 import type { Reporter } from '../../workflows/steps.js';
 import { configFor, withWorkflow } from '../context.js';
 import type { GlobalOptions } from '../main.js';
@@ -21,40 +22,79 @@ function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Repo
 export async function appDeployCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   // Everything local is checked before the lock and before any connection: bad input changes nothing.
   const composePath = String(opts.compose);
+  const names = nodeNames({ node: opts.node as string[] | undefined, all: opts.all === true }, 'app:deploy');
+  const parallel = parallelism(opts.parallel);
   const envFiles = Array.isArray(opts.envFile) ? opts.envFile.map(String) : [];
   const source = loadApp(composePath, envFiles);
   const app = appNameFor(composePath, opts.name === undefined ? undefined : String(opts.name), source.file.name);
   const timeoutMs = parseDuration(String(opts.timeout), '--timeout');
-  const planFor = (state: Parameters<typeof planDeploy>[0]) =>
-    planDeploy(state, { node: String(opts.node), app, file: source.file, model: source.model, files: source.files, hash: source.hash, force: Boolean(opts.force) });
+  const fleetPlan = (state: Parameters<typeof planDeploy>[0]) =>
+    planFleet({
+      app,
+      file: source.file,
+      nodes: selectNodes(state, names, 'app:deploy'),
+      planNode: (node) => planDeploy(state, { node, app, file: source.file, model: source.model, files: source.files, hash: source.hash, force: Boolean(opts.force) }),
+    });
   if (opts.dryRun) {
-    const plan = planFor(await new StateStore(configFor(globals).stateDir).load());
-    const report = dryRunReport(plan, source.model.warnings, source.envFiles);
-    if (globals.json) return printJson(report);
-    process.stdout.write(renderDryRun(report));
+    const plan = fleetPlan(await new StateStore(configFor(globals).stateDir).load());
+    const reports = [...plan.plans, ...plan.unchanged].map((p) => dryRunReport(p, source.model.warnings, source.envFiles));
+    if (globals.json) return printJson(reports.length === 1 ? reports[0] : reports);
+    process.stdout.write(reports.map(renderDryRun).join('\n'));
     return;
   }
   const t0 = performance.now();
   const outcome = await withWorkflow('app:deploy', globals, async (deps) => {
-    const plan = planFor(deps.tx.state);
-    warnAbout(plan, source.model.warnings, deps.reporter);
-    if (plan.unchanged) return { plan, result: undefined };
-    const entryHealthcheck = source.file.services.find((s) => s.name === plan.entry.service)!.raw.healthcheck !== undefined;
-    const input = { plan, composeText: source.text, interpolationEnv: source.interpolationEnv, readAppFile: (path: string) => source.dir.read(path), entryHealthcheck, timeoutMs };
-    return { plan, result: await appDeploy(input, deps) };
+    const plan = fleetPlan(deps.tx.state);
+    const first = plan.plans[0] ?? plan.unchanged[0]!;
+    warnAbout(first, source.model.warnings, deps.reporter);
+    // A node's own warnings (what it runs now) for every other node too.
+    for (const p of [...plan.plans, ...plan.unchanged].filter((x) => x !== first)) for (const w of p.warnings) deps.reporter.warn(`${p.node.name}: ${w}`);
+    if (plan.plans.length === 0) return { plan, result: undefined };
+    for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
+    const entryHealthcheck = source.file.services.find((s) => s.name === first.entry.service)!.raw.healthcheck !== undefined;
+    const input = { composeText: source.text, interpolationEnv: source.interpolationEnv, readAppFile: (path: string) => source.dir.read(path), entryHealthcheck, timeoutMs, parallel };
+    try {
+      return { plan, result: await fleetDeploy(plan, input, deps) };
+    } catch (error) {
+      const results = (error as { results?: NodeDeployResult[] }).results;
+      if (results && results.length > 1 && !globals.quiet) process.stderr.write(summary(results));
+      throw error;
+    }
   });
   const { plan, result } = outcome;
-  const url = `https://${plan.entry.domain}/`;
+  const urls = [...plan.plans, ...plan.unchanged].map((p) => `https://${p.entry.domain}/`);
   if (!result) {
-    if (globals.json) return printJson({ unchanged: true, deployment: plan.previous, url });
-    process.stderr.write(`· ${app} on ${plan.node.name} already runs this app directory (${plan.hash.slice(0, 12)}); nothing to do. Use --force to redeploy.\n`);
-    process.stdout.write(`${url}\n`);
+    if (globals.json) return printJson({ unchanged: true, deployment: plan.unchanged[0]?.previous, deployments: plan.unchanged.map((p) => p.previous), url: urls[0], urls });
+    if (plan.unchanged.length === 1) process.stderr.write(`· ${app} on ${plan.unchanged[0]!.node.name} already runs this app directory (${plan.unchanged[0]!.hash.slice(0, 12)}); nothing to do. Use --force to redeploy.\n`);
+    else process.stderr.write(`· ${app} already runs this app directory on every node; nothing to do. Use --force to redeploy.\n`);
+    process.stdout.write(`${urls.join('\n')}\n`);
     return;
   }
   const totalMs = performance.now() - t0;
-  if (globals.json) {
-    return printJson({ deployment: result.deployment, url, timings: result.timings, remote: result.remote, appStartMs: Math.round(result.appStartMs), totalMs: Math.round(totalMs), uploadedBytes: result.uploadedBytes });
+  const skipped = plan.unchanged.map((p) => ({ node: p.node.name, outcome: 'unchanged', deployment: p.previous }));
+  const release = result.release ? { release: result.release } : {};
+  if (result.nodes.length === 1 && skipped.length === 0) {
+    const one = result.nodes[0]!;
+    if (globals.json) {
+      return printJson({ deployment: one.deployment, url: urls[0], timings: one.timings, remote: one.remote, appStartMs: Math.round(one.appStartMs), totalMs: Math.round(totalMs), uploadedBytes: one.uploadedBytes, ...release });
+    }
+    process.stderr.write(`✓ ${app} deployed to ${one.node} as ${one.project} in ${formatMs(totalMs)} (app start ${formatMs(one.appStartMs)}; ${one.uploadedBytes} bytes uploaded; ${one.remote.commands} remote commands, ${one.remote.connections} SSH connection)\n`);
+  } else {
+    if (globals.json) return printJson({ app, nodes: [...result.nodes, ...skipped], urls, totalMs: Math.round(totalMs), ...release });
+    process.stderr.write(summary(result.nodes));
+    process.stderr.write(`✓ ${app} deployed to ${result.nodes.length} node(s)${skipped.length ? ` (${skipped.map((s) => s.node).join(', ')} unchanged)` : ''} in ${formatMs(totalMs)}\n`);
   }
-  process.stderr.write(`✓ ${app} deployed to ${plan.node.name} as ${plan.project} in ${formatMs(totalMs)} (app start ${formatMs(result.appStartMs)}; ${result.uploadedBytes} bytes uploaded; ${result.remote.commands} remote commands, ${result.remote.connections} SSH connection)\n`);
-  process.stdout.write(`${url}\n`);
+  process.stdout.write(`${urls.join('\n')}\n`);
+}
+
+/** One line per node: how it ended, its version, time and remote work, and its steps' times. */
+function summary(nodes: NodeDeployResult[]): string {
+  const mark = { deployed: '✓', failed: '✗', discarded: '·', 'rolled-back': '↺' } as const;
+  return `${nodes
+    .map((n) => {
+      const steps = n.timings.filter((t) => !t.skipped).map((t) => `${t.name} ${formatMs(t.ms)}`).join(', ');
+      const why = n.outcome === 'deployed' ? '' : ` — ${n.serving ?? n.reason ?? ''}`;
+      return `${mark[n.outcome]} ${n.node.padEnd(12)} ${n.outcome.padEnd(11)} ${n.project.padEnd(14)} ${formatMs(n.ms).padStart(7)}  ${n.remote.commands} cmds/${n.remote.connections} conn  (${steps})${why}`;
+    })
+    .join('\n')}\n`;
 }
