@@ -4,8 +4,10 @@ import { ACME_DIRECTORY_URL } from './acme/pebble.js';
 import { SANDBOX, sandboxDir } from './layout.js';
 import { files } from './paths.js';
 import type { SandboxSecrets } from './secrets.js';
+import type { SandboxTrust } from './trust-bundle.js';
 
-export function sandboxEnvVars(secrets: SandboxSecrets): Record<string, string> {
+/** `trust`: NODE_EXTRA_CA_CERTS (and its base) as sandboxTrust() found them for the calling shell. */
+export function sandboxEnvVars(secrets: SandboxSecrets, trust: SandboxTrust = { NODE_EXTRA_CA_CERTS: files.caBundle() }): Record<string, string> {
   return {
     DIGITALOCEAN_TOKEN: secrets.digitaloceanToken,
     DIGITALOCEAN_API_URL: `http://127.0.0.1:${SANDBOX.ports.digitalocean}`,
@@ -18,7 +20,7 @@ export function sandboxEnvVars(secrets: SandboxSecrets): Record<string, string> 
     DYNIA_ACME_CA: ACME_DIRECTORY_URL,
     DYNIA_ACME_CA_ROOT: files.acmeRoot(),
     DYNIA_SSH_KEY: files.clientKey(),
-    NODE_EXTRA_CA_CERTS: files.caBundle(),
+    ...trust,
     DYNIA_SANDBOX_REGISTRY: `127.0.0.1:${SANDBOX.ports.registry}`,
     DYNIA_WORKERS_DEV_URL: `http://{script}.{subdomain}.workers.localhost:${SANDBOX.ports.workers}`,
     DYNIA_SANDBOX_DIR: sandboxDir(),

@@ -17,6 +17,7 @@ import { files, scriptPath } from './paths.js';
 import { ensureRegistry, seedRegistry } from './registry/registry.js';
 import { ensureClientKey, ensureSandboxDir, ensureSecrets, readSecrets } from './secrets.js';
 import { removeZoneFiles } from './dns/zone-files.js';
+import { sandboxTrust } from './trust-bundle.js';
 
 export { pushImage } from './registry/registry.js';
 export { DnsPublisher } from './dns/publisher.js';
@@ -101,11 +102,13 @@ export async function sandboxDown(opts: { onProgress?(message: string): void } =
   }
   removeZoneFiles();
   rmSync(files.cloudflareDns(), { force: true });
+  rmSync(files.cloudflareKvNamespaces(), { force: true });
+  rmSync(files.workersKv(), { recursive: true, force: true });
 }
 
 /** `export` lines for a shell: `eval "$(dynia sandbox env)"`. */
 export function sandboxEnv(): string {
-  return renderExports(sandboxEnvVars(readSecrets()));
+  return renderExports(sandboxEnvVars(readSecrets(), sandboxTrust()));
 }
 
 export interface SandboxStatus {

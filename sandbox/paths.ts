@@ -13,6 +13,13 @@ export const files = {
   caBundle: () => sandboxPath('ca-bundle.pem'),
   /** The Cloudflare emulator's DNS records (kept across daemon restarts, removed by `down`). */
   cloudflareDns: () => sandboxPath('cloudflare-dns.json'),
+  /** NODE_EXTRA_CA_CERTS of a shell that trusted a file already: that file + caBundle (trust-bundle.ts). */
+  trustBundle: () => sandboxPath('trust-bundle.pem'),
+  /** Path of that file, to rebuild the combined bundle when the sandbox's roots change. */
+  trustBase: () => sandboxPath('trust-base'),
+  /** The Cloudflare emulator's KV namespaces (ids, titles) and Miniflare's KV storage holding their values. */
+  cloudflareKvNamespaces: () => sandboxPath('cloudflare-kv-namespaces.json'),
+  workersKv: () => sandboxPath('workers-kv'),
   /** The ACME endpoint's own certificate (what Caddy trusts for the ACME directory). */
   acmeRoot: () => sandboxPath('acme-root.pem'),
   pebbleDir: () => sandboxPath('pebble'),

@@ -13,6 +13,7 @@ import type { ContainerInfo } from '../docker.js';
 import { run } from '../exec.js';
 import { SANDBOX } from '../layout.js';
 import { files } from '../paths.js';
+import { refreshTrustBundle } from '../trust-bundle.js';
 import { ensureService } from '../service.js';
 
 export const ACME_DIRECTORY_URL = 'https://pebble:14000/dir';
@@ -69,6 +70,7 @@ async function writeTrustFiles(): Promise<void> {
   const intermediate = await fetchManagement('/intermediates/0', endpoint);
   writeFileSync(files.acmeRoot(), endpoint);
   writeFileSync(files.caBundle(), [root, intermediate, endpoint].map((p) => `${p.trim()}\n`).join(''));
+  refreshTrustBundle();
 }
 
 /** GET from pebble's management API, retrying while pebble starts. */

@@ -1,8 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { DnsPersistence } from '../emulators/cloudflare/dns-store.js';
-
-/** The Cloudflare emulator's records in one JSON file, replaced atomically on every change. */
-export function jsonFilePersistence(path: string): DnsPersistence {
+/** A list the Cloudflare emulator keeps (DNS records, KV namespaces) in one JSON file, replaced atomically on every change. */
+export function jsonFilePersistence<T>(path: string): { load(): T[]; save(items: T[]): void } {
   return {
     load: () => {
       try {
@@ -11,8 +9,8 @@ export function jsonFilePersistence(path: string): DnsPersistence {
         return [];
       }
     },
-    save: (records) => {
-      writeFileSync(`${path}.tmp`, JSON.stringify(records));
+    save: (items) => {
+      writeFileSync(`${path}.tmp`, JSON.stringify(items));
       renameSync(`${path}.tmp`, path);
     },
   };

@@ -16,7 +16,8 @@ import { SANDBOX } from '../layout.js';
 import { files } from '../paths.js';
 import { clientPublicKey, readSecrets } from '../secrets.js';
 import { startAdminServer } from './admin.js';
-import { createOutbound } from './outbound.js';
+import { createOutbound, createOutboundConnect } from './outbound.js';
+import { MiniflareKvStore } from '../workers/kv-store.js';
 
 const host = '127.0.0.1';
 const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${message}\n`);
@@ -44,8 +45,12 @@ async function main(): Promise<void> {
     port: SANDBOX.ports.workers,
     host,
     outbound: createOutbound({ resolvers: SANDBOX.resolverIps, caFile: files.caBundle() }),
+    outboundConnect: createOutboundConnect({ resolvers: SANDBOX.resolverIps, caFile: files.caBundle() }),
+    kvDir: files.workersKv(),
   });
   closers.push(() => workers.close());
+  const kv = new MiniflareKvStore(files.workersKv());
+  closers.push(() => kv.close());
 
   const cloudflare = await startCloudflareEmulator({
     port: SANDBOX.ports.cloudflare,
@@ -58,6 +63,10 @@ async function main(): Promise<void> {
     // Records live as long as the sandbox (removed by `down`), so a daemon restart keeps every node's name.
     dnsPersistence: jsonFilePersistence(files.cloudflareDns()),
     workers,
+    kv,
+    kvPersistence: jsonFilePersistence(files.cloudflareKvNamespaces()),
+    cron: true,
+    log,
   });
   closers.push(() => cloudflare.close());
 

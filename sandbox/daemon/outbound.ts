@@ -6,6 +6,7 @@
 import { Resolver } from 'node:dns/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { isIP, type LookupFunction } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Agent, request } from 'undici';
 
 export interface OutboundOptions {
@@ -53,6 +54,15 @@ export function createOutbound(opts: OutboundOptions): (request: Request) => Pro
     if (nullBody) await res.body.dump();
     return new Response(nullBody ? null : (res.body as unknown as ReadableStream), { status: res.statusCode, headers: out });
   };
+}
+
+/** TLS connections for upgrades (WebSockets) from the Workers to origins: same DNS and trust as `createOutbound`. */
+export function createOutboundConnect(opts: OutboundOptions) {
+  const lookup = sandboxLookup(opts.resolvers);
+  return (host: string, port: number) => ({
+    socket: tlsConnect({ host, port, servername: host, ca: readFileSync(opts.caFile, 'utf8'), lookup, ALPNProtocols: ['http/1.1'] }),
+    event: 'secureConnect' as const,
+  });
 }
 
 /** net/tls lookup that asks only the sandbox resolvers (IPv4), never this machine's DNS. */

@@ -36,7 +36,33 @@ export interface WorkerRuntime {
     mainModule: string;
     modules: Array<{ name: string; content: string; type: 'esm' | 'commonjs' | 'text' | 'json' }>;
     bindings: Record<string, string>;
+    /** KV namespace bindings: binding name → namespace id (values live in the runtime's KV storage). */
+    kvNamespaces?: Record<string, string>;
     compatibilityDate?: string;
   }): Promise<void>;
   remove(name: string): Promise<void>;
+  /** Runs the script's `scheduled` handler once, as a Cron Trigger would; resolves with its outcome (`ok`, `exception`, ...). */
+  scheduled?(name: string, cron: string): Promise<string>;
+}
+
+/** A key's value with what Workers KV keeps beside it. */
+export interface KvEntry {
+  value: Uint8Array;
+  /** Seconds since the epoch. */
+  expiration?: number;
+  metadata?: unknown;
+}
+
+/** The values of Workers KV namespaces, shared with the Worker runtime's KV bindings. */
+export interface KvStore {
+  get(namespaceId: string, key: string): Promise<KvEntry | null>;
+  put(namespaceId: string, key: string, entry: KvEntry): Promise<void>;
+  delete(namespaceId: string, key: string): Promise<void>;
+  /** Keys in lexicographic order; `cursor` continues a previous listing. */
+  list(namespaceId: string, options: { prefix?: string; limit: number; cursor?: string }): Promise<{
+    keys: Array<{ name: string; expiration?: number; metadata?: unknown }>;
+    cursor?: string;
+  }>;
+  /** Drops every value of a deleted namespace. */
+  clear(namespaceId: string): Promise<void>;
 }

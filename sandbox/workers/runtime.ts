@@ -8,8 +8,11 @@ import type { Readable } from 'node:stream';
 import { Miniflare, supportedCompatibilityDate } from 'miniflare';
 import type { WorkerRuntime } from '../emulators/ports.js';
 import { scriptNameFromHost } from './host-routing.js';
-import { nodeOutboundService, type Outbound } from './outbound.js';
+import type { Outbound } from './outbound.js';
+import { startOutboundProxy, type OutboundConnect, type OutboundProxy } from './outbound-proxy.js';
 import { proxyRequest } from './proxy.js';
+import { headerPairs, tunnel } from './upgrade-tunnel.js';
+import { connect as netConnect, type Socket } from 'node:net';
 import { startupFailureMessage } from './runtime-errors.js';
 import { ScriptInstances, type Instance } from './script-instances.js';
 import { miniflareWorkerOptions, type DeploySpec } from './worker-options.js';
@@ -23,6 +26,10 @@ export interface WorkerRuntimeOptions {
   outbound?: Outbound;
   /** Scheme of every subrequest `outbound` gets (workerd does not pass it on); default https. */
   outboundScheme?: 'http' | 'https';
+  /** Opens the connection for a subrequest that upgrades (WebSocket); without it such subrequests fail. */
+  outboundConnect?: OutboundConnect;
+  /** Where KV namespace bindings keep their values (Miniflare's KV storage); shared by every script. */
+  kvDir?: string;
 }
 
 export type LocalWorkerRuntime = WorkerRuntime & {
@@ -31,7 +38,7 @@ export type LocalWorkerRuntime = WorkerRuntime & {
   close(): Promise<void>;
 };
 
-async function startInstance(spec: DeploySpec, outbound: Outbound | undefined, scheme: 'http' | 'https'): Promise<Instance> {
+async function startInstance(spec: DeploySpec, outbound: OutboundProxy | undefined, kvDir: string | undefined): Promise<Instance> {
   /** workerd's stderr until the Worker is up: where a script's startup error is reported. */
   let startupStderr: string | undefined = '';
   const mf = new Miniflare({
@@ -43,7 +50,10 @@ async function startInstance(spec: DeploySpec, outbound: Outbound | undefined, s
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     // Otherwise Miniflare downloads cf.json from workers.cloudflare.com at start (no internet here).
     cf: false,
-    ...(outbound ? { outboundService: nodeOutboundService(outbound, scheme) } : {}),
+    // An external service (not a Node function) so subrequests that upgrade (WebSockets) reach it as raw sockets.
+    ...(outbound ? { outboundService: { external: { address: outbound.address, http: {} } } } : {}),
+    ...(spec.kvNamespaces ? { kvNamespaces: spec.kvNamespaces } : {}),
+    ...(kvDir ? { kvPersist: kvDir } : {}),
     handleRuntimeStdio(stdout: Readable, errors: Readable) {
       stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
       errors.on('data', (chunk: Buffer) => {
@@ -60,6 +70,10 @@ async function startInstance(spec: DeploySpec, outbound: Outbound | undefined, s
       port: Number(url.port),
       agent: new Agent({ keepAlive: true }),
       dispose: () => mf.dispose(),
+      scheduled: async (cron) => {
+        const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }> };
+        return (await worker.scheduled({ cron, scheduledTime: new Date() })).outcome;
+      },
     };
   } catch (error) {
     await mf.dispose().catch(() => undefined);
@@ -70,6 +84,7 @@ async function startInstance(spec: DeploySpec, outbound: Outbound | undefined, s
 export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<LocalWorkerRuntime> {
   const host = opts.host ?? '127.0.0.1';
   const instances = new ScriptInstances();
+  const outbound = opts.outbound ? await startOutboundProxy(opts.outbound, opts.outboundScheme ?? 'https', opts.outboundConnect) : undefined;
 
   const server = createServer((req, res) => {
     const name = scriptNameFromHost(req.headers.host);
@@ -80,6 +95,15 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<L
       return;
     }
     proxyRequest(req, res, target.instance, target.release);
+  });
+  // WebSocket upgrades go to the Worker's socket as a byte tunnel; like the edge, the listener names the client.
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    const name = scriptNameFromHost(req.headers.host);
+    const target = name === undefined ? undefined : instances.acquire(name);
+    if (!target) return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+    const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const headers = headerPairs(req, new Set(['cf-connecting-ip']), client ? [['cf-connecting-ip', client]] : []);
+    tunnel(req, socket, head, netConnect(target.instance.port, '127.0.0.1'), 'connect', headers, target.release);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -92,14 +116,24 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<L
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    deploy: (spec) => instances.deploy(spec.name, () => startInstance(spec, opts.outbound, opts.outboundScheme ?? 'https')),
+    deploy: (spec) => instances.deploy(spec.name, () => startInstance(spec, outbound, opts.kvDir)),
     remove: (name) => instances.remove(name),
+    scheduled: async (name, cron) => {
+      const target = instances.acquire(name);
+      if (!target) throw new Error(`no Worker "${name}" is deployed`);
+      try {
+        return await target.instance.scheduled(cron);
+      } finally {
+        target.release();
+      }
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await instances.closeAll();
+      await outbound?.close();
     },
   };
 }

@@ -8,6 +8,8 @@ export interface Instance {
   port: number;
   agent: Agent;
   dispose(): Promise<void>;
+  /** Runs the Worker's scheduled handler once; resolves with its outcome. */
+  scheduled(cron: string): Promise<string>;
 }
 
 interface Slot {

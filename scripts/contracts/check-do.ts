@@ -140,6 +140,9 @@ try {
   await exchange('by tag', 'DELETE', '/v2/droplets', '/v2/droplets?tag_name=multi', { expect: 204 });
   await exchange('regions', 'GET', '/v2/regions', '/v2/regions', { expect: 200 });
   await exchange('sizes', 'GET', '/v2/sizes', '/v2/sizes?per_page=2', { expect: 200 });
+  // What dynia doctor reads to prove the token may use firewalls (issue 15 brings the rest of /v2/firewalls).
+  await exchange('doctor probe', 'GET', '/v2/firewalls', '/v2/firewalls?page=1&per_page=1', { expect: 200 });
+  await exchange('doctor probe', 'GET', '/v2/droplets', '/v2/droplets?page=1&per_page=1', { expect: 200 });
 } finally {
   await emulator.close();
 }

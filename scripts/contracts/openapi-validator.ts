@@ -75,6 +75,7 @@ export function createValidator(spec: Schema, isKnown: (message: string) => bool
   }
 
   function composition(schema: Schema, value: unknown, at: string, report: Report): void {
+    const fail = (message: string) => (isKnown(message) ? report.known.add(message) : report.errors.push(message));
     for (const part of schema.allOf ?? []) validate(part, value, at, report);
     const trials = (parts: Schema[]) =>
       parts.map((part) => {
@@ -87,12 +88,12 @@ export function createValidator(spec: Schema, isKnown: (message: string) => bool
     const closest = (branches: string[][]) => [...branches].sort((a, b) => a.length - b.length)[0]?.join('; ') ?? '';
     if (schema.anyOf) {
       const branches = trials(schema.anyOf);
-      if (!branches.some((b) => b.length === 0)) report.errors.push(`${at}: matches no anyOf branch; closest: ${closest(branches)}`);
+      if (!branches.some((b) => b.length === 0)) fail(`${at}: matches no anyOf branch; closest: ${closest(branches)}`);
     }
     if (schema.oneOf) {
       const branches = trials(schema.oneOf);
       const passing = branches.filter((b) => b.length === 0).length;
-      if (passing === 0) report.errors.push(`${at}: matches no oneOf branch; closest: ${closest(branches)}`);
+      if (passing === 0) fail(`${at}: matches no oneOf branch; closest: ${closest(branches)}`);
       if (passing > 1) report.errors.push(`${at}: matches ${passing} oneOf branches (needs exactly 1)`);
     }
   }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CloudflareClient } from '../cloud/cloudflare.js';
 import { DigitalOceanClient } from '../cloud/digitalocean.js';
+import { withCloudflareIds } from '../config/cloudflare-ids.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import type { RetryEvent } from '../cloud/http.js';
@@ -60,12 +61,15 @@ export interface Clients {
 
 /** Validates the configuration before anything else, builds the API clients, and closes them at the end. */
 export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clients) => Promise<T>): Promise<T> {
-  const config = configFor(globals);
+  const given = configFor(globals);
   const reporter = createReporter(globals);
-  const settings = settingsFrom(config);
-  const digitalocean = digitaloceanClient(config, reporter);
-  const cloudflare = cloudflareClient(config, reporter);
+  given.require('dyniaDomain'); // the id lookup below needs it: a missing domain is named first
+  const digitalocean = digitaloceanClient(given, reporter);
+  const cloudflare = cloudflareClient(given, reporter);
   try {
+    // Unset zone/account ids are found from DYNIA_DOMAIN (read-only) and cached before anything changes.
+    const config = await withCloudflareIds(given, cloudflare, reporter);
+    const settings = settingsFrom(config);
     return await fn({ config, reporter, settings, digitalocean, cloudflare });
   } finally {
     await Promise.all([digitalocean.close(), cloudflare.close()]);
@@ -75,7 +79,7 @@ export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clien
 /** Runs a state-changing command: its clients, and the state lock held for the whole run. */
 export async function withWorkflow<T>(command: string, globals: GlobalOptions, fn: (deps: WorkflowDeps, config: Config) => Promise<T>): Promise<T> {
   return withClients(globals, ({ config, reporter, settings, digitalocean, cloudflare }) =>
-    new StateStore(config.stateDir).withLock(command, (tx) =>
+    new StateStore(config.stateDir, { onLockTakeover: (message) => reporter.warn(message) }).withLock(command, (tx) =>
       fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options) }, config),
     ),
   );

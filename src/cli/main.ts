@@ -7,6 +7,7 @@ import { EXIT_CODES } from '../errors.js';
 import { collectNodes } from '../workflows/node-selection.js';
 import { FLEET_DEPLOY_HELP, registerAppOps } from './app-ops-program.js';
 import { reportError } from './output.js';
+import { loadSandboxCommands } from './sandbox-entry.js';
 import { VERSION } from './version.js';
 
 export interface GlobalOptions {
@@ -45,11 +46,13 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-Configuration (flags > environment > .dynia/config.json > defaults):
+Configuration (flags > environment > ./.env > .dynia/config.json > defaults):
   DIGITALOCEAN_TOKEN, CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_ZONE_ID,
   DYNIA_DOMAIN, DYNIA_DNS_RESOLVERS, DYNIA_SSH_KEY, DYNIA_ACME_CA, DYNIA_ACME_CA_ROOT, DYNIA_STATE_DIR
 
-Try it locally, no cloud account needed:
+First time on your own accounts: dynia init (then dynia doctor checks everything, read-only).
+
+Try it locally, no cloud account needed (from a repository checkout):
   dynia sandbox up && eval "$(dynia sandbox env)"
   dynia node:create --name web-1
   dynia sandbox image examples/hello dynia-examples/hello:1
@@ -201,32 +204,57 @@ Example:
     .option('--allow-empty', 'publish even when no origin is healthy', false)
     .action(run(async () => (await import('./commands/slb-sync.js')).slbSyncCommand));
 
+  program
+    .command('slb:status')
+    .description("Show each origin's health verdict as the Worker sees it, and when it was probed")
+    .option('--name <worker>', 'Worker script name', 'dynia-slb')
+    .addHelpText('after', `
+Example:
+  dynia slb:status
+  dynia slb:status --name dynia-slb --json`)
+    .action(run(async () => (await import('./commands/slb-status.js')).slbStatusCommand));
+
+  program
+    .command('init')
+    .description('Write .dynia/config.json from two questions (domain, SSH key), then run doctor; tokens stay in the environment or .env')
+    .option('--domain <domain>', 'domain served by your Cloudflare zone (default: DYNIA_DOMAIN)')
+    .option('--ssh-key <path>', 'SSH private key Dynia logs in with (default: DYNIA_SSH_KEY, else ~/.ssh/id_ed25519 if it exists)')
+    .option('-y, --yes', 'ask nothing: take the flags and the defaults (for scripts)', false)
+    .addHelpText('after', '\nExample:\n  dynia init\n  dynia init --yes --domain example.com --ssh-key ~/.ssh/dynia')
+    .action(run(async () => (await import('./commands/init.js')).initCommand));
+
+  program
+    .command('doctor')
+    .description('Check every setting against the APIs, changing nothing: tokens and their permissions, zone, account, SSH key, resolvers, ACME')
+    .addHelpText('after', '\nOne line per check with the fix for each failure; exit 2 when any fails. Tokens are never printed.\n\nExample:\n  dynia doctor\n  dynia doctor --json | jq \'.checks[] | select(.status == "fail")\'')
+    .action(run(async () => (await import('./commands/doctor.js')).doctorCommand));
+
   const sandbox = program
     .command('sandbox')
     .description('The local stand-in for the cloud: Docker node hosts, DNS, ACME CA, API emulators, workerd');
   sandbox
     .command('up')
     .description('Start the sandbox (idempotent)')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxUpCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxUpCommand));
   sandbox
     .command('down')
     .description('Stop the sandbox and remove everything it started')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxDownCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxDownCommand));
   sandbox
     .command('env')
     .description('Print the export lines that point Dynia at the sandbox: eval "$(dynia sandbox env)"')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxEnvCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxEnvCommand));
   sandbox
     .command('image')
     .description('Build an image from a directory on this machine and push it to the sandbox registry under a Docker Hub name')
     .argument('<dir>', 'directory with a Dockerfile (FROM ${BASE} is given the sandbox busybox image)')
     .argument('<name>', 'Docker Hub name the node hosts will pull, e.g. myorg/app:1')
     .option('--build-arg <KEY=VALUE...>', 'extra docker build arguments')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxImageCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxImageCommand));
   sandbox
     .command('status')
     .description('Show what the sandbox runs')
-    .action(run(async () => (await import('./commands/sandbox.js')).sandboxStatusCommand));
+    .action(run(async () => (await loadSandboxCommands()).sandboxStatusCommand));
 
   return program;
 }

@@ -13,7 +13,15 @@ const ResultInfo = z.object({
   total_pages: z.number().optional(),
 });
 
-const Zone = z.object({ id: z.string(), name: z.string(), status: z.string().optional(), account: z.object({ id: z.string() }).optional() });
+const Zone = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string().optional(),
+  account: z.object({ id: z.string() }).optional(),
+  /** What the token may do in the zone, e.g. `#dns_records:edit` (deprecated by Cloudflare, still served). */
+  permissions: z.array(z.string()).optional(),
+});
+const Account = z.object({ id: z.string(), name: z.string() });
 
 const DnsRecord = z.object({
   id: z.string(),
@@ -30,6 +38,7 @@ const WorkerRoute = z.object({ id: z.string(), pattern: z.string(), script: z.st
 const UploadedScript = z.looseObject({ id: z.string().optional(), etag: z.string().optional(), modified_on: z.string().optional() });
 
 export type Zone = z.infer<typeof Zone>;
+export type Account = z.infer<typeof Account>;
 export type DnsRecord = z.infer<typeof DnsRecord>;
 export type WorkerRoute = z.infer<typeof WorkerRoute>;
 export type WorkerSettings = z.infer<typeof WorkerSettings>;
@@ -45,7 +54,13 @@ export interface DnsRecordInput {
 }
 
 /** Bindings Dynia gives its Worker: plain text (e.g. one origin) or JSON (e.g. the origin list). */
-export type WorkerBinding = { type: 'plain_text'; name: string; text: string } | { type: 'json'; name: string; json: unknown };
+export type WorkerBinding =
+  | { type: 'plain_text'; name: string; text: string }
+  | { type: 'json'; name: string; json: unknown }
+  | { type: 'kv_namespace'; name: string; namespace_id: string };
+
+const KvNamespace = z.object({ id: z.string(), title: z.string() });
+export type KvNamespace = z.infer<typeof KvNamespace>;
 
 export interface WorkerModuleUpload {
   /** File name of the entry module, e.g. `worker.js`; also the multipart part's name. */
@@ -79,6 +94,20 @@ export class CloudflareClient {
   async findZoneByName(name: string): Promise<Zone | null> {
     const zones = await this.listAll('/zones', { name, per_page: ZONES_PER_PAGE }, Zone);
     return zones.find((zone) => sameName(zone.name, name)) ?? null;
+  }
+
+  /** The accounts the token can reach. */
+  async listAccounts(): Promise<Account[]> {
+    return this.listAll('/accounts', { per_page: ZONES_PER_PAGE }, Account);
+  }
+
+  /** Reads one page of the zone's records / the account's Worker scripts, to prove the token may (doctor). */
+  async checkDnsReadable(zoneId: string): Promise<void> {
+    await this.call({ method: 'GET', path: `/zones/${seg(zoneId)}/dns_records`, query: { per_page: 5, page: 1 } }, z.array(z.unknown()));
+  }
+
+  async checkWorkersReadable(accountId: string): Promise<void> {
+    await this.call({ method: 'GET', path: `/accounts/${seg(accountId)}/workers/scripts` }, z.array(z.unknown()));
   }
 
   async listDnsRecords(zoneId: string, filter: { name?: string; type?: string } = {}): Promise<DnsRecord[]> {
@@ -161,6 +190,38 @@ export class CloudflareClient {
   async enableWorkersDev(accountId: string, scriptName: string): Promise<void> {
     await this.call(
       { method: 'POST', path: `${scriptPath(accountId, scriptName)}/subdomain`, json: { enabled: true }, retrySafe: true },
+      z.unknown(),
+    );
+  }
+
+  async listKvNamespaces(accountId: string): Promise<KvNamespace[]> {
+    return this.listAll(`/accounts/${seg(accountId)}/storage/kv/namespaces`, { per_page: 100 }, KvNamespace);
+  }
+
+  async createKvNamespace(accountId: string, title: string): Promise<KvNamespace> {
+    return this.call({ method: 'POST', path: `/accounts/${seg(accountId)}/storage/kv/namespaces`, json: { title } }, KvNamespace);
+  }
+
+  /** A KV value parsed as JSON (the raw text if it is not JSON), or null when the key does not exist. */
+  async readKvValue(accountId: string, namespaceId: string, key: string): Promise<unknown> {
+    const path = `/accounts/${seg(accountId)}/storage/kv/namespaces/${seg(namespaceId)}/values/${seg(key)}`;
+    const response = await this.http.request({ method: 'GET', path, allowStatus: [404] });
+    return response.status === 404 ? null : response.body;
+  }
+
+  /** The script's Cron Triggers, or null when no such script exists. */
+  async getWorkerSchedules(accountId: string, scriptName: string): Promise<string[] | null> {
+    const result = await this.call(
+      { method: 'GET', path: `${scriptPath(accountId, scriptName)}/schedules`, allowStatus: [404] },
+      z.object({ schedules: z.array(z.object({ cron: z.string() })) }),
+    );
+    return result ? result.schedules.map((s) => s.cron) : null;
+  }
+
+  /** Replaces the script's Cron Triggers; repeating it is harmless. */
+  async putWorkerSchedules(accountId: string, scriptName: string, crons: readonly string[]): Promise<void> {
+    await this.call(
+      { method: 'PUT', path: `${scriptPath(accountId, scriptName)}/schedules`, json: crons.map((cron) => ({ cron })), retrySafe: true },
       z.unknown(),
     );
   }

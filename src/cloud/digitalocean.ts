@@ -5,6 +5,8 @@ import { collectPages } from './paginate.js';
 
 const SshKey = z.object({ id: z.number().int(), fingerprint: z.string(), public_key: z.string(), name: z.string() });
 
+const Account = z.object({ email: z.string(), status: z.string(), droplet_limit: z.number().int(), uuid: z.string() });
+
 const Droplet = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -23,6 +25,7 @@ const PageLinks = z.object({ links: z.object({ pages: z.object({ next: z.string(
 
 export type SshKey = z.infer<typeof SshKey>;
 export type Droplet = z.infer<typeof Droplet>;
+export type Account = z.infer<typeof Account>;
 
 export interface CreateDropletRequest {
   name: string;
@@ -49,6 +52,23 @@ export class DigitalOceanClient {
 
   async listSshKeys(): Promise<SshKey[]> {
     return this.listAll('/v2/account/keys', 'ssh_keys', SshKey, {});
+  }
+
+  /** Adds a public key (`type base64 [comment]`) to the account; 422 when it is already there. */
+  async createSshKey(name: string, publicKey: string): Promise<SshKey> {
+    const response = await this.http.request({ method: 'POST', path: '/v2/account/keys', json: { name, public_key: publicKey } });
+    return this.http.parse(z.object({ ssh_key: SshKey }), response).ssh_key;
+  }
+
+  /** The account behind the token: proves the token is valid and may read the account. */
+  async getAccount(): Promise<Account> {
+    const response = await this.http.request({ method: 'GET', path: '/v2/account' });
+    return this.http.parse(z.object({ account: Account }), response).account;
+  }
+
+  /** Reads one item of a list, to prove the token may read it (a scoped token without it gets a 403). */
+  async checkListable(path: '/v2/droplets' | '/v2/firewalls'): Promise<void> {
+    await this.http.request({ method: 'GET', path, query: { page: 1, per_page: 1 } });
   }
 
   /** Not retried on 5xx or network errors (it could create a second droplet); find a lost one by tag. */

@@ -1,5 +1,5 @@
 /**
- * Dynia's configuration: flags > environment > `<stateDir>/config.json` > defaults.
+ * Dynia's configuration: flags > environment > `./.env` > `<stateDir>/config.json` > defaults.
  * Values are parsed only when asked for, so a command fails only on what it actually needs.
  *
  * | Environment variable   | Config file key (flags use the same) | Default                                          |
@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { readDotenv } from './dotenv.js';
 import {
   ValueError,
   parseApiBaseUrl,
@@ -112,7 +113,7 @@ export type ConfigKey = keyof typeof SETTINGS;
 export type ConfigValues = Record<ConfigKey, string>;
 /** Parsed values: URLs normalised, paths absolute, resolvers split. */
 export type ConfigTypes = { [K in ConfigKey]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };
-export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
+export type ConfigSource = 'flag' | 'env' | 'dotenv' | 'file' | 'default';
 
 export interface Config {
   /** Absolute state directory (holds state.json, state.lock and config.json). */
@@ -139,13 +140,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const env = opts.env ?? process.env;
   const paths: PathContext = { home: env.HOME || homedir(), cwd: opts.cwd ?? process.cwd() };
   const flags = opts.flags ?? {};
-  const stateDirFound = lookup('dyniaStateDir', flags, env, undefined)!;
+  const dotenv = readDotenv(paths.cwd);
+  const stateDirFound = lookup('dyniaStateDir', flags, env, dotenv, undefined)!;
   const stateDir = parseOrThrow('dyniaStateDir', stateDirFound, paths, '');
   const configFile = join(stateDir, 'config.json');
   const file = readConfigFile(configFile);
 
   function get<K extends ConfigKey>(key: K): ConfigTypes[K] | undefined {
-    const found = lookup(key, flags, env, file);
+    const found = lookup(key, flags, env, dotenv, file);
     return found === undefined ? undefined : parseOrThrow(key, found, paths, configFile);
   }
 
@@ -159,7 +161,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       const spec = SETTINGS[key];
       throw ConfigError(`${spec.env} is not set. ${spec.howToSet ?? ''}`.trim(), `Or set "${key}" in ${configFile}.`);
     },
-    sourceOf: (key) => lookup(key, flags, env, file)?.source,
+    sourceOf: (key) => lookup(key, flags, env, dotenv, file)?.source,
   };
 }
 
@@ -168,10 +170,11 @@ interface Found {
   source: ConfigSource;
 }
 
-function lookup(key: ConfigKey, flags: Partial<ConfigValues>, env: NodeJS.ProcessEnv, file: Partial<ConfigValues> | undefined): Found | undefined {
+function lookup(key: ConfigKey, flags: Partial<ConfigValues>, env: NodeJS.ProcessEnv, dotenv: Record<string, string>, file: Partial<ConfigValues> | undefined): Found | undefined {
   const candidates: Array<[string | undefined, ConfigSource]> = [
     [flags[key], 'flag'],
     [env[SETTINGS[key].env], 'env'],
+    [dotenv[SETTINGS[key].env], 'dotenv'],
     [file?.[key], 'file'],
     [SETTINGS[key].default, 'default'],
   ];
@@ -185,6 +188,7 @@ function lookup(key: ConfigKey, flags: Partial<ConfigValues>, env: NodeJS.Proces
 const ORIGINS: Record<ConfigSource, (key: ConfigKey, configFile: string) => string> = {
   flag: () => 'from the command line',
   env: () => 'from the environment',
+  dotenv: () => 'from .env',
   file: (key, configFile) => `from ${configFile}, key "${key}"`,
   default: () => 'by default',
 };

@@ -27,7 +27,7 @@ const UNTRUSTED = new Set([
 ]);
 
 /** Passing `ca` replaces Node's default store, so rebuild it: bundled roots + NODE_EXTRA_CA_CERTS + the extra one. */
-function trustStore(extra: string | Buffer): string[] {
+export function trustStore(extra: string | Buffer): string[] {
   const envFile = process.env.NODE_EXTRA_CA_CERTS;
   let fromEnv: string[] = [];
   try {

@@ -22,6 +22,8 @@ export interface StateStoreOptions {
   /** How long a second run waits for the lock before failing (ms). */
   lockWaitMs?: number;
   lockPollMs?: number;
+  /** Told when the lock of a dead run is taken over. */
+  onLockTakeover?: (message: string) => void;
 }
 
 export class StateStore {
@@ -29,6 +31,7 @@ export class StateStore {
   readonly lockPath: string;
   private readonly lockWaitMs: number;
   private readonly lockPollMs: number;
+  private readonly onLockTakeover: ((message: string) => void) | undefined;
 
   constructor(
     readonly stateDir: string,
@@ -38,6 +41,7 @@ export class StateStore {
     this.lockPath = join(stateDir, 'state.lock');
     this.lockWaitMs = options.lockWaitMs ?? 3000;
     this.lockPollMs = options.lockPollMs ?? 100;
+    this.onLockTakeover = options.onLockTakeover;
   }
 
   /** The current state; a missing file is an empty state. */
@@ -77,7 +81,11 @@ export class StateStore {
   /** Runs `fn` holding the state lock, with the state loaded and a commit that saves after each step. */
   async withLock<T>(command: string, fn: (tx: StateTx) => Promise<T>): Promise<T> {
     await mkdir(this.stateDir, { recursive: true });
-    const release = await acquireLock(this.lockPath, command, { waitMs: this.lockWaitMs, pollMs: this.lockPollMs });
+    const release = await acquireLock(this.lockPath, command, {
+      waitMs: this.lockWaitMs,
+      pollMs: this.lockPollMs,
+      ...(this.onLockTakeover ? { onTakeover: this.onLockTakeover } : {}),
+    });
     try {
       let current = await this.load();
       const tx: StateTx = {

@@ -14,12 +14,14 @@ import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
 import { renderProxyCompose } from '../node/proxy-compose.js';
 import type { NodeRecord } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
-import { applyCaddyfile, caddyAcme } from './caddy-config.js';
+import { caddyAcme } from './caddy-config.js';
+import { ensureCaddyRuns } from './caddy-converge.js';
 import { pollHttps } from './https-check.js';
+import { reconcileNodeCreate } from './node-create-reconcile.js';
 import { nodeManifest, nodeSites, placeholderTarget } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { poll } from './poll.js';
-import { findAccountKey } from './ssh-key.js';
+import { ensureAccountKey } from './ssh-key.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 import { NODE_USER_DATA } from './user-data.js';
 
@@ -69,10 +71,12 @@ async function update(ctx: Ctx, change: (node: NodeRecord) => void): Promise<voi
 const steps: Step<Ctx>[] = [
   {
     name: 'ssh-key',
-    title: 'Find the SSH key in the DigitalOcean account',
+    title: 'Find the SSH key in the DigitalOcean account (import DYNIA_SSH_KEY when it is missing)',
     async run(ctx) {
-      ctx.sshKey = ctx.input.sshKey ?? (await findAccountKey(ctx.deps.digitalocean, ctx.deps.settings.sshKeyPath)).id;
-      return `key ${ctx.sshKey}`;
+      if (ctx.input.sshKey) return `key ${(ctx.sshKey = ctx.input.sshKey)}`;
+      const { key, imported } = await ensureAccountKey(ctx.deps.digitalocean, ctx.deps.settings.sshKeyPath);
+      ctx.sshKey = key.id;
+      return imported ? `imported the public half of ${ctx.deps.settings.sshKeyPath} as "${key.name}" (key ${key.id})` : `key ${key.id}`;
     },
   },
   {
@@ -202,7 +206,7 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Route ${ctx.fqdn} to the placeholder (validate, reload Caddy)`,
     async run(ctx) {
       const text = renderCaddyfile({ acme: caddyAcme(ctx.deps.settings.acme), sites: nodeSites(current(ctx), ctx.deps.tx.state.deployments) });
-      return applyCaddyfile(ctx.session!, text);
+      return ensureCaddyRuns(ctx.session!, text);
     },
   },
   {
@@ -245,6 +249,7 @@ export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Pr
     deps.reporter.warn(`resuming node ${input.name}; its health path changes from ${existing.healthPath} to ${input.healthPath}`);
   }
   if (existing) deps.reporter.info(`resuming the unfinished create of ${input.name} (done: ${existing.stepsDone.join(', ') || 'nothing'})`);
+  if (existing) await reconcileNodeCreate(input.name, deps);
   await deps.tx.commit((state) => {
     const node = state.nodes.find((n) => n.name === input.name);
     if (node) node.healthPath = input.healthPath;

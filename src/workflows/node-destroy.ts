@@ -38,7 +38,11 @@ const steps: Step<Ctx>[] = [
       const records = (await deps.cloudflare.listDnsRecords(deps.settings.zoneId, { name: node.fqdn, type: 'A' })).filter((r) => r.name === node.fqdn);
       const ids = new Set([...(node.dnsRecordId ? [node.dnsRecordId] : []), ...records.map((r) => r.id)]);
       let deleted = 0;
-      for (const id of ids) if (await deps.cloudflare.deleteDnsRecord(deps.settings.zoneId, id)) deleted++;
+      for (const id of ids) {
+        if (!(await deps.cloudflare.deleteDnsRecord(deps.settings.zoneId, id))) continue;
+        deleted++;
+        if (id !== node.dnsRecordId) deps.reporter.info(`repaired: A record ${id} of ${node.fqdn} was not in state (left by an interrupted run); deleted too`);
+      }
       return deleted ? `${deleted} deleted` : 'already gone';
     },
   },
@@ -49,7 +53,11 @@ const steps: Step<Ctx>[] = [
       const node = deps.tx.state.nodes.find((n) => n.name === name)!;
       const tagged = (await deps.digitalocean.listDroplets({ tagName: DROPLET_TAG })).filter((d) => d.id === node.dropletId || (d.name === name && d.tags.includes(name)));
       let deleted = 0;
-      for (const droplet of tagged) if (await deps.digitalocean.deleteDroplet(droplet.id)) deleted++;
+      for (const droplet of tagged) {
+        if (!(await deps.digitalocean.deleteDroplet(droplet.id))) continue;
+        deleted++;
+        if (droplet.id !== node.dropletId) deps.reporter.info(`repaired: droplet ${droplet.id} of ${name} was not in state (left by an interrupted node:create); deleted too`);
+      }
       return deleted ? `${deleted} deleted` : 'already gone';
     },
   },

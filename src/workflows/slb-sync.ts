@@ -12,13 +12,16 @@ import type { StateTx } from '../state/store.js';
 import type { Settings } from './ports.js';
 import { checkOrigins, HEALTH_DEFAULTS, type HealthCheckOptions, type Probe } from './slb-health.js';
 import { diffOrigins, originCandidates, originsFromBindings, routeUrl, type DroppedOrigin, type OriginCandidate } from './slb-origins.js';
+import { slbDrift } from './slb-reconcile.js';
 import { loadWorkerCode, workerCodeHash } from './slb-worker-code.js';
+import { HEALTH_CRON, healthNamespaceTitle, healthPaths, sameHealthBindings, workerBindings } from './slb-active.js';
 import { runSteps, type Reporter, type Step, type StepTiming } from './steps.js';
 
 /** The Cloudflare calls slb:sync makes (the real client, or a fake in tests). */
 export type SlbCloudflare = Pick<
   CloudflareClient,
-  'uploadWorkerModule' | 'getWorkerSettings' | 'getWorkersSubdomain' | 'enableWorkersDev' | 'listWorkerRoutes' | 'createWorkerRoute'
+  | 'uploadWorkerModule' | 'getWorkerSettings' | 'getWorkersSubdomain' | 'enableWorkersDev' | 'listWorkerRoutes' | 'createWorkerRoute'
+  | 'listKvNamespaces' | 'createKvNamespace' | 'getWorkerSchedules' | 'putWorkerSchedules'
 >;
 
 /** The part of WorkflowDeps slb:sync uses. */
@@ -80,6 +83,10 @@ interface Ctx {
   dropped: DroppedOrigin[];
   workerExists: boolean;
   current: string[] | null;
+  /** The deployed Worker's bindings (empty when it does not exist). */
+  currentBindings: Array<{ type: string; name: string; [key: string]: unknown }>;
+  /** The health KV namespace, once found or created. */
+  namespaceId?: string;
   code?: string;
   codeHash?: string;
   loadWorkerCode: () => Promise<string>;
@@ -122,6 +129,8 @@ const inspectSteps: Step<Ctx>[] = [
       const settings = await ctx.deps.cloudflare.getWorkerSettings(ctx.input.accountId, ctx.input.name);
       ctx.workerExists = settings !== null;
       ctx.current = settings ? originsFromBindings(settings.bindings) : null;
+      for (const drift of slbDrift(ctx.input.name, ctx.deps.tx.state.slb, settings ? { origins: ctx.current } : null)) ctx.deps.reporter.info(`reconcile: ${drift}`);
+      ctx.currentBindings = settings?.bindings ?? [];
       if (!settings) return 'no such Worker yet';
       if (!ctx.current) return 'it has no ORIGINS binding';
       const diff = diffOrigins(ctx.current, ctx.origins);
@@ -131,6 +140,16 @@ const inspectSteps: Step<Ctx>[] = [
 ];
 
 const publishSteps: Step<Ctx>[] = [
+  {
+    name: 'kv',
+    title: (ctx) => `Find or create KV namespace ${healthNamespaceTitle(ctx.input.name)} (shared health verdicts)`,
+    async run(ctx) {
+      const title = healthNamespaceTitle(ctx.input.name);
+      const existing = (await ctx.deps.cloudflare.listKvNamespaces(ctx.input.accountId)).find((ns) => ns.title === title);
+      ctx.namespaceId = (existing ?? (await ctx.deps.cloudflare.createKvNamespace(ctx.input.accountId, title))).id;
+      return existing ? `reused ${ctx.namespaceId}` : `created ${ctx.namespaceId}`;
+    },
+  },
   {
     name: 'code',
     title: 'Load the Worker code',
@@ -148,17 +167,28 @@ const publishSteps: Step<Ctx>[] = [
     skip(ctx) {
       const recorded = ctx.deps.tx.state.slb;
       const sameCode = recorded?.name === ctx.input.name && recorded.codeHash === ctx.codeHash;
-      return ctx.workerExists && sameOrigins(ctx) && sameCode ? 'ORIGINS and Worker code unchanged: nothing to upload' : undefined;
+      const sameHealth = sameHealthBindings(ctx.currentBindings, healthPaths(ctx.candidates, ctx.origins), ctx.namespaceId!);
+      return ctx.workerExists && sameOrigins(ctx) && sameCode && sameHealth ? 'ORIGINS, health bindings and Worker code unchanged: nothing to upload' : undefined;
     },
     async run(ctx) {
       await ctx.deps.cloudflare.uploadWorkerModule(ctx.input.accountId, ctx.input.name, {
         mainModule: MAIN_MODULE,
         code: ctx.code!,
         compatibilityDate: WORKER_COMPATIBILITY_DATE,
-        bindings: [{ type: 'json', name: 'ORIGINS', json: ctx.origins }],
+        bindings: workerBindings(ctx.origins, healthPaths(ctx.candidates, ctx.origins), ctx.namespaceId!),
       });
       ctx.uploaded = true;
-      if (ctx.workerExists && sameOrigins(ctx)) return 'ORIGINS unchanged; new Worker code';
+      if (ctx.workerExists && sameOrigins(ctx)) return 'ORIGINS unchanged; new Worker code or health bindings';
+    },
+  },
+  {
+    name: 'schedule',
+    title: (ctx) => `Probe the origins every minute (Cron Trigger "${HEALTH_CRON}" on ${ctx.input.name})`,
+    async run(ctx) {
+      const current = await ctx.deps.cloudflare.getWorkerSchedules(ctx.input.accountId, ctx.input.name);
+      if (current?.length === 1 && current[0] === HEALTH_CRON) return 'already in place';
+      await ctx.deps.cloudflare.putWorkerSchedules(ctx.input.accountId, ctx.input.name, [HEALTH_CRON]);
+      return current?.length ? `replaced ${current.join(', ')}` : 'set';
     },
   },
   {
@@ -220,6 +250,7 @@ export async function slbSync(input: SlbSyncInput, deps: SlbDeps, seams: SlbSync
     dropped: [],
     workerExists: false,
     current: null,
+    currentBindings: [],
     uploaded: false,
   };
   const timings = await runSteps(inspectSteps, ctx, deps.reporter);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
 import { Agent, request } from 'undici';
+import { SANDBOX } from '../../sandbox/layout.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/dynia.js');
@@ -103,7 +104,8 @@ export const admin = {
 };
 export const DO_ADMIN = () => process.env.DIGITALOCEAN_API_URL!;
 export const CF_ADMIN = () => process.env.CLOUDFLARE_API_URL!.replace(/\/client\/v4$/, '');
-export const SANDBOX_ADMIN = 'http://127.0.0.1:4783';
+/** This slot's daemon (DYNIA_SANDBOX_SLOT): never another slot's. */
+export const SANDBOX_ADMIN = `http://127.0.0.1:${SANDBOX.ports.admin}`;
 
 export async function destroyNodes(stateDir: string, names: string[]): Promise<void> {
   for (const name of names) await cli(['node:destroy', '--name', name, '--yes'], { stateDir });

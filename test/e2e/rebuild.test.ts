@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildAndPushApp } from '../../sandbox/apps.js';
 import { docker } from '../../sandbox/docker.js';
+import { containerName } from '../../sandbox/hosts/droplet-host.js';
 import { CloudflareClient } from '../../src/cloud/cloudflare.js';
 import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
 
@@ -211,7 +212,7 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
 
   test('an unreachable node is kept as failed with what the cloud tells, and comes back once it answers', async () => {
     const b = node(B);
-    stoppedContainer = `dynia-sb-droplet-${b.dropletId}`;
+    stoppedContainer = containerName(b.dropletId);
     await docker(['stop', '-t', '2', stoppedContainer]);
     const r = await rebuild('--yes');
     assert.equal(r.code, 0, r.stderr);

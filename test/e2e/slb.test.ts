@@ -17,6 +17,7 @@ import { CloudflareClient } from '../../src/cloud/cloudflare.js';
 import { parseResolvers } from '../../src/config/parse.js';
 import { probeHttps } from '../../src/health/probe.js';
 import { originsFromBindings } from '../../src/workflows/slb-origins.js';
+import { SANDBOX } from '../../sandbox/layout.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -138,7 +139,7 @@ describe('slb:sync on the sandbox', { skip }, () => {
   test('publishes both nodes; requests through the Worker reach both', async () => {
     const out = JSON.parse(await dyniaOk(stateDir, '--json', 'slb:sync', '--name', worker)) as { url: string; origins: string[]; dropped: unknown[] };
     url = out.url;
-    assert.equal(url, `http://${worker}.sandbox.workers.localhost:4782`);
+    assert.equal(url, `http://${worker}.sandbox.workers.localhost:${SANDBOX.ports.workers}`);
     assert.deepEqual(out.origins, [origin(nodeA), origin(nodeB)]);
     assert.deepEqual(out.dropped, []);
 
@@ -156,7 +157,7 @@ describe('slb:sync on the sandbox', { skip }, () => {
     const result = await dynia(stateDir, 'slb:sync', '--name', worker);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${url}\n`);
-    assert.match(result.stderr, /ORIGINS and Worker code unchanged: nothing to upload/);
+    assert.match(result.stderr, /ORIGINS, health bindings and Worker code unchanged: nothing to upload/);
   });
 
   test("with one node's Caddy stopped, requests keep succeeding (the Worker fails over)", async () => {

@@ -73,7 +73,7 @@ describe('startupFailureMessage', () => {
 
 describe('ScriptInstances', () => {
   function fakeInstance(port: number, disposed: number[]): Instance {
-    return { port, agent: new Agent(), dispose: async () => void disposed.push(port) };
+    return { port, agent: new Agent(), dispose: async () => void disposed.push(port), scheduled: async () => 'ok' };
   }
 
   it('switches to the new instance at once and disposes the old one after its last request', async () => {

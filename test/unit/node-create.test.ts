@@ -39,6 +39,7 @@ describe('nodeCreate', () => {
         getDroplet: async () => droplet(7, 'active'),
       } as never,
       cloudflare: {
+        listDnsRecords: async () => [],
         upsertARecord: async () => {
           if (opts.dnsFails) throw new DyniaError('cloud', 'Cloudflare POST /zones/z/dns_records failed (HTTP 500)');
           return { record: { id: 'rec-1', content: IP }, changed: true };

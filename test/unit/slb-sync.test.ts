@@ -45,6 +45,26 @@ class FakeCloudflare implements SlbCloudflare {
     this.routes.push(created);
     return created;
   }
+  namespaces: Array<{ id: string; title: string }> = [];
+  schedules = new Map<string, string[]>();
+  async listKvNamespaces(accountId: string) {
+    this.calls.push(`kv namespaces ${accountId}`);
+    return this.namespaces;
+  }
+  async createKvNamespace(accountId: string, title: string) {
+    this.calls.push(`create kv ${accountId} ${title}`);
+    const ns = { id: `ns${this.namespaces.length + 1}`, title };
+    this.namespaces.push(ns);
+    return ns;
+  }
+  async getWorkerSchedules(accountId: string, name: string) {
+    this.calls.push(`schedules ${accountId}/${name}`);
+    return this.scripts.has(name) ? (this.schedules.get(name) ?? []) : null;
+  }
+  async putWorkerSchedules(accountId: string, name: string, crons: readonly string[]) {
+    this.calls.push(`set schedules ${accountId}/${name} ${crons.join(',')}`);
+    this.schedules.set(name, [...crons]);
+  }
   /** The ORIGINS the fake has deployed under `name`. */
   origins(name: string): unknown {
     return this.scripts.get(name)?.upload.bindings.find((b) => b.name === 'ORIGINS');
@@ -146,7 +166,16 @@ describe('slbSync', () => {
       'https://web-2.example.com/healthz',
       'https://web-4.example.com/healthz',
     ]);
-    assert.deepEqual(s.cloudflare.calls, ['settings acc1/dynia-slb', 'upload acc1/dynia-slb', 'workers.dev acc1/dynia-slb', 'subdomain acc1']);
+    assert.deepEqual(s.cloudflare.calls, [
+      'settings acc1/dynia-slb',
+      'kv namespaces acc1',
+      'create kv acc1 dynia-slb-health',
+      'upload acc1/dynia-slb',
+      'schedules acc1/dynia-slb',
+      'set schedules acc1/dynia-slb * * * * *',
+      'workers.dev acc1/dynia-slb',
+      'subdomain acc1',
+    ]);
     const uploaded = s.cloudflare.scripts.get('dynia-slb')!.upload;
     assert.deepEqual(
       { ...uploaded, code: undefined },
@@ -154,7 +183,11 @@ describe('slbSync', () => {
         mainModule: 'worker.js',
         code: undefined,
         compatibilityDate: WORKER_COMPATIBILITY_DATE,
-        bindings: [{ type: 'json', name: 'ORIGINS', json: ['https://web-1.example.com', 'https://web-4.example.com'] }],
+        bindings: [
+          { type: 'json', name: 'ORIGINS', json: ['https://web-1.example.com', 'https://web-4.example.com'] },
+          { type: 'json', name: 'HEALTH_PATHS', json: { 'https://web-1.example.com': '/healthz', 'https://web-4.example.com': '/healthz' } },
+          { type: 'kv_namespace', name: 'HEALTH', namespace_id: 'ns1' },
+        ],
       },
     );
     assert.deepEqual(s.tx.state.slb, {
@@ -178,8 +211,8 @@ describe('slbSync', () => {
     assert.equal(again.uploaded, false);
     assert.equal(again.unchanged, true);
     assert.deepEqual(again.current, ['https://web-1.example.com']);
-    assert.ok(!s.cloudflare.calls.some((c) => c.startsWith('upload')));
-    assert.ok(s.reporter.lines.includes('skip Upload Worker dynia-slb with 1 origin(s): ORIGINS and Worker code unchanged: nothing to upload'));
+    assert.ok(!s.cloudflare.calls.some((c) => c.startsWith('upload') || c.startsWith('create kv') || c.startsWith('set schedules')));
+    assert.ok(s.reporter.lines.includes('skip Upload Worker dynia-slb with 1 origin(s): ORIGINS, health bindings and Worker code unchanged: nothing to upload'));
     assert.equal(s.tx.commits, commits, 'nothing to record either');
     assert.equal(s.tx.state.slb!.publishedAt, '2026-02-03T04:05:06.000Z');
   });
@@ -193,7 +226,7 @@ describe('slbSync', () => {
     assert.equal(again.uploaded, true);
     assert.equal(again.unchanged, true);
     assert.notEqual(s.tx.state.slb!.codeHash, before);
-    assert.ok(s.reporter.lines.includes('done Upload Worker dynia-slb with 1 origin(s): ORIGINS unchanged; new Worker code'));
+    assert.ok(s.reporter.lines.includes('done Upload Worker dynia-slb with 1 origin(s): ORIGINS unchanged; new Worker code or health bindings'));
   });
 
   test('a Worker whose ORIGINS were changed elsewhere is re-uploaded even with the same code', async () => {

@@ -157,3 +157,13 @@ async function closeServer(server: http.Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
+
+/** Fires the Worker's Cron Trigger once, as Cloudflare would, and waits for the handler to finish. */
+export async function fireScheduled(worker: RunningWorker, cron = '* * * * *'): Promise<string> {
+  const fetcher = (await worker.mf.getWorker()) as unknown as { scheduled(options: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }> };
+  const result = await fetcher.scheduled({ cron, scheduledTime: new Date() });
+  return result.outcome;
+}
+
+/** Miniflare options for a HEALTH KV namespace kept in `dir`: instances given the same dir share it, like isolates share KV. */
+export const sharedKv = (dir: string): Partial<MiniflareOptions> => ({ kvNamespaces: { HEALTH: 'health-test' }, kvPersist: dir } as Partial<MiniflareOptions>);

@@ -7,13 +7,18 @@ import { clientBodyBroken, noOriginAvailable, notReplayableFailure } from './rep
 import { canReplay, planBody, RETRY_STATUSES } from './replay.js';
 import { orderCandidates, type RoundRobin } from './selection.js';
 import { upstreamUrl } from './upstream-url.js';
+import { isWebSocketUpgrade, proxyWebSocket } from './websocket.js';
 
 export interface IsolateState {
   rotation: RoundRobin;
   health: PassiveHealth;
 }
 
-export async function proxy(request: Request, settings: Settings, state: IsolateState): Promise<Response> {
+/** `sharedDown`: origins the active probes found down (see shared-view.ts). */
+export async function proxy(request: Request, settings: Settings, state: IsolateState, sharedDown: ReadonlySet<string>): Promise<Response> {
+  if (isWebSocketUpgrade(request)) {
+    return proxyWebSocket(request, settings, state.health, orderCandidates(settings.origins, state.rotation.next(), state.health, Date.now(), sharedDown));
+  }
   const url = new URL(request.url);
   const method = request.method;
   const headers = toOriginHeaders(request.headers, {
@@ -23,7 +28,7 @@ export async function proxy(request: Request, settings: Settings, state: Isolate
   });
   const body = await readBody(request);
   const replayable = canReplay(method, body.plan);
-  const candidates = orderCandidates(settings.origins, state.rotation.next(), state.health, Date.now());
+  const candidates = orderCandidates(settings.origins, state.rotation.next(), state.health, Date.now(), sharedDown);
 
   let attempts = 0;
   for (const origin of replayable ? candidates : candidates.slice(0, 1)) {

@@ -14,22 +14,39 @@ export class RoundRobin {
   }
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+const rotate = <T>(items: readonly T[], turn: number): T[] => {
+  const start = turn % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+};
+
 /**
- * Healthy origins first, rotated by `turn` so load spreads evenly over the healthy ones; then origins in
- * cooldown (soonest recovery first) as a last resort if every healthy one fails during this request.
- * When none is healthy, only the one recovering soonest is tried: a cheap probe instead of paying every
- * timeout again during a full outage.
+ * Healthy origins first (neither cooling in this isolate nor found down by the shared probes), rotated by `turn`
+ * so load spreads evenly over them; then origins the probes found down; then origins in cooldown (soonest
+ * recovery first), as a last resort if every healthy one fails during this request.
+ * When none is healthy, the probes' verdicts may be stale, so the origins they found down are still tried (in
+ * rotation), then the one recovering soonest; when every origin is cooling, only that one is tried: a cheap
+ * probe instead of paying every timeout again during a full outage.
  */
-export function orderCandidates(origins: readonly string[], turn: number, health: PassiveHealth, now: number): string[] {
+export function orderCandidates(
+  origins: readonly string[],
+  turn: number,
+  health: PassiveHealth,
+  now: number,
+  sharedDown: ReadonlySet<string> = NONE,
+): string[] {
   const healthy: string[] = [];
+  const probedDown: string[] = [];
   const cooling: Array<{ origin: string; until: number }> = [];
   for (const origin of origins) {
     const until = health.coolingUntil(origin, now);
-    if (until === undefined) healthy.push(origin);
-    else cooling.push({ origin, until });
+    if (until !== undefined) cooling.push({ origin, until });
+    else if (sharedDown.has(origin)) probedDown.push(origin);
+    else healthy.push(origin);
   }
   const lastResort = cooling.sort((a, b) => a.until - b.until).map((c) => c.origin);
-  if (healthy.length === 0) return lastResort.slice(0, 1);
-  const start = turn % healthy.length;
-  return [...healthy.slice(start), ...healthy.slice(0, start), ...lastResort];
+  if (healthy.length > 0) return [...rotate(healthy, turn), ...probedDown, ...lastResort];
+  if (probedDown.length > 0) return [...rotate(probedDown, turn), ...lastResort.slice(0, 1)];
+  return lastResort.slice(0, 1);
 }

@@ -4,7 +4,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DnsSink, WorkerRuntime } from '../ports.js';
+import type { DnsSink, KvStore, WorkerRuntime } from '../ports.js';
+import { registerKvHandlers } from './kv-handlers.js';
+import { MemoryKvStore } from './kv-memory.js';
+import { KvNamespaces, type KvNamespacePersistence } from './kv-namespaces.js';
+import { createScheduledControl, startCronTicker } from './worker-cron.js';
+import { registerWorkerScheduleHandlers } from './worker-schedule-handlers.js';
 import { registerAccountHandlers } from './account-handlers.js';
 import { createControlHandler } from '../controls/handler.js';
 import { failureEnvelope } from './envelope.js';
@@ -37,6 +42,13 @@ export interface CloudflareEmulatorOptions {
   /** Keeps DNS records across restarts (records start empty without it). */
   dnsPersistence?: DnsPersistence;
   workers: WorkerRuntime;
+  /** Values of KV namespaces (default: in memory); the sandbox shares them with the runtime's KV bindings. */
+  kv?: KvStore;
+  /** Keeps KV namespaces (ids, titles) across restarts. */
+  kvPersistence?: KvNamespacePersistence;
+  /** Fire Cron Triggers on their schedule (default false: only on demand, via `POST /__sandbox/scheduled`). */
+  cron?: boolean;
+  log?: (message: string) => void;
 }
 
 export interface RunningCloudflareEmulator {
@@ -53,6 +65,8 @@ function buildRouter(state: EmulatorState): Router {
   registerWorkerScriptHandlers(router, state);
   registerWorkerSubdomainHandlers(router, state);
   registerWorkerRouteHandlers(router, state);
+  registerWorkerScheduleHandlers(router, state);
+  registerKvHandlers(router, state);
   return router;
 }
 
@@ -69,6 +83,8 @@ export async function startCloudflareEmulator(opts: CloudflareEmulatorOptions): 
     routes: new WorkerRoutes(),
     runtime: opts.workers,
     workersSubdomain: { name: opts.workersSubdomain },
+    kv: new KvNamespaces(opts.kvPersistence),
+    kvStore: opts.kv ?? new MemoryKvStore(),
   };
   state.dns.restore(state.zones);
   const faults = new FaultQueue();
@@ -76,7 +92,10 @@ export async function startCloudflareEmulator(opts: CloudflareEmulatorOptions): 
   const admin = createControlHandler(faults, log, (_status, message) => failureEnvelope([{ code: 1000, message }]));
   const api = createApiHandler({ token: opts.token, router: buildRouter(state), faults, log });
 
-  const server = createServer((req, res) => void (req.url?.startsWith('/__sandbox/') ? admin : api)(req, res));
+  const scheduled = createScheduledControl(state);
+  const ticker = opts.cron ? startCronTicker(state, opts.log) : undefined;
+  const handlerFor = (url = '') => (url.startsWith('/__sandbox/scheduled') ? scheduled : url.startsWith('/__sandbox/') ? admin : api);
+  const server = createServer((req, res) => void handlerFor(req.url)(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => {
@@ -90,6 +109,7 @@ export async function startCloudflareEmulator(opts: CloudflareEmulatorOptions): 
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${API_PREFIX}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        ticker?.stop();
         server.close((error) => (error ? reject(error) : resolve()));
         // Hanging faults and keep-alive clients would otherwise hold close() open forever.
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 /** Everything one emulator instance knows; handlers read and change it. */
-import type { WorkerRuntime } from '../ports.js';
+import type { KvStore, WorkerRuntime } from '../ports.js';
+import type { KvNamespaces } from './kv-namespaces.js';
 import type { DnsStore, Zone } from './dns-store.js';
 import type { WorkerScripts } from './worker-scripts.js';
 import type { WorkerRoutes } from './worker-routes.js';
@@ -24,6 +25,9 @@ export interface EmulatorState {
   routes: WorkerRoutes;
   runtime: WorkerRuntime;
   workersSubdomain: { name: string };
+  kv: KvNamespaces;
+  /** The namespaces' values (shared with the runtime's KV bindings in the sandbox). */
+  kvStore: KvStore;
 }
 
 /** The zone of a `:zone_id` path parameter, or Cloudflare's "could not route" error. */

@@ -14,6 +14,9 @@ export interface WorkerScript {
   upload: UploadedScript;
   /** Whether the script answers on `<name>.<subdomain>.workers.dev`. */
   subdomain: { enabled: boolean; previewsEnabled: boolean };
+  /** Cron Triggers; kept across uploads, like Cloudflare's. */
+  schedules: Array<{ cron: string; createdOn: string; modifiedOn: string }>;
+  scriptSettings: { logpush: boolean; tail_consumers: Array<{ service: string }> };
 }
 
 export const scriptNotFound = () => cfError(404, 10007, 'This Worker does not exist on your account.');
@@ -49,6 +52,8 @@ export class WorkerScripts {
       modifiedOn: now,
       upload,
       subdomain: previous?.subdomain ?? { enabled: false, previewsEnabled: false },
+      schedules: previous?.schedules ?? [],
+      scriptSettings: previous?.scriptSettings ?? { logpush: false, tail_consumers: [] },
     };
     this.byName.set(name, script);
     return script;
@@ -64,7 +69,7 @@ export function scriptView(script: WorkerScript) {
     id: script.name,
     tag: script.tag,
     etag: script.etag,
-    handlers: ['fetch'],
+    handlers: script.upload.modules.some((m) => /\bscheduled\s*\(/.test(m.content)) ? ['fetch', 'scheduled'] : ['fetch'],
     created_on: script.createdOn,
     modified_on: script.modifiedOn,
     usage_model: 'bundled',

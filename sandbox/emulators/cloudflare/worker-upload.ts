@@ -13,7 +13,8 @@ export interface UploadedModule {
 
 export type MetadataBinding =
   | { type: 'plain_text' | 'secret_text'; name: string; text: string }
-  | { type: 'json'; name: string; json: unknown };
+  | { type: 'json'; name: string; json: unknown }
+  | { type: 'kv_namespace'; name: string; namespace_id: string };
 
 export interface UploadedScript {
   mainModule: string;
@@ -39,17 +40,21 @@ const IGNORED_TYPES = new Set(['application/source-map']);
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function parseBinding(raw: unknown): MetadataBinding {
+export function parseBinding(raw: unknown): MetadataBinding {
   if (!isObject(raw) || typeof raw.name !== 'string' || raw.name === '') {
     throw invalidScript('Each binding needs a "type" and a non-empty "name".');
   }
   const { type, name } = raw;
   if ((type === 'plain_text' || type === 'secret_text') && typeof raw.text === 'string') return { type, name, text: raw.text };
   if (type === 'json' && raw.json !== undefined) return { type, name, json: raw.json };
+  if (type === 'kv_namespace') {
+    if (typeof raw.namespace_id !== 'string' || raw.namespace_id === '') throw invalidScript(`Binding "${name}" of type kv_namespace needs a namespace_id.`);
+    return { type, name, namespace_id: raw.namespace_id };
+  }
   if (type === 'plain_text' || type === 'secret_text' || type === 'json') {
     throw invalidScript(`Binding "${name}" of type ${type} is missing its ${type === 'json' ? 'json' : 'text'} value.`);
   }
-  throw invalidScript(`Binding "${name}" has unsupported type ${JSON.stringify(type)} (this emulator supports plain_text, secret_text, json).`);
+  throw invalidScript(`Binding "${name}" has unsupported type ${JSON.stringify(type)} (this emulator supports plain_text, secret_text, json, kv_namespace).`);
 }
 
 function parseMetadata(raw: string): Omit<UploadedScript, 'modules'> {
@@ -124,5 +129,11 @@ export async function parseWorkerUpload(contentType: string | undefined, body: B
 
 /** Bindings as the runtime takes them: strings, with json bindings serialized. */
 export function runtimeBindings(bindings: readonly MetadataBinding[]): Record<string, string> {
-  return Object.fromEntries(bindings.map((b) => [b.name, b.type === 'json' ? JSON.stringify(b.json) : b.text]));
+  const vars = bindings.filter((b) => b.type !== 'kv_namespace');
+  return Object.fromEntries(vars.map((b) => [b.name, b.type === 'json' ? JSON.stringify(b.json) : b.text]));
+}
+
+/** KV namespace bindings as the runtime takes them: binding name → namespace id. */
+export function kvBindings(bindings: readonly MetadataBinding[]): Record<string, string> {
+  return Object.fromEntries(bindings.flatMap((b) => (b.type === 'kv_namespace' ? [[b.name, b.namespace_id]] : [])));
 }

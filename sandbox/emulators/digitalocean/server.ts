@@ -13,6 +13,7 @@ import { DropletStore } from './droplet-store.js';
 import { FaultQueue } from '../controls/faults.js';
 import { accountRoutes } from './handlers/account.js';
 import { actionRoutes } from './handlers/actions.js';
+import { firewallListRoutes } from './handlers/firewall-list.js';
 import { catalogRoutes } from './handlers/catalog.js';
 import { dropletRoutes } from './handlers/droplets.js';
 import { sshKeyRoutes } from './handlers/ssh-keys.js';
@@ -57,6 +58,7 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
       ...actionRoutes(store),
       ...dropletRoutes(store, keys, opts.hosts),
       ...catalogRoutes(),
+      ...firewallListRoutes(),
     ],
     limiter: new RateLimiter(),
     faults,

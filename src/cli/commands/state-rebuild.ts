@@ -24,7 +24,7 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
     const store = new StateStore(config.stateDir);
     await mkdir(config.stateDir, { recursive: true });
     // Not StateStore.withLock: a state file that cannot be read is exactly what this command repairs.
-    const release = await acquireLock(store.lockPath, 'state:rebuild', { waitMs: 3000, pollMs: 100 });
+    const release = await acquireLock(store.lockPath, 'state:rebuild', { waitMs: 3000, pollMs: 100, onTakeover: (message) => reporter.warn(message) });
     try {
       const { state: current, unreadable } = await loadForRebuild(store, reporter);
       const result = await rebuildState(current, {

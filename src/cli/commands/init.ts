@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { mergeConfigFile } from '../../config/config-file.js';
+import { InputError } from '../../errors.js';
+import { renderReport } from '../../doctor/doctor.js';
+import { initDefaults, initValues, tokenLines, type InitAnswers } from '../../init/plan.js';
+import { configFor } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+import { printJson } from '../output.js';
+import { doctor } from './doctor.js';
+
+export async function initCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+  const config = configFor(globals);
+  const defaults = initDefaults(config, existsSync);
+  const given: InitAnswers = { ...(opts.domain ? { domain: String(opts.domain) } : {}), ...(opts.sshKey ? { sshKey: String(opts.sshKey) } : {}) };
+  const answers = opts.yes ? { ...defaults, ...given } : await ask({ ...defaults, ...given });
+  const values = initValues(answers);
+  mergeConfigFile(config.configFile, values);
+  const say = (line: string) => !globals.quiet && !globals.json && process.stderr.write(`${line}\n`);
+  say(`✓ wrote ${config.configFile} (domain ${values.dyniaDomain}, SSH key ${values.dyniaSshKey})`);
+  for (const line of tokenLines(configFor(globals))) say(`  ${line}`);
+  say('Running dynia doctor:');
+  const report = await doctor(globals);
+  if (globals.json) printJson({ configFile: config.configFile, values, doctor: report });
+  else process.stdout.write(`${renderReport(report)}\n`);
+  if (!report.ok) process.exitCode = 2;
+}
+
+/** The two questions, each with its default in brackets (Enter keeps it). */
+async function ask(defaults: InitAnswers): Promise<InitAnswers> {
+  if (!process.stdin.isTTY) throw InputError('init asks questions and there is no terminal; nothing was written.', 'In scripts: dynia init --yes --domain example.com [--ssh-key ~/.ssh/id_ed25519]');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const question = async (text: string, fallback?: string) => (await rl.question(`${text}${fallback ? ` [${fallback}]` : ''}: `)).trim() || fallback;
+    const domain = await question('Domain served by your Cloudflare zone', defaults.domain);
+    const sshKey = await question('SSH private key Dynia logs in with', defaults.sshKey);
+    return { ...(domain ? { domain } : {}), ...(sshKey ? { sshKey } : {}) };
+  } finally {
+    rl.close();
+  }
+}
