@@ -188,7 +188,7 @@ async function swapTraffic(ctx: Ctx): Promise<string> {
   ctx.caddyfileLive = caddyfile;
   if (plan.previous) {
     // Both versions answer under the alias now; give Caddy time to see the new one, then retire the old.
-    await settleAlias();
+    await settleAlias(ctx.deps);
     await session.exec(retireProject(target(plan.previous.project)));
   }
   return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';

@@ -135,7 +135,7 @@ const steps: Step<Ctx>[] = [
         syncFqdnTarget(draft, plan.node.name);
       });
       const caddy = await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, state, plan.node.name), caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name));
-      await settleAlias();
+      await settleAlias(ctx.deps);
       await session.exec(retireProject(appTarget(current.project)));
       return caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload';
     },
@@ -177,7 +177,7 @@ async function undo(ctx: Ctx): Promise<void> {
     node.caddy = before.nodes.find((n) => n.name === plan.node.name)!.caddy;
   });
   await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, restored, plan.node.name), caddyfileFor(ctx.deps.settings, switchedState, plan.node.name));
-  await settleAlias();
+  await settleAlias(ctx.deps);
   await session.exec(retireProject(appTarget(previous.project)), { allowFailure: true });
   await writeNodeManifest(session, restored, plan.node.name);
 }

@@ -17,6 +17,7 @@ import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import type { FleetPlan } from './fleet-deploy.js';
+import { planRollback, type RollbackPlan } from './rollback-plan.js';
 import { appTarget, caddyfileFor, moveAlias, writeNodeManifest } from './deploy-shared.js';
 import { nodeManifest } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
@@ -113,27 +114,48 @@ export async function reconcileUnchanged(plan: FleetPlan, deps: WorkflowDeps, re
   const redeploy: DeployPlan[] = [];
   let repaired = 0;
   for (const p of plan.unchanged) {
-    const session = await deps.connect(p.node, () => Promise.resolve());
-    let failure: unknown;
-    let found: Reconciliation | undefined;
-    try {
-      found = await reconcileApp(session, deps, p.node, p.app);
-      repaired += found.repairs.length;
-      if (found.redeploy) {
-        deps.reporter.warn(`${p.node.name}: ${found.redeploy}; deploying it again`);
-        redeploy.push(replan(p.node.name));
-      }
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      if (failure || found?.repairs.length) {
-        const args = { node: p.node.name, app: p.app, reconcile: found?.repairs.map((r) => r.kind).join(',') ?? '' };
-        await appendAudit(session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
-      }
-      await session.close();
+    const found = await reconcileNode(p.node, p.app, 'app:deploy', deps);
+    repaired += found.repairs.length;
+    if (found.redeploy) {
+      deps.reporter.warn(`${p.node.name}: ${found.redeploy}; deploying it again`);
+      redeploy.push(replan(p.node.name));
     }
   }
   const again = new Set(redeploy.map((p) => p.node.name));
   return { ...plan, plans: [...plan.plans, ...redeploy], unchanged: plan.unchanged.filter((p) => !again.has(p.node.name)), repaired };
+}
+
+/** One node compared with state and repaired on its own connection; the audit line only when something changed. */
+export async function reconcileNode(node: NodeRecord, app: string, command: string, deps: WorkflowDeps): Promise<Reconciliation> {
+  const session = await deps.connect(node, () => Promise.resolve());
+  let failure: unknown;
+  let found: Reconciliation | undefined;
+  try {
+    found = await reconcileApp(session, deps, node, app);
+    return found;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    if (failure || found?.repairs.length) {
+      const args = { node: node.name, app, reconcile: found?.repairs.map((r) => r.kind).join(',') ?? '' };
+      await appendAudit(session, deps.reporter, { command, args, ...auditOutcome(failure) });
+    }
+    await session.close();
+  }
+}
+
+/**
+ * app:rollback's plan, or why not; a refused plan (nothing to go back to, e.g. the rollback an interrupted run
+ * already switched) still repairs the node first, so the interrupted run's leftovers do not stay.
+ */
+export async function planRollbackReconciled(state: State, input: { node: string; domain?: string; app?: string }, deps: WorkflowDeps): Promise<RollbackPlan> {
+  try {
+    return planRollback(state, input);
+  } catch (error) {
+    const node = state.nodes.find((n) => n.name === input.node && n.status === 'active');
+    const apps = [...new Set(state.deployments.filter((d) => d.node === input.node && d.status === 'active' && (input.app === undefined || d.app === input.app) && (input.domain === undefined || d.domain === input.domain)).map((d) => d.app))];
+    if (node && apps.length === 1) await reconcileNode(node, apps[0]!, 'app:rollback', deps);
+    throw error;
+  }
 }

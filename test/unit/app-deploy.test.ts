@@ -85,8 +85,8 @@ describe('appDeploy', () => {
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
+      'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
-      'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
       'upload /opt/dynia/node.json',
     ]);
     assert.match(remote.files.get('/opt/dynia/proxy/Caddyfile.next')!, new RegExp(`dynamic a ${ALIAS} 8080`));
