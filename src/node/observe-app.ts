@@ -10,10 +10,9 @@ import { EDGE_NETWORK, LAYOUT } from './layout.js';
 export const COLOURS = ['blue', 'green'] as const;
 
 const SCRIPT = [
-  'for p in "$1-blue" "$1-green"; do',
-  '  ids=$(docker ps -aq --filter label=com.docker.compose.project="$p")',
-  `  [ -z "$ids" ] || docker inspect -f '{{.Name}}|{{index .Config.Labels "com.docker.compose.project"}}|{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Running}}|{{with index .NetworkSettings.Networks "${EDGE_NETWORK}"}}{{range .Aliases}}{{.}},{{end}}{{else}}-{{end}}' $ids | sed 's/^/container /'`,
-  'done',
+  // Two docker calls whatever the count: the app's containers by name, inspected at once, kept by project label.
+  'ids=$(docker ps -aq --filter name="^$1-")',
+  `[ -z "$ids" ] || docker inspect -f '{{.Name}}|{{index .Config.Labels "com.docker.compose.project"}}|{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Running}}|{{with index .NetworkSettings.Networks "${EDGE_NETWORK}"}}{{range .Aliases}}{{.}},{{end}}{{else}}-{{end}}' $ids | grep -E "^/[^|]*[|]$1-(blue|green)[|]" | sed 's/^/container /'`,
   'echo "--- caddyfile"; cat "$2" 2>/dev/null',
   'echo "--- manifest"; cat "$3" 2>/dev/null',
   'echo "--- file"; [ -z "$4" ] || cat "$4" 2>/dev/null || echo "(none)"',

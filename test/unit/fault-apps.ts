@@ -24,7 +24,7 @@ const inProject = (host: AppHost, project: string) => [...host.containers.values
 /** The effect of an app command on the host, or undefined when the command is not one of them. */
 export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<ExecResult> | undefined {
   const text = argv.join(' ');
-  if (argv[0] === 'sh' && argv[2]?.startsWith('for p in "$1-blue"')) {
+  if (argv[0] === 'sh' && argv[2]?.includes('--- caddyfile')) {
     const app = argv[4]!;
     const lines = [...host.containers.values()]
       .filter((c) => c.project === `${app}-blue` || c.project === `${app}-green`)

@@ -33,7 +33,7 @@ export class FakeNode extends RecordingRemote implements NodeSession {
 }
 
 /** Whether a command is the reconcile step's one read of the node (observe-app.ts). */
-export const isObserve = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2]?.startsWith('for p in "$1-blue"') === true;
+export const isObserve = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2]?.includes('--- caddyfile') === true;
 
 /**
  * Answers the reconcile read as a node that matches state would: the active entry of each app running and
