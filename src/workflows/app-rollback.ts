@@ -96,8 +96,7 @@ const steps: Step<Ctx>[] = [
       const { previous } = ctx.input.plan;
       const session = ctx.session!;
       ctx.started = true;
-      await session.exec(joinEdgeWithoutAlias(entryOf(previous)));
-      await session.exec(reviveProject(appTarget(previous.project)), { timeoutMs: 300_000 });
+      await session.exec(chain(joinEdgeWithoutAlias(entryOf(previous)), reviveProject(appTarget(previous.project))), { timeoutMs: 300_000 });
     },
   },
   {

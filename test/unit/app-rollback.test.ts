@@ -56,9 +56,9 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
 const norm = (c: string) => {
   const project = /docker compose -p (\S+)/.exec(c)?.[1];
   if (c.includes('--restart=no')) return `retire ${c.split(' ').at(-1)}`;
-  const joined = /network connect edge "\$1"' sh (\S+)/.exec(c);
-  if (joined && !c.includes('dev.dynia.restart')) return `join-edge ${joined[1]}`;
-  if (joined) return `join-edge ${joined[1]} && revive ${project}`;
+  const joined = c.includes('docker network connect edge') ? /\w+-\w+-web-1/.exec(c) : null;
+  if (joined && !c.includes('dev.dynia.restart')) return `join-edge ${joined[0]}`;
+  if (joined) return `join-edge ${joined[0]} && revive ${project}`;
   if (c.includes('dev.dynia.restart')) return `revive ${project}`;
   const moved = /network disconnect edge (\S+) && docker network connect --alias (\S+) edge/.exec(c);
   if (moved) return `move-alias ${moved[2]} to ${moved[1]}`;
@@ -87,8 +87,7 @@ describe('appRollback', () => {
     await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message));
     const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|--restart=no/.test(c));
     assert.deepEqual(commands.map(norm), [
-      'join-edge hello-blue-web-1',
-      'revive hello-blue',
+      'join-edge hello-blue-web-1 && revive hello-blue',
       'retire hello-blue',
     ]);
     assert.deepEqual(d.tx.state, initial());
@@ -104,11 +103,10 @@ describe('appRollback', () => {
     );
     const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no/.test(c)).map(norm);
     assert.deepEqual(commands, [
-      'join-edge hello-blue-web-1',
-      'revive hello-blue',
+      'join-edge hello-blue-web-1 && revive hello-blue',
       `move-alias ${ALIAS} to hello-blue-web-1`,
       'retire hello-green',
-      'revive hello-green',
+      'join-edge hello-green-web-1 && revive hello-green',
       `move-alias ${ALIAS} to hello-green-web-1`,
       'retire hello-blue',
     ]);
