@@ -46,9 +46,10 @@ export async function syncApp(session: NodeSession, input: AppDeployInput, baseT
     deleted: diff.deleted,
     secrets: plan.files.filter((f) => f.secret).map((f) => f.path),
     dataDirs: [...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => m.source!)))],
+    // The data project's view differs only in paths and labels; it is checked too when its services will change.
     check: [
       [...compose(staged(plan.project, stage, 'dynia.override.yaml')), 'config', '--quiet'],
-      [...compose(staged(plan.dataProject, stage, 'data.override.yaml')), 'config', '--quiet'],
+      ...(plan.data.some((d) => d.change !== 'unchanged') ? [[...compose(staged(plan.dataProject, stage, 'data.override.yaml')), 'config', '--quiet']] : []),
     ],
   });
   const result = await session.exec(command, { stdin: tar, allowFailure: true, timeoutMs: 300_000 });

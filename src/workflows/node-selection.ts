@@ -27,7 +27,7 @@ export function selectNodes(state: State, names: string[] | 'all', command: stri
   if (missing.length > 0) throw InputError(`--node ${missing.join(', ')}: no such node in state (known: ${known}).`, `Create it first: dynia node:create --name ${missing[0]}`);
   const unready = names.map((name) => state.nodes.find((n) => n.name === name)!).filter((n) => n.status !== 'active');
   if (unready.length > 0) {
-    throw InputError(`--node ${unready.map((n) => `${n.name} (status ${n.status})`).join(', ')}: not ready.`, `Finish it first: dynia node:create --name ${unready[0]!.name}`);
+    throw InputError(unready.map((n) => `--node ${n.name} is not ready (status ${n.status}).`).join(' '), `Finish it first: dynia node:create --name ${unready[0]!.name}`);
   }
   return names.map((name) => state.nodes.find((n) => n.name === name)!);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startLoad } from '../../bench/lib.js';
+import { SANDBOX } from '../../sandbox/layout.js';
 import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
 
 const skip = skipReason();
@@ -154,7 +155,7 @@ describe('compose apps as written', { skip }, () => {
   test('a retired version stays down after the node reboots, whatever its restart policy', async () => {
     const before = await onNode("docker ps --format '{{.Names}}' | grep shop- | sort");
     const host = (await new Promise<string>((resolve) => {
-      const p = spawn('docker', ['ps', '-q', '--filter', `name=${process.env.DYNIA_SANDBOX_SLOT ? `dynia-sb-${process.env.DYNIA_SANDBOX_SLOT}-droplet-` : 'dynia-sb-droplet-'}`]);
+      const p = spawn('docker', ['ps', '-q', '--filter', `name=${SANDBOX.dropletPrefix}`]);
       let out = '';
       p.stdout.on('data', (c) => (out += c));
       p.on('close', () => resolve(out));

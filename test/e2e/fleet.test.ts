@@ -110,6 +110,23 @@ describe('fleet: one app on two nodes', { skip }, () => {
     assert.equal(await releases(), 2);
   });
 
+  test('a v4 that fails its external check on one node after the swap: both nodes roll back to v3, and it says so', async (t) => {
+    // /healthz answers once (the internal check on fleet-b), then is gone; fleet-a checks / and stays healthy.
+    // ($$ is a literal $ to compose.)
+    const once = 'echo v4 > /www/index.html; httpd -f -vv -p 8080 -h /www 2>&1 | while read -r line; do case "$$line" in *url:/healthz*) rm -f /www/healthz ;; esac; done';
+    // Load on fleet-a, which swaps and is rolled back though healthy: reported, not asserted (a rollback is not a swap).
+    const stop = startLoad({ url: `https://${A}.dynia.test/`, ip: ips[A]!, connections: 8, expect: /hello from dynia example v3|v4/ });
+    const r = await deploy('--all', '--compose', app('v4', { version: 1, command: once }), '--timeout', '4s');
+    const samples = await stop();
+    t.diagnostic(`${samples.length} requests to ${A} during the deploy and its rollback, ${samples.filter((x) => !x.ok).length} failed`);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, new RegExp(`${B} failed after the swap:\\n  ${B}: \\[Check https://${B}\\.dynia\\.test/healthz\\]`));
+    assert.match(r.stderr, new RegExp(`Rolled back on every node, so the fleet stays on one version:\\n  ${A}: the previous version hello-green serves ${A}\\.dynia\\.test again\\n  ${B}: the previous version hello-green serves ${B}\\.dynia\\.test again`));
+    assert.match(r.stderr, new RegExp(`↺ ${A} +rolled-back`));
+    assert.deepEqual([await body(A), await body(B)], ['hello from dynia example v3', 'hello from dynia example v3']);
+    assert.equal(await releases(), 3, 'the release ran before the swaps');
+  });
+
   test('app:list shows the version per node', async () => {
     const r = await cli(['app:list', '--json'], { stateDir });
     assert.equal(r.code, 0, r.stderr);

@@ -79,7 +79,7 @@ test('node selection: repeated and comma lists, --all, and refusals that name th
   assert.deepEqual(selectNodes(state, 'all', 'app:deploy').map((n) => n.name), ['a', 'c']);
   assert.deepEqual(selectNodes(state, ['c', 'a'], 'app:deploy').map((n) => n.name), ['c', 'a']);
   assert.throws(() => selectNodes(state, ['a', 'x'], 'app:deploy'), /--node x: no such node in state \(known: a, b, c\)/);
-  assert.throws(() => selectNodes(state, ['b'], 'app:deploy'), /--node b \(status creating\): not ready/);
+  assert.throws(() => selectNodes(state, ['b'], 'app:deploy'), /--node b is not ready \(status creating\)\.$/);
   assert.equal(parallelism(undefined), 4);
   assert.throws(() => parallelism('0'), /--parallel "0"/);
 });

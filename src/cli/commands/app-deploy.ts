@@ -35,7 +35,7 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
     planFleet({ app, file: source.file, nodes: selectNodes(state, names, 'app:deploy'), planNode: (node) => planNode(state, node) });
   if (opts.dryRun) {
     const plan = fleetPlan(await new StateStore(configFor(globals).stateDir).load());
-    const reports = [...plan.plans, ...plan.unchanged].map((p) => dryRunReport(p, source.model.warnings));
+    const reports = [...plan.plans, ...plan.unchanged].map((p) => dryRunReport(p, source.model.warnings, source.envFiles));
     if (globals.json) return printJson(reports.length === 1 ? reports[0] : reports);
     process.stdout.write(reports.map(renderDryRun).join('\n'));
     return;

@@ -11,6 +11,8 @@ export interface DryRunReport {
   /** Every file of the app directory the deploy would carry (a redeploy sends only the changed ones). */
   files: Array<{ path: string; size: number; secret: boolean }>;
   totalBytes: number;
+  /** Interpolated with (uploaded 0600 as the project's interpolation.env). */
+  envFiles: string[];
   sideBySide: string[];
   data: Array<{ service: string; why: string; change: string }>;
   dataDirectories: string[];
@@ -18,7 +20,7 @@ export interface DryRunReport {
   warnings: string[];
 }
 
-export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[]): DryRunReport {
+export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[], envFiles: readonly string[]): DryRunReport {
   const warnings = [
     ...plan.override.strippedPorts.map(({ service, ports }) => `service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge)`),
     ...modelWarnings,
@@ -33,6 +35,7 @@ export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[])
     unchanged: plan.unchanged,
     files: plan.files.map((f) => ({ path: f.path, size: f.size, secret: f.secret })),
     totalBytes: plan.files.reduce((sum, f) => sum + f.size, 0),
+    envFiles: [...envFiles],
     sideBySide: plan.stateless,
     data: plan.data,
     dataDirectories: [...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => `./${m.source}`)))],
@@ -45,6 +48,7 @@ export function renderDryRun(r: DryRunReport): string {
   const lines = [
     `app ${r.app} → node ${r.node}, project ${r.project}${r.unchanged ? ' (unchanged: a deploy would do nothing without --force)' : ''}`,
     `entry ${r.entry.service}:${r.entry.port} → https://${r.entry.domain}/`,
+    `variables from: ${r.envFiles.join(', ') || 'none (no .env)'}`,
     `side by side during the swap: ${r.sideBySide.join(', ') || 'none'}`,
     `data (runs once in ${r.dataProject}): ${r.data.map((d) => `${d.service} (${d.why}; ${d.change})`).join(', ') || 'none'}`,
     ...(r.volumes.length ? [`volumes: ${r.volumes.join(', ')}`] : []),
