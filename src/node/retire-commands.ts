@@ -1,17 +1,27 @@
 /**
  * A stopped version must stay down whatever its restart policy (`restart: always` would bring it back after a
- * node reboot, still holding the domain's alias): it is set to `no` before it is stopped, and a rollback puts the
- * policy the file asked for (kept in a label by the override) back before starting it.
+ * node reboot): it is set to `no` before it is stopped, and a rollback puts the policy the file asked for (kept
+ * in a label by the override) back before starting it. A stopped version also leaves `edge` (Docker keeps a
+ * container's aliases across stop and start): whatever starts it again must re-join without the domain's alias,
+ * which only Dynia gives back, after the health gate.
  */
 import type { Argv } from '../remote/quote.js';
 import { RESTART_LABEL } from '../compose/override.js';
 import { chain } from './app-sync.js';
 import { composeStart, type ComposeTarget } from './compose-commands.js';
+import { EDGE_NETWORK } from './layout.js';
 
 const IN_PROJECT = 'docker ps -aq --filter label=com.docker.compose.project="$1"';
 
-/** `docker stop` honours the stop signal and grace period compose gave each container, without compose's start-up time. */
-const RETIRE = `ids=$(${IN_PROJECT}); [ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null; }`;
+/**
+ * `docker stop` honours the stop signal and grace period compose gave each container, without compose's start-up
+ * time; it stops while the container still holds the alias (Caddy retries a refused dial on the other one), and
+ * only then does the container leave `edge`.
+ */
+const RETIRE = [
+  `ids=$(${IN_PROJECT}); [ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null &&`,
+  `  for c in $(docker inspect -f '{{if index .NetworkSettings.Networks "${EDGE_NETWORK}"}}{{.Id}}{{end}}' $ids); do docker network disconnect ${EDGE_NETWORK} "$c"; done; }`,
+].join('\n');
 
 const RESTORE_RESTART = [
   `for c in $(${IN_PROJECT}); do`,
@@ -20,7 +30,7 @@ const RESTORE_RESTART = [
   'done',
 ].join('\n');
 
-/** Restart policy `no` on every container of the project, then stop them (kept for a rollback). */
+/** Restart policy `no` on every container of the project, stop them (kept for a rollback), then off `edge`. */
 export const retireProject = (target: ComposeTarget): Argv => ['sh', '-c', RETIRE, 'sh', target.project];
 
 /** The file's restart policies back on every container of the project, then `compose start`. */
@@ -38,3 +48,8 @@ const DOCKER_HEALTH_LOOP = [
 ].join('\n');
 
 export const waitDockerHealthy = (container: string, timeoutSeconds: number): Argv => ['sh', '-c', DOCKER_HEALTH_LOOP, 'sh', container, String(timeoutSeconds)];
+
+/** Joins `edge` reachable by its container name only, whatever it was joined with before (an older Dynia left aliases). */
+export const joinEdgeWithoutAlias = (container: string): Argv => [
+  'sh', '-c', `docker network disconnect ${EDGE_NETWORK} "$1" >/dev/null 2>&1; docker network connect ${EDGE_NETWORK} "$1"`, 'sh', container,
+];

@@ -1,11 +1,8 @@
-/** Commands app:rollback needs beyond a deploy's: plain network joins and alias checks. */
+/** Commands app:rollback needs beyond a deploy's: alias checks. */
 import { RemoteError } from '../errors.js';
 import type { Argv } from '../remote/quote.js';
 import { EDGE_NETWORK } from './layout.js';
 
-
-/** Joins the network reachable by container name only (no upstream alias yet). */
-export const networkJoin = (container: string, network = EDGE_NETWORK): Argv => ['docker', 'network', 'connect', network, container];
 
 /** The container's networks with their aliases, as JSON (works on stopped containers too). */
 export const containerNetworks = (container: string): Argv => ['docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', container];

@@ -11,14 +11,15 @@ import { waitForPropagation } from '../dns/propagation.js';
 import { DyniaError, HealthError } from '../errors.js';
 import { composeDown, composeLogs } from '../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
-import { composeContainerName } from '../node/layout.js';
-import { retireProject, reviveProject, waitDockerHealthy } from '../node/retire-commands.js';
+import { appFilesPath, composeContainerName } from '../node/layout.js';
+import { joinEdgeWithoutAlias, retireProject, reviveProject, waitDockerHealthy } from '../node/retire-commands.js';
 import { chain } from '../node/app-sync.js';
 import { startCommand, syncApp } from './app-upload.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
 import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
+import { reconcileApp } from './deploy-reconcile.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
 import { pollHttps } from './https-check.js';
@@ -59,6 +60,8 @@ interface Ctx {
   /** The Caddyfile the node runs, as rendered from state (known without reading it back). */
   caddyfileLive?: string;
   swapped: boolean;
+  /** The running version's upload record, read by the reconcile step's one command (the upload's base). */
+  base?: string | null;
   appStartMs: number;
   uploadedBytes: number;
 }
@@ -68,12 +71,23 @@ const caddyfileFor = (ctx: Ctx, state: State) => caddyfileForNode(ctx.deps.setti
 
 const steps: Step<Ctx>[] = [
   {
+    name: 'reconcile',
+    title: (ctx) => `Compare ${ctx.input.plan.node.name} with state (${ctx.input.plan.app}'s containers and alias, Caddyfile, manifest)`,
+    async run(ctx) {
+      const { plan } = ctx.input;
+      ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
+      const alsoRead = plan.previous ? appFilesPath(plan.previous.project) : '';
+      const found = await reconcileApp(ctx.session, ctx.deps, plan.node, plan.app, { replacing: plan.project, alsoRead });
+      ctx.base = found.file;
+      return found.repairs.length ? `repaired ${found.repairs.length}: ${found.repairs.map((r) => r.kind).join(', ')}` : 'the node matches state';
+    },
+  },
+  {
     name: 'preflight',
     title: (ctx) => `Upload the app and check it on ${ctx.input.plan.node.name} (docker compose config)`,
     async run(ctx) {
       const { plan } = ctx.input;
-      ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
-      const sent = await syncApp(ctx.session, ctx.input);
+      const sent = await syncApp(ctx.session!, ctx.input, ctx.base);
       ctx.uploadedBytes = sent.bytes;
       return `${sent.files} changed file(s), ${sent.bytes} bytes; ${plan.entry.service}:${plan.entry.port} → ${plan.entry.domain}, project ${plan.project}`;
     },
@@ -174,7 +188,7 @@ async function swapTraffic(ctx: Ctx): Promise<string> {
   ctx.caddyfileLive = caddyfile;
   if (plan.previous) {
     // Both versions answer under the alias now; give Caddy time to see the new one, then retire the old.
-    await settleAlias();
+    await settleAlias(ctx.deps);
     await session.exec(retireProject(target(plan.previous.project)));
   }
   return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
@@ -220,9 +234,7 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   const session = ctx.session!;
   await recordFailed(ctx, error);
   let restored: Deployment | undefined;
-  if (plan.previous && (await session.exec(reviveProject(target(plan.previous.project)), { allowFailure: true })).code === 0) {
-    restored = plan.previous;
-  }
+  if (plan.previous && (await revive(ctx, plan.previous))) restored = plan.previous;
   const state = await ctx.deps.tx.commit((draft) => {
     const previous = restored && draft.deployments.find((d) => d.node === plan.node.name && d.project === restored.project && d.createdAt === restored.createdAt);
     if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
@@ -233,6 +245,22 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   await writeManifest(ctx, state);
   if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;
   return plan.entry.domain === plan.node.fqdn ? `${plan.entry.domain} is served by the placeholder` : `${plan.entry.domain} is no longer routed`;
+}
+
+/** The previous version back: on `edge` without the alias, started, through the health gate, then given the alias. */
+async function revive(ctx: Ctx, previous: Deployment): Promise<boolean> {
+  const session = ctx.session!;
+  const entry = composeContainerName(previous.project, previous.entryService);
+  const started = await session.exec(chain(joinEdgeWithoutAlias(entry), reviveProject(target(previous.project))), { allowFailure: true });
+  if (started.code !== 0) return false;
+  const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
+  const healthy = await session.exec(waitHealthyInNetwork(`http://${entry}:${previous.entryPort}${healthPath(ctx)}`, seconds), { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
+  if (healthy.code !== 0) {
+    await session.exec(retireProject(target(previous.project)), { allowFailure: true });
+    return false;
+  }
+  await moveAlias(session, entry, previous.domain);
+  return true;
 }
 
 export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {
@@ -299,7 +327,7 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
     },
     async prepare() {
       try {
-        await part('preflight', 'dns');
+        await part('reconcile', 'dns');
       } catch (error) {
         if (ctx.session && !(error instanceof DyniaError && error.kind === 'input')) await abandon(ctx, error);
         throw error;

@@ -9,12 +9,13 @@
 import { DyniaError, HealthError, InputError } from '../errors.js';
 import { composeLogs, composePsAll } from '../node/compose-commands.js';
 import { parseUploadedTree } from '../node/app-sync.js';
-import { retireProject, reviveProject } from '../node/retire-commands.js';
+import { joinEdgeWithoutAlias, retireProject, reviveProject } from '../node/retire-commands.js';
+import { reconcileApp } from './deploy-reconcile.js';
 import { parseComposePs } from '../node/compose-ps.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
-import { networkDisconnect } from '../node/docker-commands.js';
 import { appFilesPath, composeContainerName } from '../node/layout.js';
-import { containerNetworks, networkJoin, parseNetworkNames } from '../node/rollback-commands.js';
+import { chain } from '../node/app-sync.js';
+import { containerNetworks, parseNetworkNames } from '../node/rollback-commands.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
@@ -72,6 +73,7 @@ const steps: Step<Ctx>[] = [
       const { previous } = plan;
       ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
       const session = ctx.session;
+      const found = await reconcileApp(session, ctx.deps, plan.node, previous.app);
       // The project directory holds the files of the last deploy into it; a later (failed) deploy may have replaced them.
       const tree = parseUploadedTree(await session.readFile(appFilesPath(previous.project)));
       const containers = tree === null ? [] : parseComposePs((await session.exec(composePsAll(appTarget(previous.project)), { allowFailure: true })).stdout);
@@ -83,7 +85,8 @@ const steps: Step<Ctx>[] = [
       if (why) {
         throw InputError(`cannot roll back ${previous.app} on ${plan.node.name} to ${previous.project} (created ${previous.createdAt}): ${why}.`, 'Deploy the version you want with dynia app:deploy; the running version was not touched.');
       }
-      return `${previous.project} (${previous.composeHash.slice(0, 12)}), ${containers.length} container(s), stopped`;
+      const repaired = found.repairs.length ? `; repaired ${found.repairs.length}: ${found.repairs.map((r) => r.kind).join(', ')}` : '';
+      return `${previous.project} (${previous.composeHash.slice(0, 12)}), ${containers.length} container(s), stopped${repaired}`;
     },
   },
   {
@@ -93,9 +96,7 @@ const steps: Step<Ctx>[] = [
       const { previous } = ctx.input.plan;
       const session = ctx.session!;
       ctx.started = true;
-      await session.exec(networkDisconnect(entryOf(previous)), { allowFailure: true });
-      await session.exec(networkJoin(entryOf(previous)));
-      await session.exec(reviveProject(appTarget(previous.project)), { timeoutMs: 300_000 });
+      await session.exec(chain(joinEdgeWithoutAlias(entryOf(previous)), reviveProject(appTarget(previous.project))), { timeoutMs: 300_000 });
     },
   },
   {
@@ -133,7 +134,7 @@ const steps: Step<Ctx>[] = [
         syncFqdnTarget(draft, plan.node.name);
       });
       const caddy = await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, state, plan.node.name), caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name));
-      await settleAlias();
+      await settleAlias(ctx.deps);
       await session.exec(retireProject(appTarget(current.project)));
       return caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload';
     },
@@ -161,10 +162,10 @@ async function undo(ctx: Ctx): Promise<void> {
   const { current, previous } = plan;
   const session = ctx.session!;
   const switchedState = ctx.deps.tx.state;
-  await session.exec(reviveProject(appTarget(current.project)), { timeoutMs: 300_000 });
+  // A retired version left edge: back without the alias, through the health gate, then the alias.
+  await session.exec(chain(joinEdgeWithoutAlias(entryOf(current)), reviveProject(appTarget(current.project))), { timeoutMs: 300_000 });
   await waitHealthy(ctx, current);
-  // Stop and start keep a container's aliases; verify rather than assume.
-  if (!(await hasAlias(session, entryOf(current), current.domain))) await moveAlias(session, entryOf(current), current.domain);
+  await moveAlias(session, entryOf(current), current.domain);
   const before = ctx.stateBefore!;
   const restored = await ctx.deps.tx.commit((draft) => {
     for (const d of draft.deployments) {
@@ -175,7 +176,7 @@ async function undo(ctx: Ctx): Promise<void> {
     node.caddy = before.nodes.find((n) => n.name === plan.node.name)!.caddy;
   });
   await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, restored, plan.node.name), caddyfileFor(ctx.deps.settings, switchedState, plan.node.name));
-  await settleAlias();
+  await settleAlias(ctx.deps);
   await session.exec(retireProject(appTarget(previous.project)), { allowFailure: true });
   await writeNodeManifest(session, restored, plan.node.name);
 }

@@ -19,9 +19,11 @@ const staged = (project: string, dir: string, override: string): ComposeTarget =
   project, files: [`${dir}/compose.yaml`, `${dir}/${override}`], projectDirectory: `${dir}/src`, envFile: `${dir}/interpolation.env`,
 });
 
-export async function syncApp(session: NodeSession, input: AppDeployInput): Promise<{ files: number; bytes: number }> {
+/** `baseText`: the running version's upload record when already read (undefined: read it here). */
+export async function syncApp(session: NodeSession, input: AppDeployInput, baseText?: string | null): Promise<{ files: number; bytes: number }> {
   const { plan } = input;
-  const base = plan.previous ? parseUploadedTree(await session.readFile(appFilesPath(plan.previous.project))) : null;
+  const text = !plan.previous ? null : baseText !== undefined ? baseText : await session.readFile(appFilesPath(plan.previous.project));
+  const base = text === null ? null : parseUploadedTree(text);
   const diff = diffTree(plan.files, base);
   const uploaded: UploadedTree = { hash: plan.hash, files: plan.files.map(({ path, hash, mode, size }) => ({ path, hash, mode, size })) };
   const entries: TarEntry[] = [

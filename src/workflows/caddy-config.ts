@@ -1,7 +1,9 @@
 /**
  * Changing a node's Caddy config safely: the candidate is uploaded next to the live file, validated by the
- * running Caddy, moved into place and reloaded. An unchanged config is left alone: a reload closes idle
- * keep-alive connections, so Dynia reloads only when the text really changes.
+ * running Caddy, loaded, and only then moved into place, so the file on disk is never newer than what Caddy
+ * runs (a run killed between the two leaves the old file, which the next run's reconcile sees and reloads).
+ * An unchanged config is left alone: a reload closes idle keep-alive connections, so Dynia reloads only when
+ * the text really changes.
  */
 import { caddyReload, caddyValidate } from '../node/caddy-commands.js';
 import type { AcmeSettings } from '../node/caddyfile.js';
@@ -19,7 +21,7 @@ export async function applyCaddyfile(remote: Remote, text: string, live?: string
   if ((live ?? (await remote.readFile(LAYOUT.caddyfile))) === text) return 'unchanged';
   await remote.upload(LAYOUT.caddyfileNext, text);
   await remote.exec(caddyValidate(IN_CONTAINER.caddyfileNext));
+  await remote.exec(caddyReload(IN_CONTAINER.caddyfileNext));
   await remote.exec(['mv', LAYOUT.caddyfileNext, LAYOUT.caddyfile]);
-  await remote.exec(caddyReload());
   return 'reloaded';
 }

@@ -15,7 +15,7 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appDeploy } from '../../src/workflows/app-deploy.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import { FakeNode, isObserve, matchesState, memoryTx } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -39,6 +39,7 @@ function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeR
     connect: async () => remote,
     probe,
   } satisfies WorkflowDeps;
+  matchesState(remote, tx, deps.settings, 'web-1');
   return { remote, deps };
 }
 
@@ -54,6 +55,10 @@ const commands = (remote: RecordingRemote) =>
     .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
     .map((c) => {
       if (c.kind !== 'exec') return `${c.kind} ${c.path}`;
+      if (isObserve(c.argv)) return `observe ${c.argv[4]}${c.argv[7] ? ` + ${c.argv[7]}` : ''}`;
+      if (c.argv[2]?.includes('docker network connect edge') && c.argv[2].includes('dev.dynia.restart')) {
+        return `join-edge ${/\w+-\w+-web-1/.exec(c.argv[2])![0]} && restore-restart && docker compose -p ${/docker compose -p (\S+) .*start/s.exec(c.argv[2])![1]} start`;
+      }
       if (c.argv[0] === 'sh' && c.argv[2]?.startsWith('set -euf')) return `sync ${c.argv[4]} from ${c.argv[5] || '-'}`;
       if (c.argv[0] === 'sh' && c.argv[2]?.includes('--restart=no')) return `retire ${c.argv.at(-1)}`;
       const text = c.argv[0] === 'sh' && c.argv[2]?.includes('buildx') ? c.argv.slice(4).join(' ') : c.argv.join(' ');
@@ -73,14 +78,15 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([]);
     const result = await deploy(V1, deps);
     assert.deepEqual(commands(remote), [
+      'observe shop',
       'sync /opt/dynia/apps/shop-blue from -',
       'sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
+      'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
-      'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
       'upload /opt/dynia/node.json',
     ]);
     assert.match(remote.files.get('/opt/dynia/proxy/Caddyfile.next')!, new RegExp(`dynamic a ${ALIAS} 8080`));
@@ -92,7 +98,7 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([active('shop-blue')]);
     await deploy(V2, deps);
     assert.deepEqual(commands(remote), [
-      'readFile /opt/dynia/apps/shop-blue/files.json',
+      'observe shop + /opt/dynia/apps/shop-blue/files.json',
       'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
       'sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
@@ -117,7 +123,9 @@ describe('appDeploy', () => {
     await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
     assert.deepEqual(commands(remote).slice(5), [
       'retire shop-blue',
-      'sh -c restore-restart shop-blue && docker compose -p shop-blue start',
+      'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
+      'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
+      `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
     ]);

@@ -29,8 +29,8 @@ test('app:remove: routing back to the placeholder first, then both colours down,
   const [result] = await appRemove(planRemove(deps.tx.state, { app: 'shop', nodes: 'all', volumes: false }), deps);
   assert.deepEqual(remote.commands.filter((c) => !c.includes('cat >>')), [
     'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
+    'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
     'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
-    'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
     'sh -c \'docker volume ls --quiet; echo ---; docker network ls --format "{{.Name}}"; echo ---; [ ! -d "$1" ] || echo "$1"\' sh /opt/dynia/data/shop',
     'docker compose -p shop-blue down --remove-orphans',
     'docker compose -p shop-data down --remove-orphans',

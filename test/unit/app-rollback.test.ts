@@ -10,7 +10,7 @@ import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRollback } from '../../src/workflows/app-rollback.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import { FakeNode, matchesState, memoryTx } from './workflow-fakes.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -48,6 +48,7 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
     reporter: { stepStart() {}, stepDone: (t: string) => lines.push(`done ${t}`), stepSkipped() {}, info() {}, warn: (m: string) => lines.push(`warn ${m}`) },
     connect: async () => remote,
   } satisfies WorkflowDeps;
+  matchesState(remote, tx, d.settings, 'web-1');
   return { deps: d, lines };
 }
 
@@ -55,6 +56,9 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
 const norm = (c: string) => {
   const project = /docker compose -p (\S+)/.exec(c)?.[1];
   if (c.includes('--restart=no')) return `retire ${c.split(' ').at(-1)}`;
+  const joined = c.includes('docker network connect edge') ? /\w+-\w+-web-1/.exec(c) : null;
+  if (joined && !c.includes('dev.dynia.restart')) return `join-edge ${joined[0]}`;
+  if (joined) return `join-edge ${joined[0]} && revive ${project}`;
   if (c.includes('dev.dynia.restart')) return `revive ${project}`;
   const moved = /network disconnect edge (\S+) && docker network connect --alias (\S+) edge/.exec(c);
   if (moved) return `move-alias ${moved[2]} to ${moved[1]}`;
@@ -83,9 +87,7 @@ describe('appRollback', () => {
     await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message));
     const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|--restart=no/.test(c));
     assert.deepEqual(commands.map(norm), [
-      'docker network disconnect edge hello-blue-web-1',
-      'docker network connect edge hello-blue-web-1',
-      'revive hello-blue',
+      'join-edge hello-blue-web-1 && revive hello-blue',
       'retire hello-blue',
     ]);
     assert.deepEqual(d.tx.state, initial());
@@ -101,12 +103,11 @@ describe('appRollback', () => {
     );
     const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no/.test(c)).map(norm);
     assert.deepEqual(commands, [
-      'docker network disconnect edge hello-blue-web-1',
-      'docker network connect edge hello-blue-web-1',
-      'revive hello-blue',
+      'join-edge hello-blue-web-1 && revive hello-blue',
       `move-alias ${ALIAS} to hello-blue-web-1`,
       'retire hello-green',
-      'revive hello-green',
+      'join-edge hello-green-web-1 && revive hello-green',
+      `move-alias ${ALIAS} to hello-green-web-1`,
       'retire hello-blue',
     ]);
     assert.deepEqual(d.tx.state, initial(), 'the deployments and the node are as before');

@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import { ensureCaddyRuns } from '../../src/workflows/caddy-converge.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 
-test('ensureCaddyRuns: a new text goes through validate, mv, reload; a text already in place is reloaded anyway', async () => {
+test('ensureCaddyRuns: a new text goes through validate, reload, mv; a text already in place is reloaded anyway', async () => {
   const remote = new RecordingRemote();
   assert.equal(await ensureCaddyRuns(remote, 'new'), 'reloaded');
   assert.deepEqual(remote.commands, [
     'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
+    'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
     'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
-    'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile',
   ]);
   // A run killed after the mv: the file is right, Caddy may still run the old one.
   const resumed = new RecordingRemote();

@@ -15,6 +15,7 @@ import type { StateTx } from '../../src/state/store.js';
 import type { RebuildDeps } from '../../src/workflows/state-rebuild.js';
 import type { Settings, WorkflowDeps } from '../../src/workflows/ports.js';
 import type { Reporter } from '../../src/workflows/steps.js';
+import { simulateApp, type FakeContainer } from './fault-apps.js';
 import type { FaultClock } from './fault-harness.js';
 import { FakeNode } from './workflow-fakes.js';
 
@@ -28,6 +29,8 @@ export class FakeHost {
   readonly files = new Map<string, string>();
   readonly networks = new Set<string>();
   readonly running = new Set<string>();
+  /** Containers of app colour projects (fault-apps.ts). */
+  readonly containers = new Map<string, FakeContainer>();
   /** The Caddyfile text Caddy runs (read when it starts or reloads). */
   caddyLoaded?: string;
 
@@ -35,6 +38,8 @@ export class FakeHost {
 
   /** A command's effect on the host; unknown commands succeed with no output (see the harness doc). */
   simulate(argv: Argv, stdin?: string): Partial<ExecResult> {
+    const app = simulateApp(this, argv, stdin);
+    if (app) return app;
     const line = argv.join(' ');
     if (line === 'docker info --format {{.ServerVersion}}') return { stdout: '27.5.1\n' };
     if (argv[0] === 'docker' && argv[1] === 'network' && argv[2] === 'inspect') return { code: this.networks.has(argv[3]!) ? 0 : 1, stderr: this.networks.has(argv[3]!) ? '' : 'network not found' };
@@ -304,6 +309,8 @@ export class World {
         return session;
       },
       probe: this.probe(clock),
+      // Timers would only slow the matrix: every moment is a call, never a wait.
+      sleep: async () => {},
     };
   }
 

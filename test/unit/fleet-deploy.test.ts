@@ -13,7 +13,7 @@ import type { ProbeResult } from '../../src/health/probe.js';
 import { State, type NodeRecord } from '../../src/state/schema.js';
 import { fleetDeploy, planFleet } from '../../src/workflows/fleet-deploy.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import { FakeNode, matchesState, memoryTx } from './workflow-fakes.js';
 
 
 const node = (name: string, ip: string, healthPath: string): NodeRecord => ({
@@ -39,6 +39,7 @@ function setup() {
     connect: async (n: NodeRecord) => remotes.get(n.name)!,
     probe: async (_url: string): Promise<ProbeResult> => ({ ok: true, status: 200, ms: 1 }),
   } satisfies WorkflowDeps;
+  for (const [name, remote] of remotes) matchesState(remote, deps.tx, deps.settings, name);
   const plan = (text: string, force = false) => {
     const file = parseCompose(text, 'shop.yaml');
     const model = appModel(file, () => 'missing');
@@ -92,7 +93,7 @@ describe('fleetDeploy', () => {
     assert.match(error.message, /^b failed after the swap:\n {2}b: \[Check https:\/\/b\.example\.com\/healthz\].*\nRolled back on every node, so the fleet stays on one version:\n {2}a: the previous version shop-blue serves a\.example\.com again\n {2}b: the previous version shop-blue serves b\.example\.com again$/s);
     for (const remote of s.remotes.values()) {
       const after = remote.commands.slice(remote.commands.findIndex((c) => c.includes('network disconnect edge shop-green-web-1')));
-      assert.ok(after.some((c) => /restart.*-p shop-blue .* start'$/s.test(c)), 'the previous version is started again');
+      assert.ok(after.some((c) => /restart.*-p shop-blue .* start/s.test(c)), 'the previous version is started again');
       assert.ok(after.some((c) => /-p shop-green .*down$/.test(c)), 'the new version is removed');
     }
     assert.deepEqual(s.deps.tx.state.deployments.map((d) => `${d.node}:${d.project}:${d.status}`).sort(), ['a:shop-blue:active', 'a:shop-green:failed', 'b:shop-blue:active', 'b:shop-green:failed']);

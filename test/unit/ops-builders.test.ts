@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { composeLogsCommand } from '../../src/node/log-commands.js';
-import { containerNetworks, networkJoin, parseNetworkNames } from '../../src/node/rollback-commands.js';
+import { containerNetworks, parseNetworkNames } from '../../src/node/rollback-commands.js';
 import { composePsAll } from '../../src/node/compose-commands.js';
 import { containerRunning } from '../../src/node/status-commands.js';
 import { appTarget } from '../../src/workflows/deploy-shared.js';
@@ -39,7 +39,6 @@ describe('app:logs command', () => {
 describe('app:rollback and status commands', () => {
   test('builders', () => {
     assert.deepEqual(composePsAll(target), ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'ps', '--all', '--format', 'json']);
-    assert.deepEqual(networkJoin('hello-blue-web-1'), ['docker', 'network', 'connect', 'edge', 'hello-blue-web-1']);
     assert.deepEqual(containerNetworks('hello-blue-web-1'), ['docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', 'hello-blue-web-1']);
     assert.deepEqual(containerRunning(), ['docker', 'inspect', '-f', '{{.State.Running}}', 'dynia-caddy']);
   });

@@ -2,7 +2,12 @@
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
-import type { NodeSession } from '../../src/workflows/ports.js';
+import { composeContainerName } from '../../src/node/layout.js';
+import { renderManifest } from '../../src/node/manifest.js';
+import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { caddyfileFor } from '../../src/workflows/deploy-shared.js';
+import { nodeManifest } from '../../src/workflows/node-sites.js';
+import type { NodeSession, Settings } from '../../src/workflows/ports.js';
 
 /** Commits are validated like the real store's, but kept in memory. */
 export function memoryTx(start: State): StateTx {
@@ -25,4 +30,24 @@ export class FakeNode extends RecordingRemote implements NodeSession {
   async close() {
     this.closed = true;
   }
+}
+
+/** Whether a command is the reconcile step's one read of the node (observe-app.ts). */
+export const isObserve = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2]?.includes('--- caddyfile') === true;
+
+/**
+ * Answers the reconcile read as a node that matches state would: the active entry of each app running and
+ * holding its alias, the Caddyfile and manifest state implies, the asked file from what was uploaded.
+ */
+export function matchesState(remote: FakeNode, tx: StateTx, settings: Settings, nodeName: string): FakeNode {
+  return remote.on(isObserve, (argv) => {
+    const state = tx.state;
+    const app = argv[4]!;
+    const containers = state.deployments
+      .filter((d) => d.node === nodeName && d.app === app && d.status === 'active')
+      .map((d) => `container /${composeContainerName(d.project, d.entryService)}|${d.project}|${d.entryService}|true|${upstreamAlias(d.domain)},\n`);
+    const manifest = renderManifest(nodeManifest(state.nodes.find((n) => n.name === nodeName)!, state.deployments, 'then'));
+    const file = remote.files.get(argv[7] ?? '') ?? '(none)\n';
+    return { stdout: `${containers.join('')}--- caddyfile\n${caddyfileFor(settings, state, nodeName)}--- manifest\n${manifest}--- file\n${argv[7] ? file : ''}` };
+  });
 }

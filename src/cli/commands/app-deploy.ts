@@ -2,6 +2,7 @@ import { loadApp } from '../../compose/app-source.js';
 import { StateStore } from '../../state/store.js';
 import { parseDuration } from '../../validate/duration.js';
 import { appNameFor, planDeploy, type DeployPlan } from '../../workflows/app-plan.js';
+import { reconcileUnchanged } from '../../workflows/deploy-reconcile.js';
 import { fleetDeploy, planFleet, type NodeDeployResult } from '../../workflows/fleet-deploy.js';
 import { nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
 import type { Reporter } from '../../workflows/steps.js';
@@ -28,13 +29,10 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   const source = loadApp(composePath, envFiles);
   const app = appNameFor(composePath, opts.name === undefined ? undefined : String(opts.name), source.file.name);
   const timeoutMs = parseDuration(String(opts.timeout), '--timeout');
+  const planNode = (state: Parameters<typeof planDeploy>[0], node: string, force = Boolean(opts.force)) =>
+    planDeploy(state, { node, app, file: source.file, model: source.model, files: source.files, hash: source.hash, force });
   const fleetPlan = (state: Parameters<typeof planDeploy>[0]) =>
-    planFleet({
-      app,
-      file: source.file,
-      nodes: selectNodes(state, names, 'app:deploy'),
-      planNode: (node) => planDeploy(state, { node, app, file: source.file, model: source.model, files: source.files, hash: source.hash, force: Boolean(opts.force) }),
-    });
+    planFleet({ app, file: source.file, nodes: selectNodes(state, names, 'app:deploy'), planNode: (node) => planNode(state, node) });
   if (opts.dryRun) {
     const plan = fleetPlan(await new StateStore(configFor(globals).stateDir).load());
     const reports = [...plan.plans, ...plan.unchanged].map((p) => dryRunReport(p, source.model.warnings, source.envFiles));
@@ -44,7 +42,8 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   }
   const t0 = performance.now();
   const outcome = await withWorkflow('app:deploy', globals, async (deps) => {
-    const plan = fleetPlan(deps.tx.state);
+    // Nodes that already run the file are compared with state too (an interrupted run may have left them half-done).
+    const plan = await reconcileUnchanged(fleetPlan(deps.tx.state), deps, (node) => planNode(deps.tx.state, node, true));
     const first = plan.plans[0] ?? plan.unchanged[0]!;
     warnAbout(first, source.model.warnings, deps.reporter);
     // A node's own warnings (what it runs now) for every other node too.
@@ -64,9 +63,10 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   const { plan, result } = outcome;
   const urls = [...plan.plans, ...plan.unchanged].map((p) => `https://${p.entry.domain}/`);
   if (!result) {
-    if (globals.json) return printJson({ unchanged: true, deployment: plan.unchanged[0]?.previous, deployments: plan.unchanged.map((p) => p.previous), url: urls[0], urls });
-    if (plan.unchanged.length === 1) process.stderr.write(`· ${app} on ${plan.unchanged[0]!.node.name} already runs this app directory (${plan.unchanged[0]!.hash.slice(0, 12)}); nothing to do. Use --force to redeploy.\n`);
-    else process.stderr.write(`· ${app} already runs this app directory on every node; nothing to do. Use --force to redeploy.\n`);
+    if (globals.json) return printJson({ unchanged: true, repaired: plan.repaired, deployment: plan.unchanged[0]?.previous, deployments: plan.unchanged.map((p) => p.previous), url: urls[0], urls });
+    const rest = plan.repaired ? `repaired ${plan.repaired} difference(s) from state (above); nothing else to do` : 'nothing to do';
+    if (plan.unchanged.length === 1) process.stderr.write(`· ${app} on ${plan.unchanged[0]!.node.name} already runs this app directory (${plan.unchanged[0]!.hash.slice(0, 12)}); ${rest}. Use --force to redeploy.\n`);
+    else process.stderr.write(`· ${app} already runs this app directory on every node; ${rest}. Use --force to redeploy.\n`);
     process.stdout.write(`${urls.join('\n')}\n`);
     return;
   }

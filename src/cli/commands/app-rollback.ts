@@ -3,7 +3,7 @@ import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
 import { parseDuration } from '../../validate/duration.js';
 import { appRollback } from '../../workflows/app-rollback.js';
-import { planRollback } from '../../workflows/rollback-plan.js';
+import { planRollbackReconciled } from '../../workflows/deploy-reconcile.js';
 import { withWorkflow } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { formatMs, printJson } from '../output.js';
@@ -15,7 +15,7 @@ export async function appRollbackCommand(opts: Record<string, unknown>, globals:
   const timeoutMs = parseDuration(String(opts.timeout), '--timeout');
   const t0 = performance.now();
   const { plan, result } = await withWorkflow('app:rollback', globals, async (deps) => {
-    const plan = planRollback(deps.tx.state, { node, ...(domain ? { domain } : {}), ...(app ? { app } : {}) });
+    const plan = await planRollbackReconciled(deps.tx.state, { node, ...(domain ? { domain } : {}), ...(app ? { app } : {}) }, deps);
     return { plan, result: await appRollback({ plan, timeoutMs }, deps) };
   });
   const url = `https://${plan.previous.domain}/`;
