@@ -17,7 +17,8 @@ import type { Deployment, State } from '../state/schema.js';
 import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
-import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
+import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, writeNodeManifest } from './deploy-shared.js';
+import { describeDrain, drainThenStop, swapTarget } from './drain.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { syncFqdnTarget } from './node-sites.js';
@@ -145,12 +146,9 @@ const steps: Step<Ctx>[] = [
       const caddyfile = caddyfileFor(ctx, state);
       const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
       ctx.caddyfileLive = caddyfile;
-      if (plan.previous) {
-        // Both versions answer under the alias now; give Caddy time to see the new one, then stop the old.
-        await settleAlias();
-        await session.exec(composeStop(target(plan.previous.project)));
-      }
-      return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
+      // Both versions answer under the alias now; the old one stops once Caddy shows it dials the new one.
+      const drained = plan.previous && (await drainThenStop(session, swapTarget(entryContainer(ctx), plan.entry.port, plan.previous), composeStop(target(plan.previous.project))));
+      return `${caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload'}${drained ? `; ${describeDrain(drained)}` : ''}`;
     },
   },
   {

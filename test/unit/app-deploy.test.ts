@@ -14,7 +14,7 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appDeploy } from '../../src/workflows/app-deploy.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import { FakeNode, isDrain, memoryTx, shownDrain } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -50,7 +50,7 @@ const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000) => {
 const commands = (remote: RecordingRemote) =>
   remote.calls
     .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
-    .map((c) => (c.kind === 'exec' ? c.argv.join(' ').replace(/ -f \S+/g, '').replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http') : `${c.kind} ${c.path}`));
+    .map((c) => (c.kind === 'exec' ? (isDrain(c.argv) ? shownDrain(c.argv) : c.argv.join(' ')).replace(/ -f \S+/g, '').replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http') : `${c.kind} ${c.path}`));
 
 const active = (project: string): Deployment => ({
   node: 'web-1', app: 'shop', project, composeHash: composeHash(V1), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
@@ -93,7 +93,7 @@ describe('appDeploy', () => {
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
       'docker network disconnect edge shop-green-web-1',
       `docker network connect --alias ${ALIAS} edge shop-green-web-1`,
-      'docker compose -p shop-blue stop',
+      'drain shop-green-web-1:8080 shop-blue-web-1:8080 then docker compose -p shop-blue stop',
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:superseded', 'shop-green:active']);
@@ -112,7 +112,7 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
     await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
     assert.deepEqual(commands(remote).slice(8), [
-      'docker compose -p shop-blue stop',
+      'drain shop-green-web-1:8080 shop-blue-web-1:8080 then docker compose -p shop-blue stop',
       'docker compose -p shop-blue start',
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',

@@ -10,7 +10,7 @@ import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRollback } from '../../src/workflows/app-rollback.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import { FakeNode, isDrain, memoryTx, shownDrain } from './workflow-fakes.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -89,16 +89,19 @@ describe('appRollback', () => {
       appRollback({ plan, timeoutMs: 1000 }, d),
       (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
-    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload/.test(c)).map((c) => c.replace(/ -f \S+/g, ''));
+    const commands = remote.calls
+      .flatMap((c) => (c.kind === 'exec' ? [isDrain(c.argv) ? shownDrain(c.argv) : c.argv.join(' ')] : []))
+      .filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload/.test(c))
+      .map((c) => c.replace(/ -f \S+/g, ''));
     assert.deepEqual(commands, [
       'docker network disconnect edge hello-blue-web-1',
       'docker network connect edge hello-blue-web-1',
       'docker compose -p hello-blue start',
       'docker network disconnect edge hello-blue-web-1',
       `docker network connect --alias ${ALIAS} edge hello-blue-web-1`,
-      'docker compose -p hello-green stop',
+      'drain hello-blue-web-1:8080 hello-green-web-1:8080 then docker compose -p hello-green stop',
       'docker compose -p hello-green start',
-      'docker compose -p hello-blue stop',
+      'drain hello-green-web-1:8080 hello-blue-web-1:8080 then docker compose -p hello-blue stop',
     ]);
     assert.deepEqual(d.tx.state, initial(), 'the deployments and the node are as before');
     const manifest = JSON.parse(remote.files.get('/opt/dynia/node.json')!);
