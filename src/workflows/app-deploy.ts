@@ -18,7 +18,7 @@ import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, writeNodeManifest } from './deploy-shared.js';
-import { describeDrain, drainThenStop, swapTarget } from './drain.js';
+import { describeDrain, drainThenStop, swapTarget, type Drained } from './drain.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { syncFqdnTarget } from './node-sites.js';
@@ -49,6 +49,8 @@ interface Ctx {
   caddyfileLive?: string;
   swapped: boolean;
   appStartMs: number;
+  /** The previous version's drain and stop, started by the swap. */
+  stopping?: Promise<Drained>;
 }
 
 const healthPath = (ctx: Ctx) => ctx.input.plan.node.healthPath;
@@ -146,9 +148,13 @@ const steps: Step<Ctx>[] = [
       const caddyfile = caddyfileFor(ctx, state);
       const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
       ctx.caddyfileLive = caddyfile;
-      // Both versions answer under the alias now; the old one stops once Caddy shows it dials the new one.
-      const drained = plan.previous && (await drainThenStop(session, swapTarget(entryContainer(ctx), plan.entry.port, plan.previous), composeStop(target(plan.previous.project))));
-      return `${caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload'}${drained ? `; ${describeDrain(drained)}` : ''}`;
+      if (plan.previous) {
+        // Both versions answer under the alias now; the old one stops once Caddy shows it dials the new one.
+        // Nothing else waits for that: the external check runs meanwhile, finalize collects the outcome.
+        ctx.stopping = drainThenStop(session, swapTarget(entryContainer(ctx), plan.entry.port, plan.previous), composeStop(target(plan.previous.project)));
+        ctx.stopping.catch(() => undefined);
+      }
+      return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
     },
   },
   {
@@ -164,8 +170,10 @@ const steps: Step<Ctx>[] = [
     title: 'Record the deployment (state and node manifest)',
     async run(ctx) {
       const { plan } = ctx.input;
+      const drained = await ctx.stopping;
       const state = await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app));
       await writeManifest(ctx, state);
+      return drained && describeDrain(drained);
     },
   },
 ];
@@ -203,6 +211,7 @@ async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
 async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   const { plan } = ctx.input;
   const session = ctx.session!;
+  await ctx.stopping?.catch(() => undefined);
   await recordFailed(ctx, error);
   let restored: Deployment | undefined;
   if (plan.previous && (await session.exec(composeStart(target(plan.previous.project)), { allowFailure: true })).code === 0) {

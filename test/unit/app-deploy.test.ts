@@ -108,6 +108,20 @@ describe('appDeploy', () => {
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
   });
 
+  test('Caddy never dialing the new version: the old one is not stopped, the deploy rolls back', async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    remote.drainAnswer = { code: 75, stderr: '[{"address":"172.18.0.4:8080","num_requests":5,"fails":0}]\n' };
+    await assert.rejects(deploy(V2, deps), (e: unknown) =>
+      e instanceof DyniaError && /did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172\.18\.0\.4:8080 \(5 in flight\)/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message));
+    assert.deepEqual(commands(remote).slice(8), [
+      'drain shop-green-web-1:8080 shop-blue-web-1:8080 then docker compose -p shop-blue stop',
+      'docker compose -p shop-blue start',
+      'docker compose -p shop-green down',
+      'upload /opt/dynia/node.json',
+    ]);
+    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+  });
+
   test('a failed external check rolls back: the previous version starts again, the new one is removed', async () => {
     const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
     await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
