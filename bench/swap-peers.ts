@@ -57,7 +57,7 @@ const peerCompose = (v: number, alias: string) =>
 
 interface Redeploy {
   wallMs: number;
-  dynia?: { totalMs: number; appStartMs: number; commands: number; connections: number };
+  dynia?: { totalMs: number; appStartMs: number; commands: number; connections: number; timings: Array<{ name: string; ms: number }> };
 }
 
 interface Peer {
@@ -88,7 +88,7 @@ const PEERS: Record<Approach, Peer> = {
       const r = must(await dynia(['app:deploy', '--node', nodeName('dynia'), '--compose', dyniaCompose(v), '--name', 'hello', '--force', '--json'], stateDir), 'app:deploy');
       const wallMs = performance.now() - t0;
       const out = JSON.parse(r.stdout);
-      return { wallMs, dynia: { totalMs: out.totalMs, appStartMs: out.appStartMs, commands: out.remote.commands, connections: out.remote.connections } };
+      return { wallMs, dynia: { totalMs: out.totalMs, appStartMs: out.appStartMs, commands: out.remote.commands, connections: out.remote.connections, timings: out.timings } };
     },
   },
   compose: {
@@ -113,6 +113,10 @@ interface Row {
   approach: Approach;
   before: Sample[];
   during: Sample[];
+  /** Every sample outside the redeploys once they began: a steadier baseline on a busy machine. */
+  between: Sample[];
+  /** p99 per 250 ms slice of time into the redeploys, all redeploys together: where a tail comes from. */
+  slices: string;
   redeploys: Redeploy[];
 }
 
@@ -136,7 +140,18 @@ async function measure(approach: Approach): Promise<Row> {
   }
   const samples = await stop();
   const inWindow = (s: Sample) => windows.some(([a, b]) => s.at >= a && s.at <= b);
-  return { approach, before: samples.filter((s) => s.at < windows[0]![0]), during: samples.filter(inWindow), redeploys: results };
+  const during = samples.filter(inWindow);
+  const slices = new Map<number, Sample[]>();
+  for (const sample of during) {
+    const k = Math.floor((sample.at - windows.find(([a, b]) => sample.at >= a && sample.at <= b)![0]) / 250);
+    slices.set(k, [...(slices.get(k) ?? []), sample]);
+  }
+  return {
+    approach, during, redeploys: results,
+    before: samples.filter((s) => s.at < windows[0]![0]),
+    between: samples.filter((s) => !inWindow(s) && s.at > windows[0]![0]),
+    slices: [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([k, xs]) => `${k * 250}ms ${fmt(p99(xs))}`).join(' | '),
+  };
 }
 
 const p99 = (xs: Sample[]) => percentile(xs.map((s) => s.ms).sort((a, b) => a - b), 99);
@@ -161,11 +176,15 @@ try {
     const errors = [...new Set(failed.map((s) => s.error))].slice(0, 2).join('; ');
     console.log(`| ${r.approach} | ${r.during.length} | ${failed.length}${errors ? ` (${errors})` : ''} | ${fmt(p99(r.before))} → ${fmt(p99(r.during))} ms | ${(p99(r.during) / p99(r.before)).toFixed(2)} | ${range(r.redeploys.map((d) => d.wallMs))} |`);
   }
+  console.log('');
+  for (const r of rows) console.log(`${r.approach}: p99 outside the redeploys ${fmt(p99(r.between))} ms (during / outside ${(p99(r.during) / p99(r.between)).toFixed(2)}); p99 by time into a redeploy: ${r.slices}`);
   const d = rows.find((r) => r.approach === 'dynia');
   if (d) {
     const own = d.redeploys.map((x) => x.dynia!);
     console.log(`\nDynia per redeploy: total ${own.map((x) => x.totalMs).join(', ')} ms; app start→healthy ${own.map((x) => x.appStartMs).join(', ')} ms`);
     console.log(`Dynia overhead (total minus app start→healthy): median ${fmt(median(own.map((x) => x.totalMs - x.appStartMs)))} ms (${own.map((x) => x.totalMs - x.appStartMs).join(', ')}); target ≤ 1000`);
+    const steps = own[0]!.timings.map((t) => t.name);
+    console.log(`Dynia mean time per step: ${steps.map((name) => `${name} ${fmt(own.reduce((a, x) => a + x.timings.find((t) => t.name === name)!.ms, 0) / own.length)}`).join(', ')} ms`);
     console.log(`remote commands per redeploy: ${[...new Set(own.map((x) => x.commands))].join(', ')}; SSH connections: ${[...new Set(own.map((x) => x.connections))].join(', ')}`);
   }
 }

@@ -6,6 +6,7 @@
 import type { Argv } from '../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from './layout.js';
+import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from './niced.js';
 
 /** Poll interval of Caddy's pool (a fork of busybox wget each time: cheap beside the load). */
 export const DRAIN_POLL_SECONDS = '0.05';
@@ -23,6 +24,7 @@ export const DRAIN_TIMED_OUT = 75;
  * DRAIN_IDLE_POLLS polls in a row; prints `drained new|idle <polls>`.
  */
 const POLL = [
+  reniceSelf(POLL_NICENESS),
   'deadline=$(( $(date +%s) + $3 )); idle=0; polls=0',
   'while :; do',
   '  polls=$((polls + 1))',
@@ -43,6 +45,7 @@ const POLL = [
  * $6 its port, $7 seconds, $8 the poll script; the rest is the command to run once drained.
  */
 const HOST = [
+  reniceSelf(DYNIA_NICENESS),
   'new=$(docker inspect -f "$1" "$3") && [ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   // The old version may already be gone (an earlier failure): then only the new address counts.
   'old=$(docker inspect -f "$1" "$5" 2>/dev/null); [ -n "$old" ] || old=none',

@@ -11,6 +11,7 @@ import { DyniaError, HealthError, InputError } from '../errors.js';
 import { composeConfigQuiet, composeDown, composeLogs, composeStart, composeStop, composeUpPulling } from '../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
 import { networkInspect } from '../node/docker-commands.js';
+import { niced } from '../node/niced.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName } from '../node/layout.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
@@ -90,7 +91,7 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Pull and start ${ctx.input.plan.project}`,
     async run(ctx) {
       const t0 = performance.now();
-      await ctx.session!.exec(composeUpPulling(target(ctx.input.plan.project)), { timeoutMs: 600_000 });
+      await ctx.session!.exec(niced(composeUpPulling(target(ctx.input.plan.project))), { timeoutMs: 600_000 });
       ctx.appStartMs = performance.now() - t0;
     },
   },

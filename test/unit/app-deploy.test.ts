@@ -46,11 +46,13 @@ const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000) => {
   return appDeploy({ plan, composeText: text, timeoutMs }, deps);
 };
 
+const isNiced = (argv: readonly string[]) => argv[0] === 'sh' && /^renice .*exec "\$@"$/.test(argv[2] ?? '');
+
 /** Commands without the long `-f <file>` arguments, audit appends left out. */
 const commands = (remote: RecordingRemote) =>
   remote.calls
     .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
-    .map((c) => (c.kind === 'exec' ? (isDrain(c.argv) ? shownDrain(c.argv) : c.argv.join(' ')).replace(/ -f \S+/g, '').replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http') : `${c.kind} ${c.path}`));
+    .map((c) => (c.kind === 'exec' ? (isDrain(c.argv) ? shownDrain(c.argv) : isNiced(c.argv) ? `niced ${c.argv.slice(4).join(' ')}` : c.argv.join(' ')).replace(/ -f \S+/g, '').replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http') : `${c.kind} ${c.path}`));
 
 const active = (project: string): Deployment => ({
   node: 'web-1', app: 'shop', project, composeHash: composeHash(V1), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
@@ -66,7 +68,7 @@ describe('appDeploy', () => {
       'upload /opt/dynia/apps/shop-blue/compose.yaml',
       'upload /opt/dynia/apps/shop-blue/dynia.override.yaml',
       'docker compose -p shop-blue config --quiet',
-      'docker compose -p shop-blue up -d --remove-orphans --pull always',
+      'niced docker compose -p shop-blue up -d --remove-orphans --pull always',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
       'docker network disconnect edge shop-blue-web-1',
       `docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
@@ -89,7 +91,7 @@ describe('appDeploy', () => {
       'upload /opt/dynia/apps/shop-green/compose.yaml',
       'upload /opt/dynia/apps/shop-green/dynia.override.yaml',
       'docker compose -p shop-green config --quiet',
-      'docker compose -p shop-green up -d --remove-orphans --pull always',
+      'niced docker compose -p shop-green up -d --remove-orphans --pull always',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
       'docker network disconnect edge shop-green-web-1',
       `docker network connect --alias ${ALIAS} edge shop-green-web-1`,
@@ -101,7 +103,7 @@ describe('appDeploy', () => {
 
   test('an app that never gets healthy: its logs in the error, the project removed, routing untouched', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
-    remote.on((argv) => argv.includes('sh') && argv.includes('-c'), { code: 1, stderr: "wget: can't connect to remote host: Connection refused" });
+    remote.on((argv) => argv.includes('dynia-caddy') && argv.includes('-c'), { code: 1, stderr: "wget: can't connect to remote host: Connection refused" });
     remote.on((argv) => argv.includes('logs'), { stdout: 'web-1  | listening on :9999\n' });
     await assert.rejects(deploy(V2, deps), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Connection refused/.test(e.message) && /listening on :9999/.test(e.message));
     assert.deepEqual(commands(remote).slice(6), ['docker compose -p shop-green logs --tail 30 web', 'docker compose -p shop-green down']);
