@@ -171,9 +171,9 @@ const steps: Step<Ctx>[] = [
     title: 'Record the deployment (state and node manifest)',
     async run(ctx) {
       const { plan } = ctx.input;
-      const drained = await ctx.stopping;
-      const state = await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app));
-      await writeManifest(ctx, state);
+      const record = async () => writeManifest(ctx, await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app)));
+      // The old version may still be stopping: record meanwhile; a failed stop still fails (and rolls back) the deploy.
+      const [drained] = await Promise.all([ctx.stopping, record()]);
       return drained && describeDrain(drained);
     },
   },

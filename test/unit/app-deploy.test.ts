@@ -117,6 +117,7 @@ describe('appDeploy', () => {
       e instanceof DyniaError && /did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172\.18\.0\.4:8080 \(5 in flight\)/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message));
     assert.deepEqual(commands(remote).slice(8), [
       'drain shop-green-web-1:8080 shop-blue-web-1:8080 then docker compose -p shop-blue stop',
+      'upload /opt/dynia/node.json',
       'docker compose -p shop-blue start',
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
