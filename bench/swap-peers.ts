@@ -1,6 +1,6 @@
 /**
  * The swap beside its peers, in one run, each on its own fresh node behind the same Caddy (the Caddyfile Dynia
- * renders, resolving the domain's alias every 200 ms) under the same load (keep-alive HTTPS through Caddy):
+ * renders, resolving the domain's alias every 100 ms) under the same load (keep-alive HTTPS through Caddy):
  *
  *   dynia    `dynia app:deploy` (blue/green, health-gated, drained by evidence)
  *   compose  `docker compose up -d` of the changed file in place (what people do by hand)
