@@ -11,7 +11,7 @@ import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from './niced.js';
 /** Poll interval of Caddy's pool (a fork of busybox wget each time: cheap beside the load). */
 export const DRAIN_POLL_SECONDS = '0.05';
 /**
- * A site with no request in flight at either address for this many polls (longer than Caddy's 100 ms
+ * A site with no request in flight at either address for this many polls (longer than Caddy's 200 ms
  * re-resolution) has nothing to drain: the next request resolves the alias afresh.
  */
 export const DRAIN_IDLE_POLLS = 5;

@@ -3,7 +3,7 @@
  *
  * Each deploy is its own compose project (`<app>-blue` / `<app>-green`). The new version starts beside the
  * running one, is probed from inside `edge`, then takes over the domain's stable network alias, which Caddy
- * re-resolves every 100 ms: no Caddy reload, so no dropped keep-alive requests. Only then is the old version
+ * re-resolves every 200 ms: no Caddy reload, so no dropped keep-alive requests. Only then is the old version
  * stopped (kept, not removed, so a rollback can start it again). Any failure after the swap rolls back.
  */
 import { waitForPropagation } from '../dns/propagation.js';

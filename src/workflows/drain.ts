@@ -11,7 +11,7 @@ import type { Argv } from '../remote/quote.js';
 import { composeContainerName } from '../node/layout.js';
 import { commandFailed, tail, type Remote } from '../remote/remote.js';
 
-/** Bound on the wait: Caddy re-resolves every 100 ms, so anything near this means it does not see the new one. */
+/** Bound on the wait: Caddy re-resolves every 200 ms, so anything near this means it does not see the new one. */
 export const DRAIN_TIMEOUT_SECONDS = 10;
 
 export interface Drained {

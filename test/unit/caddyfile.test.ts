@@ -11,7 +11,7 @@ const site = (domain: string, alias: string, port: number) =>
   `${domain} {
 	reverse_proxy {
 		dynamic a ${alias} ${port} {
-			refresh 100ms
+			refresh 200ms
 		}
 		lb_try_duration 3s
 		lb_try_interval 5ms
@@ -91,7 +91,7 @@ ${site('web-1.example.com', 'dynia-placeholder', 8080)}
       assert.deepEqual(issuer, { ca: 'https://pebble:14000/dir', challenges: { 'tls-alpn': { disabled: true } }, email: 'ops@example.com', module: 'acme', trusted_roots_pem_files: [root] });
       const routes: Array<{ match: Array<{ host: string[] }>; handle: any[] }> = adapted.apps.http.servers.srv0.routes;
       const handler = routes.find((route) => route.match[0]!.host[0] === 'shop.example.com')!.handle[0].routes[0].handle[0];
-      assert.deepEqual(handler.dynamic_upstreams, { name: 'dynia-upstream-shop-example-com', port: '3000', refresh: 100_000_000, source: 'a' });
+      assert.deepEqual(handler.dynamic_upstreams, { name: 'dynia-upstream-shop-example-com', port: '3000', refresh: 200_000_000, source: 'a' });
       execFileSync('caddy', ['validate', '--config', file, '--adapter', 'caddyfile'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
