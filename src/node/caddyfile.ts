@@ -51,9 +51,12 @@ function globalOptions(acme: AcmeSettings): string[] {
 }
 
 /**
- * The zero-downtime scheme: Caddy re-resolves the alias every 200 ms and retries dials while it moves. For up to
- * one refresh after the old version stops, Caddy may still dial its vanished address; a connect on the local
- * bridge takes well under a millisecond, so a 100 ms dial timeout bounds that detour (300 ms measured 2× worse).
+ * The zero-downtime scheme: Caddy re-resolves the alias every 200 ms (lazily, on a request) and retries dials
+ * while it moves. Not more often: Docker's DNS can take 100+ ms to answer while it changes a network, and every
+ * request for the site waits for that lookup. The old version stops only once Caddy's pool shows the new one
+ * (see drain-commands.ts); while it stops it refuses connections, and for up to one refresh after it is gone
+ * Caddy may still dial its vanished address. A connect on the local bridge takes well under a millisecond, so a
+ * 50 ms dial timeout and a 5 ms retry interval keep either detour short (a retry picks again among the addresses).
  */
 function siteBlock({ domain, upstream }: CaddySite): string[] {
   return [
@@ -63,10 +66,10 @@ function siteBlock({ domain, upstream }: CaddySite): string[] {
     '\t\t\trefresh 200ms',
     '\t\t}',
     '\t\tlb_try_duration 3s',
-    '\t\tlb_try_interval 50ms',
+    '\t\tlb_try_interval 5ms',
     '\t\tfail_duration 2s',
     '\t\ttransport http {',
-    '\t\t\tdial_timeout 100ms',
+    '\t\t\tdial_timeout 50ms',
     '\t\t}',
     '\t}',
     '}',

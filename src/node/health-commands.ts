@@ -1,6 +1,7 @@
 /** Health checks run on the node, from the Caddy container: the node's side of `edge`, what Caddy itself sees. */
 import type { Argv } from '../remote/quote.js';
 import { CADDY_CONTAINER } from './layout.js';
+import { POLL_NICENESS, reniceSelf } from './niced.js';
 
 /**
  * Polls a URL until it answers 2xx/3xx or the time is up: one remote command for the whole wait. The script is
@@ -8,6 +9,7 @@ import { CADDY_CONTAINER } from './layout.js';
  * goes to stderr. busybox `timeout` wraps wget because `wget -T` crashes in some busybox builds.
  */
 const HEALTH_LOOP = [
+  reniceSelf(POLL_NICENESS),
   'deadline=$(( $(date +%s) + $2 ))',
   'while :; do',
   '  if out=$(timeout 3 wget -q -S -O /dev/null "$1" 2>&1); then printf "%s\\n" "$out"; exit 0; fi',

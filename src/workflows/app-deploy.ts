@@ -14,6 +14,7 @@ import { waitHealthyInNetwork } from '../node/health-commands.js';
 import { appFilesPath, composeContainerName } from '../node/layout.js';
 import { joinEdgeWithoutAlias, retireProject, reviveProject, waitDockerHealthy } from '../node/retire-commands.js';
 import { chain } from '../node/app-sync.js';
+import { niced } from '../node/niced.js';
 import { startCommand, syncApp } from './app-upload.js';
 import { tail } from '../remote/remote.js';
 import type { Deployment, State } from '../state/schema.js';
@@ -21,7 +22,8 @@ import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { reconcileApp } from './deploy-reconcile.js';
 import { applyCaddyfile } from './caddy-config.js';
-import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
+import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, writeNodeManifest } from './deploy-shared.js';
+import { describeDrain, drainThenStop, swapTarget } from './drain.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { syncFqdnTarget } from './node-sites.js';
@@ -97,7 +99,7 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
     async run(ctx) {
       const t0 = performance.now();
-      await ctx.session!.exec(startCommand(ctx.input.plan), { timeoutMs: 600_000 });
+      await ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000 });
       ctx.appStartMs = performance.now() - t0;
       const said = (change: string, what: string) => {
         const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);
@@ -169,7 +171,7 @@ const steps: Step<Ctx>[] = [
 /**
  * The swap, one step: the new entry takes the domain's alias (Caddy re-resolves it every 200 ms, so no reload),
  * the deployment is recorded, the Caddyfile follows when a domain or port is new, and after Caddy has seen the
- * new version the old one is retired (restart policy `no`, stopped, kept for a rollback).
+ * new version (its upstream pool, see drain.ts) the old one is retired (restart policy `no`, stopped, kept for a rollback).
  */
 async function swapTraffic(ctx: Ctx): Promise<string> {
   const { plan } = ctx.input;
@@ -186,12 +188,11 @@ async function swapTraffic(ctx: Ctx): Promise<string> {
   const caddyfile = caddyfileFor(ctx, state);
   const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
   ctx.caddyfileLive = caddyfile;
-  if (plan.previous) {
-    // Both versions answer under the alias now; give Caddy time to see the new one, then retire the old.
-    await settleAlias(ctx.deps);
-    await session.exec(retireProject(target(plan.previous.project)));
-  }
-  return caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
+  const said = caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
+  if (!plan.previous) return said;
+  // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
+  const drained = await drainThenStop(session, swapTarget(entryContainer(ctx), plan.entry.port, plan.previous), retireProject(target(plan.previous.project)));
+  return `${said}; ${describeDrain(drained)}`;
 }
 
 const record = (plan: DeployPlan) => ({

@@ -4,7 +4,7 @@
  *
  * It is started joined to `edge` WITHOUT the domain's alias (a stopped container keeps its aliases, and with
  * it Caddy would send traffic to it before it is healthy), probed from inside `edge`, then given the alias;
- * after Caddy has seen it the running version is stopped. A failure after that switch undoes it.
+ * once Caddy's upstream pool shows it dials it, the running version is retired. A failure after that switch undoes it.
  */
 import { DyniaError, HealthError, InputError } from '../errors.js';
 import { composeLogs, composePsAll } from '../node/compose-commands.js';
@@ -22,7 +22,8 @@ import type { Deployment, State } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { syncFqdnTarget } from './node-sites.js';
-import { appTarget, caddyfileFor, moveAlias, reasonOf, settleAlias, writeNodeManifest } from './deploy-shared.js';
+import { appTarget, caddyfileFor, moveAlias, reasonOf, writeNodeManifest } from './deploy-shared.js';
+import { describeDrain, drainThenStop, swapTarget } from './drain.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import type { RollbackPlan } from './rollback-plan.js';
@@ -134,9 +135,8 @@ const steps: Step<Ctx>[] = [
         syncFqdnTarget(draft, plan.node.name);
       });
       const caddy = await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, state, plan.node.name), caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name));
-      await settleAlias(ctx.deps);
-      await session.exec(retireProject(appTarget(current.project)));
-      return caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload';
+      const drained = await drainThenStop(session, swapTarget(entryOf(previous), previous.entryPort, current), retireProject(appTarget(current.project)));
+      return `${caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload'}; ${describeDrain(drained)}`;
     },
   },
   {
@@ -176,8 +176,8 @@ async function undo(ctx: Ctx): Promise<void> {
     node.caddy = before.nodes.find((n) => n.name === plan.node.name)!.caddy;
   });
   await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, restored, plan.node.name), caddyfileFor(ctx.deps.settings, switchedState, plan.node.name));
-  await settleAlias(ctx.deps);
-  await session.exec(retireProject(appTarget(previous.project)), { allowFailure: true });
+  // Best effort: if Caddy never shows the switch back, both versions keep serving (safe) and the warning says so.
+  await drainThenStop(session, swapTarget(entryOf(current), current.entryPort, previous), retireProject(appTarget(previous.project))).catch((error: Error) => ctx.deps.reporter.warn(error.message));
   await writeNodeManifest(session, restored, plan.node.name);
 }
 

@@ -15,12 +15,6 @@ import { caddyAcme } from './caddy-config.js';
 import { nodeManifest, nodeSites } from './node-sites.js';
 import type { Settings } from './ports.js';
 
-/** How long Caddy needs to see a moved alias: a few of its 200 ms refreshes (400 ms measured worse at p99). */
-const ALIAS_SETTLE_MS = 600;
-
-export const settleAlias = (deps: { sleep?(ms: number): Promise<void> } = {}): Promise<void> =>
-  deps.sleep ? deps.sleep(ALIAS_SETTLE_MS) : new Promise((resolve) => setTimeout(resolve, ALIAS_SETTLE_MS));
-
 /** A deployed project's files on the node: the app's compose file, then Dynia's override, over its copy of the app directory. */
 export const appTarget = (project: string): ComposeTarget => ({
   project, files: [appComposePath(project), appOverridePath(project)], projectDirectory: appSrcDir(project), envFile: appEnvPath(project),

@@ -32,8 +32,6 @@ export interface WorkflowDeps {
   reporter: Reporter;
   /** One SSH session per node per command; pins the host key on first contact, verifies it after. */
   connect(node: NodeRecord, onHostKey: (key: string) => Promise<void>, options?: { timeoutMs?: number }): Promise<NodeSession>;
-  /** Waits (a moved alias settling); default: a real timer. Tests pass one that does not wait. */
-  sleep?(ms: number): Promise<void>;
   /** One HTTPS health probe of a public URL; default: probeHttps through `settings.resolvers`. */
   probe?(url: string): Promise<ProbeResult>;
 }

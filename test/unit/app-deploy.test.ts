@@ -15,7 +15,7 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appDeploy } from '../../src/workflows/app-deploy.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, isObserve, matchesState, memoryTx } from './workflow-fakes.js';
+import { FakeNode, isDrain, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -51,22 +51,23 @@ const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthc
 
 /** Commands without the long file arguments and script bodies, audit appends left out. */
 const commands = (remote: RecordingRemote) =>
-  remote.calls
-    .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
-    .map((c) => {
-      if (c.kind !== 'exec') return `${c.kind} ${c.path}`;
-      if (isObserve(c.argv)) return `observe ${c.argv[4]}${c.argv[7] ? ` + ${c.argv[7]}` : ''}`;
-      if (c.argv[2]?.includes('docker network connect edge') && c.argv[2].includes('dev.dynia.restart')) {
-        return `join-edge ${/\w+-\w+-web-1/.exec(c.argv[2])![0]} && restore-restart && docker compose -p ${/docker compose -p (\S+) .*start/s.exec(c.argv[2])![1]} start`;
-      }
-      if (c.argv[0] === 'sh' && c.argv[2]?.startsWith('set -euf')) return `sync ${c.argv[4]} from ${c.argv[5] || '-'}`;
-      if (c.argv[0] === 'sh' && c.argv[2]?.includes('--restart=no')) return `retire ${c.argv.at(-1)}`;
-      const text = c.argv[0] === 'sh' && c.argv[2]?.includes('buildx') ? c.argv.slice(4).join(' ') : c.argv.join(' ');
-      return text
-        .replace(/ (-f|--project-directory|--env-file) '?\S+/g, '')
-        .replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http')
-        .replace(/sh -c 'for c in (.|\n)*' sh (\S+) &&/, 'restore-restart $2 &&');
-    });
+  remote.calls.filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"'))).map((c) => (c.kind === 'exec' ? shown(c.argv) : `${c.kind} ${c.path}`));
+
+function shown(argv: readonly string[]): string {
+  if (isObserve(argv)) return `observe ${argv[4]}${argv[7] ? ` + ${argv[7]}` : ''}`;
+  if (isDrain(argv)) return shownDrain(argv, shown);
+  if (isNiced(argv)) return `niced ${shown(argv.slice(4))}`;
+  if (argv[2]?.includes('docker network connect edge') && argv[2].includes('dev.dynia.restart')) {
+    return `join-edge ${/\w+-\w+-web-1/.exec(argv[2])![0]} && restore-restart && docker compose -p ${/docker compose -p (\S+) .*start/s.exec(argv[2])![1]} start`;
+  }
+  if (argv[0] === 'sh' && argv[2]?.startsWith('set -euf')) return `sync ${argv[4]} from ${argv[5] || '-'}`;
+  if (argv[0] === 'sh' && argv[2]?.includes('--restart=no')) return `retire ${argv.at(-1)}`;
+  const text = argv[0] === 'sh' && argv[2]?.includes('buildx') ? argv.slice(4).join(' ') : argv.join(' ');
+  return text
+    .replace(/ (-f|--project-directory|--env-file) '?\S+/g, '')
+    .replace(/sh -c (.|\n)* sh http/, 'sh -c <wait> sh http')
+    .replace(/sh -c 'for c in (.|\n)*' sh (\S+) &&/, 'restore-restart $2 &&');
+}
 
 const active = (project: string): Deployment => ({
   node: 'web-1', app: 'shop', project, composeHash: composeHash(V1), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
@@ -80,7 +81,7 @@ describe('appDeploy', () => {
     assert.deepEqual(commands(remote), [
       'observe shop',
       'sync /opt/dynia/apps/shop-blue from -',
-      'sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
+      'niced sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
@@ -100,10 +101,10 @@ describe('appDeploy', () => {
     assert.deepEqual(commands(remote), [
       'observe shop + /opt/dynia/apps/shop-blue/files.json',
       'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
-      'sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
+      'niced sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-green-web-1 && docker network connect --alias ${ALIAS} edge shop-green-web-1`,
-      'retire shop-blue',
+      'drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue',
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:superseded', 'shop-green:active']);
@@ -118,11 +119,27 @@ describe('appDeploy', () => {
     assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
   });
 
+  test('Caddy never dialing the new version: the old one is not stopped, the deploy rolls back', async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    remote.drainAnswer = { code: 75, stderr: '[{"address":"172.18.0.4:8080","num_requests":5,"fails":0}]\n' };
+    await assert.rejects(deploy(V2, deps), (e: unknown) =>
+      e instanceof DyniaError && /did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172\.18\.0\.4:8080 \(5 in flight\)/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message));
+    assert.deepEqual(commands(remote).slice(5), [
+      'drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue',
+      'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
+      'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
+      `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
+      'docker compose -p shop-green down',
+      'upload /opt/dynia/node.json',
+    ]);
+    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+  });
+
   test('a failed external check rolls back: the previous version starts again, the new one is removed', async () => {
     const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
     await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
     assert.deepEqual(commands(remote).slice(5), [
-      'retire shop-blue',
+      'drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue',
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,

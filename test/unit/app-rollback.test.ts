@@ -7,10 +7,11 @@ import { describe, test } from 'node:test';
 import { composeHash } from '../../src/compose/hash.js';
 import { DyniaError } from '../../src/errors.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { shellQuote } from '../../src/remote/quote.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRollback } from '../../src/workflows/app-rollback.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, matchesState, memoryTx } from './workflow-fakes.js';
+import { FakeNode, isDrain, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -65,6 +66,10 @@ const norm = (c: string) => {
   return c.replace(/ (-f|--project-directory|--env-file) \S+/g, '');
 };
 
+/** Every executed command as shell text, a drain shown as `drain <new> <old> then <its stop, normalized>`. */
+const shownCommands = (remote: FakeNode) =>
+  remote.calls.flatMap((c) => (c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv, (stop) => norm(shellQuote(stop))) : shellQuote(c.argv)]));
+
 const audits = (remote: FakeNode) => remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));
 
 describe('appRollback', () => {
@@ -101,14 +106,14 @@ describe('appRollback', () => {
       appRollback({ plan, timeoutMs: 1000 }, d),
       (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
-    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no/.test(c)).map(norm);
+    const commands = shownCommands(remote).filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no|^drain /.test(c)).map(norm);
     assert.deepEqual(commands, [
       'join-edge hello-blue-web-1 && revive hello-blue',
       `move-alias ${ALIAS} to hello-blue-web-1`,
-      'retire hello-green',
+      'drain hello-blue-web-1:8080 hello-green-web-1:8080 then retire hello-green',
       'join-edge hello-green-web-1 && revive hello-green',
       `move-alias ${ALIAS} to hello-green-web-1`,
-      'retire hello-blue',
+      'drain hello-green-web-1:8080 hello-blue-web-1:8080 then retire hello-blue',
     ]);
     assert.deepEqual(d.tx.state, initial(), 'the deployments and the node are as before');
     const manifest = JSON.parse(remote.files.get('/opt/dynia/node.json')!);

@@ -14,10 +14,10 @@ const site = (domain: string, alias: string, port: number) =>
 			refresh 200ms
 		}
 		lb_try_duration 3s
-		lb_try_interval 50ms
+		lb_try_interval 5ms
 		fail_duration 2s
 		transport http {
-			dial_timeout 100ms
+			dial_timeout 50ms
 		}
 	}
 }`;

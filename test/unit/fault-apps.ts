@@ -5,6 +5,7 @@
  */
 import type { Argv } from '../../src/remote/quote.js';
 import type { ExecResult } from '../../src/remote/remote.js';
+import { isDrain } from './workflow-fakes.js';
 
 export interface FakeContainer {
   name: string;
@@ -23,6 +24,13 @@ const inProject = (host: AppHost, project: string) => [...host.containers.values
 
 /** The effect of an app command on the host, or undefined when the command is not one of them. */
 export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<ExecResult> | undefined {
+  if (isDrain(argv)) {
+    // drain-commands.ts: the new container must have an address on edge; Caddy then dials it at once.
+    const next = host.containers.get(argv[6]!);
+    if (!next?.running || !next.edge) return { code: 3, stderr: `${argv[6]} has no address on the network` };
+    const stopped = simulateApp(host, argv.slice(12)) ?? {};
+    return { ...stopped, stdout: `drained new 1\n${stopped.stdout ?? ''}` };
+  }
   const text = argv.join(' ');
   if (argv[0] === 'sh' && argv[2]?.includes('--- caddyfile')) {
     const app = argv[4]!;

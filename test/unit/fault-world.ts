@@ -78,7 +78,7 @@ export class FakeHost {
 class FakeSession extends FakeNode {
   private lost = false;
   constructor(private readonly host_: FakeHost, private readonly clock: FaultClock) {
-    super(host_.ip);
+    super(host_.ip, false); // the host simulates the drain and its stop (fault-apps.ts)
   }
   private through<T>(label: string, effect: () => Promise<T>): Promise<T> {
     if (this.lost) return Promise.reject(RemoteError(`on ${this.host}: connection closed`));
@@ -309,8 +309,6 @@ export class World {
         return session;
       },
       probe: this.probe(clock),
-      // Timers would only slow the matrix: every moment is a call, never a wait.
-      sleep: async () => {},
     };
   }
 

@@ -1,5 +1,6 @@
 /** Test doubles the workflow tests share: an in-memory state transaction and a scripted node session. */
-import { RecordingRemote } from '../../src/remote/recording.js';
+import type { Argv } from '../../src/remote/quote.js';
+import { RecordingRemote, type ScriptedAnswer } from '../../src/remote/recording.js';
 import { State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
 import { composeContainerName } from '../../src/node/layout.js';
@@ -24,9 +25,24 @@ export function memoryTx(start: State): StateTx {
   };
 }
 
+/** The drain-then-stop command (see drain-commands.ts): its fifth word is the address template. */
+export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{with index .NetworkSettings.Networks');
+
+/** A drain command shown short: `drain <new container>:<port> <old container>:<port> then <stop command, as `show` shows it>`. */
+export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string => `drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]} then ${show(argv.slice(12))}`;
+
+/** A command run at lower CPU priority (niced.ts): the wrapped argv starts at index 4. */
+export const isNiced = (argv: Argv): boolean => argv[0] === 'sh' && /^renice .*exec "\$@"$/.test(argv[2] ?? '');
+
+/** A node session whose Caddy drains at once unless a test sets `drainAnswer` (or the subclass answers drains itself). */
 export class FakeNode extends RecordingRemote implements NodeSession {
   readonly stats = { connections: 1, commands: 0 };
   closed = false;
+  drainAnswer: ScriptedAnswer = { stdout: 'drained new 2\n' };
+  constructor(host?: string, scriptedDrain = true) {
+    super(host);
+    if (scriptedDrain) this.on(isDrain, () => this.drainAnswer);
+  }
   async close() {
     this.closed = true;
   }
