@@ -54,18 +54,28 @@ try {
   const inWindow = (s: Sample) => windows.some(([a, b]) => s.at >= a && s.at <= b);
   const before = samples.filter((s) => s.at < windows[0]![0]);
   const during = samples.filter(inWindow);
-  const p99 = (xs: Sample[]) => percentile(xs.map((s) => s.ms).sort((a, b) => a - b), 99);
-  console.log(`\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${rounds} × app:deploy of examples/shop, one file changed each time\n`);
+  const p99 = (xs: Sample[]) =>
+    percentile(
+      xs.map((s) => s.ms).sort((a, b) => a - b),
+      99,
+    );
+  console.log(
+    `\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${rounds} × app:deploy of examples/shop, one file changed each time\n`,
+  );
   console.log(summarize('before', before));
   console.log(summarize('during', during));
   console.log(`\np99 during / p99 before = ${(p99(during) / p99(before)).toFixed(2)} (target ≤ 2)`);
   console.log(`failed during the deploys: ${during.filter((s) => !s.ok).length} of ${during.length} (target 0 of ≥ 10,000)\n`);
   console.log('deploy        total   build+start→healthy   Dynia overhead   uploaded (changed file)   remote commands   SSH connections');
   for (const { r, fileBytes } of deploys) {
-    console.log(`${r.deployment.project.padEnd(12)} ${fmt(r.totalMs).padStart(6)} ms  ${fmt(r.appStartMs).padStart(10)} ms  ${fmt(r.totalMs - r.appStartMs).padStart(12)} ms  ${String(r.uploadedBytes).padStart(10)} B (${fileBytes} B)  ${String(r.remote.commands).padStart(12)}  ${String(r.remote.connections).padStart(14)}`);
+    console.log(
+      `${r.deployment.project.padEnd(12)} ${fmt(r.totalMs).padStart(6)} ms  ${fmt(r.appStartMs).padStart(10)} ms  ${fmt(r.totalMs - r.appStartMs).padStart(12)} ms  ${String(r.uploadedBytes).padStart(10)} B (${fileBytes} B)  ${String(r.remote.commands).padStart(12)}  ${String(r.remote.connections).padStart(14)}`,
+    );
   }
   const overheads = deploys.map(({ r }) => r.totalMs - r.appStartMs);
-  console.log(`\nmean Dynia overhead ${fmt(overheads.reduce((a, b) => a + b, 0) / overheads.length)} ms (target ≤ 1500); upload beyond the changed file: max ${Math.max(...deploys.map(({ r, fileBytes }) => r.uploadedBytes - fileBytes))} B (target < 65536)`);
+  console.log(
+    `\nmean Dynia overhead ${fmt(overheads.reduce((a, b) => a + b, 0) / overheads.length)} ms (target ≤ 1500); upload beyond the changed file: max ${Math.max(...deploys.map(({ r, fileBytes }) => r.uploadedBytes - fileBytes))} B (target < 65536)`,
+  );
   console.log('\nmean time per step (ms):');
   for (const step of deploys[0]!.r.timings.map((t: { name: string }) => t.name)) {
     const ms = deploys.map(({ r }) => r.timings.find((t: { name: string }) => t.name === step).ms);

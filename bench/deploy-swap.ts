@@ -32,7 +32,10 @@ const must = <R extends { code: number; stderr: string }>(r: R): R => {
 // listens with a backlog of 9, so it drops SYNs under load. `caddy respond` is a keep-alive Go server.
 const compose = (v: number) => {
   const path = join(stateDir, `hello-v${v}.yaml`);
-  writeFileSync(path, `services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "hello from dynia example v${v}"]\n    expose: ["8080"]\n`);
+  writeFileSync(
+    path,
+    `services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "hello from dynia example v${v}"]\n    expose: ["8080"]\n`,
+  );
   return path;
 };
 try {
@@ -75,14 +78,24 @@ try {
     const slice = Math.floor((sample.at - start) / 250);
     slices.set(slice, [...(slices.get(slice) ?? []), sample.ms]);
   }
-  console.log('\np99 by time into the swap: ' + [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([k, ms]) => `${k * 250}ms ${fmt(ms.sort((a, b) => a - b)[Math.floor(ms.length * 0.99)]!)}`).join(' | '));
+  console.log(
+    '\np99 by time into the swap: ' +
+      [...slices.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, ms]) => `${k * 250}ms ${fmt(ms.sort((a, b) => a - b)[Math.floor(ms.length * 0.99)]!)}`)
+        .join(' | '),
+  );
   console.log(`\np99 during / p99 before = ${(p99(during) / p99(before)).toFixed(2)} (target ≤ 1.3)`);
-  console.log(`p99 during / p99 of every request outside the swaps = ${(p99(during) / p99([...before, ...between, ...after])).toFixed(2)} (a steadier baseline)`);
+  console.log(
+    `p99 during / p99 of every request outside the swaps = ${(p99(during) / p99([...before, ...between, ...after])).toFixed(2)} (a steadier baseline)`,
+  );
   console.log(`failed during the swaps: ${during.filter((s) => !s.ok).length} of ${during.length} (target 0 of ≥ 10,000)\n`);
   if (mode === 'deploy') {
     console.log('deploy   total   app start→healthy   Dynia overhead   remote commands   SSH connections');
     for (const d of deploys) {
-      console.log(`${d.deployment.project.padEnd(12)} ${fmt(d.totalMs).padStart(6)} ms  ${fmt(d.appStartMs).padStart(8)} ms  ${fmt(d.totalMs - d.appStartMs).padStart(12)} ms  ${String(d.remote.commands).padStart(10)}  ${String(d.remote.connections).padStart(14)}`);
+      console.log(
+        `${d.deployment.project.padEnd(12)} ${fmt(d.totalMs).padStart(6)} ms  ${fmt(d.appStartMs).padStart(8)} ms  ${fmt(d.totalMs - d.appStartMs).padStart(12)} ms  ${String(d.remote.commands).padStart(10)}  ${String(d.remote.connections).padStart(14)}`,
+      );
     }
   }
   const steps = deploys[0].timings.map((t: { name: string }) => t.name);

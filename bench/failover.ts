@@ -41,7 +41,11 @@ export async function measureFailover(code: string): Promise<FailoverFigures> {
     modules: true,
     script: code,
     compatibilityDate: WORKER_COMPATIBILITY_DATE,
-    bindings: { ORIGINS: JSON.stringify([a.url, b.url]), ALLOW_HTTP_ORIGINS: 'true', HEALTH_PATHS: JSON.stringify({ [a.url]: '/healthz', [b.url]: '/healthz' }) },
+    bindings: {
+      ORIGINS: JSON.stringify([a.url, b.url]),
+      ALLOW_HTTP_ORIGINS: 'true',
+      HEALTH_PATHS: JSON.stringify({ [a.url]: '/healthz', [b.url]: '/healthz' }),
+    },
     kvNamespaces: { HEALTH: 'failover' },
     host: '127.0.0.1',
     port: 0,
@@ -76,12 +80,18 @@ export async function measureFailover(code: string): Promise<FailoverFigures> {
     }
     const answer = await post();
     posts++;
-    if (!answer.ok) (failed++, (lastFailure = Date.now()));
+    if (!answer.ok) failed++, (lastFailure = Date.now());
     if (cronFired && answer.origin === b.url) toDeadAfterCron++;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   agent.destroy();
   await mf.dispose();
   a.kill();
-  return { lastFailedPostMs: lastFailure === null ? null : lastFailure - downAt, failedPosts: failed, posts, cronFiredMs: cronAt - downAt, toDeadAfterCron };
+  return {
+    lastFailedPostMs: lastFailure === null ? null : lastFailure - downAt,
+    failedPosts: failed,
+    posts,
+    cronFiredMs: cronAt - downAt,
+    toDeadAfterCron,
+  };
 }

@@ -21,7 +21,10 @@ const must = <R extends { code: number; stderr: string }>(r: R): R => {
   return r;
 };
 const compose = join(stateDir, 'hello.yaml');
-writeFileSync(compose, 'services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "hello"]\n    expose: ["8080"]\n');
+writeFileSync(
+  compose,
+  'services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "hello"]\n    expose: ["8080"]\n',
+);
 
 interface Run {
   wallMs: number;
@@ -30,7 +33,9 @@ interface Run {
 
 async function redeploy(targets: string[]): Promise<Run> {
   const t0 = performance.now();
-  const r = must(await dynia(['app:deploy', '--node', targets.join(','), '--compose', compose, '--name', 'hello', '--force', '--json'], stateDir));
+  const r = must(
+    await dynia(['app:deploy', '--node', targets.join(','), '--compose', compose, '--name', 'hello', '--force', '--json'], stateDir),
+  );
   const wallMs = performance.now() - t0;
   const out = JSON.parse(r.stdout);
   const list = out.nodes ?? [{ node: targets[0], remote: out.remote, timings: out.timings }];
@@ -58,17 +63,25 @@ try {
   }
   console.log(`\nredeploy of one app, ${rounds} rounds each, alternating\n`);
   console.log('           wall mean   wall median   remote commands per node   SSH connections per node');
-  for (const [label, runs] of [['1 node ', one], ['2 nodes', two]] as const) {
+  for (const [label, runs] of [
+    ['1 node ', one],
+    ['2 nodes', two],
+  ] as const) {
     const commands = [...new Set(runs.flatMap((r) => r.perNode.map((n) => n.commands)))].join('/');
     const connections = [...new Set(runs.flatMap((r) => r.perNode.map((n) => n.connections)))].join('/');
-    console.log(`${label}    ${fmt(mean(runs.map((r) => r.wallMs))).padStart(8)} ms  ${fmt(median(runs.map((r) => r.wallMs))).padStart(8)} ms   ${commands.padStart(16)}   ${connections.padStart(22)}`);
+    console.log(
+      `${label}    ${fmt(mean(runs.map((r) => r.wallMs))).padStart(8)} ms  ${fmt(median(runs.map((r) => r.wallMs))).padStart(8)} ms   ${commands.padStart(16)}   ${connections.padStart(22)}`,
+    );
   }
   // Where the difference goes: each step's mean time per node, and (2 nodes) the slower node's.
   const steps = one[0]!.perNode[0]!.timings.map((t) => t.name);
-  const stepMs = (runs: Run[], pick: (xs: number[]) => number) => (step: string) => mean(runs.map((r) => pick(r.perNode.map((n) => n.timings.find((t) => t.name === step)?.ms ?? 0))));
+  const stepMs = (runs: Run[], pick: (xs: number[]) => number) => (step: string) =>
+    mean(runs.map((r) => pick(r.perNode.map((n) => n.timings.find((t) => t.name === step)?.ms ?? 0))));
   console.log('\nstep               1 node   2 nodes (mean of nodes)   2 nodes (slower node)');
   for (const step of steps) {
-    console.log(`${step.padEnd(16)} ${fmt(stepMs(one, mean)(step)).padStart(8)}   ${fmt(stepMs(two, mean)(step)).padStart(20)}   ${fmt(stepMs(two, (xs) => Math.max(...xs))(step)).padStart(20)}`);
+    console.log(
+      `${step.padEnd(16)} ${fmt(stepMs(one, mean)(step)).padStart(8)}   ${fmt(stepMs(two, mean)(step)).padStart(20)}   ${fmt(stepMs(two, (xs) => Math.max(...xs))(step)).padStart(20)}`,
+    );
   }
   const ratio = mean(two.map((r) => r.wallMs)) / mean(one.map((r) => r.wallMs));
   const ratioMedian = median(two.map((r) => r.wallMs)) / median(one.map((r) => r.wallMs));

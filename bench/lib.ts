@@ -13,8 +13,11 @@ const CLI = join(new URL('..', import.meta.url).pathname, 'bin/dynia.js');
  */
 export function dynia(args: string[], stateDir: string, niceness = 0): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, DYNIA_STATE_DIR: stateDir }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, DYNIA_STATE_DIR: stateDir }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }),
     );
     if (niceness && child.pid) setPriority(child.pid, niceness);
   });
@@ -49,7 +52,10 @@ export function startLoad(opts: { url: string; ip: string; connections: number; 
   const ca = readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8');
   const origin = new URL(opts.url).origin;
   const path = new URL(opts.url).pathname;
-  const pool = new Pool(origin, { connections: opts.connections, connect: { ca, lookup: (_h, _o, cb) => cb(null, [{ address: opts.ip, family: 4 }]) } });
+  const pool = new Pool(origin, {
+    connections: opts.connections,
+    connect: { ca, lookup: (_h, _o, cb) => cb(null, [{ address: opts.ip, family: 4 }]) },
+  });
   const samples: Sample[] = [];
   let running = true;
   const worker = async () => {

@@ -16,7 +16,8 @@ requireSandbox();
 const runs = Number(process.argv[2] ?? 3);
 const stateDir = mkdtempSync(join(tmpdir(), 'dynia-bench-'));
 const WAITING = new Set(['droplet', 'droplet-active', 'dns-propagation', 'pull', 'https']);
-const results: Array<{ totalMs: number; timings: Array<{ name: string; ms: number }>; remote: { connections: number; commands: number } }> = [];
+const results: Array<{ totalMs: number; timings: Array<{ name: string; ms: number }>; remote: { connections: number; commands: number } }> =
+  [];
 try {
   for (let i = 1; i <= runs; i++) {
     const t0 = performance.now();
@@ -36,6 +37,8 @@ for (const step of steps) {
 }
 const waiting = (r: (typeof results)[number]) => r.timings.filter((t) => WAITING.has(t.name)).reduce((a, t) => a + t.ms, 0);
 console.log(`${'total (CLI)'.padEnd(18)}${results.map((r) => fmt(r.totalMs).padStart(10)).join('')}`);
-console.log(`${'Dynia overhead'.padEnd(18)}${results.map((r) => fmt(r.totalMs - waiting(r)).padStart(10)).join('')}   (total minus * = droplet, DNS, image pull, certificate; target ≤ 3000)`);
+console.log(
+  `${'Dynia overhead'.padEnd(18)}${results.map((r) => fmt(r.totalMs - waiting(r)).padStart(10)).join('')}   (total minus * = droplet, DNS, image pull, certificate; target ≤ 3000)`,
+);
 console.log(`${'SSH connections'.padEnd(18)}${results.map((r) => String(r.remote.connections).padStart(10)).join('')}`);
 console.log(`${'remote commands'.padEnd(18)}${results.map((r) => String(r.remote.commands).padStart(10)).join('')}`);

@@ -40,8 +40,29 @@ const ZONE = 'fedcba9876543210fedcba9876543210';
  */
 if (!process.env.DYNIA_BENCH_SLB_DIR) {
   const workDir = mkdtempSync(join(tmpdir(), 'dynia-bench-slb-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=*.bench.test',
-    '-addext', 'subjectAltName=DNS:*.bench.test', '-keyout', join(workDir, 'key.pem'), '-out', join(workDir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=*.bench.test',
+      '-addext',
+      'subjectAltName=DNS:*.bench.test',
+      '-keyout',
+      join(workDir, 'key.pem'),
+      '-out',
+      join(workDir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, DYNIA_BENCH_SLB_DIR: workDir, NODE_EXTRA_CA_CERTS: join(workDir, 'cert.pem') },
@@ -54,16 +75,23 @@ const certFile = join(dir, 'cert.pem');
 const keyFile = join(dir, 'key.pem');
 const cert = readFileSync(certFile, 'utf8');
 
-const origins = createServer({ key: readFileSync(keyFile), cert }, (req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end('ok'));
+const origins = createServer({ key: readFileSync(keyFile), cert }, (req, res) =>
+  res.writeHead(req.url === '/healthz' ? 200 : 404).end('ok'),
+);
 await new Promise<void>((resolve, reject) => {
-  origins.once('error', (error) => reject(new Error(`cannot listen on 127.0.0.1:443 (${(error as Error).message}); run as root with the port free`)));
+  origins.once('error', (error) =>
+    reject(new Error(`cannot listen on 127.0.0.1:443 (${(error as Error).message}); run as root with the port free`)),
+  );
   origins.listen(443, '127.0.0.1', resolve);
 });
 
 const healthy = Array.from({ length: NODES }, (_, i) => `o${i + 1}.bench.test`);
 // The down ones point at 127.0.0.2, where nothing listens: a refused connection, like a stopped Caddy.
 const down = Array.from({ length: DOWN }, (_, i) => `d${i + 1}.bench.test`);
-const records = new Map<string, string[]>([...healthy.map((name) => [name, ['127.0.0.1']]), ...down.map((name) => [name, ['127.0.0.2']])] as Array<[string, string[]]>);
+const records = new Map<string, string[]>([
+  ...healthy.map((name) => [name, ['127.0.0.1']]),
+  ...down.map((name) => [name, ['127.0.0.2']]),
+] as Array<[string, string[]]>);
 const dns = await startDnsResponder(records);
 const resolvers = [{ host: '127.0.0.1', port: dns.port }];
 
@@ -96,7 +124,13 @@ async function stateDir(nodes: string[]): Promise<string> {
   return path;
 }
 
-const quiet: Reporter = { stepStart: () => undefined, stepDone: () => undefined, stepSkipped: () => undefined, info: () => undefined, warn: () => undefined };
+const quiet: Reporter = {
+  stepStart: () => undefined,
+  stepDone: () => undefined,
+  stepSkipped: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+};
 const input = (name: string): SlbSyncInput => ({
   name,
   accountId: ACCOUNT,
@@ -115,9 +149,13 @@ async function inProcess(state: string, worker: string) {
   const started = performance.now();
   try {
     const result = await new StateStore(state).withLock('slb:sync', (tx) =>
-      slbSync(input(worker), { tx, cloudflare, reporter: quiet, settings: { zoneId: ZONE, resolvers } }, {
-        loadWorkerCode: fromDist,
-      }),
+      slbSync(
+        input(worker),
+        { tx, cloudflare, reporter: quiet, settings: { zoneId: ZONE, resolvers } },
+        {
+          loadWorkerCode: fromDist,
+        },
+      ),
     );
     return { ms: performance.now() - started, result };
   } finally {
@@ -126,7 +164,8 @@ async function inProcess(state: string, worker: string) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms, min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)} (${xs.length} runs)`;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(0)} ms, min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)} (${xs.length} runs)`;
 const lines: string[] = [];
 
 const first: number[] = [];
@@ -136,7 +175,8 @@ for (let i = 0; i < runs; i++) {
   const state = await stateDir(healthy);
   const worker = `bench-${i}`;
   const a = await inProcess(state, worker);
-  if (a.result.origins.length !== healthy.length || !a.result.uploaded) throw new Error(`unexpected first sync: ${JSON.stringify({ ...a.result, timings: undefined })}`);
+  if (a.result.origins.length !== healthy.length || !a.result.uploaded)
+    throw new Error(`unexpected first sync: ${JSON.stringify({ ...a.result, timings: undefined })}`);
   first.push(a.ms);
   const b = await inProcess(state, worker);
   if (b.result.uploaded) throw new Error('an unchanged re-sync uploaded again');
@@ -170,7 +210,11 @@ for (let i = 0; i < runs; i++) {
   };
   const started = performance.now();
   // Asynchronous: the emulator, DNS responder and origins live in this process and must keep answering.
-  const { stdout: out } = await promisify(execFile)(process.execPath, ['bin/dynia.js', '--quiet', '--json', 'slb:sync', '--name', `bench-cli-${i}`], { cwd: ROOT, env });
+  const { stdout: out } = await promisify(execFile)(
+    process.execPath,
+    ['bin/dynia.js', '--quiet', '--json', 'slb:sync', '--name', `bench-cli-${i}`],
+    { cwd: ROOT, env },
+  );
   cliRuns.push(performance.now() - started);
   const parsed = JSON.parse(out) as { origins: string[] };
   if (parsed.origins.length !== healthy.length) throw new Error(`CLI published ${parsed.origins.length} origins`);
@@ -185,5 +229,7 @@ await new Promise((resolve) => origins.close(resolve));
 console.log(`slb:sync benchmark (${uploads} uploads to the emulator in total)`);
 for (const line of lines) console.log(`  ${line}`);
 const worst = Math.max(median(first), median(cliRuns));
-console.log(`target ≤ ${TARGET_MS} ms for a full sync of ${healthy.length}+ nodes: ${worst <= TARGET_MS ? 'met' : 'MISSED'} (worst median ${worst.toFixed(0)} ms)`);
+console.log(
+  `target ≤ ${TARGET_MS} ms for a full sync of ${healthy.length}+ nodes: ${worst <= TARGET_MS ? 'met' : 'MISSED'} (worst median ${worst.toFixed(0)} ms)`,
+);
 if (worst > TARGET_MS) process.exitCode = 1;

@@ -45,8 +45,12 @@ const NICE = 19;
 /** Runs a script on a node host (the sandbox's droplet container), values as arguments. */
 function onNode(host: string, script: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('docker', ['exec', host, 'sh', '-c', `renice -n ${NICE} -p $$ >/dev/null; ${script}`, 'sh', ...args], { maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${script.split('\n')[0]} on ${host}: ${stderr || error.message}`)) : resolve(stdout),
+    const child = execFile(
+      'docker',
+      ['exec', host, 'sh', '-c', `renice -n ${NICE} -p $$ >/dev/null; ${script}`, 'sh', ...args],
+      { maxBuffer: 16 << 20 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${script.split('\n')[0]} on ${host}: ${stderr || error.message}`)) : resolve(stdout),
     );
     if (child.pid) setPriority(child.pid, NICE);
   });
@@ -55,7 +59,10 @@ function onNode(host: string, script: string, ...args: string[]): Promise<string
 // `caddy respond` is a keep-alive Go server, so the app is not the bottleneck (busybox httpd drops SYNs).
 const dyniaCompose = (v: number) => {
   const path = join(stateDir, `hello-v${v}.yaml`);
-  writeFileSync(path, `services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "${body(v)}"]\n    expose: ["8080"]\n`);
+  writeFileSync(
+    path,
+    `services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "${body(v)}"]\n    expose: ["8080"]\n`,
+  );
   return path;
 };
 /** The same app for the in-place peer: it holds the alias itself (a recreated container keeps it). */
@@ -92,22 +99,47 @@ const PEERS: Record<Approach, Peer> = {
     async setup() {},
     async redeploy(_host, v) {
       const t0 = performance.now();
-      const r = must(await dynia(['app:deploy', '--node', nodeName('dynia'), '--compose', dyniaCompose(v), '--name', 'hello', '--force', '--json'], stateDir, NICE), 'app:deploy');
+      const r = must(
+        await dynia(
+          ['app:deploy', '--node', nodeName('dynia'), '--compose', dyniaCompose(v), '--name', 'hello', '--force', '--json'],
+          stateDir,
+          NICE,
+        ),
+        'app:deploy',
+      );
       const wallMs = performance.now() - t0;
       const out = JSON.parse(r.stdout);
-      return { wallMs, dynia: { totalMs: out.totalMs, appStartMs: out.appStartMs, commands: out.remote.commands, connections: out.remote.connections, timings: out.timings } };
+      return {
+        wallMs,
+        dynia: {
+          totalMs: out.totalMs,
+          appStartMs: out.appStartMs,
+          commands: out.remote.commands,
+          connections: out.remote.connections,
+          timings: out.timings,
+        },
+      };
     },
   },
   compose: {
     async setup(host, alias) {
-      await onNode(host, 'mkdir -p /opt/bench && printf %s "$1" > /opt/bench/v1.yaml && printf %s "$2" > /opt/bench/v2.yaml', peerCompose(1, alias), peerCompose(2, alias));
+      await onNode(
+        host,
+        'mkdir -p /opt/bench && printf %s "$1" > /opt/bench/v1.yaml && printf %s "$2" > /opt/bench/v2.yaml',
+        peerCompose(1, alias),
+        peerCompose(2, alias),
+      );
       await onNode(host, 'docker compose -p peer -f /opt/bench/v1.yaml up -d --quiet-pull 2>&1 && docker rm -f hello-blue-web-1');
     },
     redeploy: (host, v) => timed(() => onNode(host, 'docker compose -p peer -f "$1" up -d 2>&1', `/opt/bench/v${v}.yaml`)),
   },
   swarm: {
     async setup(host, alias, ip) {
-      await onNode(host, 'docker swarm init --advertise-addr "$1" >/dev/null && docker network create -d overlay --attachable peer >/dev/null && docker network connect peer dynia-caddy', ip);
+      await onNode(
+        host,
+        'docker swarm init --advertise-addr "$1" >/dev/null && docker network create -d overlay --attachable peer >/dev/null && docker network connect peer dynia-caddy',
+        ip,
+      );
       await onNode(host, `${SWARM_SERVICE} && docker rm -f hello-blue-web-1 >/dev/null`, alias);
     },
     redeploy: (host, v) => timed(() => onNode(host, 'docker service update --quiet --detach=false --env-add "V=$1" web', String(v))),
@@ -154,16 +186,30 @@ async function measure(approach: Approach): Promise<Row> {
     slices.set(k, [...(slices.get(k) ?? []), sample]);
   }
   return {
-    approach, during, redeploys: results,
+    approach,
+    during,
+    redeploys: results,
     before: samples.filter((s) => s.at < windows[0]![0]),
     between: samples.filter((s) => !inWindow(s) && s.at > windows[0]![0]),
-    slices: [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([k, xs]) => `${k * 250}ms ${fmt(p99(xs))}`).join(' | '),
+    slices: [...slices.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, xs]) => `${k * 250}ms ${fmt(p99(xs))}`)
+      .join(' | '),
   };
 }
 
-const p99 = (xs: Sample[]) => percentile(xs.map((s) => s.ms).sort((a, b) => a - b), 99);
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
-const range = (xs: number[]) => `${(median(xs) / 1000).toFixed(2)} s (${(Math.min(...xs) / 1000).toFixed(2)}–${(Math.max(...xs) / 1000).toFixed(2)})`;
+const p99 = (xs: Sample[]) =>
+  percentile(
+    xs.map((s) => s.ms).sort((a, b) => a - b),
+    99,
+  );
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+const range = (xs: number[]) =>
+  `${(median(xs) / 1000).toFixed(2)} s (${(Math.min(...xs) / 1000).toFixed(2)}–${(Math.max(...xs) / 1000).toFixed(2)})`;
 
 const rows: Row[] = [];
 try {
@@ -175,23 +221,38 @@ try {
     }
   }
 } finally {
-  console.log(`\n${redeploys} redeploys per approach, alternating two versions, under ${connections} keep-alive HTTPS connections through the node's Caddy\n`);
+  console.log(
+    `\n${redeploys} redeploys per approach, alternating two versions, under ${connections} keep-alive HTTPS connections through the node's Caddy\n`,
+  );
   console.log('| approach | requests during | failed | p99 before → during | ratio | redeploy wall time (median, range) |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
     const failed = r.during.filter((s) => !s.ok);
     const errors = [...new Set(failed.map((s) => s.error))].slice(0, 2).join('; ');
-    console.log(`| ${r.approach} | ${r.during.length} | ${failed.length}${errors ? ` (${errors})` : ''} | ${fmt(p99(r.before))} → ${fmt(p99(r.during))} ms | ${(p99(r.during) / p99(r.before)).toFixed(2)} | ${range(r.redeploys.map((d) => d.wallMs))} |`);
+    console.log(
+      `| ${r.approach} | ${r.during.length} | ${failed.length}${errors ? ` (${errors})` : ''} | ${fmt(p99(r.before))} → ${fmt(p99(r.during))} ms | ${(p99(r.during) / p99(r.before)).toFixed(2)} | ${range(r.redeploys.map((d) => d.wallMs))} |`,
+    );
   }
   console.log('');
-  for (const r of rows) console.log(`${r.approach}: p99 outside the redeploys ${fmt(p99(r.between))} ms (during / outside ${(p99(r.during) / p99(r.between)).toFixed(2)}); p99 by time into a redeploy: ${r.slices}`);
+  for (const r of rows)
+    console.log(
+      `${r.approach}: p99 outside the redeploys ${fmt(p99(r.between))} ms (during / outside ${(p99(r.during) / p99(r.between)).toFixed(2)}); p99 by time into a redeploy: ${r.slices}`,
+    );
   const d = rows.find((r) => r.approach === 'dynia');
   if (d) {
     const own = d.redeploys.map((x) => x.dynia!);
-    console.log(`\nDynia per redeploy: total ${own.map((x) => x.totalMs).join(', ')} ms; app start→healthy ${own.map((x) => x.appStartMs).join(', ')} ms`);
-    console.log(`Dynia overhead (total minus app start→healthy): median ${fmt(median(own.map((x) => x.totalMs - x.appStartMs)))} ms (${own.map((x) => x.totalMs - x.appStartMs).join(', ')}); target ≤ 1000`);
+    console.log(
+      `\nDynia per redeploy: total ${own.map((x) => x.totalMs).join(', ')} ms; app start→healthy ${own.map((x) => x.appStartMs).join(', ')} ms`,
+    );
+    console.log(
+      `Dynia overhead (total minus app start→healthy): median ${fmt(median(own.map((x) => x.totalMs - x.appStartMs)))} ms (${own.map((x) => x.totalMs - x.appStartMs).join(', ')}); target ≤ 1000`,
+    );
     const steps = own[0]!.timings.map((t) => t.name);
-    console.log(`Dynia mean time per step: ${steps.map((name) => `${name} ${fmt(own.reduce((a, x) => a + x.timings.find((t) => t.name === name)!.ms, 0) / own.length)}`).join(', ')} ms`);
-    console.log(`remote commands per redeploy: ${[...new Set(own.map((x) => x.commands))].join(', ')}; SSH connections: ${[...new Set(own.map((x) => x.connections))].join(', ')}`);
+    console.log(
+      `Dynia mean time per step: ${steps.map((name) => `${name} ${fmt(own.reduce((a, x) => a + x.timings.find((t) => t.name === name)!.ms, 0) / own.length)}`).join(', ')} ms`,
+    );
+    console.log(
+      `remote commands per redeploy: ${[...new Set(own.map((x) => x.commands))].join(', ')}; SSH connections: ${[...new Set(own.map((x) => x.connections))].join(', ')}`,
+    );
   }
 }

@@ -37,7 +37,11 @@ async function serve(script: string, kv = false): Promise<{ mf: Miniflare; url: 
     script,
     compatibilityDate: WORKER_COMPATIBILITY_DATE,
     // A 1 s view of the verdicts (default 10 s) makes the background KV refresh happen often during the run.
-    bindings: { ORIGINS: originUrl, ALLOW_HTTP_ORIGINS: 'true', ...(kv ? { HEALTH_PATHS: JSON.stringify({ [originUrl]: '/healthz' }), SHARED_HEALTH_TTL_MS: '1000' } : {}) },
+    bindings: {
+      ORIGINS: originUrl,
+      ALLOW_HTTP_ORIGINS: 'true',
+      ...(kv ? { HEALTH_PATHS: JSON.stringify({ [originUrl]: '/healthz' }), SHARED_HEALTH_TTL_MS: '1000' } : {}),
+    },
     ...(kv ? { kvNamespaces: { HEALTH: 'bench-health' } } : {}),
     host: '127.0.0.1',
     port: 0,
@@ -108,15 +112,23 @@ const [direct, throughSlb, bare, throughShared] = paths.map((path) => path.sampl
 const row = (name: string, p50: number, p99: number, extra = '') =>
   console.log(`${name.padEnd(30)} p50 ${ms(p50)}   p99 ${ms(p99)}${extra}`);
 const stats = (samples: number[]) => [percentile(samples, 50), percentile(samples, 99)] as const;
-const added = (samples: number[]) => [percentile(samples, 50) - percentile(direct, 50), percentile(samples, 99) - percentile(direct, 99)] as const;
+const added = (samples: number[]) =>
+  [percentile(samples, 50) - percentile(direct, 50), percentile(samples, 99) - percentile(direct, 99)] as const;
 
-console.log(`${requests} sequential GETs per path after ${warmup} warm-up rounds; node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`);
+console.log(
+  `${requests} sequential GETs per path after ${warmup} warm-up rounds; node ${process.version}; load average ${loadavg()[0]!.toFixed(2)}`,
+);
 for (const path of paths) row(path.name, ...stats(path.samples), `   max ${ms(Math.max(...path.samples))}`);
 const [addedP50, addedP99] = added(throughSlb);
 row('added by SLB', addedP50, addedP99, `   (targets: p50 <= ${TARGET_ADDED_P50_MS} ms, p99 <= ${TARGET_ADDED_P99_MS} ms)`);
 row('added by bare passthrough', ...added(bare), '   (runtime hop alone)');
 const [sharedP50, sharedP99] = added(throughShared);
-row('added by SLB + shared health', sharedP50, sharedP99, `   (targets: p50 <= ${TARGET_ADDED_P50_MS} ms, p99 <= ${TARGET_ADDED_P99_MS} ms)`);
+row(
+  'added by SLB + shared health',
+  sharedP50,
+  sharedP99,
+  `   (targets: p50 <= ${TARGET_ADDED_P50_MS} ms, p99 <= ${TARGET_ADDED_P99_MS} ms)`,
+);
 console.log(`new origin connections during the run: ${originConnections.count - connectionsBefore} (keep-alive reuse on every path)`);
 const met = (p50: number, p99: number) => p50 <= TARGET_ADDED_P50_MS && p99 <= TARGET_ADDED_P99_MS;
 console.log(met(addedP50, addedP99) && met(sharedP50, sharedP99) ? 'targets met' : 'targets MISSED');

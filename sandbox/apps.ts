@@ -9,6 +9,8 @@ import { pushImage } from './registry/registry.js';
 export async function buildAndPushApp(opts: { dir: string; hubName: string; buildArgs?: Record<string, string> }): Promise<void> {
   const args = { BASE: SANDBOX.images.busybox, ...opts.buildArgs };
   const local = `dynia-sandbox-apps/${opts.hubName}`;
-  await docker(['build', '-q', '-t', local, ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), opts.dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  await docker(['build', '-q', '-t', local, ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), opts.dir], {
+    env: { ...process.env, DOCKER_BUILDKIT: '0' },
+  });
   await pushImage(local, opts.hubName);
 }

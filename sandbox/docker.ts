@@ -2,8 +2,7 @@
 import { run, type RunOptions } from './exec.js';
 import { SANDBOX } from './layout.js';
 
-export const docker = async (args: readonly string[], opts?: RunOptions): Promise<string> =>
-  (await run('docker', args, opts)).stdout;
+export const docker = async (args: readonly string[], opts?: RunOptions): Promise<string> => (await run('docker', args, opts)).stdout;
 
 /** True when dockerd answers (tests skip themselves otherwise). */
 export async function dockerAnswers(): Promise<boolean> {

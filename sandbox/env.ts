@@ -7,7 +7,10 @@ import type { SandboxSecrets } from './secrets.js';
 import type { SandboxTrust } from './trust-bundle.js';
 
 /** `trust`: NODE_EXTRA_CA_CERTS (and its base) as sandboxTrust() found them for the calling shell. */
-export function sandboxEnvVars(secrets: SandboxSecrets, trust: SandboxTrust = { NODE_EXTRA_CA_CERTS: files.caBundle() }): Record<string, string> {
+export function sandboxEnvVars(
+  secrets: SandboxSecrets,
+  trust: SandboxTrust = { NODE_EXTRA_CA_CERTS: files.caBundle() },
+): Record<string, string> {
   return {
     DIGITALOCEAN_TOKEN: secrets.digitaloceanToken,
     DIGITALOCEAN_API_URL: `http://127.0.0.1:${SANDBOX.ports.digitalocean}`,
@@ -30,4 +33,6 @@ export function sandboxEnvVars(secrets: SandboxSecrets, trust: SandboxTrust = { 
 
 /** `export NAME=value` lines, values shell-quoted, for `eval "$(dynia sandbox env)"`. */
 export const renderExports = (vars: Record<string, string>): string =>
-  Object.entries(vars).map(([k, v]) => `export ${k}=${quoteWord(v)}\n`).join('');
+  Object.entries(vars)
+    .map(([k, v]) => `export ${k}=${quoteWord(v)}\n`)
+    .join('');

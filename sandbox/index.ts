@@ -132,11 +132,14 @@ export async function sandboxStatus(): Promise<SandboxStatus> {
   const infos = await inspectContainers(SERVICES);
   const services = SERVICES.map((name) => ({ name, state: infos.get(name)?.state ?? ('missing' as const) }));
   const out = await docker(['ps', '-a', '--filter', `label=${DROPLET_ID_LABEL}`, '--format', `{{.State}}\t{{.Label "${DROPLET_LABEL}"}}`]);
-  const droplets = out.split('\n').filter(Boolean).flatMap((line) => {
-    const [state, label] = line.split('\t');
-    const record = decodeRecord(label ?? '');
-    return record ? [{ dropletId: record.dropletId, name: record.name, ip: record.ip, running: state === 'running' }] : [];
-  });
+  const droplets = out
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [state, label] = line.split('\t');
+      const record = decodeRecord(label ?? '');
+      return record ? [{ dropletId: record.dropletId, name: record.name, ip: record.ip, running: state === 'running' }] : [];
+    });
   const up = pid !== null && services.every((s) => s.state === 'running');
   return { dir: sandboxDir(), dockerd, daemonPid: pid, services, droplets, up };
 }

@@ -30,7 +30,13 @@ export const SANDBOX = {
   zoneId: '023e105f4ecef8ad9ca31a8372d0c353',
   accountId: '01a7362d577a6c3019a474fd6f485823',
   workersSubdomain: 'sandbox',
-  ports: { digitalocean: 4780 + 10 * slot, cloudflare: 4781 + 10 * slot, workers: 4782 + 10 * slot, registry: 5000 + slot, admin: 4783 + 10 * slot },
+  ports: {
+    digitalocean: 4780 + 10 * slot,
+    cloudflare: 4781 + 10 * slot,
+    workers: 4782 + 10 * slot,
+    registry: 5000 + slot,
+    admin: 4783 + 10 * slot,
+  },
   /** Docker label on every container the sandbox starts (so `down` removes exactly those). */
   label: `dev.dynia.sandbox${suffix}`,
   /** iptables chain enforcing this slot's emulated Cloud Firewalls (hooked from OUTPUT and DOCKER-USER). */

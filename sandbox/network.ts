@@ -9,12 +9,25 @@ export async function ensureNetwork(): Promise<'created' | 'present'> {
   });
   if (r.code === 0) {
     if (r.stdout.trim() !== SANDBOX.subnet) {
-      throw new Error(`docker network ${SANDBOX.network} has subnet ${r.stdout.trim()}, expected ${SANDBOX.subnet}; remove it with \`docker network rm ${SANDBOX.network}\``);
+      throw new Error(
+        `docker network ${SANDBOX.network} has subnet ${r.stdout.trim()}, expected ${SANDBOX.subnet}; remove it with \`docker network rm ${SANDBOX.network}\``,
+      );
     }
     return 'present';
   }
-  await docker(['network', 'create', '--driver', 'bridge', '--subnet', SANDBOX.subnet, '--gateway', SANDBOX.gateway,
-    '--label', `${SANDBOX.label}=1`, SANDBOX.network]);
+  await docker([
+    'network',
+    'create',
+    '--driver',
+    'bridge',
+    '--subnet',
+    SANDBOX.subnet,
+    '--gateway',
+    SANDBOX.gateway,
+    '--label',
+    `${SANDBOX.label}=1`,
+    SANDBOX.network,
+  ]);
   return 'created';
 }
 

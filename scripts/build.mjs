@@ -22,7 +22,13 @@ const common = {
 
 const [cli] = await Promise.all([
   // The CLI reaches the sandbox only through the external ./sandbox-cli.js (src/cli/sandbox-entry.ts).
-  build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', chunkNames: 'chunks/[name]-[hash]', external: ['ssh2', './sandbox-cli.js'] }),
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['ssh2', './sandbox-cli.js'],
+  }),
   build({
     ...common,
     entryPoints: { 'sandbox-daemon': 'sandbox/daemon/main.ts', 'sandbox-cli': 'src/cli/sandbox-cli.ts' },
@@ -31,7 +37,15 @@ const [cli] = await Promise.all([
     external: ['ssh2', 'miniflare', 'tsx', 'tsx/*'],
   }),
   // The Worker runs in workerd, not Node: browser-like platform, one self-contained module.
-  build({ entryPoints: ['worker/src/index.ts'], outfile: 'dist/worker.js', bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', logLevel: 'warning' }),
+  build({
+    entryPoints: ['worker/src/index.ts'],
+    outfile: 'dist/worker.js',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'warning',
+  }),
 ]);
 
 // The published package holds dist/cli.js and dist/chunks/ only: nothing of the sandbox may be in them.

@@ -13,6 +13,9 @@ npm ci --no-audit --no-fund
 step "build + typecheck"
 npm run build
 npx tsc -p .
+step "lint + format check"
+npm run lint
+npm run format:check
 step "unit tests"
 bash scripts/run-tests.sh unit
 step "sandbox up"

@@ -20,8 +20,7 @@ export class DyniaError extends Error {
 export const ConfigError = (message: string, hint?: string) => new DyniaError('config', message, hint);
 export const InputError = (message: string, hint?: string) => new DyniaError('input', message, hint);
 export const StateError = (message: string, hint?: string) => new DyniaError('state', message, hint);
-export const RemoteError = (message: string, hint?: string, cause?: unknown) =>
-  new DyniaError('remote', message, hint, { cause });
+export const RemoteError = (message: string, hint?: string, cause?: unknown) => new DyniaError('remote', message, hint, { cause });
 export const HealthError = (message: string, hint?: string) => new DyniaError('health', message, hint);
 export const TimeoutError = (message: string, hint?: string) => new DyniaError('timeout', message, hint);
 

@@ -26,11 +26,22 @@ export async function ensurePebble(infos: Map<string, ContainerInfo>): Promise<'
   await ensureEndpointCert();
   writePebbleConfig();
   const args = [
-    '-e', 'PEBBLE_VA_NOSLEEP=1', '-e', 'PEBBLE_VA_ALWAYS_VALID=0',
+    '-e',
+    'PEBBLE_VA_NOSLEEP=1',
+    '-e',
+    'PEBBLE_VA_ALWAYS_VALID=0',
     // Pebble rejects 5% of nonces by default to exercise client retries; the sandbox wants repeatable runs.
-    '-e', 'PEBBLE_WFE_NONCEREJECT=0',
-    '-v', `${files.pebbleDir()}:/etc/pebble:ro`, SANDBOX.images.acme,
-    'pebble', '-strict=false', '-config', '/etc/pebble/pebble-config.json', '-dnsserver', `${SANDBOX.resolverIps[0]}:53`,
+    '-e',
+    'PEBBLE_WFE_NONCEREJECT=0',
+    '-v',
+    `${files.pebbleDir()}:/etc/pebble:ro`,
+    SANDBOX.images.acme,
+    'pebble',
+    '-strict=false',
+    '-config',
+    '/etc/pebble/pebble-config.json',
+    '-dnsserver',
+    `${SANDBOX.resolverIps[0]}:53`,
   ];
   const result = await ensureService({ name, ip: SANDBOX.pebbleIp, args }, infos.get(name));
   if (result === 'started' || !existsSync(files.caBundle())) await writeTrustFiles();
@@ -41,8 +52,23 @@ async function ensureEndpointCert(): Promise<void> {
   mkdirSync(files.pebbleDir(), { recursive: true });
   if (existsSync(tlsKey()) && existsSync(tlsCert())) return;
   const san = `subjectAltName=DNS:pebble,DNS:acme,DNS:localhost,IP:127.0.0.1,IP:${SANDBOX.pebbleIp}`;
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=pebble',
-    '-addext', san, '-keyout', tlsKey(), '-out', tlsCert()]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=pebble',
+    '-addext',
+    san,
+    '-keyout',
+    tlsKey(),
+    '-out',
+    tlsCert(),
+  ]);
 }
 
 /** Rewritten only when different: pebble reads it at start, and an unchanged file keeps a warm `up` quiet. */

@@ -96,7 +96,11 @@ async function main(): Promise<void> {
     },
   });
   closers.push(() => admin.close());
-  log(`ready pid=${process.pid} ${Object.entries(services).map(([k, v]) => `${k}=${v}`).join(' ')} admin=${admin.url}`);
+  log(
+    `ready pid=${process.pid} ${Object.entries(services)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')} admin=${admin.url}`,
+  );
 }
 
 main().catch((error: Error) => {

@@ -17,7 +17,17 @@ export interface OutboundOptions {
 }
 
 /** Request headers undici manages itself (or rejects). */
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 export function createOutbound(opts: OutboundOptions): (request: Request) => Promise<Response> {
@@ -70,13 +80,13 @@ export function sandboxLookup(servers: readonly string[]): LookupFunction {
   const resolver = new Resolver({ timeout: 2000, tries: 2 });
   resolver.setServers([...servers]);
   return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    const answer = (address: string) =>
-      options?.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4);
+    const answer = (address: string) => (options?.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4));
     if (isIP(hostname) === 4) return answer(hostname);
     if (hostname === 'localhost') return answer('127.0.0.1');
     resolver.resolve4(hostname).then(
       (addresses) => answer(addresses[0]),
-      (error: NodeJS.ErrnoException) => callback(Object.assign(new Error(`sandbox DNS: ${hostname}: ${error.code ?? error.message}`), { code: 'ENOTFOUND' })),
+      (error: NodeJS.ErrnoException) =>
+        callback(Object.assign(new Error(`sandbox DNS: ${hostname}: ${error.code ?? error.message}`), { code: 'ENOTFOUND' })),
     );
   }) as LookupFunction;
 }

@@ -30,9 +30,7 @@ export function qualify(name: string, zone: string): string {
 }
 
 export function renderZoneHosts(zone: string, records: readonly DnsRecord[]): string {
-  const lines = records
-    .filter((r) => r.type === 'A' || r.type === 'AAAA')
-    .map((r) => `${r.content.trim()} ${qualify(r.name, zone)}`);
+  const lines = records.filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => `${r.content.trim()} ${qualify(r.name, zone)}`);
   const unique = [...new Set(lines)].sort();
   return `# zone ${zone}: written by the sandbox DNS publisher\n${unique.map((l) => `${l}\n`).join('')}`;
 }

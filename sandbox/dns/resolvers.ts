@@ -22,10 +22,19 @@ const staticHosts = (): string => renderStaticHosts(STATIC_NAMES);
 
 export function dnsmasqArgs(): string[] {
   return [
-    'dnsmasq', '--keep-in-foreground', '--port=53', '--no-resolv', '--no-hosts', '--no-poll',
+    'dnsmasq',
+    '--keep-in-foreground',
+    '--port=53',
+    '--no-resolv',
+    '--no-hosts',
+    '--no-poll',
     // Local domains answer NXDOMAIN/NODATA for what the hosts files lack (e.g. AAAA of pebble) instead of REFUSED.
-    '--hostsdir=/etc/dynia-dns', '--local=/test/', ...STATIC_NAMES.flatMap((e) => e.names.map((n) => `--local=/${n}/`)),
-    '--local-ttl=1', '--log-queries', '--log-facility=-',
+    '--hostsdir=/etc/dynia-dns',
+    '--local=/test/',
+    ...STATIC_NAMES.flatMap((e) => e.names.map((n) => `--local=/${n}/`)),
+    '--local-ttl=1',
+    '--log-queries',
+    '--log-facility=-',
   ];
 }
 

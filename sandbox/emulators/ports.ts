@@ -21,7 +21,18 @@ export interface HostDriver {
   isReady(dropletId: number): Promise<boolean>;
   destroy(dropletId: number): Promise<void>;
   /** Hosts that exist now (lets the emulator survive its own restart). */
-  list(): Promise<Array<{ dropletId: number; name: string; ip: string; tags: string[]; createdAt: string; sizeSlug: string; region: string; image: string }>>;
+  list(): Promise<
+    Array<{
+      dropletId: number;
+      name: string;
+      ip: string;
+      tags: string[];
+      createdAt: string;
+      sizeSlug: string;
+      region: string;
+      image: string;
+    }>
+  >;
 }
 
 /** Receives the A records of a zone whenever they change; publishes them to the DNS resolvers. */
@@ -59,7 +70,10 @@ export interface KvStore {
   put(namespaceId: string, key: string, entry: KvEntry): Promise<void>;
   delete(namespaceId: string, key: string): Promise<void>;
   /** Keys in lexicographic order; `cursor` continues a previous listing. */
-  list(namespaceId: string, options: { prefix?: string; limit: number; cursor?: string }): Promise<{
+  list(
+    namespaceId: string,
+    options: { prefix?: string; limit: number; cursor?: string },
+  ): Promise<{
     keys: Array<{ name: string; expiration?: number; metadata?: unknown }>;
     cursor?: string;
   }>;

@@ -10,7 +10,13 @@ import { docker, removeContainers } from '../docker.js';
 import { SANDBOX } from '../layout.js';
 import { registryMirrorUrl } from '../registry/registry.js';
 import {
-  DROPLET_ID_LABEL, DROPLET_LABEL, containerName, decodeRecord, encodeRecord, hostnameFor, pickFreeIp,
+  DROPLET_ID_LABEL,
+  DROPLET_LABEL,
+  containerName,
+  decodeRecord,
+  encodeRecord,
+  hostnameFor,
+  pickFreeIp,
   type DropletHostRecord,
 } from './droplet-host.js';
 import { readSshBanner } from './ssh-banner.js';
@@ -27,10 +33,19 @@ export interface DockerHostDriverOptions {
  * seccomp/apparmor/masked paths; the image's init makes /sys and the cgroups writable for its dockerd.
  */
 const DIND_FLAGS = [
-  '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '--security-opt', 'seccomp=unconfined',
-  '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
+  '--cap-add',
+  'ALL',
+  '--cap-drop',
+  'SYS_RESOURCE',
+  '--security-opt',
+  'seccomp=unconfined',
+  '--security-opt',
+  'apparmor=unconfined',
+  '--security-opt',
+  'systempaths=unconfined',
   // overlay2 needs a real filesystem under /var/lib/docker; anonymous volume, removed with the container.
-  '--mount', `type=volume,dst=/var/lib/docker,volume-label=${SANDBOX.label}=1`,
+  '--mount',
+  `type=volume,dst=/var/lib/docker,volume-label=${SANDBOX.label}=1`,
 ];
 
 export class DockerHostDriver implements HostDriver {
@@ -63,15 +78,32 @@ export class DockerHostDriver implements HostDriver {
     const dropins = sshdDropins(spec.userData);
     const name = containerName(spec.dropletId);
     const args = [
-      '--name', name,
+      '--name',
+      name,
       ...(hostname ? ['--hostname', hostname] : []),
-      '--label', `${SANDBOX.label}=1`, '--label', `${DROPLET_ID_LABEL}=${spec.dropletId}`, '--label', `${DROPLET_LABEL}=${encodeRecord(record)}`,
-      '--network', SANDBOX.network, '--ip', ip, '--dns', resolver,
-      '--log-opt', 'max-size=2m', '--log-opt', 'max-file=2',
+      '--label',
+      `${SANDBOX.label}=1`,
+      '--label',
+      `${DROPLET_ID_LABEL}=${spec.dropletId}`,
+      '--label',
+      `${DROPLET_LABEL}=${encodeRecord(record)}`,
+      '--network',
+      SANDBOX.network,
+      '--ip',
+      ip,
+      '--dns',
+      resolver,
+      '--log-opt',
+      'max-size=2m',
+      '--log-opt',
+      'max-file=2',
       ...DIND_FLAGS,
-      '-e', `AUTHORIZED_KEY=${spec.authorizedKeys.join('\n')}`,
-      '-e', `NODE_DNS=${resolver}`,
-      '-e', `DOCKERD_ARGS=--registry-mirror ${registryMirrorUrl}`,
+      '-e',
+      `AUTHORIZED_KEY=${spec.authorizedKeys.join('\n')}`,
+      '-e',
+      `NODE_DNS=${resolver}`,
+      '-e',
+      `DOCKERD_ARGS=--registry-mirror ${registryMirrorUrl}`,
       ...(spec.userData ? ['-e', `USER_DATA_B64=${Buffer.from(spec.userData).toString('base64')}`] : []),
       this.opts.image ?? SANDBOX.images.node,
     ];
@@ -101,7 +133,11 @@ export class DockerHostDriver implements HostDriver {
 
   async list(): Promise<DropletHostRecord[]> {
     const out = await docker(['ps', '-a', '--filter', `label=${DROPLET_ID_LABEL}`, '--format', `{{.Label "${DROPLET_LABEL}"}}`]);
-    const hosts = out.split('\n').filter(Boolean).map(decodeRecord).filter((r): r is DropletHostRecord => r !== null);
+    const hosts = out
+      .split('\n')
+      .filter(Boolean)
+      .map(decodeRecord)
+      .filter((r): r is DropletHostRecord => r !== null);
     for (const h of hosts) this.ips.set(h.dropletId, h.ip);
     return hosts.sort((a, b) => a.dropletId - b.dropletId);
   }

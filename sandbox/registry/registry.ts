@@ -29,7 +29,10 @@ export async function ensureRegistry(infos: Map<string, ContainerInfo>): Promise
 async function waitForRegistry(): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await fetchWithDeadline(`http://${pushHost}/v2/`, {}, 1000).then((r) => r.ok, () => false);
+    const ok = await fetchWithDeadline(`http://${pushHost}/v2/`, {}, 1000).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`registry ${SANDBOX.containers.registry} did not answer on ${pushHost} within 15 s`);
     await new Promise((r) => setTimeout(r, 100));
@@ -56,7 +59,10 @@ export async function registryHas(hubName: string): Promise<boolean> {
   const colon = ref.lastIndexOf(':');
   const url = `http://${pushHost}/v2/${ref.slice(0, colon)}/manifests/${ref.slice(colon + 1)}`;
   const accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json';
-  return fetchWithDeadline(url, { method: 'HEAD', headers: { accept } }, 2000).then((r) => r.ok, () => false);
+  return fetchWithDeadline(url, { method: 'HEAD', headers: { accept } }, 2000).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 
 /** Pushes SANDBOX.seedImages whose local image changed since the last seeding (or that the registry lacks). */

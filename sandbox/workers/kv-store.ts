@@ -41,7 +41,11 @@ export class MiniflareKvStore implements KvStore {
   }
 
   async list(namespaceId: string, options: { prefix?: string; limit: number; cursor?: string }) {
-    const page = await (await this.ns(namespaceId)).list({ limit: options.limit, prefix: options.prefix ?? null, cursor: options.cursor ?? null });
+    const page = await (await this.ns(namespaceId)).list({
+      limit: options.limit,
+      prefix: options.prefix ?? null,
+      cursor: options.cursor ?? null,
+    });
     const keys = page.keys.map((k) => ({
       name: k.name,
       ...(k.expiration !== undefined ? { expiration: k.expiration } : {}),

@@ -25,7 +25,13 @@ export function nodeOutboundService(outbound: Outbound, scheme: 'http' | 'https'
           for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
         }
         const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-        const init = { method: req.method, headers, body: hasBody ? (Readable.toWeb(req) as ReadableStream) : null, redirect: 'manual', duplex: 'half' } as RequestInit;
+        const init = {
+          method: req.method,
+          headers,
+          body: hasBody ? (Readable.toWeb(req) as ReadableStream) : null,
+          redirect: 'manual',
+          duplex: 'half',
+        } as RequestInit;
         response = await outbound(new Request(`${scheme}://${req.headers.host}${req.url}`, init));
       } catch {
         res.socket?.destroy();

@@ -71,7 +71,9 @@ async function startInstance(spec: DeploySpec, outbound: OutboundProxy | undefin
       agent: new Agent({ keepAlive: true }),
       dispose: () => mf.dispose(),
       scheduled: async (cron) => {
-        const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }> };
+        const worker = (await mf.getWorker()) as unknown as {
+          scheduled(o: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }>;
+        };
         return (await worker.scheduled({ cron, scheduledTime: new Date() })).outcome;
       },
     };
@@ -84,7 +86,9 @@ async function startInstance(spec: DeploySpec, outbound: OutboundProxy | undefin
 export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<LocalWorkerRuntime> {
   const host = opts.host ?? '127.0.0.1';
   const instances = new ScriptInstances();
-  const outbound = opts.outbound ? await startOutboundProxy(opts.outbound, opts.outboundScheme ?? 'https', opts.outboundConnect) : undefined;
+  const outbound = opts.outbound
+    ? await startOutboundProxy(opts.outbound, opts.outboundScheme ?? 'https', opts.outboundConnect)
+    : undefined;
 
   const server = createServer((req, res) => {
     const name = scriptNameFromHost(req.headers.host);

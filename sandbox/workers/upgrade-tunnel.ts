@@ -11,7 +11,11 @@ export function requestHead(req: IncomingMessage, headers: Array<[string, string
 }
 
 /** The client's headers in their order, minus `drop` (lower case), plus `extra`. */
-export function headerPairs(req: IncomingMessage, drop: ReadonlySet<string> = new Set(), extra: Array<[string, string]> = []): Array<[string, string]> {
+export function headerPairs(
+  req: IncomingMessage,
+  drop: ReadonlySet<string> = new Set(),
+  extra: Array<[string, string]> = [],
+): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;

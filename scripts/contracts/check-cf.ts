@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
 import { createValidator, type Schema } from './openapi-validator.js';
 
-
 const specPath = process.argv[2];
 if (!specPath) {
   console.error('usage: check-cf.ts <cf-openapi.json>');
@@ -22,10 +21,14 @@ const spec: Schema = JSON.parse(readFileSync(specPath, 'utf8'));
  * value path (regex) and why; a match is reported, not counted as a failure.
  */
 const KNOWN_DEVIATIONS: Array<{ at: RegExp; reason: string }> = [
-  { at: /^\$\.result(\[\d+\])?\.comment: null/, reason: 'Cloudflare returns "comment": null on records without one; the schema lacks nullable' },
+  {
+    at: /^\$\.result(\[\d+\])?\.comment: null/,
+    reason: 'Cloudflare returns "comment": null on records without one; the schema lacks nullable',
+  },
   {
     at: /^\$\.result\.bindings\[\d+\]: matches no oneOf branch.*"(plain_text|secret_text|json)" not in enum/,
-    reason: 'the settings schema lists resource bindings only; the live API (and its SDKs) also return plain_text, secret_text (without text) and json bindings there',
+    reason:
+      'the settings schema lists resource bindings only; the live API (and its SDKs) also return plain_text, secret_text (without text) and json bindings there',
   },
 ];
 
@@ -59,7 +62,13 @@ const emulator = await startCloudflareEmulator({
   workers: { deploy: async () => undefined, remove: async () => undefined },
 });
 
-interface Result { operation: string; status: number; errors: string[]; known: string[]; skipped?: string }
+interface Result {
+  operation: string;
+  status: number;
+  errors: string[];
+  known: string[];
+  skipped?: string;
+}
 const results: Result[] = [];
 
 async function check(method: string, template: string, path: string, expectStatus: number, body?: unknown, token = TOKEN): Promise<any> {
@@ -77,7 +86,13 @@ async function check(method: string, template: string, path: string, expectStatu
   const statusErrors = res.status === expectStatus ? [] : [`status ${res.status}, expected ${expectStatus}`];
   const contentType = res.headers.get('content-type') ?? '';
   if (!contentType.startsWith('application/json')) {
-    results.push({ operation: name, status: res.status, errors: statusErrors, known: [], skipped: `${contentType.split(';')[0]} body (schema documents none)` });
+    results.push({
+      operation: name,
+      status: res.status,
+      errors: statusErrors,
+      known: [],
+      skipped: `${contentType.split(';')[0]} body (schema documents none)`,
+    });
     return undefined;
   }
   const json = await res.json();
@@ -99,16 +114,28 @@ await check('GET', '/zones', '/zones?name=unknown.test&per_page=50&page=1', 200)
 await check('GET', '/zones/{zone_id}', `/zones/${ZONE.id}`, 200);
 await check('GET', '/zones/{zone_id}', '/zones/nope', 400);
 
-const a = (await check('POST', '/zones/{zone_id}/dns_records', records, 200, { type: 'A', name: 'web-1', content: '172.29.0.10', ttl: 60 })).result;
+const a = (await check('POST', '/zones/{zone_id}/dns_records', records, 200, { type: 'A', name: 'web-1', content: '172.29.0.10', ttl: 60 }))
+  .result;
 await check('POST', '/zones/{zone_id}/dns_records', records, 200, { type: 'AAAA', name: 'web-1', content: '2001:db8::1' });
 await check('POST', '/zones/{zone_id}/dns_records', records, 200, { type: 'CNAME', name: 'www', content: 'web-1.dynia.test' });
-await check('POST', '/zones/{zone_id}/dns_records', records, 200, { type: 'TXT', name: '_acme', content: 'token', comment: 'acme', tags: ['owner:dynia'] });
+await check('POST', '/zones/{zone_id}/dns_records', records, 200, {
+  type: 'TXT',
+  name: '_acme',
+  content: 'token',
+  comment: 'acme',
+  tags: ['owner:dynia'],
+});
 await check('POST', '/zones/{zone_id}/dns_records', records, 400, { type: 'A', name: 'web-1', content: '172.29.0.10' });
 await check('POST', '/zones/{zone_id}/dns_records', records, 400, { type: 'A', name: 'web-2', content: 'not-an-ip' });
 await check('GET', '/zones/{zone_id}/dns_records', `${records}?per_page=2&page=1`, 200);
 await check('GET', '/zones/{zone_id}/dns_records', `${records}?name=web-1.dynia.test&type=A`, 200);
 await check('GET', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/${a.id}`, 200);
-await check('PUT', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/${a.id}`, 200, { type: 'A', name: 'web-1', content: '172.29.0.11', ttl: 120 });
+await check('PUT', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/${a.id}`, 200, {
+  type: 'A',
+  name: 'web-1',
+  content: '172.29.0.11',
+  ttl: 120,
+});
 await check('PATCH', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/${a.id}`, 200, { ttl: 300 });
 await check('PATCH', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/${a.id}`, 400, { ttl: 5 });
 await check('DELETE', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/${a.id}`, 200);
@@ -116,8 +143,19 @@ await check('GET', '/zones/{zone_id}/dns_records/{dns_record_id}', `${records}/$
 
 const upload = (main: string) => {
   const form = new FormData();
-  form.set('metadata', JSON.stringify({ main_module: main, compatibility_date: '2024-09-23', bindings: [{ type: 'plain_text', name: 'ORIGINS', text: 'http://a' }] }));
-  form.set('worker.mjs', new Blob(['export default { fetch() { return new Response("ok"); } };'], { type: 'application/javascript+module' }), 'worker.mjs');
+  form.set(
+    'metadata',
+    JSON.stringify({
+      main_module: main,
+      compatibility_date: '2024-09-23',
+      bindings: [{ type: 'plain_text', name: 'ORIGINS', text: 'http://a' }],
+    }),
+  );
+  form.set(
+    'worker.mjs',
+    new Blob(['export default { fetch() { return new Response("ok"); } };'], { type: 'application/javascript+module' }),
+    'worker.mjs',
+  );
   return form;
 };
 await check('PUT', '/accounts/{account_id}/workers/scripts/{script_name}', `${scripts}/slb`, 200, upload('worker.mjs'));
@@ -134,30 +172,74 @@ await check('PUT', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}'
 const valueForm = new FormData();
 valueForm.set('value', '{"up":true}');
 valueForm.set('metadata', '{"by":"check"}');
-await check('PUT', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}', `${kvBase}/${ns.id}/values/health%3Av1`, 200, valueForm);
-await check('GET', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}', `${kvBase}/${ns.id}/values/health%3Av1`, 200);
-await check('GET', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}', `${kvBase}/${ns.id}/values/missing`, 404);
-await check('PUT', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/bulk', `${kvBase}/${ns.id}/bulk`, 200, [{ key: 'a', value: '1' }, { key: 'b', value: 'Mg==', base64: true }]);
+await check(
+  'PUT',
+  '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}',
+  `${kvBase}/${ns.id}/values/health%3Av1`,
+  200,
+  valueForm,
+);
+await check(
+  'GET',
+  '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}',
+  `${kvBase}/${ns.id}/values/health%3Av1`,
+  200,
+);
+await check(
+  'GET',
+  '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}',
+  `${kvBase}/${ns.id}/values/missing`,
+  404,
+);
+await check('PUT', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/bulk', `${kvBase}/${ns.id}/bulk`, 200, [
+  { key: 'a', value: '1' },
+  { key: 'b', value: 'Mg==', base64: true },
+]);
 await check('GET', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/keys', `${kvBase}/${ns.id}/keys?limit=10`, 200);
 await check('DELETE', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/bulk', `${kvBase}/${ns.id}/bulk`, 200, ['a', 'b']);
-await check('DELETE', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}', `${kvBase}/${ns.id}/values/health%3Av1`, 200);
+await check(
+  'DELETE',
+  '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}',
+  `${kvBase}/${ns.id}/values/health%3Av1`,
+  200,
+);
 
 const kvUpload = (() => {
   const form = new FormData();
-  form.set('metadata', JSON.stringify({ main_module: 'worker.mjs', compatibility_date: '2024-09-23', bindings: [{ type: 'kv_namespace', name: 'HEALTH', namespace_id: ns.id }] }));
-  form.set('worker.mjs', new Blob(['export default { fetch() { return new Response("ok"); }, scheduled() {} };'], { type: 'application/javascript+module' }), 'worker.mjs');
+  form.set(
+    'metadata',
+    JSON.stringify({
+      main_module: 'worker.mjs',
+      compatibility_date: '2024-09-23',
+      bindings: [{ type: 'kv_namespace', name: 'HEALTH', namespace_id: ns.id }],
+    }),
+  );
+  form.set(
+    'worker.mjs',
+    new Blob(['export default { fetch() { return new Response("ok"); }, scheduled() {} };'], { type: 'application/javascript+module' }),
+    'worker.mjs',
+  );
   return form;
 })();
 await check('PUT', '/accounts/{account_id}/workers/scripts/{script_name}', `${scripts}/slb-kv`, 200, kvUpload);
 await check('GET', '/accounts/{account_id}/workers/scripts/{script_name}/settings', `${scripts}/slb-kv/settings`, 200);
 const settingsForm = new FormData();
-settingsForm.set('settings', new Blob([JSON.stringify({ bindings: [{ type: 'kv_namespace', name: 'HEALTH', namespace_id: ns.id }] })], { type: 'application/json' }));
+settingsForm.set(
+  'settings',
+  new Blob([JSON.stringify({ bindings: [{ type: 'kv_namespace', name: 'HEALTH', namespace_id: ns.id }] })], { type: 'application/json' }),
+);
 await check('PATCH', '/accounts/{account_id}/workers/scripts/{script_name}/settings', `${scripts}/slb-kv/settings`, 200, settingsForm);
-await check('PUT', '/accounts/{account_id}/workers/scripts/{script_name}/schedules', `${scripts}/slb-kv/schedules`, 200, [{ cron: '* * * * *' }]);
-await check('PUT', '/accounts/{account_id}/workers/scripts/{script_name}/schedules', `${scripts}/slb-kv/schedules`, 400, [{ cron: 'every minute' }]);
+await check('PUT', '/accounts/{account_id}/workers/scripts/{script_name}/schedules', `${scripts}/slb-kv/schedules`, 200, [
+  { cron: '* * * * *' },
+]);
+await check('PUT', '/accounts/{account_id}/workers/scripts/{script_name}/schedules', `${scripts}/slb-kv/schedules`, 400, [
+  { cron: 'every minute' },
+]);
 await check('GET', '/accounts/{account_id}/workers/scripts/{script_name}/schedules', `${scripts}/slb-kv/schedules`, 200);
 await check('GET', '/accounts/{account_id}/workers/scripts/{script_name}/script-settings', `${scripts}/slb-kv/script-settings`, 200);
-await check('PATCH', '/accounts/{account_id}/workers/scripts/{script_name}/script-settings', `${scripts}/slb-kv/script-settings`, 200, { logpush: false });
+await check('PATCH', '/accounts/{account_id}/workers/scripts/{script_name}/script-settings', `${scripts}/slb-kv/script-settings`, 200, {
+  logpush: false,
+});
 await check('DELETE', '/accounts/{account_id}/workers/scripts/{script_name}', `${scripts}/slb-kv`, 200);
 await check('DELETE', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}', `${kvBase}/${ns.id}`, 200);
 await check('GET', '/accounts/{account_id}/storage/kv/namespaces/{namespace_id}', `${kvBase}/${ns.id}`, 404);
@@ -169,7 +251,10 @@ const route = (await check('POST', '/zones/{zone_id}/workers/routes', routes, 20
 await check('POST', '/zones/{zone_id}/workers/routes', routes, 409, { pattern: 'app.dynia.test/*', script: 'slb' });
 await check('GET', '/zones/{zone_id}/workers/routes', routes, 200);
 await check('GET', '/zones/{zone_id}/workers/routes/{route_id}', `${routes}/${route.id}`, 200);
-await check('PUT', '/zones/{zone_id}/workers/routes/{route_id}', `${routes}/${route.id}`, 200, { pattern: '*.dynia.test/*', script: 'slb' });
+await check('PUT', '/zones/{zone_id}/workers/routes/{route_id}', `${routes}/${route.id}`, 200, {
+  pattern: '*.dynia.test/*',
+  script: 'slb',
+});
 await check('DELETE', '/zones/{zone_id}/workers/routes/{route_id}', `${routes}/${route.id}`, 200);
 await check('DELETE', '/accounts/{account_id}/workers/scripts/{script_name}', `${scripts}/slb`, 200);
 await check('DELETE', '/accounts/{account_id}/workers/scripts/{script_name}', `${scripts}/slb`, 404);

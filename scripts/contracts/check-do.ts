@@ -15,7 +15,6 @@ import { MemoryHostDriver } from '../../sandbox/emulators/digitalocean/memory-ho
 import { startDigitalOceanEmulator } from '../../sandbox/emulators/digitalocean/server.js';
 import { createValidator, type Schema } from './openapi-validator.js';
 
-
 const specPath = process.argv[2];
 if (!specPath) {
   console.error('usage: check-do.ts <openapi.yaml>');
@@ -28,7 +27,10 @@ const { resolve, check, declaredProperties } = createValidator(spec);
 function undeclared(raw: Schema, value: unknown, at: string, warnings: string[]): void {
   const schema = resolve(raw);
   const items = [schema, ...(schema.allOf ?? []).map(resolve)].find((s) => s.items)?.items;
-  if (Array.isArray(value)) return items ? value.forEach((v, i) => undeclared(items, v, `${at}[${i}]`, warnings)) : undefined;
+  if (Array.isArray(value)) {
+    if (items) value.forEach((v, i) => undeclared(items, v, `${at}[${i}]`, warnings));
+    return;
+  }
   if (typeof value !== 'object' || value === null) return;
   const declared = declaredProperties(schema);
   if (declared.size === 0) return;
@@ -56,7 +58,12 @@ function newPublicKey(comment: string): string {
   return `ssh-ed25519 ${Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(raw)]).toString('base64')} ${comment}`;
 }
 
-const emulator = await startDigitalOceanEmulator({ port: 0, token, hosts, sshKeys: [{ name: 'initial', publicKey: newPublicKey('initial') }] });
+const emulator = await startDigitalOceanEmulator({
+  port: 0,
+  token,
+  hosts,
+  sshKeys: [{ name: 'initial', publicKey: newPublicKey('initial') }],
+});
 const results: Array<{ label: string; errors: string[]; warnings: string[] }> = [];
 const exercised = new Map<string, Set<string>>();
 
@@ -79,7 +86,8 @@ async function exchange(
   if (!operation) errors.push(`no operation ${method} ${template} in the contract`);
   // What this script sends must itself be a valid request, except where a bad one is the point.
   const requestSchema = operation?.requestBody ? resolve(operation.requestBody).content?.['application/json']?.schema : undefined;
-  if (requestSchema && opts.body !== undefined && opts.expect < 400) errors.push(...check(requestSchema, opts.body, 'request').errors.map((e) => `request: ${e}`));
+  if (requestSchema && opts.body !== undefined && opts.expect < 400)
+    errors.push(...check(requestSchema, opts.body, 'request').errors.map((e) => `request: ${e}`));
   if (response.status !== opts.expect) errors.push(`status ${response.status}, expected ${opts.expect}`);
   const declared = operation?.responses?.[String(response.status)] ?? operation?.responses?.default;
   if (operation && !operation.responses?.[String(response.status)]) warnings.push(`status ${response.status} is only covered by "default"`);
@@ -121,7 +129,11 @@ async function checkClientRequests(dropletId: number): Promise<void> {
     for await (const chunk of req) text += chunk;
     const url = new URL(req.url!, 'http://proxy');
     seen.push({ method: req.method!, path: url.pathname, body: text ? JSON.parse(text) : undefined });
-    const answer = await fetch(emulator.url + req.url, { method: req.method!, headers: { authorization: req.headers.authorization!, 'content-type': 'application/json' }, body: text || undefined });
+    const answer = await fetch(emulator.url + req.url, {
+      method: req.method!,
+      headers: { authorization: req.headers.authorization!, 'content-type': 'application/json' },
+      body: text || undefined,
+    });
     const headers: Record<string, string> = {};
     answer.headers.forEach((value, name) => (headers[name] = value));
     delete headers['content-length'];
@@ -132,7 +144,10 @@ async function checkClientRequests(dropletId: number): Promise<void> {
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const client = new DigitalOceanClient({ token, baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
   try {
-    const rules = { inboundRules: [{ protocol: 'tcp' as const, ports: '22', sources: { addresses: ['0.0.0.0/0'] } }], outboundRules: [{ protocol: 'tcp' as const, ports: '0', destinations: { addresses: ['0.0.0.0/0'] } }] };
+    const rules = {
+      inboundRules: [{ protocol: 'tcp' as const, ports: '22', sources: { addresses: ['0.0.0.0/0'] } }],
+      outboundRules: [{ protocol: 'tcp' as const, ports: '0', destinations: { addresses: ['0.0.0.0/0'] } }],
+    };
     const created = await client.createFirewall({ name: 'dynia-client', ...rules, dropletIds: [dropletId] });
     await client.listFirewalls();
     await client.getFirewall(created.id);
@@ -140,7 +155,15 @@ async function checkClientRequests(dropletId: number): Promise<void> {
     await client.removeFirewallDroplets(created.id, [dropletId]);
     await client.addFirewallDroplets(created.id, [dropletId]);
     await client.deleteFirewall(created.id);
-    const made = await client.createDroplet({ name: 'client-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKeys: [], tags: ['dynia', 'client-1'], userData: '#cloud-config\n' });
+    const made = await client.createDroplet({
+      name: 'client-1',
+      region: 'nyc3',
+      size: 's-1vcpu-1gb',
+      image: 'ubuntu-24-04-x64',
+      sshKeys: [],
+      tags: ['dynia', 'client-1'],
+      userData: '#cloud-config\n',
+    });
     await client.listDroplets({ tagName: 'dynia' });
     await client.getDroplet(dropletId);
     await client.deleteDroplet(made.id);
@@ -173,20 +196,43 @@ try {
   await fault({ match: { path: '/v2/account' }, count: 1, status: 500 });
   await exchange('injected', 'GET', '/v2/account', '/v2/account', { expect: 500 });
 
-  const created = await exchange('new key', 'POST', '/v2/account/keys', '/v2/account/keys', { body: { name: 'laptop', public_key: newPublicKey('laptop') }, expect: 201 });
-  await exchange('malformed key', 'POST', '/v2/account/keys', '/v2/account/keys', { body: { name: 'bad', public_key: 'ssh-rsa x' }, expect: 422 });
+  const created = await exchange('new key', 'POST', '/v2/account/keys', '/v2/account/keys', {
+    body: { name: 'laptop', public_key: newPublicKey('laptop') },
+    expect: 201,
+  });
+  await exchange('malformed key', 'POST', '/v2/account/keys', '/v2/account/keys', {
+    body: { name: 'bad', public_key: 'ssh-rsa x' },
+    expect: 422,
+  });
   await exchange('bad JSON', 'POST', '/v2/account/keys', '/v2/account/keys', { rawBody: '{', expect: 400 });
   await exchange('all keys', 'GET', '/v2/account/keys', '/v2/account/keys', { expect: 200 });
   await exchange('paged', 'GET', '/v2/account/keys', '/v2/account/keys?per_page=1&page=2', { expect: 200 });
   await exchange('by id', 'GET', '/v2/account/keys/{ssh_key_identifier}', `/v2/account/keys/${created.ssh_key.id}`, { expect: 200 });
-  await exchange('by fingerprint', 'GET', '/v2/account/keys/{ssh_key_identifier}', `/v2/account/keys/${created.ssh_key.fingerprint}`, { expect: 200 });
+  await exchange('by fingerprint', 'GET', '/v2/account/keys/{ssh_key_identifier}', `/v2/account/keys/${created.ssh_key.fingerprint}`, {
+    expect: 200,
+  });
   await exchange('delete', 'DELETE', '/v2/account/keys/{ssh_key_identifier}', `/v2/account/keys/${created.ssh_key.id}`, { expect: 204 });
   await exchange('gone', 'GET', '/v2/account/keys/{ssh_key_identifier}', `/v2/account/keys/${created.ssh_key.id}`, { expect: 404 });
   await exchange('gone', 'DELETE', '/v2/account/keys/{ssh_key_identifier}', `/v2/account/keys/${created.ssh_key.id}`, { expect: 404 });
 
-  const createBody = { size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', region: 'nyc3', ssh_keys: [], tags: ['dynia'], user_data: '#cloud-config\n', backups: true, monitoring: true };
-  const single = await exchange('single', 'POST', '/v2/droplets', '/v2/droplets', { body: { ...createBody, name: 'web-1.dynia.test' }, expect: 202 });
-  await exchange('multi', 'POST', '/v2/droplets', '/v2/droplets', { body: { ...createBody, names: ['m-1', 'm-2'], tags: ['multi'] }, expect: 202 });
+  const createBody = {
+    size: 's-1vcpu-1gb',
+    image: 'ubuntu-24-04-x64',
+    region: 'nyc3',
+    ssh_keys: [],
+    tags: ['dynia'],
+    user_data: '#cloud-config\n',
+    backups: true,
+    monitoring: true,
+  };
+  const single = await exchange('single', 'POST', '/v2/droplets', '/v2/droplets', {
+    body: { ...createBody, name: 'web-1.dynia.test' },
+    expect: 202,
+  });
+  await exchange('multi', 'POST', '/v2/droplets', '/v2/droplets', {
+    body: { ...createBody, names: ['m-1', 'm-2'], tags: ['multi'] },
+    expect: 202,
+  });
   await exchange('bad name', 'POST', '/v2/droplets', '/v2/droplets', { body: { ...createBody, name: 'bad_name' }, expect: 422 });
   const dropletId = single.droplet.id;
   const actionId = single.links.actions[0].id;
@@ -205,10 +251,19 @@ try {
   await exchange('by tag', 'DELETE', '/v2/droplets', '/v2/droplets?tag_name=multi', { expect: 204 });
   // ---- Cloud Firewalls ----
   const anywhere = { addresses: ['0.0.0.0/0', '::/0'] };
-  const fwDroplet = (await exchange('for firewalls', 'POST', '/v2/droplets', '/v2/droplets', { body: { ...createBody, name: 'fw-1', tags: ['edge'] }, expect: 202 })).droplet.id;
+  const fwDroplet = (
+    await exchange('for firewalls', 'POST', '/v2/droplets', '/v2/droplets', {
+      body: { ...createBody, name: 'fw-1', tags: ['edge'] },
+      expect: 202,
+    })
+  ).droplet.id;
   const fwBody = {
     name: 'dynia-fw-1',
-    inbound_rules: [{ protocol: 'tcp', ports: '22', sources: anywhere }, { protocol: 'tcp', ports: '443', sources: anywhere }, { protocol: 'icmp', ports: '0', sources: anywhere }],
+    inbound_rules: [
+      { protocol: 'tcp', ports: '22', sources: anywhere },
+      { protocol: 'tcp', ports: '443', sources: anywhere },
+      { protocol: 'icmp', ports: '0', sources: anywhere },
+    ],
     outbound_rules: [{ protocol: 'tcp', ports: '0', destinations: anywhere }],
     droplet_ids: [fwDroplet],
     tags: [],
@@ -219,23 +274,68 @@ try {
   await exchange('paged', 'GET', '/v2/firewalls', '/v2/firewalls?per_page=1&page=1', { expect: 200 });
   await exchange('by id', 'GET', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { expect: 200 });
   await exchange('unknown', 'GET', '/v2/firewalls/{firewall_id}', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c', { expect: 404 });
-  await exchange('narrow 22', 'PUT', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { body: { ...fwBody, inbound_rules: [{ protocol: 'tcp', ports: '22', sources: { addresses: ['10.0.0.0/8'] } }] }, expect: 200 });
-  await exchange('bad ports', 'PUT', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { body: { ...fwBody, inbound_rules: [{ protocol: 'tcp', ports: '99999', sources: anywhere }] }, expect: 400 });
-  await exchange('unknown', 'PUT', '/v2/firewalls/{firewall_id}', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c', { body: fwBody, expect: 404 });
+  await exchange('narrow 22', 'PUT', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, {
+    body: { ...fwBody, inbound_rules: [{ protocol: 'tcp', ports: '22', sources: { addresses: ['10.0.0.0/8'] } }] },
+    expect: 200,
+  });
+  await exchange('bad ports', 'PUT', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, {
+    body: { ...fwBody, inbound_rules: [{ protocol: 'tcp', ports: '99999', sources: anywhere }] },
+    expect: 400,
+  });
+  await exchange('unknown', 'PUT', '/v2/firewalls/{firewall_id}', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c', {
+    body: fwBody,
+    expect: 404,
+  });
   await exchange('droplet', 'GET', '/v2/droplets/{droplet_id}/firewalls', `/v2/droplets/${fwDroplet}/firewalls`, { expect: 200 });
   await exchange('unknown droplet', 'GET', '/v2/droplets/{droplet_id}/firewalls', '/v2/droplets/1/firewalls', { expect: 404 });
-  await exchange('remove droplet', 'DELETE', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, { body: { droplet_ids: [fwDroplet] }, expect: 204 });
-  await exchange('add droplet', 'POST', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, { body: { droplet_ids: [fwDroplet] }, expect: 204 });
-  await exchange('no ids', 'POST', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, { body: { droplet_ids: [] }, expect: 400 });
-  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/droplets', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/droplets', { body: { droplet_ids: [fwDroplet] }, expect: 404 });
-  await exchange('add tag', 'POST', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, { body: { tags: ['edge'] }, expect: 204 });
-  await exchange('bad tag', 'POST', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, { body: { tags: ['a b'] }, expect: 400 });
-  await exchange('remove tag', 'DELETE', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, { body: { tags: ['edge'] }, expect: 204 });
-  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/tags', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/tags', { body: { tags: ['edge'] }, expect: 404 });
-  await exchange('add rule', 'POST', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, { body: { inbound_rules: [{ protocol: 'tcp', ports: '80', sources: anywhere }] }, expect: 204 });
+  await exchange('remove droplet', 'DELETE', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, {
+    body: { droplet_ids: [fwDroplet] },
+    expect: 204,
+  });
+  await exchange('add droplet', 'POST', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, {
+    body: { droplet_ids: [fwDroplet] },
+    expect: 204,
+  });
+  await exchange('no ids', 'POST', '/v2/firewalls/{firewall_id}/droplets', `/v2/firewalls/${fw.id}/droplets`, {
+    body: { droplet_ids: [] },
+    expect: 400,
+  });
+  await exchange(
+    'unknown',
+    'DELETE',
+    '/v2/firewalls/{firewall_id}/droplets',
+    '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/droplets',
+    { body: { droplet_ids: [fwDroplet] }, expect: 404 },
+  );
+  await exchange('add tag', 'POST', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, {
+    body: { tags: ['edge'] },
+    expect: 204,
+  });
+  await exchange('bad tag', 'POST', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, {
+    body: { tags: ['a b'] },
+    expect: 400,
+  });
+  await exchange('remove tag', 'DELETE', '/v2/firewalls/{firewall_id}/tags', `/v2/firewalls/${fw.id}/tags`, {
+    body: { tags: ['edge'] },
+    expect: 204,
+  });
+  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/tags', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/tags', {
+    body: { tags: ['edge'] },
+    expect: 404,
+  });
+  await exchange('add rule', 'POST', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, {
+    body: { inbound_rules: [{ protocol: 'tcp', ports: '80', sources: anywhere }] },
+    expect: 204,
+  });
   await exchange('no rules', 'POST', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, { body: {}, expect: 400 });
-  await exchange('remove rule', 'DELETE', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, { body: { inbound_rules: [{ protocol: 'tcp', ports: '80', sources: anywhere }] }, expect: 204 });
-  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/rules', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/rules', { body: { inbound_rules: fwBody.inbound_rules }, expect: 404 });
+  await exchange('remove rule', 'DELETE', '/v2/firewalls/{firewall_id}/rules', `/v2/firewalls/${fw.id}/rules`, {
+    body: { inbound_rules: [{ protocol: 'tcp', ports: '80', sources: anywhere }] },
+    expect: 204,
+  });
+  await exchange('unknown', 'DELETE', '/v2/firewalls/{firewall_id}/rules', '/v2/firewalls/bb4b2611-3d72-467b-8602-280330ecd65c/rules', {
+    body: { inbound_rules: fwBody.inbound_rules },
+    expect: 404,
+  });
   await exchange('delete', 'DELETE', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { expect: 204 });
   await exchange('gone', 'DELETE', '/v2/firewalls/{firewall_id}', `/v2/firewalls/${fw.id}`, { expect: 404 });
   await checkClientRequests(fwDroplet);
@@ -257,7 +357,10 @@ for (const { label, errors, warnings } of results) {
 }
 const operations = Object.values<Schema>(spec.paths).flatMap((item) => Object.values<Schema>(item).map((op) => op.operationId as string));
 console.log('\ncoverage (operation: statuses exercised):');
-for (const id of operations) console.log(`  ${exercised.has(id) ? '✓' : '✗'} ${id}: ${[...(exercised.get(id) ?? [])].join(', ') || 'not exercised'}`);
+for (const id of operations)
+  console.log(`  ${exercised.has(id) ? '✓' : '✗'} ${id}: ${[...(exercised.get(id) ?? [])].join(', ') || 'not exercised'}`);
 const uncovered = operations.filter((id) => !exercised.has(id));
-console.log(`\n${results.length - failed} passed, ${failed} failed; ${operations.length - uncovered.length}/${operations.length} operations exercised`);
+console.log(
+  `\n${results.length - failed} passed, ${failed} failed; ${operations.length - uncovered.length}/${operations.length} operations exercised`,
+);
 process.exit(failed > 0 || uncovered.length > 0 ? 1 : 0);

@@ -21,18 +21,25 @@ const FORMATS: Record<string, (value: string) => boolean> = {
 };
 
 const typeMatches = (type: string, value: unknown): boolean =>
-  type === 'integer' ? Number.isInteger(value)
-  : type === 'number' ? typeof value === 'number'
-  : type === 'array' ? Array.isArray(value)
-  : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value)
-  : typeof value === type;
+  type === 'integer'
+    ? Number.isInteger(value)
+    : type === 'number'
+      ? typeof value === 'number'
+      : type === 'array'
+        ? Array.isArray(value)
+        : type === 'object'
+          ? typeof value === 'object' && value !== null && !Array.isArray(value)
+          : typeof value === type;
 
 export function createValidator(spec: Schema, isKnown: (message: string) => boolean = () => false) {
   function resolve(node: Schema): Schema {
     let current = node;
     while (current && typeof current.$ref === 'string') {
       const ref: string = current.$ref;
-      current = ref.replace(/^#\//, '').split('/').reduce((at: Schema, part: string) => at?.[part], spec);
+      current = ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce((at: Schema, part: string) => at?.[part], spec);
       if (!current) throw new Error(`unresolvable $ref ${ref}`);
     }
     return current;
@@ -42,7 +49,8 @@ export function createValidator(spec: Schema, isKnown: (message: string) => bool
     const schema = resolve(raw);
     const fail = (message: string) => (isKnown(message) ? report.known.add(message) : report.errors.push(message));
     if (value === null) {
-      if (schema.nullable === true || schema.type === undefined || (schema.enum ?? []).includes(null)) composition(schema, value, at, report);
+      if (schema.nullable === true || schema.type === undefined || (schema.enum ?? []).includes(null))
+        composition(schema, value, at, report);
       else fail(`${at}: null but not nullable`);
       return;
     }
@@ -59,7 +67,8 @@ export function createValidator(spec: Schema, isKnown: (message: string) => bool
       if (schema.minLength !== undefined && value.length < schema.minLength) fail(`${at}: shorter than ${schema.minLength}`);
     }
     if (typeof value === 'number') {
-      if (schema.multipleOf !== undefined && value % schema.multipleOf !== 0) fail(`${at}: ${value} not a multiple of ${schema.multipleOf}`);
+      if (schema.multipleOf !== undefined && value % schema.multipleOf !== 0)
+        fail(`${at}: ${value} not a multiple of ${schema.multipleOf}`);
       if (schema.minimum !== undefined && value < schema.minimum) fail(`${at}: ${value} < minimum ${schema.minimum}`);
       if (schema.maximum !== undefined && value > schema.maximum) fail(`${at}: ${value} > maximum ${schema.maximum}`);
     }

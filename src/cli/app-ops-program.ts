@@ -19,18 +19,25 @@ Examples:
   dynia app:deploy --all --compose ./compose.yaml --parallel 2
   dynia app:deploy --node web-1,web-2 --compose ./compose.yaml --force`;
 
-type Runner = (load: () => Promise<(opts: Record<string, unknown>, globals: GlobalOptions) => Promise<void>>) => (...args: unknown[]) => Promise<void>;
+type Runner = (
+  load: () => Promise<(opts: Record<string, unknown>, globals: GlobalOptions) => Promise<void>>,
+) => (...args: unknown[]) => Promise<void>;
 
 export function registerAppOps(program: Command, run: Runner): void {
   program
     .command('app:list')
     .description('Every app per node: the version that serves (hash, time), domain, entry, status; nodes on another version are flagged')
-    .addHelpText('after', '\nRead-only, from the state file (no node is contacted).\n\nExamples:\n  dynia app:list\n  dynia app:list --json | jq \'.[] | select(.versions > 1)\'')
+    .addHelpText(
+      'after',
+      "\nRead-only, from the state file (no node is contacted).\n\nExamples:\n  dynia app:list\n  dynia app:list --json | jq '.[] | select(.versions > 1)'",
+    )
     .action(run(async () => (await import('./commands/app-list.js')).appListCommand));
 
   program
     .command('app:remove')
-    .description("Remove an app from nodes: its containers and files; its domain goes back to the placeholder (node FQDN) or its site is removed")
+    .description(
+      'Remove an app from nodes: its containers and files; its domain goes back to the placeholder (node FQDN) or its site is removed',
+    )
     .requiredOption('--app <app>', 'the app to remove')
     .option('--node <name>', 'a node to remove it from (repeat, or a,b)', collectNodes)
     .option('--all', 'every node the app is on', false)

@@ -44,11 +44,19 @@ const retryNotice = (reporter: Reporter) => (e: RetryEvent) =>
   reporter.warn(`${e.service} ${e.method} ${e.path}: ${e.reason}; retry ${e.retry} in ${formatMs(e.delayMs)}`);
 
 export function digitaloceanClient(config: Config, reporter: Reporter): DigitalOceanClient {
-  return new DigitalOceanClient({ token: config.require('digitaloceanToken'), baseUrl: config.require('digitaloceanApiUrl'), onRetry: retryNotice(reporter) });
+  return new DigitalOceanClient({
+    token: config.require('digitaloceanToken'),
+    baseUrl: config.require('digitaloceanApiUrl'),
+    onRetry: retryNotice(reporter),
+  });
 }
 
 export function cloudflareClient(config: Config, reporter: Reporter): CloudflareClient {
-  return new CloudflareClient({ token: config.require('cloudflareApiToken'), baseUrl: config.require('cloudflareApiUrl'), onRetry: retryNotice(reporter) });
+  return new CloudflareClient({
+    token: config.require('cloudflareApiToken'),
+    baseUrl: config.require('cloudflareApiUrl'),
+    onRetry: retryNotice(reporter),
+  });
 }
 
 export interface Clients {
@@ -77,10 +85,24 @@ export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clien
 }
 
 /** Runs a state-changing command: its clients, and the state lock held for the whole run. */
-export async function withWorkflow<T>(command: string, globals: GlobalOptions, fn: (deps: WorkflowDeps, config: Config) => Promise<T>): Promise<T> {
+export async function withWorkflow<T>(
+  command: string,
+  globals: GlobalOptions,
+  fn: (deps: WorkflowDeps, config: Config) => Promise<T>,
+): Promise<T> {
   return withClients(globals, ({ config, reporter, settings, digitalocean, cloudflare }) =>
     new StateStore(config.stateDir, { onLockTakeover: (message) => reporter.warn(message) }).withLock(command, (tx) =>
-      fn({ tx, digitalocean, cloudflare, settings, reporter, connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options) }, config),
+      fn(
+        {
+          tx,
+          digitalocean,
+          cloudflare,
+          settings,
+          reporter,
+          connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options),
+        },
+        config,
+      ),
     ),
   );
 }

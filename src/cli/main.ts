@@ -88,16 +88,19 @@ Try it locally, no cloud account needed (from a repository checkout):
 
   program
     .command('node:harden')
-    .description("Put an existing node behind its Cloud Firewall (TCP 22, 80, 443 and ICMP in), optionally narrowing port 22")
+    .description('Put an existing node behind its Cloud Firewall (TCP 22, 80, 443 and ICMP in), optionally narrowing port 22')
     .requiredOption('--name <name>', 'node to harden')
     .option('--ssh-from <cidr,...>', 'addresses/CIDRs that may reach port 22 (default: as recorded, else anywhere)')
     .option('-y, --yes', 'allow a --ssh-from that leaves out this machine (locks Dynia out of SSH)', false)
-    .addHelpText('after', '\nNew nodes get the firewall from node:create; this is for nodes made before, and for changing --ssh-from.\n\nExample:\n  dynia node:harden --name web-1 --ssh-from 203.0.113.7/32')
+    .addHelpText(
+      'after',
+      '\nNew nodes get the firewall from node:create; this is for nodes made before, and for changing --ssh-from.\n\nExample:\n  dynia node:harden --name web-1 --ssh-from 203.0.113.7/32',
+    )
     .action(run(async () => (await import('./commands/node-harden.js')).nodeHardenCommand));
 
   program
     .command('node:trust')
-    .description("Pin the SSH host key a node offers now (after its host was rebuilt); shows the fingerprint and asks first")
+    .description('Pin the SSH host key a node offers now (after its host was rebuilt); shows the fingerprint and asks first')
     .requiredOption('--name <name>', 'node whose key to pin')
     .option('-y, --yes', 'pin without asking (only when you know why the key changed)', false)
     .action(run(async () => (await import('./commands/node-trust.js')).nodeTrustCommand));
@@ -109,7 +112,7 @@ Try it locally, no cloud account needed (from a repository checkout):
     .option('--all', 'every active node', false)
     .option('--parallel <n>', 'nodes worked on at once', '4')
     .requiredOption('--compose <file>', 'compose file of the app')
-    .option('--name <app>', 'app name (default: the file\'s top-level name:, else its directory\'s name)')
+    .option('--name <app>', "app name (default: the file's top-level name:, else its directory's name)")
     .option('--env-file <file...>', 'variables to interpolate with, inside the app directory (default: its .env)')
     .option('--dry-run', 'print the plan (entry, files, data services, warnings) without contacting the node', false)
     .option('--timeout <duration>', 'how long the app may take to become healthy (e.g. 60s, 2m)', '60s')
@@ -163,7 +166,10 @@ Example:
   program
     .command('status')
     .description('Check every node now: droplet, DNS at each resolver, Caddy, health over HTTPS, what it serves, last deployment')
-    .addHelpText('after', '\nRead-only. Nodes are contacted with their pinned SSH host key only.\n\nExample:\n  dynia status --json | jq \'.[] | select(.ok | not)\'')
+    .addHelpText(
+      'after',
+      "\nRead-only. Nodes are contacted with their pinned SSH host key only.\n\nExample:\n  dynia status --json | jq '.[] | select(.ok | not)'",
+    )
     .action(run(async () => (await import('./commands/status.js')).statusCommand));
 
   program
@@ -171,7 +177,10 @@ Example:
     .description("Show a node's audit log: who ran which state-changing command against it, and how it ended")
     .requiredOption('--node <name>', 'node to read the log of')
     .option('--tail <n>', 'last N entries', '20')
-    .addHelpText('after', '\nThe log is /opt/dynia/audit.log on the node, one JSON line per node:create, app:deploy, app:rollback\nand node:destroy (written before it deletes, as "started").\n\nExample:\n  dynia audit --node web-1 --tail 50')
+    .addHelpText(
+      'after',
+      '\nThe log is /opt/dynia/audit.log on the node, one JSON line per node:create, app:deploy, app:rollback\nand node:destroy (written before it deletes, as "started").\n\nExample:\n  dynia audit --node web-1 --tail 50',
+    )
     .action(run(async () => (await import('./commands/audit.js')).auditCommand));
 
   program
@@ -218,10 +227,13 @@ Example:
     .command('slb:status')
     .description("Show each origin's health verdict as the Worker sees it, and when it was probed")
     .option('--name <worker>', 'Worker script name', 'dynia-slb')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
   dynia slb:status
-  dynia slb:status --name dynia-slb --json`)
+  dynia slb:status --name dynia-slb --json`,
+    )
     .action(run(async () => (await import('./commands/slb-status.js')).slbStatusCommand));
 
   program
@@ -235,8 +247,13 @@ Example:
 
   program
     .command('doctor')
-    .description('Check every setting against the APIs, changing nothing: tokens and their permissions, zone, account, SSH key, resolvers, ACME')
-    .addHelpText('after', '\nOne line per check with the fix for each failure; exit 2 when any fails. Tokens are never printed.\n\nExample:\n  dynia doctor\n  dynia doctor --json | jq \'.checks[] | select(.status == "fail")\'')
+    .description(
+      'Check every setting against the APIs, changing nothing: tokens and their permissions, zone, account, SSH key, resolvers, ACME',
+    )
+    .addHelpText(
+      'after',
+      '\nOne line per check with the fix for each failure; exit 2 when any fails. Tokens are never printed.\n\nExample:\n  dynia doctor\n  dynia doctor --json | jq \'.checks[] | select(.status == "fail")\'',
+    )
     .action(run(async () => (await import('./commands/doctor.js')).doctorCommand));
 
   const sandbox = program

@@ -7,7 +7,9 @@ import { ConfigError } from '../errors.js';
 
 type SandboxCommands = typeof import('./sandbox-cli.js');
 
-export async function loadSandboxCommands(load: () => Promise<SandboxCommands> = () => import('./sandbox-cli.js')): Promise<SandboxCommands> {
+export async function loadSandboxCommands(
+  load: () => Promise<SandboxCommands> = () => import('./sandbox-cli.js'),
+): Promise<SandboxCommands> {
   try {
     return await load();
   } catch (error) {

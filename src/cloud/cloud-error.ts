@@ -26,7 +26,11 @@ export class CloudError extends DyniaError {
     const status = details.status === undefined ? '' : ` (HTTP ${details.status})`;
     const attempts = (details.attempts ?? 1) > 1 ? ` after ${details.attempts} attempts` : '';
     const said = [details.problem, details.apiMessage].filter(Boolean).join(': ');
-    super('cloud', `${details.service} ${details.method} ${details.path} failed${status}${attempts}${said ? `: ${said}` : ''}`, hint ?? hintFor(details));
+    super(
+      'cloud',
+      `${details.service} ${details.method} ${details.path} failed${status}${attempts}${said ? `: ${said}` : ''}`,
+      hint ?? hintFor(details),
+    );
     this.name = 'CloudError';
     this.service = details.service;
     this.method = details.method;

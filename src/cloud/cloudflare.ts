@@ -125,7 +125,11 @@ export class CloudflareClient {
 
   /** True when deleted, false when it was already gone. */
   async deleteDnsRecord(zoneId: string, recordId: string): Promise<boolean> {
-    const response = await this.http.request({ method: 'DELETE', path: `/zones/${seg(zoneId)}/dns_records/${seg(recordId)}`, allowStatus: [404] });
+    const response = await this.http.request({
+      method: 'DELETE',
+      path: `/zones/${seg(zoneId)}/dns_records/${seg(recordId)}`,
+      allowStatus: [404],
+    });
     return response.status !== 404;
   }
 
@@ -181,7 +185,9 @@ export class CloudflareClient {
     // The 2024 schema names the field `name`; today's API and SDKs call it `subdomain`.
     const result = await this.call(
       { method: 'GET', path: `/accounts/${seg(accountId)}/workers/subdomain` },
-      z.object({ subdomain: z.string().optional(), name: z.string().optional() }).refine((value) => Boolean(value.subdomain ?? value.name), 'no subdomain in the answer'),
+      z
+        .object({ subdomain: z.string().optional(), name: z.string().optional() })
+        .refine((value) => Boolean(value.subdomain ?? value.name), 'no subdomain in the answer'),
     );
     return (result.subdomain ?? result.name)!;
   }
@@ -256,7 +262,11 @@ export class CloudflareClient {
     if (req.allowStatus?.includes(response.status)) return undefined;
     // A 2xx with success:false still is a failure; its errors[] explain it.
     if (!this.http.parse(z.object({ success: z.boolean() }), response).success) {
-      throw this.http.error(req, { status: response.status, problem: 'the API reported failure', apiMessage: describeApiError(response.body) });
+      throw this.http.error(req, {
+        status: response.status,
+        problem: 'the API reported failure',
+        apiMessage: describeApiError(response.body),
+      });
     }
     return this.http.parse(z.object({ result, result_info: ResultInfo.optional() }), response);
   }

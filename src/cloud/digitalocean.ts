@@ -135,11 +135,20 @@ export class DigitalOceanClient {
 
   /** Harmless to repeat: assigning a droplet twice leaves it assigned once. */
   async addFirewallDroplets(id: string, dropletIds: number[]): Promise<void> {
-    await this.http.request({ method: 'POST', path: `/v2/firewalls/${encodeURIComponent(id)}/droplets`, json: { droplet_ids: dropletIds }, retrySafe: true });
+    await this.http.request({
+      method: 'POST',
+      path: `/v2/firewalls/${encodeURIComponent(id)}/droplets`,
+      json: { droplet_ids: dropletIds },
+      retrySafe: true,
+    });
   }
 
   async removeFirewallDroplets(id: string, dropletIds: number[]): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: `/v2/firewalls/${encodeURIComponent(id)}/droplets`, json: { droplet_ids: dropletIds } });
+    await this.http.request({
+      method: 'DELETE',
+      path: `/v2/firewalls/${encodeURIComponent(id)}/droplets`,
+      json: { droplet_ids: dropletIds },
+    });
   }
 
   /** True when deleted, false when it was already gone. */

@@ -17,10 +17,22 @@ export const Firewall = z.object({
   name: z.string(),
   status: z.enum(['waiting', 'succeeded', 'failed']),
   created_at: z.string(),
-  inbound_rules: z.array(InboundRule).nullable().transform((r) => r ?? []),
-  outbound_rules: z.array(OutboundRule).nullable().transform((r) => r ?? []),
-  droplet_ids: z.array(z.number().int()).nullable().transform((d) => d ?? []),
-  tags: z.array(z.string()).nullable().transform((t) => t ?? []),
+  inbound_rules: z
+    .array(InboundRule)
+    .nullable()
+    .transform((r) => r ?? []),
+  outbound_rules: z
+    .array(OutboundRule)
+    .nullable()
+    .transform((r) => r ?? []),
+  droplet_ids: z
+    .array(z.number().int())
+    .nullable()
+    .transform((d) => d ?? []),
+  tags: z
+    .array(z.string())
+    .nullable()
+    .transform((t) => t ?? []),
 });
 
 export type Firewall = z.infer<typeof Firewall>;

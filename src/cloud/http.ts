@@ -3,7 +3,7 @@
  * jitter (429 always, 5xx/network only when repeating is harmless), `retry-after` honoured up to a cap,
  * a retry budget per client, and errors that name the call and quote the API but never the token.
  */
-import { Agent, FormData, fetch, type Dispatcher } from 'undici';
+import { Agent, type FormData, fetch, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { CloudError, describeApiError, redact, type CloudErrorDetails } from './cloud-error.js';
 import { DEFAULT_RETRY_POLICY, isRetryable, parseRateLimitReset, parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
@@ -109,7 +109,14 @@ export class HttpClient {
       }
       this.retriesLeft--;
       const delayMs = retryDelay(tries, attempt.retryAfterMs, this.policy, this.random);
-      this.onRetry?.({ service: this.service, method: req.method, path: withoutQuery(req.path), retry: tries, delayMs, reason: this.clean(attempt.failure) });
+      this.onRetry?.({
+        service: this.service,
+        method: req.method,
+        path: withoutQuery(req.path),
+        retry: tries,
+        delayMs,
+        reason: this.clean(attempt.failure),
+      });
       await this.sleep(delayMs);
     }
   }
@@ -170,7 +177,8 @@ export class HttpClient {
       if ((res.status >= 200 && res.status < 300) || req.allowStatus?.includes(res.status)) return { response };
       const now = this.now();
       const retryAfterMs =
-        parseRetryAfter(res.headers.get('retry-after'), now) ?? (res.status === 429 ? parseRateLimitReset(res.headers.get('ratelimit-reset'), now) : undefined);
+        parseRetryAfter(res.headers.get('retry-after'), now) ??
+        (res.status === 429 ? parseRateLimitReset(res.headers.get('ratelimit-reset'), now) : undefined);
       return { failure: `HTTP ${res.status}`, status: res.status, retryAfterMs, apiMessage: describeApiError(response.body) };
     } catch (error) {
       return { failure: describeFetchFailure(error, timeoutMs) };

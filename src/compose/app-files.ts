@@ -55,7 +55,10 @@ export class AppDir {
       return undefined;
     }
     if (!inside(this.real, real)) {
-      throw InputError(`${where}: ${path} is a symlink that points outside the app directory (to ${real}).`, 'Copy what it points to into the app directory; Dynia uploads only that directory.');
+      throw InputError(
+        `${where}: ${path} is a symlink that points outside the app directory (to ${real}).`,
+        'Copy what it points to into the app directory; Dynia uploads only that directory.',
+      );
     }
     return real;
   }
@@ -74,7 +77,13 @@ export class AppDir {
       const abs = this.resolveInside(path, where)!;
       const content = readFileSync(abs);
       const executable = (statSync(abs).mode & 0o111) !== 0;
-      files.set(path, { path, size: content.length, mode: secret ? 0o600 : executable ? 0o755 : 0o644, hash: secret ? secretHash(content, path) : createHash('sha256').update(content).digest('hex'), secret });
+      files.set(path, {
+        path,
+        size: content.length,
+        mode: secret ? 0o600 : executable ? 0o755 : 0o644,
+        hash: secret ? secretHash(content, path) : createHash('sha256').update(content).digest('hex'),
+        secret,
+      });
     };
     const walk = (dir: string, where: string, keep: (path: string) => boolean, seen: Set<string>) => {
       const real = this.resolveInside(dir, where)!;
@@ -94,7 +103,10 @@ export class AppDir {
       const kind = this.kindOf(ref.path);
       if (kind === 'missing') {
         if (ref.optional) continue;
-        throw InputError(`${ref.where}: ${describe(ref)} ./${ref.path} does not exist.`, `Create ./${ref.path} in the app directory, or fix the path.`);
+        throw InputError(
+          `${ref.where}: ${describe(ref)} ./${ref.path} does not exist.`,
+          `Create ./${ref.path} in the app directory, or fix the path.`,
+        );
       }
       if (kind === 'file') {
         if (!dyniaIgnore.ignores(ref.path)) add(ref.path, ref.secret, ref.where);
@@ -103,7 +115,8 @@ export class AppDir {
       const context = ref.kind === 'build' ? this.ignoreFile(ref.path === '.' ? '.dockerignore' : `${ref.path}/.dockerignore`) : undefined;
       const fromContext = (path: string) => (ref.path === '.' ? path : posix.relative(ref.path, path));
       walk(ref.path, ref.where, (path) => !dyniaIgnore.ignores(path) && !(context?.ignores(fromContext(path)) ?? false), new Set());
-      const dockerfile = ref.dockerfile === undefined ? undefined : posix.normalize(ref.path === '.' ? ref.dockerfile : `${ref.path}/${ref.dockerfile}`);
+      const dockerfile =
+        ref.dockerfile === undefined ? undefined : posix.normalize(ref.path === '.' ? ref.dockerfile : `${ref.path}/${ref.dockerfile}`);
       if (dockerfile !== undefined && !dockerfile.startsWith('..') && this.kindOf(dockerfile) === 'file') add(dockerfile, false, ref.where);
     }
     return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -35,7 +35,9 @@ export function imageTags(app: string, file: ComposeFile, model: AppModel, files
 }
 
 const namesOf = (list: unknown): string[] =>
-  Array.isArray(list) ? list.map((item) => (typeof item === 'object' && item !== null ? String((item as { source?: unknown }).source) : String(item))) : [];
+  Array.isArray(list)
+    ? list.map((item) => (typeof item === 'object' && item !== null ? String((item as { source?: unknown }).source) : String(item)))
+    : [];
 
 /** Per data service: its interpolated definition, the top-level objects it uses and every file behind them. */
 export function dataHashes(file: ComposeFile, model: AppModel, files: readonly AppFile[]): Record<string, string> {

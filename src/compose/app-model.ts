@@ -76,11 +76,17 @@ const isRecord = (value: unknown): value is Raw => typeof value === 'object' && 
 /** A path as the file writes it, relative to the app directory; refuses anything that would leave it. */
 export function appRelative(path: string, where: string, what: string): string {
   if (posix.isAbsolute(path) || path.startsWith('~')) {
-    throw InputError(`${where}: ${what} ${path} is outside the app directory (an absolute path).`, 'Use a path relative to the compose file, inside its directory; Dynia uploads only that directory.');
+    throw InputError(
+      `${where}: ${what} ${path} is outside the app directory (an absolute path).`,
+      'Use a path relative to the compose file, inside its directory; Dynia uploads only that directory.',
+    );
   }
   const normal = posix.normalize(path.replaceAll('\\', '/')).replace(/\/+$/, '');
   if (normal === '..' || normal.startsWith('../')) {
-    throw InputError(`${where}: ${what} ${path} leaves the app directory.`, 'Move what it needs inside the directory of the compose file; Dynia uploads only that directory.');
+    throw InputError(
+      `${where}: ${what} ${path} leaves the app directory.`,
+      'Move what it needs inside the directory of the compose file; Dynia uploads only that directory.',
+    );
   }
   return normal === '' ? '.' : normal;
 }
@@ -114,7 +120,8 @@ function mountsOf(file: ComposeFile, service: ComposeService, kindOf: (path: str
     const readOnly = long.read_only === true;
     const source = long.source === undefined ? undefined : String(long.source);
     if (long.type === 'tmpfs' || long.type === 'npipe') return { kind: 'tmpfs', target, readOnly, long, where };
-    if (long.type === 'volume') return source ? { kind: 'volume', source, target, readOnly, long, where } : { kind: 'anonymous', target, readOnly, long, where };
+    if (long.type === 'volume')
+      return source ? { kind: 'volume', source, target, readOnly, long, where } : { kind: 'anonymous', target, readOnly, long, where };
     if (source === undefined) throw InputError(`${where}: a bind mount needs a source.`, 'Write ./path:/container/path.');
     if (posix.isAbsolute(source)) return { kind: 'node-path', source, target, readOnly, long, where };
     const rel = appRelative(source, where, 'bind-mount source');
@@ -127,10 +134,19 @@ function classify(service: ComposeService, mounts: Mount[], where: string): { da
   const label = service.labels[DATA_LABEL]?.toLowerCase();
   if (label === 'true') return { data: true, why: `label ${DATA_LABEL}=true` };
   if (label === 'false') return { data: false, why: `label ${DATA_LABEL}=false` };
-  if (label !== undefined) throw InputError(`${where}: label ${DATA_LABEL} must be "true" or "false".`, `Write ${DATA_LABEL}: "true" (runs once, kept in place) or "false" (runs side by side during a swap).`);
+  if (label !== undefined)
+    throw InputError(
+      `${where}: label ${DATA_LABEL} must be "true" or "false".`,
+      `Write ${DATA_LABEL}: "true" (runs once, kept in place) or "false" (runs side by side during a swap).`,
+    );
   const holding = mounts.find((m) => m.kind === 'volume' || m.kind === 'anonymous' || m.kind === 'data-dir');
   if (!holding) return { data: false, why: 'no volume or writable directory' };
-  const what = holding.kind === 'volume' ? `volume ${holding.source}` : holding.kind === 'anonymous' ? `an anonymous volume at ${holding.target}` : `the writable directory ./${holding.source}`;
+  const what =
+    holding.kind === 'volume'
+      ? `volume ${holding.source}`
+      : holding.kind === 'anonymous'
+        ? `an anonymous volume at ${holding.target}`
+        : `the writable directory ./${holding.source}`;
   return { data: true, why: `mounts ${what}` };
 }
 
@@ -149,7 +165,8 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
     const at = (...path: (string | number)[]) => file.where(['services', service.name, ...path]);
     const mounts = mountsOf(file, service, kindOf);
     for (const m of mounts) {
-      if (m.kind === 'config' || m.kind === 'data-dir') refs.push({ kind: 'mount', path: m.source!, where: m.where, secret: false, optional: true, service: service.name });
+      if (m.kind === 'config' || m.kind === 'data-dir')
+        refs.push({ kind: 'mount', path: m.source!, where: m.where, secret: false, optional: true, service: service.name });
       if (m.kind === 'node-path') warnings.push(`${m.where}: ${m.source} is a path on the node, not uploaded`);
     }
     stringList(service.raw.env_file).forEach((entry, i) => {
@@ -174,7 +191,10 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
     return { name: service.name, data, why, mounts, build: build !== undefined, ...(buildContext !== undefined ? { buildContext } : {}) };
   });
 
-  for (const [key, kind, secret] of [['secrets', 'secret', true], ['configs', 'config', false]] as const) {
+  for (const [key, kind, secret] of [
+    ['secrets', 'secret', true],
+    ['configs', 'config', false],
+  ] as const) {
     for (const [name, def] of Object.entries(section(key))) {
       if (!isRecord(def) || typeof def.file !== 'string') continue;
       const where = file.where([key, name, 'file']);
@@ -195,9 +215,16 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
     const def = declared[key];
     if (isRecord(def) && (def.external === true || typeof def.name === 'string')) continue;
     if (isRecord(def) && def.ipam !== undefined) {
-      throw InputError(`${file.where(['networks', key, 'ipam'])}: network ${key} sets ipam (a fixed subnet); Dynia creates each app's networks itself and fixed subnets collide between apps.`, `Remove ipam from network ${key}.`);
+      throw InputError(
+        `${file.where(['networks', key, 'ipam'])}: network ${key} sets ipam (a fixed subnet); Dynia creates each app's networks itself and fixed subnets collide between apps.`,
+        `Remove ipam from network ${key}.`,
+      );
     }
-    networks.push({ key, internal: isRecord(def) && def.internal === true, ...(isRecord(def) && typeof def.driver === 'string' ? { driver: def.driver } : {}) });
+    networks.push({
+      key,
+      internal: isRecord(def) && def.internal === true,
+      ...(isRecord(def) && typeof def.driver === 'string' ? { driver: def.driver } : {}),
+    });
   }
   return { services, refs, volumes, networks, warnings };
 }

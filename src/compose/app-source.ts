@@ -38,13 +38,20 @@ export function loadApp(composePath: string, envFiles: readonly string[] = []): 
   const text = readText(composePath, '--compose', 'Pass the path of your compose file, e.g. --compose ./compose.yaml');
   const root = dirname(resolve(composePath));
   const dir = new AppDir(root);
-  const chosen = envFiles.length > 0
-    ? envFiles.map((f) => appRelative(relative(root, resolve(f)), `--env-file ${f}`, 'env file'))
-    : existsSync(resolve(root, '.env')) ? ['.env'] : [];
+  const chosen =
+    envFiles.length > 0
+      ? envFiles.map((f) => appRelative(relative(root, resolve(f)), `--env-file ${f}`, 'env file'))
+      : existsSync(resolve(root, '.env'))
+        ? ['.env']
+        : [];
   let env = new Map<string, string>();
   const texts: string[] = [];
   for (const rel of chosen) {
-    if (dir.kindOf(rel) !== 'file') throw InputError(`--env-file ${rel}: no such file in the app directory.`, 'Pass an env file inside the directory of the compose file.');
+    if (dir.kindOf(rel) !== 'file')
+      throw InputError(
+        `--env-file ${rel}: no such file in the app directory.`,
+        'Pass an env file inside the directory of the compose file.',
+      );
     const content = dir.read(rel).toString('utf8');
     env = parseDotenv(content, rel, env);
     texts.push(content);
@@ -53,5 +60,15 @@ export function loadApp(composePath: string, envFiles: readonly string[] = []): 
   const model = appModel(file, dir.kindOf);
   const files = dir.collect(model.refs);
   const interpolationEnv = texts.join('\n');
-  return { composePath, dir, text, file, model, files, interpolationEnv, envFiles: chosen, hash: deployHash({ composeText: text, interpolationEnv, files }) };
+  return {
+    composePath,
+    dir,
+    text,
+    file,
+    model,
+    files,
+    interpolationEnv,
+    envFiles: chosen,
+    hash: deployHash({ composeText: text, interpolationEnv, files }),
+  };
 }

@@ -84,7 +84,9 @@ export function inferEntryPort(file: ComposeFile, entry: ComposeService): number
     const list = key === 'ports' ? entry.ports : entry.expose;
     const first = tcpPorts(list)[0];
     if (first !== undefined) {
-      return at(file.where([...path, key, list.indexOf(first)]), () => validatePort(containerPortOf(first), `${key} entry on service ${entry.name}`));
+      return at(file.where([...path, key, list.indexOf(first)]), () =>
+        validatePort(containerPortOf(first), `${key} entry on service ${entry.name}`),
+      );
     }
   }
   throw InputError(

@@ -20,7 +20,11 @@ export function parseDotenv(text: string, fileName: string, base: Env = new Map(
     const body = line.replace(/^export\s+/, '');
     const eq = body.indexOf('=');
     const key = (eq === -1 ? body : body.slice(0, eq)).trim();
-    if (!NAME.test(key)) throw InputError(`${fileName}:${i + 1}: ${JSON.stringify(key.slice(0, 40))} is not a variable name.`, 'Write KEY=VALUE lines (KEY: letters, digits, _).');
+    if (!NAME.test(key))
+      throw InputError(
+        `${fileName}:${i + 1}: ${JSON.stringify(key.slice(0, 40))} is not a variable name.`,
+        'Write KEY=VALUE lines (KEY: letters, digits, _).',
+      );
     if (eq === -1) continue; // a bare name takes its value from the shell, which Dynia does not read
     const raw = body.slice(eq + 1).trim();
     let value: string;
@@ -30,7 +34,11 @@ export function parseDotenv(text: string, fileName: string, base: Env = new Map(
     } else if (raw.startsWith('"')) {
       const end = raw.lastIndexOf('"');
       const inner = end > 0 ? raw.slice(1, end) : raw.slice(1);
-      value = interpolate(inner.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c), env, `${fileName}:${i + 1}`);
+      value = interpolate(
+        inner.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c),
+        env,
+        `${fileName}:${i + 1}`,
+      );
     } else {
       value = interpolate(raw.replace(/\s+#.*$/, ''), env, `${fileName}:${i + 1}`);
     }
@@ -59,7 +67,11 @@ export function interpolate(text: string, env: Env, where: string): string {
       i += 2;
     } else if (next === '{') {
       const end = closingBrace(text, i + 2);
-      if (end === -1) throw InputError(`${where}: unterminated \${ in ${JSON.stringify(text.slice(i, i + 40))}.`, 'Close it with }, or write $$ for a literal $.');
+      if (end === -1)
+        throw InputError(
+          `${where}: unterminated \${ in ${JSON.stringify(text.slice(i, i + 40))}.`,
+          'Close it with }, or write $$ for a literal $.',
+        );
       out += substitute(text.slice(i + 2, end), env, where);
       i = end + 1;
     } else {
@@ -87,7 +99,8 @@ function closingBrace(text: string, from: number): number {
 
 function substitute(expr: string, env: Env, where: string): string {
   const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/.exec(expr);
-  if (!match) throw InputError(`${where}: \${${expr}} is not a valid variable reference.`, 'Write ${NAME}, ${NAME:-default} or ${NAME:?message}.');
+  if (!match)
+    throw InputError(`${where}: \${${expr}} is not a valid variable reference.`, 'Write ${NAME}, ${NAME:-default} or ${NAME:?message}.');
   const [, name, op, arg = ''] = match as unknown as [string, string, string | undefined, string | undefined];
   const value = env.get(name);
   const unset = value === undefined;

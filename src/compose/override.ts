@@ -34,8 +34,7 @@ export interface OverrideMeta {
   imageTags: ReadonlyMap<string, string>;
 }
 
-const describePort = (entry: unknown): string =>
-  typeof entry === 'object' && entry !== null ? JSON.stringify(entry) : String(entry);
+const describePort = (entry: unknown): string => (typeof entry === 'object' && entry !== null ? JSON.stringify(entry) : String(entry));
 
 /** Compose interpolates the override too: a literal `$` must be written `$$`. */
 const literal = (text: string) => text.replaceAll('$', '$$');
@@ -88,7 +87,10 @@ export function renderOverride(file: ComposeFile, model: AppModel, meta: Overrid
     if (service.name === meta.entry && service.networkMode === undefined) {
       const own = service.networks ?? ['default'];
       const aliases = service.containerName !== undefined ? { aliases: [service.containerName] } : {};
-      out.networks = Object.fromEntries([...own.filter((name) => name !== EDGE_NETWORK).map((name) => [name, aliases]), [EDGE_NETWORK, {}]]);
+      out.networks = Object.fromEntries([
+        ...own.filter((name) => name !== EDGE_NETWORK).map((name) => [name, aliases]),
+        [EDGE_NETWORK, {}],
+      ]);
     } else if (service.containerName !== undefined && service.networkMode === undefined) {
       out.networks = Object.fromEntries((service.networks ?? ['default']).map((name) => [name, { aliases: [service.containerName] }]));
     }

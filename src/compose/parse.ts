@@ -96,7 +96,11 @@ export function parseCompose(text: string, fileName: string, env: Env = new Map(
   if (!isRecord(root)) fail([], 'a compose file must be a mapping with a `services` key', 'Start the file with `services:`.');
   const services = (root as Raw).services;
   if (!isRecord(services) || Object.keys(services).length === 0 || !isMap(doc.get('services', true))) {
-    fail(['services'], '`services` must be a non-empty mapping of service names', 'Declare at least one service, e.g. `services:\\n  web:\\n    image: nginx`.');
+    fail(
+      ['services'],
+      '`services` must be a non-empty mapping of service names',
+      'Declare at least one service, e.g. `services:\\n  web:\\n    image: nginx`.',
+    );
   }
   const parsed = Object.entries(services as Raw).map(([name, raw]): ComposeService => {
     if (!isRecord(raw)) return fail(['services', name], `service ${name} must be a mapping`, 'Give the service at least an `image:`.');

@@ -21,7 +21,10 @@ export interface FoundIds {
 }
 
 /** The ids as given, completed from the API where missing; no call when both are given. */
-export async function findCloudflareIds(given: { domain: string; zoneId?: string; accountId?: string }, cloudflare: ZoneLookup): Promise<FoundIds> {
+export async function findCloudflareIds(
+  given: { domain: string; zoneId?: string; accountId?: string },
+  cloudflare: ZoneLookup,
+): Promise<FoundIds> {
   if (given.zoneId && given.accountId) return { zoneId: given.zoneId, accountId: given.accountId, lookedUp: [] };
   const zone = given.zoneId ? await cloudflare.getZone(given.zoneId) : await cloudflare.findZoneByName(given.domain);
   if (!zone) {
@@ -41,15 +44,24 @@ export async function findCloudflareIds(given: { domain: string; zoneId?: string
  * The configuration with both ids filled in (looked up and cached when missing). A cache that cannot be
  * written costs a lookup next time, nothing more: it is reported, not fatal.
  */
-export async function withCloudflareIds(config: Config, cloudflare: ZoneLookup, notice: { info(message: string): void; warn(message: string): void }): Promise<Config> {
+export async function withCloudflareIds(
+  config: Config,
+  cloudflare: ZoneLookup,
+  notice: { info(message: string): void; warn(message: string): void },
+): Promise<Config> {
   const zoneId = config.get('cloudflareZoneId');
   const accountId = config.get('cloudflareAccountId');
   if (zoneId && accountId) return config;
-  const found = await findCloudflareIds({ domain: config.require('dyniaDomain'), ...(zoneId ? { zoneId } : {}), ...(accountId ? { accountId } : {}) }, cloudflare);
+  const found = await findCloudflareIds(
+    { domain: config.require('dyniaDomain'), ...(zoneId ? { zoneId } : {}), ...(accountId ? { accountId } : {}) },
+    cloudflare,
+  );
   const values: Partial<Record<ConfigKey, string>> = {};
   for (const key of found.lookedUp) values[key] = key === 'cloudflareZoneId' ? found.zoneId : found.accountId!;
   if (found.lookedUp.length > 0) {
-    const shown = found.lookedUp.map((key) => `${key === 'cloudflareZoneId' ? 'CLOUDFLARE_ZONE_ID' : 'CLOUDFLARE_ACCOUNT_ID'}=${values[key]}`).join(', ');
+    const shown = found.lookedUp
+      .map((key) => `${key === 'cloudflareZoneId' ? 'CLOUDFLARE_ZONE_ID' : 'CLOUDFLARE_ACCOUNT_ID'}=${values[key]}`)
+      .join(', ');
     try {
       mergeConfigFile(config.configFile, values);
       notice.info(`found ${shown} from DYNIA_DOMAIN; cached in ${config.configFile}`);

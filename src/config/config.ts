@@ -92,7 +92,8 @@ export const SETTINGS = {
   dyniaAcmeCaRoot: setting({
     env: 'DYNIA_ACME_CA_ROOT',
     parse: parsePath,
-    howToSet: "Set it to the PEM file of the root certificate behind your ACME server's HTTPS, e.g. export DYNIA_ACME_CA_ROOT=/path/to/root.pem",
+    howToSet:
+      "Set it to the PEM file of the root certificate behind your ACME server's HTTPS, e.g. export DYNIA_ACME_CA_ROOT=/path/to/root.pem",
   }),
   dyniaAcmeEmail: setting({
     env: 'DYNIA_ACME_EMAIL',
@@ -170,7 +171,13 @@ interface Found {
   source: ConfigSource;
 }
 
-function lookup(key: ConfigKey, flags: Partial<ConfigValues>, env: NodeJS.ProcessEnv, dotenv: Record<string, string>, file: Partial<ConfigValues> | undefined): Found | undefined {
+function lookup(
+  key: ConfigKey,
+  flags: Partial<ConfigValues>,
+  env: NodeJS.ProcessEnv,
+  dotenv: Record<string, string>,
+  file: Partial<ConfigValues> | undefined,
+): Found | undefined {
   const candidates: Array<[string | undefined, ConfigSource]> = [
     [flags[key], 'flag'],
     [env[SETTINGS[key].env], 'env'],

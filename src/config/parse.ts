@@ -41,7 +41,10 @@ export function parseApiBaseUrl(raw: string): string {
 
 /** A comma list of `ip[:port]` (IPv6 as `[addr]:port` or a bare address); port defaults to 53. */
 export function parseResolvers(raw: string): Resolver[] {
-  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new ValueError('needs at least one resolver address');
   return items.map(parseResolver);
 }

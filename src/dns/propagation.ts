@@ -1,12 +1,26 @@
 import { Resolver } from 'node:dns/promises';
 import { ConfigError, TimeoutError } from '../errors.js';
-import { describePending, describeResolver, propagationVerdict, type DnsAnswer, type ResolverAddress, type ResolverAnswer } from './verdict.js';
+import {
+  describePending,
+  describeResolver,
+  propagationVerdict,
+  type DnsAnswer,
+  type ResolverAddress,
+  type ResolverAnswer,
+} from './verdict.js';
 
 /** Asks one resolver for the A records of a name. */
 export type DnsQuery = (name: string, resolver: ResolverAddress, timeoutMs: number) => Promise<DnsAnswer>;
 
 /** c-ares error codes as DNS people say them. */
-const ERROR_NAMES: Record<string, string> = { ENOTFOUND: 'NXDOMAIN', ENODATA: 'no A records', ESERVFAIL: 'SERVFAIL', EREFUSED: 'REFUSED', ETIMEOUT: 'TIMEOUT', ECONNREFUSED: 'connection refused' };
+const ERROR_NAMES: Record<string, string> = {
+  ENOTFOUND: 'NXDOMAIN',
+  ENODATA: 'no A records',
+  ESERVFAIL: 'SERVFAIL',
+  EREFUSED: 'REFUSED',
+  ETIMEOUT: 'TIMEOUT',
+  ECONNREFUSED: 'connection refused',
+};
 
 export const defaultQuery: DnsQuery = async (name, resolver, timeoutMs) => {
   const client = new Resolver({ timeout: timeoutMs, tries: 1 });
@@ -30,9 +44,13 @@ export interface PropagationOptions {
 }
 
 /** Polls every resolver until all answer exactly `expectedIp`; returns how long it took and how many rounds. */
-export async function waitForPropagation(options: PropagationOptions, query: DnsQuery = defaultQuery): Promise<{ ms: number; polls: number }> {
+export async function waitForPropagation(
+  options: PropagationOptions,
+  query: DnsQuery = defaultQuery,
+): Promise<{ ms: number; polls: number }> {
   const { name, expectedIp, resolvers, timeoutMs = 120_000, intervalMs = 2_000 } = options;
-  if (resolvers.length === 0) throw ConfigError(`no DNS resolvers to check ${name} against.`, 'Configure at least one resolver (host and port).');
+  if (resolvers.length === 0)
+    throw ConfigError(`no DNS resolvers to check ${name} against.`, 'Configure at least one resolver (host and port).');
   const started = Date.now();
   for (let polls = 1; ; polls++) {
     const remaining = Math.max(1, timeoutMs - (Date.now() - started));

@@ -4,7 +4,12 @@ import type { ResolverAddress } from '../dns/verdict.js';
 import { resolverLookup } from '../health/lookup.js';
 import { describeProbeError, trustStore } from '../health/probe.js';
 
-export async function fetchAcmeDirectory(url: string, caRootPem: string | undefined, resolvers: readonly ResolverAddress[], timeoutMs = 5_000): Promise<unknown> {
+export async function fetchAcmeDirectory(
+  url: string,
+  caRootPem: string | undefined,
+  resolvers: readonly ResolverAddress[],
+  timeoutMs = 5_000,
+): Promise<unknown> {
   const agent = new Agent({
     connect: { lookup: resolverLookup(resolvers), timeout: timeoutMs, ...(caRootPem ? { ca: trustStore(caRootPem) } : {}) },
     headersTimeout: timeoutMs,
@@ -12,7 +17,11 @@ export async function fetchAcmeDirectory(url: string, caRootPem: string | undefi
   });
   let answer: { status: number; text: string };
   try {
-    const response = await request(url, { dispatcher: agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json', 'user-agent': 'dynia-doctor' } });
+    const response = await request(url, {
+      dispatcher: agent,
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json', 'user-agent': 'dynia-doctor' },
+    });
     answer = { status: response.statusCode, text: await response.body.text() };
   } catch (error) {
     throw new Error(describeProbeError(error, new URL(url).host));

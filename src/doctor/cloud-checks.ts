@@ -20,17 +20,26 @@ export const TITLES = {
   sshKeyAccount: 'SSH key (DYNIA_SSH_KEY) in the DigitalOcean account',
   cfToken: 'Cloudflare token (CLOUDFLARE_API_TOKEN) is valid',
   cfZone: 'Cloudflare zone matches DYNIA_DOMAIN',
-  cfDns: 'Cloudflare token may edit the zone\'s DNS',
+  cfDns: "Cloudflare token may edit the zone's DNS",
   cfAccount: 'Cloudflare account is reachable',
   cfWorkers: 'Cloudflare token may use Workers scripts',
 };
 
-export async function digitaloceanChecks(settings: DoctorSettings, digitalocean: DoctorDigitalOcean | undefined, localKey: LocalKey | undefined): Promise<CheckResult[]> {
+export async function digitaloceanChecks(
+  settings: DoctorSettings,
+  digitalocean: DoctorDigitalOcean | undefined,
+  localKey: LocalKey | undefined,
+): Promise<CheckResult[]> {
   const token = settings.digitaloceanToken;
   if (!token.ok || !digitalocean) {
     const why = token.ok ? { message: 'no client', fix: DO_TOKEN_FIX } : token;
     const needs = 'needs DIGITALOCEAN_TOKEN';
-    return [fail('do-token', TITLES.doToken, why.message, why.fix), skip('do-droplets', TITLES.doDroplets, needs), skip('do-firewalls', TITLES.doFirewalls, needs), skip('ssh-key-account', TITLES.sshKeyAccount, needs)];
+    return [
+      fail('do-token', TITLES.doToken, why.message, why.fix),
+      skip('do-droplets', TITLES.doDroplets, needs),
+      skip('do-firewalls', TITLES.doFirewalls, needs),
+      skip('ssh-key-account', TITLES.sshKeyAccount, needs),
+    ];
   }
   let rejected = false;
   const account = await attempt('do-token', TITLES.doToken, DO_TOKEN_FIX, async () => {
@@ -44,13 +53,28 @@ export async function digitaloceanChecks(settings: DoctorSettings, digitalocean:
   if (account.status !== 'ok') {
     if (rejected) account.detail = `DIGITALOCEAN_TOKEN is not accepted: ${account.detail}`;
     const needs = 'needs a working DIGITALOCEAN_TOKEN';
-    return [account, skip('do-droplets', TITLES.doDroplets, needs), skip('do-firewalls', TITLES.doFirewalls, needs), skip('ssh-key-account', TITLES.sshKeyAccount, needs)];
+    return [
+      account,
+      skip('do-droplets', TITLES.doDroplets, needs),
+      skip('do-firewalls', TITLES.doFirewalls, needs),
+      skip('ssh-key-account', TITLES.sshKeyAccount, needs),
+    ];
   }
   const scope = (name: string) => `Give DIGITALOCEAN_TOKEN the ${name} scopes (create, read, update, delete), or use a full-access token.`;
   return Promise.all([
     account,
-    attempt('do-droplets', TITLES.doDroplets, scope('droplet'), async () => (await digitalocean.checkListable('/v2/droplets'), 'droplets readable')),
-    attempt('do-firewalls', TITLES.doFirewalls, scope('firewall'), async () => (await digitalocean.checkListable('/v2/firewalls'), 'firewalls readable')),
+    attempt(
+      'do-droplets',
+      TITLES.doDroplets,
+      scope('droplet'),
+      async () => (await digitalocean.checkListable('/v2/droplets'), 'droplets readable'),
+    ),
+    attempt(
+      'do-firewalls',
+      TITLES.doFirewalls,
+      scope('firewall'),
+      async () => (await digitalocean.checkListable('/v2/firewalls'), 'firewalls readable'),
+    ),
     localKey
       ? attempt('ssh-key-account', TITLES.sshKeyAccount, scope('ssh_key'), async () => {
           const key = matchingKey(await digitalocean.listSshKeys(), localKey);
@@ -63,7 +87,12 @@ export async function digitaloceanChecks(settings: DoctorSettings, digitalocean:
 export async function cloudflareChecks(settings: DoctorSettings, cloudflare: DoctorCloudflare | undefined): Promise<CheckResult[]> {
   const token = settings.cloudflareApiToken;
   const rest = (reason: string, from: string[]) =>
-    [['cf-zone', TITLES.cfZone], ['cf-dns', TITLES.cfDns], ['cf-account', TITLES.cfAccount], ['cf-workers', TITLES.cfWorkers]]
+    [
+      ['cf-zone', TITLES.cfZone],
+      ['cf-dns', TITLES.cfDns],
+      ['cf-account', TITLES.cfAccount],
+      ['cf-workers', TITLES.cfWorkers],
+    ]
       .filter(([id]) => from.includes(id!))
       .map(([id, title]) => skip(id!, title!, reason));
   const all = ['cf-zone', 'cf-dns', 'cf-account', 'cf-workers'];
@@ -88,18 +117,34 @@ export async function cloudflareChecks(settings: DoctorSettings, cloudflare: Doc
   let zone: Zone | undefined;
   const zoneCheck = await zoneMatches(settings, cloudflare, (found) => (zone = found));
   const accountId = settings.accountId.ok ? (settings.accountId.value ?? zone?.account?.id) : undefined;
-  const accountFrom = settings.accountId.ok && settings.accountId.value ? `CLOUDFLARE_ACCOUNT_ID ${settings.accountId.source}` : "the zone's account";
+  const accountFrom =
+    settings.accountId.ok && settings.accountId.value ? `CLOUDFLARE_ACCOUNT_ID ${settings.accountId.source}` : "the zone's account";
   const checks = await Promise.all([
     zone ? dnsEditable(cloudflare, zone) : Promise.resolve(skip('cf-dns', TITLES.cfDns, 'needs the zone')),
     accountId
-      ? attempt('cf-account', TITLES.cfAccount, 'Unset CLOUDFLARE_ACCOUNT_ID (the zone\'s account is used) or set it to an account the token has Workers Scripts permission in.', async () => {
-          const account = (await cloudflare.listAccounts()).find((a) => a.id === accountId);
-          if (!account) throw new CheckFailed(`account ${accountId} (${accountFrom}) is not among the accounts CLOUDFLARE_API_TOKEN reaches.`);
-          return `account ${account.name} (${account.id}), ${accountFrom}`;
-        })
-      : Promise.resolve(settings.accountId.ok ? skip('cf-account', TITLES.cfAccount, 'needs the zone (its account)') : fail('cf-account', TITLES.cfAccount, settings.accountId.message, settings.accountId.fix)),
+      ? attempt(
+          'cf-account',
+          TITLES.cfAccount,
+          "Unset CLOUDFLARE_ACCOUNT_ID (the zone's account is used) or set it to an account the token has Workers Scripts permission in.",
+          async () => {
+            const account = (await cloudflare.listAccounts()).find((a) => a.id === accountId);
+            if (!account)
+              throw new CheckFailed(`account ${accountId} (${accountFrom}) is not among the accounts CLOUDFLARE_API_TOKEN reaches.`);
+            return `account ${account.name} (${account.id}), ${accountFrom}`;
+          },
+        )
+      : Promise.resolve(
+          settings.accountId.ok
+            ? skip('cf-account', TITLES.cfAccount, 'needs the zone (its account)')
+            : fail('cf-account', TITLES.cfAccount, settings.accountId.message, settings.accountId.fix),
+        ),
     accountId
-      ? attempt('cf-workers', TITLES.cfWorkers, 'Add Account > Workers Scripts > Edit to CLOUDFLARE_API_TOKEN.', async () => (await cloudflare.checkWorkersReadable(accountId), `Workers scripts readable in ${accountId}`))
+      ? attempt(
+          'cf-workers',
+          TITLES.cfWorkers,
+          'Add Account > Workers Scripts > Edit to CLOUDFLARE_API_TOKEN.',
+          async () => (await cloudflare.checkWorkersReadable(accountId), `Workers scripts readable in ${accountId}`),
+        )
       : Promise.resolve(skip('cf-workers', TITLES.cfWorkers, 'needs the account')),
   ]);
   return [verified, zoneCheck, ...checks];
@@ -116,7 +161,8 @@ async function zoneMatches(settings: DoctorSettings, cloudflare: DoctorCloudflar
   return attempt('cf-zone', TITLES.cfZone, fix, async () => {
     if (given) {
       const zone = await cloudflare.getZone(given);
-      if (!sameName(zone.name, domain.value)) throw new CheckFailed(`CLOUDFLARE_ZONE_ID ${given} (${zoneId.source}) is the zone ${zone.name}, not DYNIA_DOMAIN ${domain.value}.`);
+      if (!sameName(zone.name, domain.value))
+        throw new CheckFailed(`CLOUDFLARE_ZONE_ID ${given} (${zoneId.source}) is the zone ${zone.name}, not DYNIA_DOMAIN ${domain.value}.`);
       found(zone);
       return `zone ${zone.name} (${zone.id}), CLOUDFLARE_ZONE_ID ${zoneId.source}`;
     }
@@ -131,7 +177,10 @@ async function zoneMatches(settings: DoctorSettings, cloudflare: DoctorCloudflar
 async function dnsEditable(cloudflare: DoctorCloudflare, zone: Zone): Promise<CheckResult> {
   const fix = `Add Zone > DNS > Edit for ${zone.name} to CLOUDFLARE_API_TOKEN.`;
   return attempt('cf-dns', TITLES.cfDns, fix, async () => {
-    if (zone.permissions && !zone.permissions.includes('#dns_records:edit')) throw new CheckFailed(`the token may not edit DNS records of ${zone.name} (zone permissions: ${zone.permissions.join(', ') || 'none'}).`);
+    if (zone.permissions && !zone.permissions.includes('#dns_records:edit'))
+      throw new CheckFailed(
+        `the token may not edit DNS records of ${zone.name} (zone permissions: ${zone.permissions.join(', ') || 'none'}).`,
+      );
     await cloudflare.checkDnsReadable(zone.id);
     return zone.permissions ? 'DNS records editable' : 'DNS records readable (the API does not tell edit rights)';
   });

@@ -13,10 +13,20 @@ export interface DoctorReport {
 }
 
 /** `unparsable`: settings without a check of their own that are malformed (e.g. DYNIA_WORKERS_DEV_URL). */
-export async function runDoctor(settings: DoctorSettings, ports: DoctorPorts, unparsable: Array<{ message: string; fix: string }> = []): Promise<DoctorReport> {
-  const others = unparsable.length === 0
-    ? ok('settings', 'Other settings are well-formed', 'all parse')
-    : fail('settings', 'Other settings are well-formed', unparsable.map((u) => u.message).join(' '), unparsable.map((u) => u.fix).join(' '));
+export async function runDoctor(
+  settings: DoctorSettings,
+  ports: DoctorPorts,
+  unparsable: Array<{ message: string; fix: string }> = [],
+): Promise<DoctorReport> {
+  const others =
+    unparsable.length === 0
+      ? ok('settings', 'Other settings are well-formed', 'all parse')
+      : fail(
+          'settings',
+          'Other settings are well-formed',
+          unparsable.map((u) => u.message).join(' '),
+          unparsable.map((u) => u.fix).join(' '),
+        );
   const key = sshKeyFileCheck(settings, ports.readKey);
   const [digitalocean, cloudflare, resolvers, acme] = await Promise.all([
     digitaloceanChecks(settings, ports.digitalocean, key.key),
@@ -26,7 +36,15 @@ export async function runDoctor(settings: DoctorSettings, ports: DoctorPorts, un
   ]);
   // The account half of the key check reads best right under the file half.
   const inAccount = digitalocean.filter((check) => check.id === 'ssh-key-account');
-  const checks = [others, ...digitalocean.filter((check) => check.id !== 'ssh-key-account'), ...cloudflare, key.result, ...inAccount, ...resolvers, acme];
+  const checks = [
+    others,
+    ...digitalocean.filter((check) => check.id !== 'ssh-key-account'),
+    ...cloudflare,
+    key.result,
+    ...inAccount,
+    ...resolvers,
+    acme,
+  ];
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
 }
 

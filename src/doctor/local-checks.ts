@@ -11,7 +11,10 @@ export function sshKeyFileCheck(settings: DoctorSettings, readKey: DoctorPorts['
   if (!path.ok) return { result: fail('ssh-key-file', KEY_TITLE, path.message, path.fix) };
   try {
     const key = readKey(path.value);
-    return { result: ok('ssh-key-file', KEY_TITLE, `${path.value} (${key.body.split(' ')[0]}${key.comment ? `, ${key.comment}` : ''})`), key };
+    return {
+      result: ok('ssh-key-file', KEY_TITLE, `${path.value} (${key.body.split(' ')[0]}${key.comment ? `, ${key.comment}` : ''})`),
+      key,
+    };
   } catch (error) {
     const fix = `Point DYNIA_SSH_KEY at your unencrypted private key (not the .pub), or create one: ssh-keygen -t ed25519 -N "" -f ${path.value}`;
     return { result: fail('ssh-key-file', KEY_TITLE, (error as Error).message, fix) };
@@ -27,7 +30,8 @@ export async function resolverChecks(settings: DoctorSettings, queryDns: DoctorP
       const id = `dns-resolver-${describeResolver(resolver)}`;
       const title = `DNS resolver ${describeResolver(resolver)} answers`;
       if (!domain.ok) return skip(id, title, 'needs DYNIA_DOMAIN');
-      const fix = 'DYNIA_DNS_RESOLVERS lists the resolvers node:create waits on: use ones that answer from this machine (default 1.1.1.1,8.8.8.8).';
+      const fix =
+        'DYNIA_DNS_RESOLVERS lists the resolvers node:create waits on: use ones that answer from this machine (default 1.1.1.1,8.8.8.8).';
       return attempt(id, title, fix, async () => {
         const answer = await queryDns(domain.value, resolver);
         if ('ips' in answer) return `${domain.value}: ${answer.ips.join(', ') || 'no A records'}`;

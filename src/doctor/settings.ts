@@ -10,7 +10,15 @@ const UNCHECKED: ConfigKey[] = ['dyniaAcmeEmail', 'dyniaWorkersDevUrl'];
 export function readDoctorSettings(config: Config): { settings: DoctorSettings; unparsable: Array<{ message: string; fix: string }> } {
   const source = (key: ConfigKey): string => {
     const from = config.sourceOf(key);
-    return from === 'file' ? `from ${config.configFile}` : from === 'env' ? 'from the environment' : from === 'dotenv' ? 'from .env' : from === 'flag' ? 'from the command line' : 'by default';
+    return from === 'file'
+      ? `from ${config.configFile}`
+      : from === 'env'
+        ? 'from the environment'
+        : from === 'dotenv'
+          ? 'from .env'
+          : from === 'flag'
+            ? 'from the command line'
+            : 'by default';
   };
   const read = <T>(key: ConfigKey, value: () => T): Read<T> => {
     try {
@@ -21,8 +29,14 @@ export function readDoctorSettings(config: Config): { settings: DoctorSettings; 
     }
   };
   const settings: DoctorSettings = {
-    digitaloceanToken: read('digitaloceanToken', () => (config.require('digitaloceanToken'), config.require('digitaloceanApiUrl'), true as const)),
-    cloudflareApiToken: read('cloudflareApiToken', () => (config.require('cloudflareApiToken'), config.require('cloudflareApiUrl'), true as const)),
+    digitaloceanToken: read(
+      'digitaloceanToken',
+      () => (config.require('digitaloceanToken'), config.require('digitaloceanApiUrl'), true as const),
+    ),
+    cloudflareApiToken: read(
+      'cloudflareApiToken',
+      () => (config.require('cloudflareApiToken'), config.require('cloudflareApiUrl'), true as const),
+    ),
     domain: read('dyniaDomain', () => config.require('dyniaDomain')),
     zoneId: read('cloudflareZoneId', () => config.get('cloudflareZoneId')),
     accountId: read('cloudflareAccountId', () => config.get('cloudflareAccountId')),
@@ -35,7 +49,11 @@ export function readDoctorSettings(config: Config): { settings: DoctorSettings; 
       try {
         return { ca, caRootPem: readFileSync(rootFile, 'utf8') };
       } catch (error) {
-        throw new DyniaError('config', `DYNIA_ACME_CA_ROOT ${rootFile} cannot be read: ${(error as Error).message}`, 'Point it at the PEM file of the root behind the ACME server, or unset it for a public CA.');
+        throw new DyniaError(
+          'config',
+          `DYNIA_ACME_CA_ROOT ${rootFile} cannot be read: ${(error as Error).message}`,
+          'Point it at the PEM file of the root behind the ACME server, or unset it for a public CA.',
+        );
       }
     }),
   };

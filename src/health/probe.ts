@@ -22,8 +22,12 @@ export interface ProbeResult {
 }
 
 const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
 ]);
 
 /** Passing `ca` replaces Node's default store, so rebuild it: bundled roots + NODE_EXTRA_CA_CERTS + the extra one. */
@@ -51,7 +55,13 @@ export function describeProbeError(error: unknown, host: string): string {
   }
   if (code === 'ECONNREFUSED') return `connection to ${host} refused (nothing listening on the port).`;
   if (code === 'ENOTFOUND' || code === 'ENODATA') return `${host} does not resolve (${code}).`;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT' || (error as Error).name === 'TimeoutError') {
+  if (
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'ETIMEDOUT' ||
+    (error as Error).name === 'TimeoutError'
+  ) {
     return `no answer from ${host} in time (${code ?? 'timeout'}).`;
   }
   return `${host}: ${message ?? String(error)}${code ? ` (${code})` : ''}`;
@@ -72,7 +82,11 @@ export async function probeHttps(url: string, options: ProbeOptions = {}): Promi
     bodyTimeout: timeoutMs,
   });
   try {
-    const response = await request(url, { dispatcher: agent, signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'dynia-probe' } });
+    const response = await request(url, {
+      dispatcher: agent,
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'user-agent': 'dynia-probe' },
+    });
     await response.body.dump();
     const ok = response.statusCode >= 200 && response.statusCode < 400;
     return { ok, status: response.statusCode, ms: elapsed(), ...(ok ? {} : { error: `${url} answered HTTP ${response.statusCode}.` }) };

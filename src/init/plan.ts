@@ -26,14 +26,20 @@ export function initDefaults(config: Config, exists: (path: string) => boolean, 
   };
   const domain = quietly(() => config.get('dyniaDomain'));
   const configured = config.sourceOf('dyniaSshKey') === 'default' ? undefined : quietly(() => config.get('dyniaSshKey'));
-  const sshKey = configured && exists(configured) ? configured : exists(parsePath(DEFAULT_KEY, { home, cwd: home })) ? DEFAULT_KEY : undefined;
+  const sshKey =
+    configured && exists(configured) ? configured : exists(parsePath(DEFAULT_KEY, { home, cwd: home })) ? DEFAULT_KEY : undefined;
   return { ...(domain ? { domain } : {}), ...(sshKey ? { sshKey } : {}) };
 }
 
 /** The values init writes; bad or missing answers are InputErrors naming the question and the flag. */
 export function initValues(answers: InitAnswers): { dyniaDomain: string; dyniaSshKey: string } {
-  if (!answers.domain?.trim()) throw InputError('init needs the domain your Cloudflare zone serves.', 'Pass --domain example.com (or answer the question).');
-  if (!answers.sshKey?.trim()) throw InputError('init needs the SSH private key Dynia logs in with.', `Pass --ssh-key ${DEFAULT_KEY}, or create one: ssh-keygen -t ed25519 -N "" -f ~/.ssh/id_ed25519`);
+  if (!answers.domain?.trim())
+    throw InputError('init needs the domain your Cloudflare zone serves.', 'Pass --domain example.com (or answer the question).');
+  if (!answers.sshKey?.trim())
+    throw InputError(
+      'init needs the SSH private key Dynia logs in with.',
+      `Pass --ssh-key ${DEFAULT_KEY}, or create one: ssh-keygen -t ed25519 -N "" -f ~/.ssh/id_ed25519`,
+    );
   let dyniaDomain: string;
   try {
     dyniaDomain = parseDomain(answers.domain);

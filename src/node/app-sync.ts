@@ -112,9 +112,19 @@ export interface SyncArgs {
 
 /** The one command that applies an upload (the tar goes to its stdin). */
 export const syncCommand = (a: SyncArgs): Argv => [
-  'sh', '-c', SYNC_SCRIPT, 'sh', a.newDir, a.baseDir, a.dataProjectDir, a.dataDir,
+  'sh',
+  '-c',
+  SYNC_SCRIPT,
+  'sh',
+  a.newDir,
+  a.baseDir,
+  a.dataProjectDir,
+  a.dataDir,
   a.networks.map((n) => `${n.name} ${n.internal ? 'internal' : 'bridge'}`).join('\n'),
-  a.deleted.join('\n'), a.secrets.join('\n'), a.dataDirs.join('\n'), a.check.map(shellQuote).join('\n'),
+  a.deleted.join('\n'),
+  a.secrets.join('\n'),
+  a.dataDirs.join('\n'),
+  a.check.map(shellQuote).join('\n'),
 ];
 
 /** Where the sync stages a project's files before they replace its directory. */
@@ -129,5 +139,9 @@ export const chain = (...commands: Argv[]): Argv => ['sh', '-c', commands.map(sh
  * without BuildKit-only syntax.
  */
 export const withBuilder = (command: Argv): Argv => [
-  'sh', '-c', 'docker buildx version >/dev/null 2>&1 || export DOCKER_BUILDKIT=0; exec "$@"', 'sh', ...command,
+  'sh',
+  '-c',
+  'docker buildx version >/dev/null 2>&1 || export DOCKER_BUILDKIT=0; exec "$@"',
+  'sh',
+  ...command,
 ];

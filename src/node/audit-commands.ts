@@ -7,5 +7,10 @@ export const appendStdin = (path: string = LAYOUT.auditLog): Argv => ['sh', '-c'
 
 /** The last `lines` lines of the file; no output (and success) when it does not exist yet. */
 export const tailIfExists = (lines: number, path: string = LAYOUT.auditLog): Argv => [
-  'sh', '-c', '[ -e "$1" ] || exit 0; exec tail -n "$2" "$1"', 'sh', path, String(lines),
+  'sh',
+  '-c',
+  '[ -e "$1" ] || exit 0; exec tail -n "$2" "$1"',
+  'sh',
+  path,
+  String(lines),
 ];

@@ -22,7 +22,8 @@ export function parseUpstreams(text: string): UpstreamStatus[] {
   } catch {
     throw RemoteError(`Caddy's ${UPSTREAMS_URL} did not answer JSON: ${text.trim().slice(0, 200) || 'empty answer'}`);
   }
-  if (!Array.isArray(value)) throw RemoteError(`Caddy's ${UPSTREAMS_URL} answered ${JSON.stringify(value).slice(0, 200)}, not a list of upstreams.`);
+  if (!Array.isArray(value))
+    throw RemoteError(`Caddy's ${UPSTREAMS_URL} answered ${JSON.stringify(value).slice(0, 200)}, not a list of upstreams.`);
   return value.map((entry, i) => {
     const { address, num_requests: numRequests, fails } = (entry ?? {}) as Record<string, unknown>;
     if (typeof address !== 'string' || typeof numRequests !== 'number' || typeof fails !== 'number') {
@@ -34,4 +35,6 @@ export function parseUpstreams(text: string): UpstreamStatus[] {
 
 /** One line for messages: `172.18.0.4:8080 (3 in flight)`, or `none` (no request in flight anywhere). */
 export const describeUpstreams = (upstreams: readonly UpstreamStatus[]): string =>
-  upstreams.length === 0 ? 'none' : upstreams.map((u) => `${u.address} (${u.numRequests} in flight${u.fails ? `, ${u.fails} failed` : ''})`).join(', ');
+  upstreams.length === 0
+    ? 'none'
+    : upstreams.map((u) => `${u.address} (${u.numRequests} in flight${u.fails ? `, ${u.fails} failed` : ''})`).join(', ');

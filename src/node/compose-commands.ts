@@ -12,7 +12,10 @@ export interface ComposeTarget {
 
 /** `docker compose -p <project> [--project-directory d] [--env-file f] -f <file>...`, the start of every compose command. */
 export const compose = ({ project, files, projectDirectory, envFile }: ComposeTarget): Argv => [
-  'docker', 'compose', '-p', project,
+  'docker',
+  'compose',
+  '-p',
+  project,
   ...(projectDirectory === undefined ? [] : ['--project-directory', projectDirectory]),
   ...(envFile === undefined ? [] : ['--env-file', envFile]),
   ...files.flatMap((file) => ['-f', file]),
@@ -31,5 +34,9 @@ export const composeDown = (target: ComposeTarget): Argv => [...compose(target),
 /** Every container of the project, stopped ones included, one JSON object per line (see parseComposePs). */
 export const composePsAll = (target: ComposeTarget): Argv => [...compose(target), 'ps', '--all', '--format', 'json'];
 export const composeLogs = (target: ComposeTarget, service: string, tail = 50): Argv => [
-  ...compose(target), 'logs', '--tail', String(tail), service,
+  ...compose(target),
+  'logs',
+  '--tail',
+  String(tail),
+  service,
 ];

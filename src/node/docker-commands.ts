@@ -8,13 +8,22 @@ export const networkCreate = (network = EDGE_NETWORK): Argv => ['docker', 'netwo
 
 /** Docker refuses to connect a container twice; to change aliases, disconnect first. */
 export const networkConnect = (container: string, alias: string, network = EDGE_NETWORK): Argv => [
-  'docker', 'network', 'connect', '--alias', alias, network, container,
+  'docker',
+  'network',
+  'connect',
+  '--alias',
+  alias,
+  network,
+  container,
 ];
 
 export const networkDisconnect = (container: string, network = EDGE_NETWORK): Argv => [
-  'docker', 'network', 'disconnect', network, container,
+  'docker',
+  'network',
+  'disconnect',
+  network,
+  container,
 ];
 
 /** Succeeds once the Docker daemon answers (cloud-init may still be installing it); prints the server version. */
 export const dockerReady = (): Argv => ['docker', 'info', '--format', '{{.ServerVersion}}'];
-

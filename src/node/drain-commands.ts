@@ -66,10 +66,17 @@ const addressTemplate = (network: string) => `{{with index .NetworkSettings.Netw
 
 /** Waits for Caddy to move on from `previous`, then runs `then` (the stop of the old version). */
 export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
-  'sh', '-c', HOST, 'sh',
-  addressTemplate(network), caddy,
-  target.next.container, String(target.next.port),
-  target.previous.container, String(target.previous.port),
-  String(target.timeoutSeconds), POLL,
+  'sh',
+  '-c',
+  HOST,
+  'sh',
+  addressTemplate(network),
+  caddy,
+  target.next.container,
+  String(target.next.port),
+  target.previous.container,
+  String(target.previous.port),
+  String(target.timeoutSeconds),
+  POLL,
   ...then,
 ];

@@ -19,5 +19,13 @@ const HEALTH_LOOP = [
 ].join('\n');
 
 export const waitHealthyInNetwork = (url: string, timeoutSeconds: number, container = CADDY_CONTAINER): Argv => [
-  'docker', 'exec', container, 'sh', '-c', HEALTH_LOOP, 'sh', url, String(timeoutSeconds),
+  'docker',
+  'exec',
+  container,
+  'sh',
+  '-c',
+  HEALTH_LOOP,
+  'sh',
+  url,
+  String(timeoutSeconds),
 ];

@@ -27,7 +27,8 @@ const UNTIL_STDIN_CLOSES = [
 
 export function composeLogsCommand(target: ComposeTarget, options: LogOptions): Argv {
   const logs = [
-    ...compose(target), 'logs',
+    ...compose(target),
+    'logs',
     ...(options.tail === undefined ? [] : ['--tail', String(options.tail)]),
     ...(options.follow ? ['--follow'] : []),
     ...(options.service ? [options.service] : []),

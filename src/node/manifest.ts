@@ -38,7 +38,10 @@ export function parseManifest(text: string, source = 'node.json'): NodeManifest 
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw StateError(`${source} is not valid JSON (${(error as Error).message}).`, 'Inspect the file on the node; `dynia node:create` rewrites it.');
+    throw StateError(
+      `${source} is not valid JSON (${(error as Error).message}).`,
+      'Inspect the file on the node; `dynia node:create` rewrites it.',
+    );
   }
   const result = NodeManifest.safeParse(data);
   if (result.success) return result.data;

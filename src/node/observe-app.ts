@@ -20,7 +20,16 @@ const SCRIPT = [
 ].join('\n');
 
 /** `alsoRead`: one more file printed in the same command (the deploy's upload base), so reading it costs nothing. */
-export const observeApp = (app: string, alsoRead = ''): Argv => ['sh', '-c', SCRIPT, 'sh', app, LAYOUT.caddyfile, LAYOUT.manifest, alsoRead];
+export const observeApp = (app: string, alsoRead = ''): Argv => [
+  'sh',
+  '-c',
+  SCRIPT,
+  'sh',
+  app,
+  LAYOUT.caddyfile,
+  LAYOUT.manifest,
+  alsoRead,
+];
 
 export interface ObservedContainer {
   name: string;
@@ -43,14 +52,27 @@ export function parseObservedApp(stdout: string): ObservedApp {
   const caddyAt = stdout.indexOf('--- caddyfile\n');
   const manifestAt = stdout.indexOf('--- manifest\n');
   const fileAt = stdout.indexOf('--- file\n', manifestAt);
-  if (caddyAt < 0 || manifestAt < caddyAt || fileAt < manifestAt) throw RemoteError(`unexpected output while reading the app's containers: ${stdout.slice(0, 200)}`);
-  const containers = stdout.slice(0, caddyAt).split('\n').filter((l) => l.startsWith('container ')).map((line) => {
-    const [name = '', project = '', service = '', running = '', aliases = '-'] = line.slice('container '.length).split('|');
-    return {
-      name: name.replace(/^\//, ''), project, service, running: running === 'true',
-      ...(aliases === '-' ? {} : { edgeAliases: aliases.split(',').filter(Boolean) }),
-    };
-  });
+  if (caddyAt < 0 || manifestAt < caddyAt || fileAt < manifestAt)
+    throw RemoteError(`unexpected output while reading the app's containers: ${stdout.slice(0, 200)}`);
+  const containers = stdout
+    .slice(0, caddyAt)
+    .split('\n')
+    .filter((l) => l.startsWith('container '))
+    .map((line) => {
+      const [name = '', project = '', service = '', running = '', aliases = '-'] = line.slice('container '.length).split('|');
+      return {
+        name: name.replace(/^\//, ''),
+        project,
+        service,
+        running: running === 'true',
+        ...(aliases === '-' ? {} : { edgeAliases: aliases.split(',').filter(Boolean) }),
+      };
+    });
   const fileText = stdout.slice(fileAt + '--- file\n'.length);
-  return { containers, caddyfile: stdout.slice(caddyAt + '--- caddyfile\n'.length, manifestAt), manifest: stdout.slice(manifestAt + '--- manifest\n'.length, fileAt), file: fileText === '' || fileText === '(none)\n' ? null : fileText };
+  return {
+    containers,
+    caddyfile: stdout.slice(caddyAt + '--- caddyfile\n'.length, manifestAt),
+    manifest: stdout.slice(manifestAt + '--- manifest\n'.length, fileAt),
+    file: fileText === '' || fileText === '(none)\n' ? null : fileText,
+  };
 }

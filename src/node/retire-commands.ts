@@ -34,7 +34,8 @@ const RESTORE_RESTART = [
 export const retireProject = (target: ComposeTarget): Argv => ['sh', '-c', RETIRE, 'sh', target.project];
 
 /** The file's restart policies back on every container of the project, then `compose start`. */
-export const reviveProject = (target: ComposeTarget): Argv => chain(['sh', '-c', RESTORE_RESTART, 'sh', target.project], composeStart(target));
+export const reviveProject = (target: ComposeTarget): Argv =>
+  chain(['sh', '-c', RESTORE_RESTART, 'sh', target.project], composeStart(target));
 
 /** Waits until Docker reports the container `healthy` (its compose healthcheck); exits 1 on `unhealthy` or timeout. */
 const DOCKER_HEALTH_LOOP = [
@@ -47,9 +48,20 @@ const DOCKER_HEALTH_LOOP = [
   'done',
 ].join('\n');
 
-export const waitDockerHealthy = (container: string, timeoutSeconds: number): Argv => ['sh', '-c', DOCKER_HEALTH_LOOP, 'sh', container, String(timeoutSeconds)];
+export const waitDockerHealthy = (container: string, timeoutSeconds: number): Argv => [
+  'sh',
+  '-c',
+  DOCKER_HEALTH_LOOP,
+  'sh',
+  container,
+  String(timeoutSeconds),
+];
 
 /** Joins `edge` reachable by its container name only, whatever it was joined with before (an older Dynia left aliases). */
 export const joinEdgeWithoutAlias = (container: string): Argv => [
-  'sh', '-c', `docker network disconnect ${EDGE_NETWORK} "$1" >/dev/null 2>&1; docker network connect ${EDGE_NETWORK} "$1"`, 'sh', container,
+  'sh',
+  '-c',
+  `docker network disconnect ${EDGE_NETWORK} "$1" >/dev/null 2>&1; docker network connect ${EDGE_NETWORK} "$1"`,
+  'sh',
+  container,
 ];

@@ -3,7 +3,6 @@ import { RemoteError } from '../errors.js';
 import type { Argv } from '../remote/quote.js';
 import { EDGE_NETWORK } from './layout.js';
 
-
 /** The container's networks with their aliases, as JSON (works on stopped containers too). */
 export const containerNetworks = (container: string): Argv => ['docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', container];
 

@@ -51,7 +51,7 @@ export class RecordingRemote implements Remote {
     this.calls.push({ kind: 'exec', argv: [...argv], ...(stdin === undefined ? {} : { stdin }) });
     const rule = this.rules.find((candidate) => candidate.remaining > 0 && matches(candidate.match, argv));
     if (rule) rule.remaining--;
-    const answer = typeof rule?.answer === 'function' ? rule.answer(argv, stdin) : rule?.answer ?? {};
+    const answer = typeof rule?.answer === 'function' ? rule.answer(argv, stdin) : (rule?.answer ?? {});
     if (answer instanceof Error) throw answer;
     const result = { code: 0, stdout: '', stderr: '', ...answer };
     if (result.code !== 0 && !options.allowFailure) throw commandFailed(this.host, argv, result);

@@ -58,7 +58,10 @@ export class SshSession implements Remote {
     try {
       privateKey = readFileSync(options.privateKeyPath);
     } catch (error) {
-      throw ConfigError(`cannot read the SSH private key ${options.privateKeyPath}: ${(error as Error).message}`, 'Point the SSH key setting at an existing, unencrypted private key.');
+      throw ConfigError(
+        `cannot read the SSH private key ${options.privateKeyPath}: ${(error as Error).message}`,
+        'Point the SSH key setting at an existing, unencrypted private key.',
+      );
     }
     const client = new Client();
     let offered: string | undefined;
@@ -180,7 +183,11 @@ export class SshSession implements Remote {
 
   private assertOpen(): void {
     if (this.lost) {
-      throw RemoteError(`the SSH connection to ${this.host} was lost: ${this.lost.message}`, 'Check the node is up and re-run; finished steps are not repeated.', this.lost);
+      throw RemoteError(
+        `the SSH connection to ${this.host} was lost: ${this.lost.message}`,
+        'Check the node is up and re-run; finished steps are not repeated.',
+        this.lost,
+      );
     }
   }
 
@@ -211,7 +218,11 @@ export class SshSession implements Remote {
           clearTimeout(timer);
           if (timedOut) return;
           // No exit status: killed by a signal or the connection dropped (ssh(1) reports 255 too).
-          const result = { code: code ?? 255, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+          const result = {
+            code: code ?? 255,
+            stdout: Buffer.concat(stdout).toString('utf8'),
+            stderr: Buffer.concat(stderr).toString('utf8'),
+          };
           if (result.code !== 0 && !allowFailure) reject(commandFailed(this.host, argv, result));
           else resolve(result);
         });
@@ -223,7 +234,9 @@ export class SshSession implements Remote {
   private sftp(): Promise<SFTPWrapper> {
     this.assertOpen();
     this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) =>
-      this.client.sftp((error, sftp) => (error ? reject(RemoteError(`on ${this.host}: cannot open SFTP: ${error.message}`, undefined, error)) : resolve(sftp))),
+      this.client.sftp((error, sftp) =>
+        error ? reject(RemoteError(`on ${this.host}: cannot open SFTP: ${error.message}`, undefined, error)) : resolve(sftp),
+      ),
     );
     return this.sftpChannel;
   }
@@ -250,7 +263,11 @@ function connectError(
     );
   }
   if (error.level === 'client-authentication') {
-    return RemoteError(`${where} refused the SSH key ${options.privateKeyPath}.`, 'Make sure this key is authorized on the node (the droplet was created with its public key).', error);
+    return RemoteError(
+      `${where} refused the SSH key ${options.privateKeyPath}.`,
+      'Make sure this key is authorized on the node (the droplet was created with its public key).',
+      error,
+    );
   }
   return RemoteError(`cannot connect to ${where}: ${error.message}`, 'Check that the node is running and reachable on that port.', error);
 }

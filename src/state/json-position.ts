@@ -26,10 +26,10 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   const value = (): void => {
     skipSpace();
     const char = text[at];
-    if (char === '{') return object();
-    if (char === '[') return array();
-    if (char === '"') return string();
-    if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return number();
+    if (char === '{') return void object();
+    if (char === '[') return void array();
+    if (char === '"') return void string();
+    if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return void number();
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, at)) {
         at += word.length;

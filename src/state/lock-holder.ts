@@ -60,7 +60,14 @@ export const realHost: HostProbe = {
 export function describeMe(command: string, host: HostProbe, now: Date): LockHolder {
   const bootId = host.bootId();
   const procStart = host.procStart(process.pid);
-  return { pid: process.pid, host: host.hostname(), command, startedAt: now.toISOString(), ...(bootId ? { bootId } : {}), ...(procStart ? { procStart } : {}) };
+  return {
+    pid: process.pid,
+    host: host.hostname(),
+    command,
+    startedAt: now.toISOString(),
+    ...(bootId ? { bootId } : {}),
+    ...(procStart ? { procStart } : {}),
+  };
 }
 
 export function liveness(holder: LockHolder, host: HostProbe): Liveness {
@@ -72,7 +79,8 @@ export function liveness(holder: LockHolder, host: HostProbe): Liveness {
   if (holder.procStart !== undefined && bootId !== undefined) {
     const start = host.procStart(holder.pid);
     if (start === undefined) return { verdict: 'dead', why: `pid ${holder.pid} no longer runs` };
-    if (start !== holder.procStart) return { verdict: 'dead', why: `pid ${holder.pid} no longer runs (the pid now belongs to another process)` };
+    if (start !== holder.procStart)
+      return { verdict: 'dead', why: `pid ${holder.pid} no longer runs (the pid now belongs to another process)` };
     return { verdict: 'alive', why: `pid ${holder.pid} is still running on this machine` };
   }
   return host.pidExists(holder.pid)
@@ -83,7 +91,12 @@ export function liveness(holder: LockHolder, host: HostProbe): Liveness {
 export function parseHolder(text: string): LockHolder | undefined {
   try {
     const data = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof data.pid === 'number' && typeof data.host === 'string' && typeof data.command === 'string' && typeof data.startedAt === 'string') {
+    if (
+      typeof data.pid === 'number' &&
+      typeof data.host === 'string' &&
+      typeof data.command === 'string' &&
+      typeof data.startedAt === 'string'
+    ) {
       return data as LockHolder;
     }
   } catch {
@@ -92,4 +105,5 @@ export function parseHolder(text: string): LockHolder | undefined {
   return undefined;
 }
 
-export const describeHolder = (holder: LockHolder) => `pid ${holder.pid} on ${holder.host} running "${holder.command}" since ${holder.startedAt}`;
+export const describeHolder = (holder: LockHolder) =>
+  `pid ${holder.pid} on ${holder.host} running "${holder.command}" since ${holder.startedAt}`;

@@ -6,7 +6,16 @@
  */
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { StateError } from '../errors.js';
-import { describeHolder, describeMe, liveness, parseHolder, realHost, type HostProbe, type LockHolder, type Liveness } from './lock-holder.js';
+import {
+  describeHolder,
+  describeMe,
+  liveness,
+  parseHolder,
+  realHost,
+  type HostProbe,
+  type LockHolder,
+  type Liveness,
+} from './lock-holder.js';
 
 export type { LockHolder } from './lock-holder.js';
 
@@ -42,7 +51,7 @@ export async function acquireLock(lockPath: string, command: string, options: Lo
 }
 
 async function tryCreate(lockPath: string, text: string): Promise<boolean> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(lockPath, 'wx');
   } catch (error) {
@@ -73,7 +82,10 @@ async function readHolder(lockPath: string): Promise<Holder | 'gone'> {
 
 async function judge(lockPath: string, current: Holder, host: HostProbe): Promise<Liveness> {
   if (current.holder) return liveness(current.holder, host);
-  const age = await stat(lockPath).then((info) => Date.now() - info.mtimeMs, () => 0);
+  const age = await stat(lockPath).then(
+    (info) => Date.now() - info.mtimeMs,
+    () => 0,
+  );
   return age > UNREADABLE_GRACE_MS
     ? { verdict: 'dead', why: `its holder never wrote its name and the file is ${Math.round(age / 1000)} s old` }
     : { verdict: 'alive', why: 'a process that has not written its name yet' };
@@ -110,11 +122,17 @@ function takeoverMessage(stale: Holder, verdict: Liveness): string {
 
 function lockedError(lockPath: string, current: Holder, verdict: Liveness) {
   if (!current.holder) {
-    return StateError('The state is locked by a process that has not written its name yet.', `Retry in a few seconds; a lock file without a holder is taken over after ${UNREADABLE_GRACE_MS / 1000} s.`);
+    return StateError(
+      'The state is locked by a process that has not written its name yet.',
+      `Retry in a few seconds; a lock file without a holder is taken over after ${UNREADABLE_GRACE_MS / 1000} s.`,
+    );
   }
   const who = describeHolder(current.holder);
   if (verdict.verdict === 'alive') {
-    return StateError(`The state is locked by ${who}, which is still running (${verdict.why}).`, `Wait for it to finish and retry (it removes ${lockPath} when it ends).`);
+    return StateError(
+      `The state is locked by ${who}, which is still running (${verdict.why}).`,
+      `Wait for it to finish and retry (it removes ${lockPath} when it ends).`,
+    );
   }
   return StateError(
     `The state is locked by ${who}; ${verdict.why}.`,

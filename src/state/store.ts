@@ -135,7 +135,10 @@ export class StateStore {
     const result = State.safeParse(data);
     if (result.success) return result.data;
     const problems = result.error.issues.slice(0, 5).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-    throw StateError(`${what} does not match the state format: ${problems.join('; ')}.`, `Fix the named fields or restore a backup (${this.path}.bak-*).`);
+    throw StateError(
+      `${what} does not match the state format: ${problems.join('; ')}.`,
+      `Fix the named fields or restore a backup (${this.path}.bak-*).`,
+    );
   }
 
   private async refuseNewerOnDisk(): Promise<void> {

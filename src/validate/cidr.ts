@@ -8,18 +8,25 @@ export function validateCidr(value: string, field: string): string {
   const family = isIP(address);
   const max = family === 6 ? 128 : 32;
   const why =
-    extra !== undefined ? 'has more than one /'
-    : family === 0 ? 'is not an IPv4 or IPv6 address'
-    : prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max) ? `has a prefix length that is not 0-${max}`
-    : undefined;
+    extra !== undefined
+      ? 'has more than one /'
+      : family === 0
+        ? 'is not an IPv4 or IPv6 address'
+        : prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max)
+          ? `has a prefix length that is not 0-${max}`
+          : undefined;
   if (why === undefined) return value;
-  throw InputError(`${field} ${shown(value)} ${why}.`, 'Give addresses or CIDRs separated by commas, e.g. --ssh-from 203.0.113.7/32,10.0.0.0/8');
+  throw InputError(
+    `${field} ${shown(value)} ${why}.`,
+    'Give addresses or CIDRs separated by commas, e.g. --ssh-from 203.0.113.7/32,10.0.0.0/8',
+  );
 }
 
 /** A comma-separated list of addresses/CIDRs; empty entries and duplicates are refused, order is kept. */
 export function validateCidrList(value: string, field: string): string[] {
   const items = value.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw InputError(`${field} ${shown(value)} has an empty entry.`, 'e.g. --ssh-from 203.0.113.7/32,10.0.0.0/8');
+  if (items.some((s) => s === ''))
+    throw InputError(`${field} ${shown(value)} has an empty entry.`, 'e.g. --ssh-from 203.0.113.7/32,10.0.0.0/8');
   const cidrs = items.map((item) => validateCidr(item, field));
   return [...new Set(cidrs)];
 }

@@ -5,7 +5,7 @@ import { shown } from './shown.js';
  * RFC 3986 `pchar` (unreserved, sub-delims except the quote, ':' and '@'); percent-escapes are checked apart.
  * The quote stays out: the path reaches shell commands (quoted) and Caddy, and no real health path needs it.
  */
-const PCHAR = "A-Za-z0-9\\-._~!$&()*+,;=:@";
+const PCHAR = 'A-Za-z0-9\\-._~!$&()*+,;=:@';
 const SEGMENT = new RegExp(`^(?:[${PCHAR}]|%[0-9A-Fa-f]{2})*$`);
 /** A query also allows '/' and '?'. */
 const QUERY = new RegExp(`^(?:[${PCHAR}/?]|%[0-9A-Fa-f]{2})*$`);

@@ -28,5 +28,8 @@ export function validateHostname(value: string, field: string): string {
   const name = value.toLowerCase();
   const why = problem(name);
   if (why === undefined) return name;
-  throw InputError(`${field} ${shown(value)} ${why}.`, 'Use a plain domain name such as app.example.com (no scheme, port, path or spaces).');
+  throw InputError(
+    `${field} ${shown(value)} ${why}.`,
+    'Use a plain domain name such as app.example.com (no scheme, port, path or spaces).',
+  );
 }

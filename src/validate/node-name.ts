@@ -10,11 +10,15 @@ const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function validateNodeName(value: string, field = '--name'): string {
   if (LABEL.test(value)) return value;
   const why =
-    value.length === 0 ? 'is empty'
-    : value.length > 63 ? `is ${value.length} characters long (at most 63)`
-    : /[A-Z]/.test(value) ? 'contains uppercase letters'
-    : value.startsWith('-') || value.endsWith('-') ? "starts or ends with '-'"
-    : "contains characters other than a-z, 0-9 and '-'";
+    value.length === 0
+      ? 'is empty'
+      : value.length > 63
+        ? `is ${value.length} characters long (at most 63)`
+        : /[A-Z]/.test(value)
+          ? 'contains uppercase letters'
+          : value.startsWith('-') || value.endsWith('-')
+            ? "starts or ends with '-'"
+            : "contains characters other than a-z, 0-9 and '-'";
   throw InputError(
     `${field} ${shown(value)} ${why}; a node name must be a single DNS label.`,
     `Use 1–63 characters from a-z, 0-9 and '-', not starting or ending with '-' (e.g. web-1).`,

@@ -81,7 +81,9 @@ const steps: Step<Ctx>[] = [
       const alsoRead = plan.previous ? appFilesPath(plan.previous.project) : '';
       const found = await reconcileApp(ctx.session, ctx.deps, plan.node, plan.app, { replacing: plan.project, alsoRead });
       ctx.base = found.file;
-      return found.repairs.length ? `repaired ${found.repairs.length}: ${found.repairs.map((r) => r.kind).join(', ')}` : 'the node matches state';
+      return found.repairs.length
+        ? `repaired ${found.repairs.length}: ${found.repairs.map((r) => r.kind).join(', ')}`
+        : 'the node matches state';
     },
   },
   {
@@ -96,7 +98,8 @@ const steps: Step<Ctx>[] = [
   },
   {
     name: 'start',
-    title: (ctx) => `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
+    title: (ctx) =>
+      `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
     async run(ctx) {
       const t0 = performance.now();
       await ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000 });
@@ -105,7 +108,13 @@ const steps: Step<Ctx>[] = [
         const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);
         return services.length ? [`${what}: ${services.join(', ')}`] : [];
       };
-      return [...said('changed', 'data recreated in place'), ...said('new', 'data started'), ...said('unchanged', 'data left running untouched')].join('; ') || undefined;
+      return (
+        [
+          ...said('changed', 'data recreated in place'),
+          ...said('new', 'data started'),
+          ...said('unchanged', 'data left running untouched'),
+        ].join('; ') || undefined
+      );
     },
   },
   {
@@ -181,7 +190,9 @@ async function swapTraffic(ctx: Ctx): Promise<string> {
   await moveAlias(session, entryContainer(ctx), plan.entry.domain);
   const now = new Date().toISOString();
   const state = await ctx.deps.tx.commit((draft) => {
-    for (const d of draft.deployments) if (d.node === plan.node.name && d.app === plan.app && d.status === 'active') Object.assign(d, { status: 'superseded', updatedAt: now });
+    for (const d of draft.deployments)
+      if (d.node === plan.node.name && d.app === plan.app && d.status === 'active')
+        Object.assign(d, { status: 'superseded', updatedAt: now });
     draft.deployments.push({ ...record(plan), status: 'active', createdAt: now, updatedAt: now });
     syncFqdnTarget(draft, plan.node.name);
   });
@@ -191,13 +202,23 @@ async function swapTraffic(ctx: Ctx): Promise<string> {
   const said = caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
   if (!plan.previous) return said;
   // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
-  const drained = await drainThenStop(session, swapTarget(entryContainer(ctx), plan.entry.port, plan.previous), retireProject(target(plan.previous.project)));
+  const drained = await drainThenStop(
+    session,
+    swapTarget(entryContainer(ctx), plan.entry.port, plan.previous),
+    retireProject(target(plan.previous.project)),
+  );
   return `${said}; ${describeDrain(drained)}`;
 }
 
 const record = (plan: DeployPlan) => ({
-  node: plan.node.name, app: plan.app, project: plan.project, composeHash: plan.hash, entryService: plan.entry.service,
-  entryPort: plan.entry.port, domain: plan.entry.domain, dataHashes: plan.dataHashes,
+  node: plan.node.name,
+  app: plan.app,
+  project: plan.project,
+  composeHash: plan.hash,
+  entryService: plan.entry.service,
+  entryPort: plan.entry.port,
+  domain: plan.entry.domain,
+  dataHashes: plan.dataHashes,
 });
 
 const entryContainer = (ctx: Ctx) => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
@@ -221,7 +242,9 @@ async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
   const { plan } = ctx.input;
   const now = new Date().toISOString();
   return ctx.deps.tx.commit((draft) => {
-    const mine = draft.deployments.find((d) => d.node === plan.node.name && d.project === plan.project && d.status === 'active' && d.composeHash === plan.hash);
+    const mine = draft.deployments.find(
+      (d) => d.node === plan.node.name && d.project === plan.project && d.status === 'active' && d.composeHash === plan.hash,
+    );
     const failed = { status: 'failed' as const, reason: reasonOf(error), updatedAt: now };
     if (mine) Object.assign(mine, failed);
     else draft.deployments.push({ ...record(plan), createdAt: now, ...failed });
@@ -237,7 +260,9 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   let restored: Deployment | undefined;
   if (plan.previous && (await revive(ctx, plan.previous))) restored = plan.previous;
   const state = await ctx.deps.tx.commit((draft) => {
-    const previous = restored && draft.deployments.find((d) => d.node === plan.node.name && d.project === restored.project && d.createdAt === restored.createdAt);
+    const previous =
+      restored &&
+      draft.deployments.find((d) => d.node === plan.node.name && d.project === restored.project && d.createdAt === restored.createdAt);
     if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
     syncFqdnTarget(draft, plan.node.name);
   });
@@ -245,7 +270,9 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   await session.exec(composeDown(target(plan.project)), { allowFailure: true });
   await writeManifest(ctx, state);
   if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;
-  return plan.entry.domain === plan.node.fqdn ? `${plan.entry.domain} is served by the placeholder` : `${plan.entry.domain} is no longer routed`;
+  return plan.entry.domain === plan.node.fqdn
+    ? `${plan.entry.domain} is served by the placeholder`
+    : `${plan.entry.domain} is no longer routed`;
 }
 
 /** The previous version back: on `edge` without the alias, started, through the health gate, then given the alias. */
@@ -255,7 +282,10 @@ async function revive(ctx: Ctx, previous: Deployment): Promise<boolean> {
   const started = await session.exec(chain(joinEdgeWithoutAlias(entry), reviveProject(target(previous.project))), { allowFailure: true });
   if (started.code !== 0) return false;
   const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
-  const healthy = await session.exec(waitHealthyInNetwork(`http://${entry}:${previous.entryPort}${healthPath(ctx)}`, seconds), { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
+  const healthy = await session.exec(waitHealthyInNetwork(`http://${entry}:${previous.entryPort}${healthPath(ctx)}`, seconds), {
+    allowFailure: true,
+    timeoutMs: ctx.input.timeoutMs + 30_000,
+  });
   if (healthy.code !== 0) {
     await session.exec(retireProject(target(previous.project)), { allowFailure: true });
     return false;
@@ -269,7 +299,9 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
   let failure: unknown;
   try {
     const timings = await runSteps(steps, ctx, deps.reporter);
-    const deployment = deps.tx.state.deployments.find((d) => d.node === input.plan.node.name && d.project === input.plan.project && d.status === 'active')!;
+    const deployment = deps.tx.state.deployments.find(
+      (d) => d.node === input.plan.node.name && d.project === input.plan.project && d.status === 'active',
+    )!;
     return { deployment, timings, remote: { ...ctx.session!.stats }, appStartMs: ctx.appStartMs, uploadedBytes: ctx.uploadedBytes };
   } catch (error) {
     failure = error;
@@ -283,7 +315,13 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
     throw new DyniaError('health', `${(error as Error).message}\nRolled back: ${to}.`, (error as DyniaError).hint);
   } finally {
     const { plan } = input;
-    const args = { node: plan.node.name, app: plan.app, project: plan.project, domain: plan.entry.domain, composeHash: plan.hash.slice(0, 12) };
+    const args = {
+      node: plan.node.name,
+      app: plan.app,
+      project: plan.project,
+      domain: plan.entry.domain,
+      composeHash: plan.hash.slice(0, 12),
+    };
     await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
@@ -305,7 +343,16 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
   const timings: StepTiming[] = [];
   let remote: { connections: number; commands: number } | undefined;
   const part = async (from: string, to: string) => {
-    timings.push(...(await runSteps(steps.slice(steps.findIndex((s) => s.name === from), steps.findIndex((s) => s.name === to) + 1), ctx, deps.reporter)));
+    timings.push(
+      ...(await runSteps(
+        steps.slice(
+          steps.findIndex((s) => s.name === from),
+          steps.findIndex((s) => s.name === to) + 1,
+        ),
+        ctx,
+        deps.reporter,
+      )),
+    );
   };
   return {
     node: input.plan.node.name,
@@ -340,7 +387,13 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
     rollback: (reason) => rollBack(ctx, reason),
     async close(failure) {
       const { plan } = input;
-      const args = { node: plan.node.name, app: plan.app, project: plan.project, domain: plan.entry.domain, composeHash: plan.hash.slice(0, 12) };
+      const args = {
+        node: plan.node.name,
+        app: plan.app,
+        project: plan.project,
+        domain: plan.entry.domain,
+        composeHash: plan.hash.slice(0, 12),
+      };
       if (ctx.session) remote = { ...ctx.session.stats };
       await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
       await ctx.session?.close();

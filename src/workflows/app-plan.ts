@@ -42,7 +42,10 @@ export function appNameFor(composePath: string, explicit?: string, fileName?: st
   if (explicit !== undefined) return validateProjectName(explicit, '--name');
   if (fileName !== undefined) return validateProjectName(fileName, `top-level name: in ${composePath} (or pass --name)`);
   const name = basename(dirname(resolve(composePath)));
-  const cleaned = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '');
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '');
   return validateProjectName(cleaned, `app name derived from ${composePath} (pass --name)`);
 }
 
@@ -62,10 +65,16 @@ export function planDeploy(state: State, input: PlanInput): DeployPlan {
   const node = state.nodes.find((n) => n.name === input.node);
   if (!node) {
     const known = state.nodes.map((n) => n.name).join(', ') || 'none';
-    throw InputError(`--node ${input.node}: no such node in state (known: ${known}).`, 'Create it first: dynia node:create --name ' + input.node);
+    throw InputError(
+      `--node ${input.node}: no such node in state (known: ${known}).`,
+      `Create it first: dynia node:create --name ${input.node}`,
+    );
   }
   if (node.status !== 'active') {
-    throw InputError(`--node ${input.node} is not ready (status ${node.status}).`, `Finish it first: dynia node:create --name ${input.node}`);
+    throw InputError(
+      `--node ${input.node} is not ready (status ${node.status}).`,
+      `Finish it first: dynia node:create --name ${input.node}`,
+    );
   }
   const entry = inferEntry(input.file, node.fqdn);
   const entryModel = input.model.services.find((s) => s.name === entry.service)!;
@@ -102,14 +111,21 @@ export function planDeploy(state: State, input: PlanInput): DeployPlan {
     model: input.model,
     files: input.files,
     stateless: input.model.services.filter((s) => !s.data).map((s) => s.name),
-    data: input.model.services.filter((s) => s.data).map((s) => ({
-      service: s.name, why: s.why, change: before[s.name] === undefined ? 'new' : before[s.name] === hashes[s.name] ? 'unchanged' : 'changed',
-    })),
+    data: input.model.services
+      .filter((s) => s.data)
+      .map((s) => ({
+        service: s.name,
+        why: s.why,
+        change: before[s.name] === undefined ? 'new' : before[s.name] === hashes[s.name] ? 'unchanged' : 'changed',
+      })),
     dataProject: data,
     dataOverride: renderOverride(input.file, input.model, { ...meta, project: data, srcDir: appSrcDir(data) }),
     dataHashes: hashes,
-    warnings: previous && previous.dataHashes === undefined && input.model.volumes.length > 0
-      ? [`${previous.project} was deployed by an older Dynia, which kept volumes per colour (${input.model.volumes.map((v) => `${previous.project}_${v}`).join(', ')}); this deploy uses ${input.model.volumes.map((v) => `${input.app}_${v}`).join(', ')}. Copy the data over first if you need it: docker run --rm -v <old>:/from -v <new>:/to busybox cp -a /from/. /to/`]
-      : [],
+    warnings:
+      previous && previous.dataHashes === undefined && input.model.volumes.length > 0
+        ? [
+            `${previous.project} was deployed by an older Dynia, which kept volumes per colour (${input.model.volumes.map((v) => `${previous.project}_${v}`).join(', ')}); this deploy uses ${input.model.volumes.map((v) => `${input.app}_${v}`).join(', ')}. Copy the data over first if you need it: docker run --rm -v <old>:/from -v <new>:/to busybox cp -a /from/. /to/`,
+          ]
+        : [],
   };
 }

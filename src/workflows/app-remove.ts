@@ -42,7 +42,10 @@ export function planRemove(state: State, input: { app: string; nodes: NodeRecord
   if (nodes.length === 0) throw InputError(`app ${input.app} is not deployed on any node.`, 'See dynia app:list.');
   const without = nodes.filter((n) => !has(n.name));
   if (without.length > 0) {
-    throw InputError(`app ${input.app} is not on ${without.map((n) => n.name).join(', ')}; nothing was changed.`, 'See dynia app:list for where it runs.');
+    throw InputError(
+      `app ${input.app} is not on ${without.map((n) => n.name).join(', ')}; nothing was changed.`,
+      'See dynia app:list for where it runs.',
+    );
   }
   return { app: input.app, nodes, volumes: input.volumes };
 }
@@ -89,13 +92,23 @@ export async function appRemove(plan: RemovePlan, deps: WorkflowDeps, parallel =
       await writeNodeManifest(session, state, node.name);
       deps.reporter.info(`${node.name}: ${projects.join(', ')} down and removed`);
       results.set(node.name, {
-        node: node.name, fqdn: node.fqdn, projects, domains, volumes, ...(found.dataDir ? { dataDir: appDataDir(plan.app) } : {}), volumesRemoved: plan.volumes,
+        node: node.name,
+        fqdn: node.fqdn,
+        projects,
+        domains,
+        volumes,
+        ...(found.dataDir ? { dataDir: appDataDir(plan.app) } : {}),
+        volumesRemoved: plan.volumes,
       });
     } catch (error) {
       failure = error;
       throw error;
     } finally {
-      await appendAudit(session, deps.reporter, { command: 'app:remove', args: { node: node.name, app: plan.app, volumes: plan.volumes, projects: projects.join(',') }, ...auditOutcome(failure) });
+      await appendAudit(session, deps.reporter, {
+        command: 'app:remove',
+        args: { node: node.name, app: plan.app, volumes: plan.volumes, projects: projects.join(',') },
+        ...auditOutcome(failure),
+      });
       await session.close();
     }
   });

@@ -61,7 +61,10 @@ async function hasAlias(session: NodeSession, container: string, domain: string)
 
 async function waitHealthy(ctx: Ctx, d: Deployment): Promise<{ ok: boolean; detail: string }> {
   const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
-  const result = await ctx.session!.exec(waitHealthyInNetwork(healthUrl(ctx, d), seconds), { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
+  const result = await ctx.session!.exec(waitHealthyInNetwork(healthUrl(ctx, d), seconds), {
+    allowFailure: true,
+    timeoutMs: ctx.input.timeoutMs + 30_000,
+  });
   return { ok: result.code === 0, detail: tail(result.stderr, 3) || 'no answer' };
 }
 
@@ -77,14 +80,21 @@ const steps: Step<Ctx>[] = [
       const found = await reconcileApp(session, ctx.deps, plan.node, previous.app);
       // The project directory holds the files of the last deploy into it; a later (failed) deploy may have replaced them.
       const tree = parseUploadedTree(await session.readFile(appFilesPath(previous.project)));
-      const containers = tree === null ? [] : parseComposePs((await session.exec(composePsAll(appTarget(previous.project)), { allowFailure: true })).stdout);
+      const containers =
+        tree === null ? [] : parseComposePs((await session.exec(composePsAll(appTarget(previous.project)), { allowFailure: true })).stdout);
       const why =
-        tree === null ? 'its files are gone'
-        : tree.hash !== previous.composeHash ? 'its directory now holds another version (a later deploy into the same project)'
-        : !containers.some((c) => c.name === entryOf(previous)) ? `its container ${entryOf(previous)} is gone`
-        : undefined;
+        tree === null
+          ? 'its files are gone'
+          : tree.hash !== previous.composeHash
+            ? 'its directory now holds another version (a later deploy into the same project)'
+            : !containers.some((c) => c.name === entryOf(previous))
+              ? `its container ${entryOf(previous)} is gone`
+              : undefined;
       if (why) {
-        throw InputError(`cannot roll back ${previous.app} on ${plan.node.name} to ${previous.project} (created ${previous.createdAt}): ${why}.`, 'Deploy the version you want with dynia app:deploy; the running version was not touched.');
+        throw InputError(
+          `cannot roll back ${previous.app} on ${plan.node.name} to ${previous.project} (created ${previous.createdAt}): ${why}.`,
+          'Deploy the version you want with dynia app:deploy; the running version was not touched.',
+        );
       }
       const repaired = found.repairs.length ? `; repaired ${found.repairs.length}: ${found.repairs.map((r) => r.kind).join(', ')}` : '';
       return `${previous.project} (${previous.composeHash.slice(0, 12)}), ${containers.length} container(s), stopped${repaired}`;
@@ -97,7 +107,9 @@ const steps: Step<Ctx>[] = [
       const { previous } = ctx.input.plan;
       const session = ctx.session!;
       ctx.started = true;
-      await session.exec(chain(joinEdgeWithoutAlias(entryOf(previous)), reviveProject(appTarget(previous.project))), { timeoutMs: 300_000 });
+      await session.exec(chain(joinEdgeWithoutAlias(entryOf(previous)), reviveProject(appTarget(previous.project))), {
+        timeoutMs: 300_000,
+      });
     },
   },
   {
@@ -125,7 +137,8 @@ const steps: Step<Ctx>[] = [
       ctx.stateBefore = ctx.deps.tx.state;
       ctx.switched = true;
       await moveAlias(session, entryOf(previous), previous.domain);
-      if (!(await hasAlias(session, entryOf(previous), previous.domain))) throw HealthError(`${entryOf(previous)} did not get the alias ${upstreamAlias(previous.domain)} on edge.`);
+      if (!(await hasAlias(session, entryOf(previous), previous.domain)))
+        throw HealthError(`${entryOf(previous)} did not get the alias ${upstreamAlias(previous.domain)} on edge.`);
       const now = new Date().toISOString();
       const state = await ctx.deps.tx.commit((draft) => {
         for (const d of draft.deployments) {
@@ -134,8 +147,16 @@ const steps: Step<Ctx>[] = [
         }
         syncFqdnTarget(draft, plan.node.name);
       });
-      const caddy = await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, state, plan.node.name), caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name));
-      const drained = await drainThenStop(session, swapTarget(entryOf(previous), previous.entryPort, current), retireProject(appTarget(current.project)));
+      const caddy = await applyCaddyfile(
+        session,
+        caddyfileFor(ctx.deps.settings, state, plan.node.name),
+        caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name),
+      );
+      const drained = await drainThenStop(
+        session,
+        swapTarget(entryOf(previous), previous.entryPort, current),
+        retireProject(appTarget(current.project)),
+      );
       return `${caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload'}; ${describeDrain(drained)}`;
     },
   },
@@ -143,7 +164,11 @@ const steps: Step<Ctx>[] = [
     name: 'external-health',
     title: (ctx) => `Check https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`,
     async run(ctx) {
-      const result = await pollHttps(`https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`, ctx.deps, ctx.input.timeoutMs);
+      const result = await pollHttps(
+        `https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`,
+        ctx.deps,
+        ctx.input.timeoutMs,
+      );
       return `HTTP ${result.status}`;
     },
   },
@@ -175,9 +200,15 @@ async function undo(ctx: Ctx): Promise<void> {
     const node = draft.nodes.find((n) => n.name === plan.node.name)!;
     node.caddy = before.nodes.find((n) => n.name === plan.node.name)!.caddy;
   });
-  await applyCaddyfile(session, caddyfileFor(ctx.deps.settings, restored, plan.node.name), caddyfileFor(ctx.deps.settings, switchedState, plan.node.name));
+  await applyCaddyfile(
+    session,
+    caddyfileFor(ctx.deps.settings, restored, plan.node.name),
+    caddyfileFor(ctx.deps.settings, switchedState, plan.node.name),
+  );
   // Best effort: if Caddy never shows the switch back, both versions keep serving (safe) and the warning says so.
-  await drainThenStop(session, swapTarget(entryOf(current), current.entryPort, previous), retireProject(appTarget(previous.project))).catch((error: Error) => ctx.deps.reporter.warn(error.message));
+  await drainThenStop(session, swapTarget(entryOf(current), current.entryPort, previous), retireProject(appTarget(previous.project))).catch(
+    (error: Error) => ctx.deps.reporter.warn(error.message),
+  );
   await writeNodeManifest(session, restored, plan.node.name);
 }
 
@@ -198,9 +229,19 @@ export async function appRollback(input: AppRollbackInput, deps: WorkflowDeps): 
     }
     deps.reporter.warn(`rollback failed after the switch: ${reasonOf(error)}; undoing it`);
     await undo(ctx);
-    throw new DyniaError('health', `${(error as Error).message}\nUndone: ${plan.current.domain} is served by ${plan.current.project} again.`, (error as DyniaError).hint);
+    throw new DyniaError(
+      'health',
+      `${(error as Error).message}\nUndone: ${plan.current.domain} is served by ${plan.current.project} again.`,
+      (error as DyniaError).hint,
+    );
   } finally {
-    const args = { node: plan.node.name, app: plan.current.app, domain: plan.current.domain, from: plan.current.project, to: plan.previous.project };
+    const args = {
+      node: plan.node.name,
+      app: plan.current.app,
+      domain: plan.current.domain,
+      from: plan.current.project,
+      to: plan.previous.project,
+    };
     await appendAudit(ctx.session, deps.reporter, { command: 'app:rollback', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }

@@ -7,7 +7,11 @@ export function activeApp(state: State, node: NodeRecord, app?: string): Deploym
   const listed = active.map((d) => d.app).join(', ');
   if (app !== undefined) {
     const found = active.find((d) => d.app === app);
-    if (!found) throw InputError(`no active app ${app} on ${node.name}.`, active.length ? `Active: ${listed}.` : 'Nothing is deployed there; see dynia status.');
+    if (!found)
+      throw InputError(
+        `no active app ${app} on ${node.name}.`,
+        active.length ? `Active: ${listed}.` : 'Nothing is deployed there; see dynia status.',
+      );
     return found;
   }
   if (active.length === 1) return active[0]!;

@@ -5,7 +5,19 @@
  */
 import { InputError } from '../errors.js';
 import { appNetworkName } from '../compose/override.js';
-import { CONFIG_REFUSED, EDGE_MISSING, chain, diffTree, parseUploadedTree, stagedDir, syncCommand, tarOf, withBuilder, type TarEntry, type UploadedTree } from '../node/app-sync.js';
+import {
+  CONFIG_REFUSED,
+  EDGE_MISSING,
+  chain,
+  diffTree,
+  parseUploadedTree,
+  stagedDir,
+  syncCommand,
+  tarOf,
+  withBuilder,
+  type TarEntry,
+  type UploadedTree,
+} from '../node/app-sync.js';
 import { compose, type ComposeTarget } from '../node/compose-commands.js';
 import { appDataDir, appDir, appFilesPath } from '../node/layout.js';
 import { tail } from '../remote/remote.js';
@@ -16,11 +28,18 @@ import { appTarget } from './deploy-shared.js';
 import type { NodeSession } from './ports.js';
 
 const staged = (project: string, dir: string, override: string): ComposeTarget => ({
-  project, files: [`${dir}/compose.yaml`, `${dir}/${override}`], projectDirectory: `${dir}/src`, envFile: `${dir}/interpolation.env`,
+  project,
+  files: [`${dir}/compose.yaml`, `${dir}/${override}`],
+  projectDirectory: `${dir}/src`,
+  envFile: `${dir}/interpolation.env`,
 });
 
 /** `baseText`: the running version's upload record when already read (undefined: read it here). */
-export async function syncApp(session: NodeSession, input: AppDeployInput, baseText?: string | null): Promise<{ files: number; bytes: number }> {
+export async function syncApp(
+  session: NodeSession,
+  input: AppDeployInput,
+  baseText?: string | null,
+): Promise<{ files: number; bytes: number }> {
   const { plan } = input;
   const text = !plan.previous ? null : baseText !== undefined ? baseText : await session.readFile(appFilesPath(plan.previous.project));
   const base = text === null ? null : parseUploadedTree(text);
@@ -49,7 +68,9 @@ export async function syncApp(session: NodeSession, input: AppDeployInput, baseT
     // The data project's view differs only in paths and labels; it is checked too when its services will change.
     check: [
       [...compose(staged(plan.project, stage, 'dynia.override.yaml')), 'config', '--quiet'],
-      ...(plan.data.some((d) => d.change !== 'unchanged') ? [[...compose(staged(plan.dataProject, stage, 'data.override.yaml')), 'config', '--quiet']] : []),
+      ...(plan.data.some((d) => d.change !== 'unchanged')
+        ? [[...compose(staged(plan.dataProject, stage, 'data.override.yaml')), 'config', '--quiet']]
+        : []),
     ],
   });
   const result = await session.exec(command, { stdin: tar, allowFailure: true, timeoutMs: 300_000 });
@@ -59,8 +80,16 @@ export async function syncApp(session: NodeSession, input: AppDeployInput, baseT
       `Re-create it (ssh root@${plan.node.ip} docker network create edge), restart Caddy and the placeholder on it (docker start dynia-caddy dynia-placeholder), then deploy again.`,
     );
   }
-  if (result.code === CONFIG_REFUSED) throw InputError(`docker compose on ${plan.node.name} refuses the file:\n${tail(result.stderr)}`, 'Fix the compose file; nothing was started.');
-  if (result.code !== 0) throw InputError(`uploading the app to ${plan.node.name} failed (exit ${result.code}):\n${tail(result.stderr)}`, 'Nothing was started; check the node (disk space) and deploy again.');
+  if (result.code === CONFIG_REFUSED)
+    throw InputError(
+      `docker compose on ${plan.node.name} refuses the file:\n${tail(result.stderr)}`,
+      'Fix the compose file; nothing was started.',
+    );
+  if (result.code !== 0)
+    throw InputError(
+      `uploading the app to ${plan.node.name} failed (exit ${result.code}):\n${tail(result.stderr)}`,
+      'Nothing was started; check the node (disk space) and deploy again.',
+    );
   return { files: diff.send.length, bytes: tar.length };
 }
 
@@ -74,7 +103,18 @@ export function startCommand(plan: DeployPlan): Argv {
   const fresh = group('new');
   if (fresh.length) commands.push([...compose(data), 'up', '-d', '--no-deps', '--wait', '--pull', 'always', ...fresh]);
   const changed = group('changed');
-  if (changed.length) commands.push([...compose(data), 'up', '-d', '--no-deps', '--wait', '--force-recreate', '--pull', 'always', ...changed]);
-  commands.push([...compose(appTarget(plan.project)), 'up', '-d', '--no-deps', '--force-recreate', '--remove-orphans', '--pull', 'always', ...plan.stateless]);
+  if (changed.length)
+    commands.push([...compose(data), 'up', '-d', '--no-deps', '--wait', '--force-recreate', '--pull', 'always', ...changed]);
+  commands.push([
+    ...compose(appTarget(plan.project)),
+    'up',
+    '-d',
+    '--no-deps',
+    '--force-recreate',
+    '--remove-orphans',
+    '--pull',
+    'always',
+    ...plan.stateless,
+  ]);
   return withBuilder(chain(...commands));
 }

@@ -29,7 +29,7 @@ const firstLine = (error: unknown): string => (error instanceof Error ? error.me
 
 export function renderAuditLine(entry: AuditEntry): string {
   const args = Object.fromEntries(Object.entries(entry.args).filter(([name, value]) => value !== undefined && !SECRET_NAME.test(name)));
-  const reason = entry.reason?.split('\n')[0]!.slice(0, MAX_REASON);
+  const reason = entry.reason?.split('\n')[0]?.slice(0, MAX_REASON);
   return `${JSON.stringify({ time: entry.time, user: entry.user, command: entry.command, args, result: entry.result, ...(reason ? { reason } : {}) })}\n`;
 }
 

@@ -63,8 +63,9 @@ export function planReconcile(input: ReconcileInput): Reconciliation {
     const name = composeContainerName(active.project, active.entryService);
     const entry = observed.containers.find((c) => c.name === name);
     const alias = upstreamAlias(active.domain);
-    if (!entry || !entry.running) redeploy = `${name} (the active version, per state) ${entry ? 'is stopped' : 'is gone'}`;
-    else if (!entry.edgeAliases?.includes(alias)) repairs.push({ kind: 'alias', container: name, domain: active.domain, why: `${name} (active) did not hold ${alias}: given it` });
+    if (!entry?.running) redeploy = `${name} (the active version, per state) ${entry ? 'is stopped' : 'is gone'}`;
+    else if (!entry.edgeAliases?.includes(alias))
+      repairs.push({ kind: 'alias', container: name, domain: active.domain, why: `${name} (active) did not hold ${alias}: given it` });
   }
   for (const colour of COLOURS) {
     const project = `${app}-${colour}`;
@@ -73,11 +74,22 @@ export function planReconcile(input: ReconcileInput): Reconciliation {
     const holding = mine.filter((c) => c.edgeAliases?.some((a) => a.startsWith('dynia-upstream-')));
     const running = mine.filter((c) => c.running);
     if (holding.length === 0 && (running.length === 0 || project === input.replacing)) continue;
-    const what = [running.length ? 'still running' : '', holding.length ? `holding the alias (${holding.map((c) => c.name).join(', ')})` : ''].filter(Boolean).join(' and ');
-    repairs.push({ kind: 'retire', project, why: `${project} was ${what} though state ${active ? `calls ${active.project} active` : 'has no active version'} (an interrupted run): retired` });
+    const what = [
+      running.length ? 'still running' : '',
+      holding.length ? `holding the alias (${holding.map((c) => c.name).join(', ')})` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    repairs.push({
+      kind: 'retire',
+      project,
+      why: `${project} was ${what} though state ${active ? `calls ${active.project} active` : 'has no active version'} (an interrupted run): retired`,
+    });
   }
-  if (observed.caddyfile !== input.caddyfile) repairs.push({ kind: 'caddyfile', why: 'the Caddyfile differed from state: rewritten and reloaded' });
-  if (!sameManifest(observed.manifest, input.manifest)) repairs.push({ kind: 'manifest', why: 'the node manifest differed from state: rewritten' });
+  if (observed.caddyfile !== input.caddyfile)
+    repairs.push({ kind: 'caddyfile', why: 'the Caddyfile differed from state: rewritten and reloaded' });
+  if (!sameManifest(observed.manifest, input.manifest))
+    repairs.push({ kind: 'manifest', why: 'the node manifest differed from state: rewritten' });
   return { repairs, ...(redeploy ? { redeploy } : {}) };
 }
 
@@ -93,8 +105,18 @@ export async function reconcileApp(
   const state = deps.tx.state;
   const active = state.deployments.find((d) => d.node === node.name && d.app === app && d.status === 'active');
   const caddyfile = caddyfileFor(deps.settings, state, node.name);
-  const manifest = renderManifest({ ...nodeManifest(state.nodes.find((n) => n.name === node.name)!, state.deployments, ''), updatedAt: '' });
-  const result = planReconcile({ app, observed, caddyfile, manifest, ...(active ? { active } : {}), ...(options.replacing ? { replacing: options.replacing } : {}) });
+  const manifest = renderManifest({
+    ...nodeManifest(state.nodes.find((n) => n.name === node.name)!, state.deployments, ''),
+    updatedAt: '',
+  });
+  const result = planReconcile({
+    app,
+    observed,
+    caddyfile,
+    manifest,
+    ...(active ? { active } : {}),
+    ...(options.replacing ? { replacing: options.replacing } : {}),
+  });
   for (const r of result.repairs) {
     if (r.kind === 'alias') await moveAlias(session, r.container, r.domain);
   }
@@ -110,7 +132,11 @@ export async function reconcileApp(
  * app:deploy's nodes that already run the file: each is still compared with state and repaired (one
  * connection, one read); one whose active version no longer runs gets a real deploy (`replan`, as --force).
  */
-export async function reconcileUnchanged(plan: FleetPlan, deps: WorkflowDeps, replan: (node: string) => DeployPlan): Promise<FleetPlan & { repaired: number }> {
+export async function reconcileUnchanged(
+  plan: FleetPlan,
+  deps: WorkflowDeps,
+  replan: (node: string) => DeployPlan,
+): Promise<FleetPlan & { repaired: number }> {
   const redeploy: DeployPlan[] = [];
   let repaired = 0;
   for (const p of plan.unchanged) {
@@ -149,12 +175,28 @@ export async function reconcileNode(node: NodeRecord, app: string, command: stri
  * app:rollback's plan, or why not; a refused plan (nothing to go back to, e.g. the rollback an interrupted run
  * already switched) still repairs the node first, so the interrupted run's leftovers do not stay.
  */
-export async function planRollbackReconciled(state: State, input: { node: string; domain?: string; app?: string }, deps: WorkflowDeps): Promise<RollbackPlan> {
+export async function planRollbackReconciled(
+  state: State,
+  input: { node: string; domain?: string; app?: string },
+  deps: WorkflowDeps,
+): Promise<RollbackPlan> {
   try {
     return planRollback(state, input);
   } catch (error) {
     const node = state.nodes.find((n) => n.name === input.node && n.status === 'active');
-    const apps = [...new Set(state.deployments.filter((d) => d.node === input.node && d.status === 'active' && (input.app === undefined || d.app === input.app) && (input.domain === undefined || d.domain === input.domain)).map((d) => d.app))];
+    const apps = [
+      ...new Set(
+        state.deployments
+          .filter(
+            (d) =>
+              d.node === input.node &&
+              d.status === 'active' &&
+              (input.app === undefined || d.app === input.app) &&
+              (input.domain === undefined || d.domain === input.domain),
+          )
+          .map((d) => d.app),
+      ),
+    ];
     if (node && apps.length === 1) await reconcileNode(node, apps[0]!, 'app:rollback', deps);
     throw error;
   }

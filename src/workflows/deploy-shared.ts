@@ -17,7 +17,10 @@ import type { Settings } from './ports.js';
 
 /** A deployed project's files on the node: the app's compose file, then Dynia's override, over its copy of the app directory. */
 export const appTarget = (project: string): ComposeTarget => ({
-  project, files: [appComposePath(project), appOverridePath(project)], projectDirectory: appSrcDir(project), envFile: appEnvPath(project),
+  project,
+  files: [appComposePath(project), appOverridePath(project)],
+  projectDirectory: appSrcDir(project),
+  envFile: appEnvPath(project),
 });
 
 /** The Caddyfile the node should run for this state. */

@@ -37,7 +37,10 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
   } catch {
     last = tail(stderr, 3) || `exit code ${code}`;
   }
-  const what = code === DRAIN_TIMED_OUT ? `Caddy on ${remote.host} did not send requests to ${target.next.container} within ${target.timeoutSeconds} s` : `could not watch Caddy's upstreams on ${remote.host}`;
+  const what =
+    code === DRAIN_TIMED_OUT
+      ? `Caddy on ${remote.host} did not send requests to ${target.next.container} within ${target.timeoutSeconds} s`
+      : `could not watch Caddy's upstreams on ${remote.host}`;
   return HealthError(
     `${what}; its upstreams in flight: ${last}. ${target.previous.container} was not stopped.`,
     'Check that Caddy runs (docker logs dynia-caddy) and resolves the alias on edge; then deploy again.',
@@ -45,7 +48,12 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
 }
 
 /** Waits for the evidence, then runs `stop`; throws (without stopping anything) when Caddy never moves on. */
-export async function drainThenStop(remote: Remote, target: DrainTarget, stop: Argv, clock: { now(): number } = performance): Promise<Drained> {
+export async function drainThenStop(
+  remote: Remote,
+  target: DrainTarget,
+  stop: Argv,
+  clock: { now(): number } = performance,
+): Promise<Drained> {
   const t0 = clock.now();
   const result = await remote.exec(drainThen(target, stop), { allowFailure: true, timeoutMs: (target.timeoutSeconds + 300) * 1000 });
   const verdict = drainVerdict(result.stdout);
@@ -55,7 +63,11 @@ export async function drainThenStop(remote: Remote, target: DrainTarget, stop: A
 }
 
 /** The drain of a swap: `next` took the alias from the entry container of the `previous` deployment. */
-export const swapTarget = (nextContainer: string, nextPort: number, previous: { project: string; entryService: string; entryPort: number }): DrainTarget => ({
+export const swapTarget = (
+  nextContainer: string,
+  nextPort: number,
+  previous: { project: string; entryService: string; entryPort: number },
+): DrainTarget => ({
   next: { container: nextContainer, port: nextPort },
   previous: { container: composeContainerName(previous.project, previous.entryService), port: previous.entryPort },
   timeoutSeconds: DRAIN_TIMEOUT_SECONDS,

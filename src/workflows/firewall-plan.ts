@@ -27,10 +27,22 @@ export const OUTBOUND_RULES: OutboundRule[] = (['tcp', 'udp', 'icmp'] as const).
 }));
 
 /** Rules compare by protocol, ports and sorted address lists ("all" and "0" are the same ports). */
-function ruleKey(rule: { protocol: string; ports: string; sources?: { addresses?: string[] }; destinations?: { addresses?: string[] } }): string {
+function ruleKey(rule: {
+  protocol: string;
+  ports: string;
+  sources?: { addresses?: string[] };
+  destinations?: { addresses?: string[] };
+}): string {
   const target = rule.sources ?? rule.destinations ?? {};
   const ports = rule.protocol === 'icmp' || rule.ports === 'all' ? '0' : rule.ports;
-  return JSON.stringify([rule.protocol, ports, [...(target.addresses ?? [])].sort(), Object.keys(target).filter((k) => k !== 'addresses').sort()]);
+  return JSON.stringify([
+    rule.protocol,
+    ports,
+    [...(target.addresses ?? [])].sort(),
+    Object.keys(target)
+      .filter((k) => k !== 'addresses')
+      .sort(),
+  ]);
 }
 const sameRules = (a: readonly object[], b: readonly object[]): boolean =>
   JSON.stringify(a.map((r) => ruleKey(r as never)).sort()) === JSON.stringify(b.map((r) => ruleKey(r as never)).sort());
@@ -84,9 +96,14 @@ export function describeFirewall(firewall: Firewall): string {
 }
 
 /** state:rebuild: each node gets the firewall named after it that covers its droplet, as the account has it. */
-export function attachFirewalls(nodes: Array<{ name: string; dropletId?: number; firewall?: { id: string; name: string; sshFrom: string[] } }>, firewalls: readonly Firewall[]): void {
+export function attachFirewalls(
+  nodes: Array<{ name: string; dropletId?: number; firewall?: { id: string; name: string; sshFrom: string[] } }>,
+  firewalls: readonly Firewall[],
+): void {
   for (const node of nodes) {
-    const fw = firewalls.find((f) => f.name === firewallName(node.name) && node.dropletId !== undefined && f.droplet_ids.includes(node.dropletId));
+    const fw = firewalls.find(
+      (f) => f.name === firewallName(node.name) && node.dropletId !== undefined && f.droplet_ids.includes(node.dropletId),
+    );
     const sshFrom = fw ? sshSources(fw) : [];
     if (fw && sshFrom.length > 0) node.firewall = { id: fw.id, name: fw.name, sshFrom };
     else delete node.firewall;

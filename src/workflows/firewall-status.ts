@@ -33,7 +33,11 @@ export function parsePublishedPorts(stdout: string): Array<{ container: string; 
   return [...found.values()];
 }
 
-export function firewallStatus(node: NodeRecord, firewalls: Firewall[] | Error, published: Array<{ container: string; port: number }>): FirewallStatus {
+export function firewallStatus(
+  node: NodeRecord,
+  firewalls: Firewall[] | Error,
+  published: Array<{ container: string; port: number }>,
+): FirewallStatus {
   if (firewalls instanceof Error) return { status: 'unknown', error: firewalls.message.split('\n')[0]!, hidden: [] };
   const fw = pickNodeFirewall(firewalls, node.name, node.firewall?.id);
   if (!fw || (node.dropletId !== undefined && !fw.droplet_ids.includes(node.dropletId))) return { status: 'missing', hidden: [] };
@@ -47,8 +51,10 @@ export const firewallCell = (f: FirewallStatus | undefined): string =>
 export function firewallProblems(node: string, f: FirewallStatus | undefined): string[] {
   if (!f) return [];
   if (f.status === 'unknown') return [`${node}: firewall unknown (${f.error})`];
-  if (f.status === 'missing') return [`${node}: no Cloud Firewall: every port published on it is reachable (dynia node:harden --name ${node})`];
+  if (f.status === 'missing')
+    return [`${node}: no Cloud Firewall: every port published on it is reachable (dynia node:harden --name ${node})`];
   return f.hidden.map(
-    (h) => `${node}: container ${h.container} publishes port ${h.port}, which the firewall hides (drift: drop the publish, or deliberately allow it)`,
+    (h) =>
+      `${node}: container ${h.container} publishes port ${h.port}, which the firewall hides (drift: drop the publish, or deliberately allow it)`,
   );
 }

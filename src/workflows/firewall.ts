@@ -8,7 +8,10 @@ import type { NodeRecord } from '../state/schema.js';
 import { ANYWHERE, pickNodeFirewall, planFirewall } from './firewall-plan.js';
 import type { WorkflowDeps } from './ports.js';
 
-export async function findNodeFirewall(digitalocean: DigitalOceanClient, node: Pick<NodeRecord, 'name' | 'firewall'>): Promise<Firewall | undefined> {
+export async function findNodeFirewall(
+  digitalocean: DigitalOceanClient,
+  node: Pick<NodeRecord, 'name' | 'firewall'>,
+): Promise<Firewall | undefined> {
   return pickNodeFirewall(await digitalocean.listFirewalls(), node.name, node.firewall?.id);
 }
 
@@ -21,9 +24,11 @@ export async function ensureNodeFirewall(deps: WorkflowDeps, name: string, sshFr
   const existing = await findNodeFirewall(deps.digitalocean, node);
   const plan = planFirewall(name, node.dropletId, from, existing);
   const firewall =
-    plan.action === 'create' ? await deps.digitalocean.createFirewall(plan.request)
-    : plan.action === 'update' ? await deps.digitalocean.updateFirewall(plan.id, plan.request)
-    : existing!;
+    plan.action === 'create'
+      ? await deps.digitalocean.createFirewall(plan.request)
+      : plan.action === 'update'
+        ? await deps.digitalocean.updateFirewall(plan.id, plan.request)
+        : existing!;
   await deps.tx.commit((state) => {
     const n = state.nodes.find((x) => x.name === name);
     if (n) n.firewall = { id: firewall.id, name: firewall.name, sshFrom: from };
@@ -41,7 +46,8 @@ export async function releaseNodeFirewall(deps: WorkflowDeps, node: NodeRecord):
   if (others.length === 0 && firewall.tags.length === 0) {
     return (await deps.digitalocean.deleteFirewall(firewall.id)) ? `deleted ${firewall.name}` : 'already gone';
   }
-  if (node.dropletId !== undefined && firewall.droplet_ids.includes(node.dropletId)) await deps.digitalocean.removeFirewallDroplets(firewall.id, [node.dropletId]);
+  if (node.dropletId !== undefined && firewall.droplet_ids.includes(node.dropletId))
+    await deps.digitalocean.removeFirewallDroplets(firewall.id, [node.dropletId]);
   const users = [...others.map((id) => `droplet ${id}`), ...firewall.tags.map((t) => `tag ${t}`)];
   return `kept ${firewall.name}: still used by ${users.join(', ')}`;
 }

@@ -29,7 +29,12 @@ export interface FleetPlan {
 }
 
 /** `planNode` is the single-node planner (planDeploy with the app's inputs bound). */
-export function planFleet(input: { app: string; nodes: NodeRecord[]; file: ComposeFile; planNode: (node: string) => DeployPlan }): FleetPlan {
+export function planFleet(input: {
+  app: string;
+  nodes: NodeRecord[];
+  file: ComposeFile;
+  planNode: (node: string) => DeployPlan;
+}): FleetPlan {
   const all = input.nodes.map((node) => input.planNode(node.name));
   const custom = all.find((p) => p.entry.domain !== p.node.fqdn);
   if (all.length > 1 && custom) {
@@ -40,7 +45,12 @@ export function planFleet(input: { app: string; nodes: NodeRecord[]; file: Compo
     );
   }
   const release = releaseCommand(input.file, all[0]!.entry.service);
-  return { app: input.app, plans: all.filter((p) => !p.unchanged), unchanged: all.filter((p) => p.unchanged), ...(release ? { release } : {}) };
+  return {
+    app: input.app,
+    plans: all.filter((p) => !p.unchanged),
+    unchanged: all.filter((p) => p.unchanged),
+    ...(release ? { release } : {}),
+  };
 }
 
 export interface NodeDeployResult extends FleetNodeReport {
@@ -85,34 +95,50 @@ export async function fleetDeploy(
     deployPhases({ ...input, plan: p }, { ...deps, tx, reporter: many ? nodeReporter(deps.reporter, p.node.name) : deps.reporter }),
   );
   let release: FleetDeployResult['release'];
-  const runRelease = plan.release && (async () => {
-    const first = members[0]!;
-    const argv = plan.release!;
-    const title = `Release step \`${shellQuote(argv)}\` in a one-off ${first.input.plan.entry.service} container of ${first.input.plan.project} on ${first.node}`;
-    deps.reporter.stepStart(title);
-    const t0 = now();
-    const result = await first.session!.exec(runOneOff(appTarget(first.input.plan.project), first.input.plan.entry.service, argv, false), { allowFailure: true, timeoutMs: RELEASE_TIMEOUT_MS });
-    const output = tail(`${result.stdout}${result.stderr}`, 40);
-    if (result.code !== 0) {
-      throw HealthError(
-        `release command \`${shellQuote(argv)}\` exited with code ${result.code} on ${first.node}${output ? `:\n${output}` : ' (no output)'}`,
-        'Fix the release command (label dynia.release) or the version; nothing was swapped.',
+  const runRelease =
+    plan.release &&
+    (async () => {
+      const first = members[0]!;
+      const argv = plan.release!;
+      const title = `Release step \`${shellQuote(argv)}\` in a one-off ${first.input.plan.entry.service} container of ${first.input.plan.project} on ${first.node}`;
+      deps.reporter.stepStart(title);
+      const t0 = now();
+      const result = await first.session!.exec(
+        runOneOff(appTarget(first.input.plan.project), first.input.plan.entry.service, argv, false),
+        { allowFailure: true, timeoutMs: RELEASE_TIMEOUT_MS },
       );
-    }
-    release = { node: first.node, output };
-    deps.reporter.stepDone(title, now() - t0, output ? `\n${output.replace(/^/gm, '    ')}` : undefined);
-  });
+      const output = tail(`${result.stdout}${result.stderr}`, 40);
+      if (result.code !== 0) {
+        throw HealthError(
+          `release command \`${shellQuote(argv)}\` exited with code ${result.code} on ${first.node}${output ? `:\n${output}` : ' (no output)'}`,
+          'Fix the release command (label dynia.release) or the version; nothing was swapped.',
+        );
+      }
+      release = { node: first.node, output };
+      deps.reporter.stepDone(title, now() - t0, output ? `\n${output.replace(/^/gm, '    ')}` : undefined);
+    });
   const collect = (reports: FleetNodeReport[]): NodeDeployResult[] =>
     reports.map((r, i) => {
       const m: DeployPhases = members[i]!;
-      const deployment = tx.state.deployments.find((d) => d.node === m.node && d.project === m.input.plan.project && d.status === 'active' && r.outcome === 'deployed');
-      return { ...r, project: m.input.plan.project, ...(deployment ? { deployment } : {}), timings: m.timings, remote: m.remote, appStartMs: m.appStartMs, uploadedBytes: m.uploadedBytes };
+      const deployment = tx.state.deployments.find(
+        (d) => d.node === m.node && d.project === m.input.plan.project && d.status === 'active' && r.outcome === 'deployed',
+      );
+      return {
+        ...r,
+        project: m.input.plan.project,
+        ...(deployment ? { deployment } : {}),
+        timings: m.timings,
+        remote: m.remote,
+        appStartMs: m.appStartMs,
+        uploadedBytes: m.uploadedBytes,
+      };
     });
   try {
     const reports = await runFleet(members, { parallel: input.parallel, now, ...(runRelease ? { release: runRelease } : {}) });
     return { nodes: collect(reports), ...(release ? { release } : {}) };
   } catch (error) {
-    if (error && typeof error === 'object' && 'nodes' in error) Object.assign(error, { results: collect((error as { nodes: FleetNodeReport[] }).nodes) });
+    if (error && typeof error === 'object' && 'nodes' in error)
+      Object.assign(error, { results: collect((error as { nodes: FleetNodeReport[] }).nodes) });
     throw error;
   }
 }

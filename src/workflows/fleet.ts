@@ -47,7 +47,12 @@ export interface FleetOptions {
 }
 
 export class FleetError extends DyniaError {
-  constructor(kind: DyniaError['kind'], message: string, hint: string | undefined, readonly nodes: FleetNodeReport[]) {
+  constructor(
+    kind: DyniaError['kind'],
+    message: string,
+    hint: string | undefined,
+    readonly nodes: FleetNodeReport[],
+  ) {
     super(kind, message, hint);
   }
 }
@@ -79,7 +84,8 @@ export async function runBounded<T>(items: readonly T[], limit: number, fn: (ite
 const kindOf = (error: unknown): DyniaError['kind'] => (error instanceof DyniaError ? error.kind : 'remote');
 const failures = (results: Map<FleetMember, unknown>) => [...results].filter(([, e]) => e !== undefined) as Array<[FleetMember, unknown]>;
 const names = (list: Array<[FleetMember, unknown]>) => list.map(([m]) => m.node).join(', ');
-const detail = (list: Array<[FleetMember, unknown]>) => list.map(([m, e]) => `  ${m.node}: ${(e as Error)?.message ?? String(e)}`).join('\n');
+const detail = (list: Array<[FleetMember, unknown]>) =>
+  list.map(([m, e]) => `  ${m.node}: ${(e as Error)?.message ?? String(e)}`).join('\n');
 
 export async function runFleet(members: readonly FleetMember[], options: FleetOptions): Promise<FleetNodeReport[]> {
   const started = new Map(members.map((m) => [m, options.now()]));
@@ -95,9 +101,19 @@ export async function runFleet(members: readonly FleetMember[], options: FleetOp
     if (notReady.length > 0) {
       const why = `${names(notReady)} not ready`;
       for (const [m, e] of notReady) report(m, 'failed', { reason: reasonOf(e) });
-      await discardAll([...prepared].filter(([, e]) => e === undefined).map(([m]) => m), why, report);
-      if (members.length === 1) throw new FleetError(kindOf(notReady[0]![1]), (notReady[0]![1] as Error).message, (notReady[0]![1] as DyniaError).hint, ordered());
-      throw new FleetError(kindOf(notReady[0]![1]), `No node swapped: ${names(notReady)} failed before the swap:\n${detail(notReady)}`, hintOf(notReady[0]![1]), ordered());
+      await discardAll(
+        [...prepared].filter(([, e]) => e === undefined).map(([m]) => m),
+        why,
+        report,
+      );
+      if (members.length === 1)
+        throw new FleetError(kindOf(notReady[0]![1]), (notReady[0]![1] as Error).message, (notReady[0]![1] as DyniaError).hint, ordered());
+      throw new FleetError(
+        kindOf(notReady[0]![1]),
+        `No node swapped: ${names(notReady)} failed before the swap:\n${detail(notReady)}`,
+        hintOf(notReady[0]![1]),
+        ordered(),
+      );
     }
     // 2. The release step, once, on a fleet where every node runs the new version beside the old.
     if (options.release) {
@@ -120,14 +136,29 @@ export async function runFleet(members: readonly FleetMember[], options: FleetOp
           const cause = own ?? new Error(why);
           let serving: string;
           if (m.swapped) serving = await m.rollback(cause).catch((e) => `rollback failed: ${reasonOf(e)}`);
-          else serving = await m.discard(cause).then(() => 'new version removed, the previous one never stopped serving', (e) => `removing the new version failed: ${reasonOf(e)}`);
+          else
+            serving = await m.discard(cause).then(
+              () => 'new version removed, the previous one never stopped serving',
+              (e) => `removing the new version failed: ${reasonOf(e)}`,
+            );
           report(m, own ? 'failed' : m.swapped ? 'rolled-back' : 'discarded', { reason: own ? reasonOf(own) : why, serving });
           return `  ${m.node}: ${serving}`;
         }),
       );
       // One node: the same error a single deploy always gave.
-      if (members.length === 1) throw new FleetError('health', `${(bad[0]![1] as Error).message}\nRolled back: ${reports.get(members[0]!)!.serving}.`, (bad[0]![1] as DyniaError).hint, ordered());
-      throw new FleetError(kindOf(bad[0]![1]), `${why}:\n${detail(bad)}\nRolled back on every node, so the fleet stays on one version:\n${back.join('\n')}`, hintOf(bad[0]![1]), ordered());
+      if (members.length === 1)
+        throw new FleetError(
+          'health',
+          `${(bad[0]![1] as Error).message}\nRolled back: ${reports.get(members[0]!)!.serving}.`,
+          (bad[0]![1] as DyniaError).hint,
+          ordered(),
+        );
+      throw new FleetError(
+        kindOf(bad[0]![1]),
+        `${why}:\n${detail(bad)}\nRolled back on every node, so the fleet stays on one version:\n${back.join('\n')}`,
+        hintOf(bad[0]![1]),
+        ordered(),
+      );
     }
     for (const m of members) report(m, 'deployed');
     return ordered();
@@ -145,7 +176,10 @@ type Report = (m: FleetMember, outcome: NodeOutcome, extra?: Partial<FleetNodeRe
 async function discardAll(members: readonly FleetMember[], reason: string, report: Report): Promise<void> {
   await Promise.all(
     members.map(async (m) => {
-      const serving = await m.discard(new Error(reason)).then(() => 'new version removed', (e) => `removing the new version failed: ${reasonOf(e)}`);
+      const serving = await m.discard(new Error(reason)).then(
+        () => 'new version removed',
+        (e) => `removing the new version failed: ${reasonOf(e)}`,
+      );
       report(m, 'discarded', { reason, serving });
     }),
   );

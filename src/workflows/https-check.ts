@@ -5,8 +5,10 @@ import { poll } from './poll.js';
 import type { WorkflowDeps } from './ports.js';
 
 /** One probe of a URL through the configured resolvers (the workflows' default `probe` port). */
-const defaultProbe = (deps: Pick<WorkflowDeps, 'settings'>) => (url: string): Promise<ProbeResult> =>
-  probeHttps(url, { resolvers: deps.settings.resolvers, timeoutMs: 5000 });
+const defaultProbe =
+  (deps: Pick<WorkflowDeps, 'settings'>) =>
+  (url: string): Promise<ProbeResult> =>
+    probeHttps(url, { resolvers: deps.settings.resolvers, timeoutMs: 5000 });
 
 /** Polls until 2xx/3xx with a valid certificate; the timeout names the last failure. */
 export async function pollHttps(url: string, deps: Pick<WorkflowDeps, 'settings' | 'probe'>, timeoutMs: number): Promise<ProbeResult> {
@@ -24,6 +26,9 @@ export async function pollHttps(url: string, deps: Pick<WorkflowDeps, 'settings'
       },
     });
   } catch {
-    throw TimeoutError(`${url} did not answer 2xx/3xx over valid HTTPS within ${timeoutMs / 1000} s; last: ${last}`, "Check the node's Caddy logs: ssh root@<node ip> docker logs dynia-caddy");
+    throw TimeoutError(
+      `${url} did not answer 2xx/3xx over valid HTTPS within ${timeoutMs / 1000} s; last: ${last}`,
+      "Check the node's Caddy logs: ssh root@<node ip> docker logs dynia-caddy",
+    );
   }
 }

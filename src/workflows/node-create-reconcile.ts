@@ -30,7 +30,9 @@ export async function reconcileNodeCreate(name: string, deps: Deps): Promise<str
     repairs.push(`deleted droplet ${extra.id}, a second droplet for ${name} left by an interrupted run (kept ${keep!.id})`);
   }
   if (node.dropletId !== undefined && keep?.id !== node.dropletId) {
-    repairs.push(`droplet ${node.dropletId} recorded in state no longer exists; ${keep ? `adopted droplet ${keep.id}` : 'a new one is created'}`);
+    repairs.push(
+      `droplet ${node.dropletId} recorded in state no longer exists; ${keep ? `adopted droplet ${keep.id}` : 'a new one is created'}`,
+    );
     Object.assign(change, { dropletId: keep?.id, ip: (keep && publicIpv4(keep)) ?? '', sshHostKey: undefined, stepsDone: [] });
   } else if (node.dropletId === undefined && keep) {
     repairs.push(`adopted droplet ${keep.id}, created by an interrupted run before it could record it`);

@@ -123,7 +123,11 @@ const steps: Step<Ctx>[] = [
         intervalMs: 1000,
         attempt: async () => {
           const droplet = await ctx.deps.digitalocean.getDroplet(id);
-          if (!droplet) throw InputError(`droplet ${id} no longer exists.`, `Run dynia node:destroy --name ${ctx.input.name}, then create the node again.`);
+          if (!droplet)
+            throw InputError(
+              `droplet ${id} no longer exists.`,
+              `Run dynia node:destroy --name ${ctx.input.name}, then create the node again.`,
+            );
           return droplet.status === 'active' ? publicIpv4(droplet) : undefined;
         },
       });
@@ -150,7 +154,12 @@ const steps: Step<Ctx>[] = [
     title: 'Wait until the resolvers answer with the node IP',
     async run(ctx) {
       const { resolvers } = ctx.deps.settings;
-      const { ms, polls } = await waitForPropagation({ name: ctx.fqdn, expectedIp: current(ctx).ip, resolvers, timeoutMs: ctx.input.dnsTimeoutMs });
+      const { ms, polls } = await waitForPropagation({
+        name: ctx.fqdn,
+        expectedIp: current(ctx).ip,
+        resolvers,
+        timeoutMs: ctx.input.dnsTimeoutMs,
+      });
       return `${resolvers.length} resolver(s) agree after ${polls} poll(s), ${Math.round(ms)} ms`;
     },
   },
@@ -213,7 +222,10 @@ const steps: Step<Ctx>[] = [
     name: 'caddy-config',
     title: (ctx) => `Route ${ctx.fqdn} to the placeholder (validate, reload Caddy)`,
     async run(ctx) {
-      const text = renderCaddyfile({ acme: caddyAcme(ctx.deps.settings.acme), sites: nodeSites(current(ctx), ctx.deps.tx.state.deployments) });
+      const text = renderCaddyfile({
+        acme: caddyAcme(ctx.deps.settings.acme),
+        sites: nodeSites(current(ctx), ctx.deps.tx.state.deployments),
+      });
       return ensureCaddyRuns(ctx.session!, text);
     },
   },
@@ -251,7 +263,10 @@ export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Pr
   const fqdn = `${input.name}.${deps.settings.domain}`;
   const existing = deps.tx.state.nodes.find((n) => n.name === input.name);
   if (existing?.status === 'active') {
-    throw InputError(`node ${input.name} already exists (${existing.fqdn}, ${existing.ip}).`, `Pick another --name, or remove it first: dynia node:destroy --name ${input.name}`);
+    throw InputError(
+      `node ${input.name} already exists (${existing.fqdn}, ${existing.ip}).`,
+      `Pick another --name, or remove it first: dynia node:destroy --name ${input.name}`,
+    );
   }
   if (existing && existing.healthPath !== input.healthPath) {
     deps.reporter.warn(`resuming node ${input.name}; its health path changes from ${existing.healthPath} to ${input.healthPath}`);

@@ -23,9 +23,11 @@ const steps: Step<Ctx>[] = [
     async run({ name, deps }) {
       const node = deps.tx.state.nodes.find((n) => n.name === name)!;
       // Short: destroying a node that no longer answers is common, and this line is only a courtesy.
-      const session = await deps.connect(node, () => Promise.resolve(), { timeoutMs: 5000 }).catch((error: Error) => {
-        deps.reporter.warn(`not logged on ${name}: ${error.message.split('\n')[0]}`);
-      });
+      const session = await deps
+        .connect(node, () => Promise.resolve(), { timeoutMs: 5000 })
+        .catch((error: Error) => {
+          deps.reporter.warn(`not logged on ${name}: ${error.message.split('\n')[0]}`);
+        });
       if (!session) return 'node unreachable';
       await appendAudit(session, deps.reporter, { command: 'node:destroy', args: { name }, result: 'started' });
       await session.close();
@@ -36,13 +38,16 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Delete the DNS records of ${ctx.name}`,
     async run({ name, deps }) {
       const node = deps.tx.state.nodes.find((n) => n.name === name)!;
-      const records = (await deps.cloudflare.listDnsRecords(deps.settings.zoneId, { name: node.fqdn, type: 'A' })).filter((r) => r.name === node.fqdn);
+      const records = (await deps.cloudflare.listDnsRecords(deps.settings.zoneId, { name: node.fqdn, type: 'A' })).filter(
+        (r) => r.name === node.fqdn,
+      );
       const ids = new Set([...(node.dnsRecordId ? [node.dnsRecordId] : []), ...records.map((r) => r.id)]);
       let deleted = 0;
       for (const id of ids) {
         if (!(await deps.cloudflare.deleteDnsRecord(deps.settings.zoneId, id))) continue;
         deleted++;
-        if (id !== node.dnsRecordId) deps.reporter.info(`repaired: A record ${id} of ${node.fqdn} was not in state (left by an interrupted run); deleted too`);
+        if (id !== node.dnsRecordId)
+          deps.reporter.info(`repaired: A record ${id} of ${node.fqdn} was not in state (left by an interrupted run); deleted too`);
       }
       return deleted ? `${deleted} deleted` : 'already gone';
     },
@@ -52,12 +57,17 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Delete the droplet of ${ctx.name}`,
     async run({ name, deps }) {
       const node = deps.tx.state.nodes.find((n) => n.name === name)!;
-      const tagged = (await deps.digitalocean.listDroplets({ tagName: DROPLET_TAG })).filter((d) => d.id === node.dropletId || (d.name === name && d.tags.includes(name)));
+      const tagged = (await deps.digitalocean.listDroplets({ tagName: DROPLET_TAG })).filter(
+        (d) => d.id === node.dropletId || (d.name === name && d.tags.includes(name)),
+      );
       let deleted = 0;
       for (const droplet of tagged) {
         if (!(await deps.digitalocean.deleteDroplet(droplet.id))) continue;
         deleted++;
-        if (droplet.id !== node.dropletId) deps.reporter.info(`repaired: droplet ${droplet.id} of ${name} was not in state (left by an interrupted node:create); deleted too`);
+        if (droplet.id !== node.dropletId)
+          deps.reporter.info(
+            `repaired: droplet ${droplet.id} of ${name} was not in state (left by an interrupted node:create); deleted too`,
+          );
       }
       return deleted ? `${deleted} deleted` : 'already gone';
     },
@@ -82,7 +92,10 @@ const steps: Step<Ctx>[] = [
 export async function nodeDestroy(name: string, deps: WorkflowDeps): Promise<void> {
   if (!deps.tx.state.nodes.some((n) => n.name === name)) {
     const known = deps.tx.state.nodes.map((n) => n.name).join(', ') || 'none';
-    throw InputError(`no node named ${name} in state (known: ${known}).`, 'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.');
+    throw InputError(
+      `no node named ${name} in state (known: ${known}).`,
+      'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.',
+    );
   }
   await runSteps(steps, { name, deps }, deps.reporter);
 }

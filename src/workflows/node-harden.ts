@@ -66,7 +66,11 @@ const steps: Step<Ctx>[] = [
     async run(ctx) {
       if (cidrsContain(ctx.sshFrom, ctx.callerIp!)) return `${ctx.callerIp} is in ${ctx.sshFrom.join(',')}`;
       const warning = `--ssh-from ${ctx.sshFrom.join(',')} leaves out this machine (${ctx.callerIp}, as ${ctx.input.name} sees it): Dynia will not reach ${ctx.input.name} over SSH any more (no deploys, status or audit) until the firewall lets it in again.`;
-      if (!ctx.input.yes) throw InputError(`${warning} Nothing was changed.`, `Add ${ctx.callerIp}/32 to --ssh-from, or pass --yes to lock this machine out on purpose.`);
+      if (!ctx.input.yes)
+        throw InputError(
+          `${warning} Nothing was changed.`,
+          `Add ${ctx.callerIp}/32 to --ssh-from, or pass --yes to lock this machine out on purpose.`,
+        );
       ctx.deps.reporter.warn(warning);
       return 'locking this machine out, as confirmed with --yes';
     },
@@ -81,7 +85,10 @@ const steps: Step<Ctx>[] = [
     title: 'Record the firewall (state and /opt/dynia/node.json)',
     async run(ctx) {
       const record = { ...node(ctx), firewall: { ...node(ctx).firewall!, sshFrom: ctx.sshFrom } };
-      await ctx.session!.upload(LAYOUT.manifest, renderManifest(nodeManifest(record, ctx.deps.tx.state.deployments, new Date().toISOString())));
+      await ctx.session!.upload(
+        LAYOUT.manifest,
+        renderManifest(nodeManifest(record, ctx.deps.tx.state.deployments, new Date().toISOString())),
+      );
     },
   },
   {
@@ -95,19 +102,31 @@ export async function nodeHarden(input: HardenInput, deps: WorkflowDeps): Promis
   const found = deps.tx.state.nodes.find((n) => n.name === input.name);
   if (!found) throw InputError(`--name ${input.name}: no such node in state.`, 'See dynia node:list.');
   if (found.status !== 'active' || found.dropletId === undefined) {
-    throw InputError(`node ${input.name} is not finished (status ${found.status}).`, `Finish it first: dynia node:create --name ${input.name} (it adds the firewall itself).`);
+    throw InputError(
+      `node ${input.name} is not finished (status ${found.status}).`,
+      `Finish it first: dynia node:create --name ${input.name} (it adds the firewall itself).`,
+    );
   }
   const ctx: Ctx = { input, deps, sshFrom: [...(input.sshFrom ?? found.firewall?.sshFrom ?? ANYWHERE)] };
   let failure: unknown;
   try {
     await runSteps(steps, ctx, deps.reporter);
-    return { node: input.name, firewall: node(ctx).firewall!, callerIp: ctx.callerIp!, lockedOut: !cidrsContain(ctx.sshFrom, ctx.callerIp!) };
+    return {
+      node: input.name,
+      firewall: node(ctx).firewall!,
+      callerIp: ctx.callerIp!,
+      lockedOut: !cidrsContain(ctx.sshFrom, ctx.callerIp!),
+    };
   } catch (error) {
     failure = error;
     throw error;
   } finally {
     // The open session outlives a narrowing (the firewall is stateful), so this line is still written.
-    await appendAudit(ctx.session, deps.reporter, { command: 'node:harden', args: { name: input.name, sshFrom: ctx.sshFrom.join(',') }, ...auditOutcome(failure) });
+    await appendAudit(ctx.session, deps.reporter, {
+      command: 'node:harden',
+      args: { name: input.name, sshFrom: ctx.sshFrom.join(',') },
+      ...auditOutcome(failure),
+    });
     await ctx.session?.close();
   }
 }

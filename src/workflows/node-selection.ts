@@ -9,9 +9,14 @@ export const collectNodes = (value: string, previous: string[] = []): string[] =
 /** The names as given, checked and deduplicated (local, before any lock or connection). */
 export function nodeNames(opts: { node?: string[] | string; all?: boolean }, command: string): string[] | 'all' {
   const given = typeof opts.node === 'string' ? collectNodes(opts.node) : (opts.node ?? []);
-  if (opts.all && given.length > 0) throw InputError(`${command}: pass --node or --all, not both.`, 'e.g. --node web-1,web-2, or --all for every active node');
+  if (opts.all && given.length > 0)
+    throw InputError(`${command}: pass --node or --all, not both.`, 'e.g. --node web-1,web-2, or --all for every active node');
   if (opts.all) return 'all';
-  if (given.length === 0) throw InputError(`${command}: which nodes? Pass --node <name> (repeat it, or a,b) or --all.`, `e.g. dynia ${command} --node web-1 --node web-2`);
+  if (given.length === 0)
+    throw InputError(
+      `${command}: which nodes? Pass --node <name> (repeat it, or a,b) or --all.`,
+      `e.g. dynia ${command} --node web-1 --node web-2`,
+    );
   return [...new Set(given.map((name) => validateNodeName(name, '--node')))];
 }
 
@@ -19,15 +24,23 @@ export function nodeNames(opts: { node?: string[] | string; all?: boolean }, com
 export function selectNodes(state: State, names: string[] | 'all', command: string): NodeRecord[] {
   if (names === 'all') {
     const active = state.nodes.filter((n) => n.status === 'active');
-    if (active.length === 0) throw InputError(`${command} --all: no active node in state.`, 'Create one first: dynia node:create --name web-1');
+    if (active.length === 0)
+      throw InputError(`${command} --all: no active node in state.`, 'Create one first: dynia node:create --name web-1');
     return active;
   }
   const known = state.nodes.map((n) => n.name).join(', ') || 'none';
   const missing = names.filter((name) => !state.nodes.some((n) => n.name === name));
-  if (missing.length > 0) throw InputError(`--node ${missing.join(', ')}: no such node in state (known: ${known}).`, `Create it first: dynia node:create --name ${missing[0]}`);
+  if (missing.length > 0)
+    throw InputError(
+      `--node ${missing.join(', ')}: no such node in state (known: ${known}).`,
+      `Create it first: dynia node:create --name ${missing[0]}`,
+    );
   const unready = names.map((name) => state.nodes.find((n) => n.name === name)!).filter((n) => n.status !== 'active');
   if (unready.length > 0) {
-    throw InputError(unready.map((n) => `--node ${n.name} is not ready (status ${n.status}).`).join(' '), `Finish it first: dynia node:create --name ${unready[0]!.name}`);
+    throw InputError(
+      unready.map((n) => `--node ${n.name} is not ready (status ${n.status}).`).join(' '),
+      `Finish it first: dynia node:create --name ${unready[0]!.name}`,
+    );
   }
   return names.map((name) => state.nodes.find((n) => n.name === name)!);
 }
@@ -37,6 +50,7 @@ export function parallelism(value: unknown): number {
   if (value === undefined) return 4;
   const text = String(value);
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 64) throw InputError(`--parallel "${text}" is not a whole number from 1 to 64.`, 'e.g. --parallel 4');
+  if (!/^\d+$/.test(text) || n < 1 || n > 64)
+    throw InputError(`--parallel "${text}" is not a whole number from 1 to 64.`, 'e.g. --parallel 4');
   return n;
 }

@@ -58,7 +58,9 @@ export function lastDeployment(state: State, node: string): NodeStatus['lastDepl
 
 export function bindingsOf(state: State, node: NodeRecord): NodeStatus['bindings'] {
   return nodeBindings(node, state.deployments).map(({ domain, project }) => {
-    const app = project ? state.deployments.find((d) => d.node === node.name && d.project === project && d.status === 'active')?.app : undefined;
+    const app = project
+      ? state.deployments.find((d) => d.node === node.name && d.project === project && d.status === 'active')?.app
+      : undefined;
     return { domain, ...(app ? { app } : {}), ...(project ? { project } : {}) };
   });
 }
@@ -89,7 +91,13 @@ async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<CaddyAndPort
   }
 }
 
-async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<number, Droplet>>, firewalls: Promise<Firewall[] | Error> | undefined, deps: StatusDeps): Promise<NodeStatus> {
+async function statusOf(
+  state: State,
+  node: NodeRecord,
+  droplets: Promise<Map<number, Droplet>>,
+  firewalls: Promise<Firewall[] | Error> | undefined,
+  deps: StatusDeps,
+): Promise<NodeStatus> {
   const url = `https://${node.fqdn}${node.healthPath}`;
   const [droplet, dns, { published, ...caddy }, health, fws] = await Promise.all([
     droplets.then(
@@ -97,7 +105,11 @@ async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<nu
         if (node.dropletId === undefined) return { status: 'missing' };
         return { id: node.dropletId, status: byId.get(node.dropletId)?.status ?? 'missing' };
       },
-      (error): NodeStatus['droplet'] => ({ ...(node.dropletId === undefined ? {} : { id: node.dropletId }), status: 'unknown', error: firstLine(error) }),
+      (error): NodeStatus['droplet'] => ({
+        ...(node.dropletId === undefined ? {} : { id: node.dropletId }),
+        status: 'unknown',
+        error: firstLine(error),
+      }),
     ),
     Promise.all(
       deps.resolvers.map(async (resolver) => {
@@ -120,7 +132,13 @@ async function statusOf(state: State, node: NodeRecord, droplets: Promise<Map<nu
     dns,
     caddy,
     bindings: bindingsOf(state, node),
-    health: { url, ok: health.ok, ...(health.status === undefined ? {} : { status: health.status }), ...(health.error === undefined ? {} : { error: health.error }), ms: health.ms },
+    health: {
+      url,
+      ok: health.ok,
+      ...(health.status === undefined ? {} : { status: health.status }),
+      ...(health.error === undefined ? {} : { error: health.error }),
+      ms: health.ms,
+    },
     ...(last ? { lastDeployment: last } : {}),
     ok: droplet.status === 'active' && dns.every((d) => d.ok) && caddy.running === true && health.ok,
   };
@@ -147,7 +165,9 @@ export function statusRow(s: NodeStatus): string[] {
     s.caddy.running === true ? 'up' : s.caddy.running === false ? 'down' : 'unknown',
     s.health.ok ? `HTTP ${s.health.status} (${s.health.ms} ms)` : s.health.status === undefined ? 'no answer' : `HTTP ${s.health.status}`,
     s.bindings.map((b) => `${b.domain}→${b.app ?? 'placeholder'}`).join(', '),
-    s.lastDeployment ? `${s.lastDeployment.app} ${s.lastDeployment.project} ${s.lastDeployment.status} ${short(s.lastDeployment.updatedAt)}` : '-',
+    s.lastDeployment
+      ? `${s.lastDeployment.app} ${s.lastDeployment.project} ${s.lastDeployment.status} ${short(s.lastDeployment.updatedAt)}`
+      : '-',
   ];
 }
 
@@ -156,11 +176,15 @@ export const STATUS_HEADERS = ['NODE', 'STATE', 'DROPLET', 'FIREWALL', 'DNS', 'C
 /** One line per problem, for under the table. */
 export function statusProblems(s: NodeStatus): string[] {
   return [
-    ...(s.droplet.status !== 'active' ? [`${s.name}: droplet ${s.droplet.id ?? '(none in state)'} is ${s.droplet.status}${s.droplet.error ? ` (${s.droplet.error})` : ''}`] : []),
+    ...(s.droplet.status !== 'active'
+      ? [`${s.name}: droplet ${s.droplet.id ?? '(none in state)'} is ${s.droplet.status}${s.droplet.error ? ` (${s.droplet.error})` : ''}`]
+      : []),
     ...firewallProblems(s.name, s.firewall),
     ...s.dns.filter((d) => !d.ok).map((d) => `${s.name}: ${d.resolver} answers ${d.answer} for ${s.fqdn} (expected ${s.ip || 'an IP'})`),
     ...(s.caddy.running !== true ? [`${s.name}: Caddy ${s.caddy.detail}`] : []),
     ...(!s.health.ok ? [`${s.name}: ${s.health.url}: ${s.health.error ?? `HTTP ${s.health.status}`}`] : []),
-    ...(s.lastDeployment?.status === 'failed' ? [`${s.name}: last deployment ${s.lastDeployment.project} failed: ${s.lastDeployment.reason ?? 'no reason recorded'}`] : []),
+    ...(s.lastDeployment?.status === 'failed'
+      ? [`${s.name}: last deployment ${s.lastDeployment.project} failed: ${s.lastDeployment.reason ?? 'no reason recorded'}`]
+      : []),
   ];
 }

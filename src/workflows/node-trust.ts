@@ -17,7 +17,8 @@ export interface TrustOffer {
 export async function offeredHostKey(name: string, deps: WorkflowDeps): Promise<TrustOffer> {
   const node = deps.tx.state.nodes.find((n) => n.name === name);
   if (!node) throw InputError(`--name ${name}: no such node in state.`, 'See dynia node:list.');
-  if (!node.ip) throw InputError(`node ${name} has no IP yet (status ${node.status}).`, `Finish it first: dynia node:create --name ${name}`);
+  if (!node.ip)
+    throw InputError(`node ${name} has no IP yet (status ${node.status}).`, `Finish it first: dynia node:create --name ${name}`);
   let offered = '';
   const session = await deps.connect({ ...node, sshHostKey: undefined }, async (key) => void (offered = key));
   await session.close();

@@ -4,7 +4,12 @@ import { TimeoutError } from '../errors.js';
  * Calls `attempt` until it returns a value (not undefined) or the time is up. Errors from `attempt` end the
  * wait at once: only "not yet" is retried.
  */
-export async function poll<T>(opts: { what: string; timeoutMs: number; intervalMs: number; attempt: () => Promise<T | undefined> }): Promise<T> {
+export async function poll<T>(opts: {
+  what: string;
+  timeoutMs: number;
+  intervalMs: number;
+  attempt: () => Promise<T | undefined>;
+}): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     const value = await opts.attempt();

@@ -99,7 +99,12 @@ function nodeLabel(recordName: string, domain: string): string | undefined {
   return NODE_LABEL.test(label) ? label : undefined;
 }
 
-export function matchDroplets(input: { domain: string; droplets: readonly Droplet[]; records: readonly DnsRecord[]; current: State }): MatchResult {
+export function matchDroplets(input: {
+  domain: string;
+  droplets: readonly Droplet[];
+  records: readonly DnsRecord[];
+  current: State;
+}): MatchResult {
   const { domain, current } = input;
   const findings: Finding[] = [];
   const aRecords = input.records.filter((r) => r.type === 'A');
@@ -107,9 +112,20 @@ export function matchDroplets(input: { domain: string; droplets: readonly Drople
   for (const droplet of input.droplets) {
     const ip = publicIpv4(droplet);
     if (!NODE_LABEL.test(droplet.name)) {
-      findings.push({ kind: 'bad-name', outcome: 'left-out', dropletId: droplet.id, message: `${describeDroplet(droplet, ip)} is tagged dynia but its name is not a node name (one DNS label); left out.` });
+      findings.push({
+        kind: 'bad-name',
+        outcome: 'left-out',
+        dropletId: droplet.id,
+        message: `${describeDroplet(droplet, ip)} is tagged dynia but its name is not a node name (one DNS label); left out.`,
+      });
     } else if (!ip) {
-      findings.push({ kind: 'no-ip', outcome: 'left-out', node: droplet.name, dropletId: droplet.id, message: `${describeDroplet(droplet)} has no public IPv4 yet (status ${droplet.status}); left out. Run dynia state:rebuild again once it is active.` });
+      findings.push({
+        kind: 'no-ip',
+        outcome: 'left-out',
+        node: droplet.name,
+        dropletId: droplet.id,
+        message: `${describeDroplet(droplet)} has no public IPv4 yet (status ${droplet.status}); left out. Run dynia state:rebuild again once it is active.`,
+      });
     } else {
       byName.set(droplet.name, [...(byName.get(droplet.name) ?? []), { droplet, ip }]);
     }
@@ -128,16 +144,24 @@ export function matchDroplets(input: { domain: string; droplets: readonly Drople
       for (const { droplet, ip } of droplets.filter((d) => !chosen.includes(d))) {
         const ids = droplets.map((d) => d.droplet.id).join(', ');
         findings.push({
-          kind: 'duplicate-droplet', outcome: 'left-out', node: name, dropletId: droplet.id,
+          kind: 'duplicate-droplet',
+          outcome: 'left-out',
+          node: name,
+          dropletId: droplet.id,
           message: `${describeDroplet(droplet, ip)}: ${droplets.length} droplets are named ${name} (ids ${ids})${chosen.length ? ` and ${fqdn} points at droplet ${chosen[0]!.droplet.id}` : ''}; left out. Delete the droplet that should not exist.`,
         });
       }
     }
     for (const { droplet, ip } of chosen) {
       const record = recordOf(ip);
-      const known = current.nodes.find((n) => n.name === name && n.sshHostKey && (n.dropletId === undefined ? n.ip === ip : n.dropletId === droplet.id));
+      const known = current.nodes.find(
+        (n) => n.name === name && n.sshHostKey && (n.dropletId === undefined ? n.ip === ip : n.dropletId === droplet.id),
+      );
       candidates.push({
-        name, fqdn, ip, droplet,
+        name,
+        fqdn,
+        ip,
+        droplet,
         ...(record ? { record } : {}),
         strayRecords: named.filter((r) => r !== record),
         ...(known?.sshHostKey ? { knownHostKey: known.sshHostKey } : {}),
@@ -150,13 +174,14 @@ export function matchDroplets(input: { domain: string; droplets: readonly Drople
     const label = nodeLabel(record.name, domain);
     if (label === undefined || dropletIps.has(record.content)) continue;
     findings.push({
-      kind: 'orphan-record', outcome: 'reported', record: recordView(record),
+      kind: 'orphan-record',
+      outcome: 'reported',
+      record: recordView(record),
       message: `A record ${record.name} → ${record.content} points at no dynia droplet${byName.has(label) ? ` (droplet ${label} has another IP)` : ''}; not in the state. If it belonged to a node that is gone, delete the record.`,
     });
   }
   return { candidates, findings };
 }
-
 
 /** Fields only the previous state knows (creation time): kept when it knew this droplet. */
 function previousRecord(current: State, candidate: NodeCandidate): NodeRecord | undefined {
@@ -194,7 +219,11 @@ const recordNote = (c: NodeCandidate) =>
   c.strayRecords.length ? ` (${c.fqdn} points at ${c.strayRecords.map((r) => r.content).join(', ')} instead)` : '';
 
 /** Builds the state from the candidates and what SSH found on each. `observations` is keyed by droplet id. */
-export function assembleState(input: { candidates: readonly NodeCandidate[]; observations: ReadonlyMap<number, Observation>; current: State }): AssembleResult {
+export function assembleState(input: {
+  candidates: readonly NodeCandidate[];
+  observations: ReadonlyMap<number, Observation>;
+  current: State;
+}): AssembleResult {
   const { current } = input;
   const findings: Finding[] = [];
   const trusted: TrustedKey[] = [];
@@ -208,27 +237,55 @@ export function assembleState(input: { candidates: readonly NodeCandidate[]; obs
     if (!observation.reached) {
       if (c.record) {
         nodes.push(cloudNode(c, current, 'failed', c.knownHostKey));
-        findings.push({ ...base, kind: 'unreachable', outcome: 'kept-failed', message: `${where}: ${observation.error}. Kept as failed with what the cloud tells (no deployments); run dynia state:rebuild again once it answers, or remove it: dynia node:destroy --name ${c.name}.` });
+        findings.push({
+          ...base,
+          kind: 'unreachable',
+          outcome: 'kept-failed',
+          message: `${where}: ${observation.error}. Kept as failed with what the cloud tells (no deployments); run dynia state:rebuild again once it answers, or remove it: dynia node:destroy --name ${c.name}.`,
+        });
       } else {
-        findings.push({ ...base, kind: 'unreachable', outcome: 'left-out', message: `${where}: no A record ${c.fqdn}${recordNote(c)} and ${observation.error}: nothing ties it to this zone; left out.` });
+        findings.push({
+          ...base,
+          kind: 'unreachable',
+          outcome: 'left-out',
+          message: `${where}: no A record ${c.fqdn}${recordNote(c)} and ${observation.error}: nothing ties it to this zone; left out.`,
+        });
       }
       continue;
     }
     trusted.push({ node: c.name, hostKey: observation.hostKey, trust: observation.trust });
-    const read = observation.manifestText === null ? { error: 'no /opt/dynia/node.json (node:create never finished)' } : readManifest(observation.manifestText, c);
+    const read =
+      observation.manifestText === null
+        ? { error: 'no /opt/dynia/node.json (node:create never finished)' }
+        : readManifest(observation.manifestText, c);
     if ('error' in read) {
       const kind = observation.manifestText === null ? 'no-manifest' : 'bad-manifest';
       if (c.record) {
         nodes.push(cloudNode(c, current, 'failed', observation.hostKey));
-        findings.push({ ...base, kind, outcome: 'kept-failed', message: `${where}: ${read.error}. Kept as failed without deployments; dynia node:create --name ${c.name} finishes it.` });
+        findings.push({
+          ...base,
+          kind,
+          outcome: 'kept-failed',
+          message: `${where}: ${read.error}. Kept as failed without deployments; dynia node:create --name ${c.name} finishes it.`,
+        });
       } else {
-        findings.push({ ...base, kind, outcome: 'left-out', message: `${where}: ${read.error}, and no A record ${c.fqdn}${recordNote(c)}: nothing ties it to this zone; left out.` });
+        findings.push({
+          ...base,
+          kind,
+          outcome: 'left-out',
+          message: `${where}: ${read.error}, and no A record ${c.fqdn}${recordNote(c)}: nothing ties it to this zone; left out.`,
+        });
       }
       continue;
     }
     const { manifest } = read;
     if (!sameName(manifest.fqdn, c.fqdn)) {
-      findings.push({ ...base, kind: 'other-domain', outcome: 'left-out', message: `${where} serves ${manifest.fqdn}, not ${c.fqdn}: it belongs to another domain; left out.` });
+      findings.push({
+        ...base,
+        kind: 'other-domain',
+        outcome: 'left-out',
+        message: `${where} serves ${manifest.fqdn}, not ${c.fqdn}: it belongs to another domain; left out.`,
+      });
       continue;
     }
     const mine = manifest.deployments.filter((d) => d.node === c.name);
@@ -241,10 +298,20 @@ export function assembleState(input: { candidates: readonly NodeCandidate[]; obs
     nodes.push(node);
     deployments.push(...mine);
     if (!c.record) {
-      findings.push({ ...base, kind: 'no-dns-record', outcome: 'kept-failed', message: `${where}: no A record ${c.fqdn}${recordNote(c)}. Kept as failed with its deployments; dynia node:create --name ${c.name} --health-path ${manifest.healthPath} re-creates the record.` });
+      findings.push({
+        ...base,
+        kind: 'no-dns-record',
+        outcome: 'kept-failed',
+        message: `${where}: no A record ${c.fqdn}${recordNote(c)}. Kept as failed with its deployments; dynia node:create --name ${c.name} --health-path ${manifest.healthPath} re-creates the record.`,
+      });
     }
     if (!sameBindings(nodeBindings(node, mine), manifest.bindings)) {
-      findings.push({ ...base, kind: 'manifest-mismatch', outcome: c.record ? 'kept-active' : 'kept-failed', message: `${c.name}: the manifest's bindings do not match its active deployments (an interrupted deploy?); the deployments were taken. Check with dynia status.` });
+      findings.push({
+        ...base,
+        kind: 'manifest-mismatch',
+        outcome: c.record ? 'kept-active' : 'kept-failed',
+        message: `${c.name}: the manifest's bindings do not match its active deployments (an interrupted deploy?); the deployments were taken. Check with dynia status.`,
+      });
     }
   }
 
@@ -272,6 +339,14 @@ export function healthFindings(state: State, results: ReadonlyMap<string, { ok: 
     const result = results.get(node.name);
     if (!result || result.ok) return [];
     const why = result.error ?? `HTTP ${result.status}`;
-    return [{ kind: 'unhealthy' as const, outcome: 'kept-active' as const, node: node.name, dropletId: node.dropletId, message: `https://${node.fqdn}${node.healthPath} is not healthy now: ${why}` }];
+    return [
+      {
+        kind: 'unhealthy' as const,
+        outcome: 'kept-active' as const,
+        node: node.name,
+        dropletId: node.dropletId,
+        message: `https://${node.fqdn}${node.healthPath} is not healthy now: ${why}`,
+      },
+    ];
   });
 }

@@ -19,7 +19,9 @@ export function planRollback(state: State, input: { node: string; domain?: strin
   if (node.status !== 'active') throw InputError(`--node ${input.node} is not ready (status ${node.status}).`, 'See dynia status.');
   const active = state.deployments.filter((d) => d.node === node.name && d.status === 'active');
   const listed = active.map((d) => `${d.app} on ${d.domain}`).join(', ');
-  const chosen = active.filter((d) => (input.domain === undefined || d.domain === input.domain) && (input.app === undefined || d.app === input.app));
+  const chosen = active.filter(
+    (d) => (input.domain === undefined || d.domain === input.domain) && (input.app === undefined || d.app === input.app),
+  );
   if (chosen.length === 0) {
     const asked = input.domain !== undefined ? `--domain ${input.domain}` : input.app !== undefined ? `--app ${input.app}` : undefined;
     throw InputError(
@@ -27,10 +29,19 @@ export function planRollback(state: State, input: { node: string; domain?: strin
       active.length ? `Active: ${listed}.` : 'Nothing to roll back; deploy with dynia app:deploy.',
     );
   }
-  if (chosen.length > 1) throw InputError(`${node.name} serves several apps (${listed}); say which.`, 'Pass --app <app> or --domain <domain>.');
+  if (chosen.length > 1)
+    throw InputError(`${node.name} serves several apps (${listed}); say which.`, 'Pass --app <app> or --domain <domain>.');
   const current = chosen[0]!;
   const previous = state.deployments
-    .filter((d) => d.node === node.name && d.app === current.app && d.domain === current.domain && d.status === 'superseded' && d.project !== current.project && d.createdAt < current.createdAt)
+    .filter(
+      (d) =>
+        d.node === node.name &&
+        d.app === current.app &&
+        d.domain === current.domain &&
+        d.status === 'superseded' &&
+        d.project !== current.project &&
+        d.createdAt < current.createdAt,
+    )
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))[0];
   if (!previous) {
     throw InputError(

@@ -30,7 +30,11 @@ export function workerBindings(origins: readonly string[], paths: Record<string,
 }
 
 /** Whether the deployed Worker already has the health bindings we would upload (ORIGINS is compared apart). */
-export function sameHealthBindings(current: ReadonlyArray<{ type: string; name: string; [key: string]: unknown }>, paths: Record<string, string>, namespaceId: string): boolean {
+export function sameHealthBindings(
+  current: ReadonlyArray<{ type: string; name: string; [key: string]: unknown }>,
+  paths: Record<string, string>,
+  namespaceId: string,
+): boolean {
   const kv = current.find((b) => b.name === HEALTH_BINDING);
   const recorded = current.find((b) => b.name === 'HEALTH_PATHS');
   const recordedPaths = recorded?.type === 'json' ? recorded.json : recorded?.type === 'plain_text' ? safeJson(recorded.text) : undefined;
@@ -46,4 +50,6 @@ const safeJson = (text: unknown): unknown => {
 };
 
 const canonical = (value: unknown): string =>
-  typeof value === 'object' && value !== null ? JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))) : String(value);
+  typeof value === 'object' && value !== null
+    ? JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))))
+    : String(value);

@@ -21,7 +21,11 @@ export interface HealthVerdict {
 }
 
 /** Keeps the candidates whose health URL answers 2xx/3xx over valid HTTPS, in their original order. */
-export async function checkOrigins(candidates: readonly OriginCandidate[], probe: Probe, options: HealthCheckOptions = HEALTH_DEFAULTS): Promise<HealthVerdict> {
+export async function checkOrigins(
+  candidates: readonly OriginCandidate[],
+  probe: Probe,
+  options: HealthCheckOptions = HEALTH_DEFAULTS,
+): Promise<HealthVerdict> {
   const verdicts = await mapLimit(candidates, options.concurrency, async (candidate) => {
     let attempt = 0;
     for (;;) {

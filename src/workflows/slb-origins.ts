@@ -47,7 +47,10 @@ export function originsFromBindings(bindings: ReadonlyArray<{ type: string; name
       // Not JSON after all: show it as the Worker would read it, a comma list.
     }
   }
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 export interface OriginsDiff {

@@ -27,7 +27,10 @@ export interface SlbStatus {
 
 /** Pure: the rows from the Worker's ORIGINS and the record its Cron Trigger wrote. */
 export function originStatuses(origins: readonly string[], record: unknown): OriginStatus[] {
-  const verdicts = (typeof record === 'object' && record !== null ? (record as { origins?: Record<string, Record<string, unknown>> }).origins : undefined) ?? {};
+  const verdicts =
+    (typeof record === 'object' && record !== null
+      ? (record as { origins?: Record<string, Record<string, unknown>> }).origins
+      : undefined) ?? {};
   return origins.map((origin) => {
     const v = verdicts[origin];
     if (!v) return { origin, verdict: 'unknown', failures: 0, since: null, checkedAt: null, error: null };
@@ -44,11 +47,18 @@ export function originStatuses(origins: readonly string[], record: unknown): Ori
 
 export async function slbStatus(input: { name: string; accountId: string }, cloudflare: SlbStatusCloudflare): Promise<SlbStatus> {
   const settings = await cloudflare.getWorkerSettings(input.accountId, input.name);
-  if (!settings) throw InputError(`there is no Worker ${input.name} in the account.`, 'Publish it first: dynia slb:sync (or pass --name of the Worker).');
+  if (!settings)
+    throw InputError(
+      `there is no Worker ${input.name} in the account.`,
+      'Publish it first: dynia slb:sync (or pass --name of the Worker).',
+    );
   const origins = originsFromBindings(settings.bindings) ?? [];
   const kv = settings.bindings.find((b) => b.name === HEALTH_BINDING && b.type === 'kv_namespace');
   const record = kv ? await cloudflare.readKvValue(input.accountId, String(kv.namespace_id), HEALTH_KEY) : null;
   const crons = (await cloudflare.getWorkerSchedules(input.accountId, input.name)) ?? [];
-  const recordedAt = typeof record === 'object' && record !== null && typeof (record as { checkedAt?: unknown }).checkedAt === 'string' ? (record as { checkedAt: string }).checkedAt : null;
+  const recordedAt =
+    typeof record === 'object' && record !== null && typeof (record as { checkedAt?: unknown }).checkedAt === 'string'
+      ? (record as { checkedAt: string }).checkedAt
+      : null;
   return { name: input.name, crons, recordedAt, origins: originStatuses(origins, record) };
 }

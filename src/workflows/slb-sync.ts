@@ -20,8 +20,16 @@ import { runSteps, type Reporter, type Step, type StepTiming } from './steps.js'
 /** The Cloudflare calls slb:sync makes (the real client, or a fake in tests). */
 export type SlbCloudflare = Pick<
   CloudflareClient,
-  | 'uploadWorkerModule' | 'getWorkerSettings' | 'getWorkersSubdomain' | 'enableWorkersDev' | 'listWorkerRoutes' | 'createWorkerRoute'
-  | 'listKvNamespaces' | 'createKvNamespace' | 'getWorkerSchedules' | 'putWorkerSchedules'
+  | 'uploadWorkerModule'
+  | 'getWorkerSettings'
+  | 'getWorkersSubdomain'
+  | 'enableWorkersDev'
+  | 'listWorkerRoutes'
+  | 'createWorkerRoute'
+  | 'listKvNamespaces'
+  | 'createKvNamespace'
+  | 'getWorkerSchedules'
+  | 'putWorkerSchedules'
 >;
 
 /** The part of WorkflowDeps slb:sync uses. */
@@ -113,7 +121,8 @@ const inspectSteps: Step<Ctx>[] = [
   {
     name: 'health',
     title: (ctx) => `Check https://<fqdn><health path> of ${ctx.candidates.length} node(s), ${ctx.health.concurrency} at a time`,
-    skip: (ctx) => (!ctx.input.health ? '--no-health: every active node is published' : ctx.candidates.length === 0 ? 'no active node' : undefined),
+    skip: (ctx) =>
+      !ctx.input.health ? '--no-health: every active node is published' : ctx.candidates.length === 0 ? 'no active node' : undefined,
     async run(ctx) {
       const { healthy, dropped } = await checkOrigins(ctx.candidates, ctx.probe, ctx.health);
       for (const d of dropped) ctx.deps.reporter.warn(`dropped ${d.origin}: ${d.reason}`);
@@ -129,7 +138,8 @@ const inspectSteps: Step<Ctx>[] = [
       const settings = await ctx.deps.cloudflare.getWorkerSettings(ctx.input.accountId, ctx.input.name);
       ctx.workerExists = settings !== null;
       ctx.current = settings ? originsFromBindings(settings.bindings) : null;
-      for (const drift of slbDrift(ctx.input.name, ctx.deps.tx.state.slb, settings ? { origins: ctx.current } : null)) ctx.deps.reporter.info(`reconcile: ${drift}`);
+      for (const drift of slbDrift(ctx.input.name, ctx.deps.tx.state.slb, settings ? { origins: ctx.current } : null))
+        ctx.deps.reporter.info(`reconcile: ${drift}`);
       ctx.currentBindings = settings?.bindings ?? [];
       if (!settings) return 'no such Worker yet';
       if (!ctx.current) return 'it has no ORIGINS binding';
@@ -168,7 +178,9 @@ const publishSteps: Step<Ctx>[] = [
       const recorded = ctx.deps.tx.state.slb;
       const sameCode = recorded?.name === ctx.input.name && recorded.codeHash === ctx.codeHash;
       const sameHealth = sameHealthBindings(ctx.currentBindings, healthPaths(ctx.candidates, ctx.origins), ctx.namespaceId!);
-      return ctx.workerExists && sameOrigins(ctx) && sameCode && sameHealth ? 'ORIGINS, health bindings and Worker code unchanged: nothing to upload' : undefined;
+      return ctx.workerExists && sameOrigins(ctx) && sameCode && sameHealth
+        ? 'ORIGINS, health bindings and Worker code unchanged: nothing to upload'
+        : undefined;
     },
     async run(ctx) {
       await ctx.deps.cloudflare.uploadWorkerModule(ctx.input.accountId, ctx.input.name, {
@@ -193,7 +205,8 @@ const publishSteps: Step<Ctx>[] = [
   },
   {
     name: 'reach',
-    title: (ctx) => (ctx.input.route ? `Route ${ctx.input.route} to Worker ${ctx.input.name}` : `Serve Worker ${ctx.input.name} on workers.dev`),
+    title: (ctx) =>
+      ctx.input.route ? `Route ${ctx.input.route} to Worker ${ctx.input.name}` : `Serve Worker ${ctx.input.name} on workers.dev`,
     async run(ctx) {
       const { input, deps } = ctx;
       if (input.route) {

@@ -16,7 +16,7 @@ export interface LocalKey {
 }
 
 export function readLocalKey(privateKeyPath: string): LocalKey {
-  let parsed;
+  let parsed: ReturnType<typeof ssh2.utils.parseKey>;
   try {
     parsed = ssh2.utils.parseKey(readFileSync(privateKeyPath));
   } catch (error) {
@@ -35,7 +35,8 @@ export function readLocalKey(privateKeyPath: string): LocalKey {
 const keyBody = (publicKey: string): string => publicKey.trim().split(/\s+/).slice(0, 2).join(' ');
 
 /** The account key that is the public half of the local key, if any. */
-export const matchingKey = (keys: readonly SshKey[], local: LocalKey): SshKey | undefined => keys.find((key) => keyBody(key.public_key) === local.body);
+export const matchingKey = (keys: readonly SshKey[], local: LocalKey): SshKey | undefined =>
+  keys.find((key) => keyBody(key.public_key) === local.body);
 
 /** Name of an imported key: its comment (`user@host`), else this host. */
 export const importName = (local: LocalKey, host: string = hostname()): string => local.comment || `dynia ${host}`;

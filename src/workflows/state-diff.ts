@@ -65,10 +65,15 @@ function diffBy<T, C>(before: readonly T[], after: readonly T[], key: (x: T) => 
 
 export function diffStates(before: State, after: State): StateDiff {
   return {
-    nodes: diffBy(before.nodes, after.nodes, (n) => n.name, (b, a) => {
-      const changes = changesOf(NODE_FIELDS, b, a);
-      return changes.length ? { name: a.name, changes } : undefined;
-    }),
+    nodes: diffBy(
+      before.nodes,
+      after.nodes,
+      (n) => n.name,
+      (b, a) => {
+        const changes = changesOf(NODE_FIELDS, b, a);
+        return changes.length ? { name: a.name, changes } : undefined;
+      },
+    ),
     deployments: diffBy(before.deployments, after.deployments, deploymentKey, (b, a) => {
       const changes = changesOf(DEPLOYMENT_FIELDS, b, a);
       return changes.length ? { deployment: a, changes } : undefined;
@@ -77,7 +82,14 @@ export function diffStates(before: State, after: State): StateDiff {
 }
 
 export const isEmptyDiff = (diff: StateDiff): boolean =>
-  [diff.nodes.added, diff.nodes.removed, diff.nodes.changed, diff.deployments.added, diff.deployments.removed, diff.deployments.changed].every((list) => list.length === 0);
+  [
+    diff.nodes.added,
+    diff.nodes.removed,
+    diff.nodes.changed,
+    diff.deployments.added,
+    diff.deployments.removed,
+    diff.deployments.changed,
+  ].every((list) => list.length === 0);
 
 const describeNode = (n: NodeRecord) => `${n.status}, ${text(n.ip)}, ${n.fqdn}, droplet ${text(n.dropletId)}`;
 const describeDeployment = (d: Deployment) => `${d.node} ${d.app} ${d.project} ${d.status} (created ${d.createdAt})`;
@@ -96,6 +108,8 @@ export function renderStateDiff(diff: StateDiff): string {
     `Deployments: ${counts(diff.deployments)}`,
     ...diff.deployments.added.map((d) => `  + ${describeDeployment(d)}`),
     ...diff.deployments.removed.map((d) => `  - ${describeDeployment(d)}`),
-    ...diff.deployments.changed.map(({ deployment: d, changes }) => `  ~ ${d.node} ${d.app} ${d.project} (created ${d.createdAt}): ${describeChanges(changes)}`),
+    ...diff.deployments.changed.map(
+      ({ deployment: d, changes }) => `  ~ ${d.node} ${d.app} ${d.project} (created ${d.createdAt}): ${describeChanges(changes)}`,
+    ),
   ].join('\n');
 }

@@ -11,7 +11,15 @@ import type { State } from '../state/schema.js';
 import { attachFirewalls } from './firewall-plan.js';
 import { DROPLET_TAG } from './node-create.js';
 import type { NodeSession, Settings } from './ports.js';
-import { assembleState, healthFindings, matchDroplets, type Finding, type MatchResult, type Observation, type TrustedKey } from './rebuild-match.js';
+import {
+  assembleState,
+  healthFindings,
+  matchDroplets,
+  type Finding,
+  type MatchResult,
+  type Observation,
+  type TrustedKey,
+} from './rebuild-match.js';
 import { mapLimit } from './slb-health.js';
 import { runSteps, type Reporter, type Step } from './steps.js';
 
@@ -99,7 +107,9 @@ const steps: Step<Ctx>[] = [
     skip: (ctx) => (ctx.match!.candidates.length === 0 ? 'no droplet to read' : undefined),
     async run(ctx) {
       const { candidates } = ctx.match!;
-      const observations = await mapLimit(candidates, CONCURRENCY, (c) => observe(ctx.deps, { name: c.name, ip: c.ip, ...(c.knownHostKey ? { sshHostKey: c.knownHostKey } : {}) }));
+      const observations = await mapLimit(candidates, CONCURRENCY, (c) =>
+        observe(ctx.deps, { name: c.name, ip: c.ip, ...(c.knownHostKey ? { sshHostKey: c.knownHostKey } : {}) }),
+      );
       candidates.forEach((c, i) => ctx.observations.set(c.droplet.id, observations[i]!));
       return `${observations.filter((o) => o.reached).length} reached`;
     },
@@ -111,11 +121,25 @@ const steps: Step<Ctx>[] = [
       const assembled = assembleState({ candidates: ctx.match!.candidates, observations: ctx.observations, current: ctx.current });
       if (ctx.firewalls) attachFirewalls(assembled.state.nodes, ctx.firewalls);
       const active = assembled.state.nodes.filter((n) => n.status === 'active');
-      const results = await mapLimit(active, CONCURRENCY, async (node) => ({ node: node.name, url: `https://${node.fqdn}${node.healthPath}`, ...(await probeTwice(ctx.deps, `https://${node.fqdn}${node.healthPath}`)) }));
-      const health = results.map(({ node, url, ok, status, error }) => ({ node, url, ok, ...(status === undefined ? {} : { status }), ...(error === undefined ? {} : { error }) }));
+      const results = await mapLimit(active, CONCURRENCY, async (node) => ({
+        node: node.name,
+        url: `https://${node.fqdn}${node.healthPath}`,
+        ...(await probeTwice(ctx.deps, `https://${node.fqdn}${node.healthPath}`)),
+      }));
+      const health = results.map(({ node, url, ok, status, error }) => ({
+        node,
+        url,
+        ok,
+        ...(status === undefined ? {} : { status }),
+        ...(error === undefined ? {} : { error }),
+      }));
       ctx.result = {
         state: assembled.state,
-        findings: [...ctx.match!.findings, ...assembled.findings, ...healthFindings(assembled.state, new Map(health.map((h) => [h.node, h])))],
+        findings: [
+          ...ctx.match!.findings,
+          ...assembled.findings,
+          ...healthFindings(assembled.state, new Map(health.map((h) => [h.node, h]))),
+        ],
         trusted: assembled.trusted,
         health,
       };

@@ -19,12 +19,20 @@ export const SSHD_DROPIN = [
 
 /** Pins dockerd to the socket systemd hands it: a `hosts` entry (e.g. tcp://) in daemon.json then makes dockerd
  *  refuse to start instead of opening its API on the network. */
-const DOCKER_UNIT_DROPIN = ['[Service]', 'ExecStart=', 'ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock', ''].join('\n');
+const DOCKER_UNIT_DROPIN = [
+  '[Service]',
+  'ExecStart=',
+  'ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock',
+  '',
+].join('\n');
 
 const AUTO_UPGRADES = ['APT::Periodic::Update-Package-Lists "1";', 'APT::Periodic::Unattended-Upgrade "1";', ''].join('\n');
 
 const indent = (text: string, spaces: number): string =>
-  text.split('\n').map((line) => (line ? ' '.repeat(spaces) + line : line)).join('\n');
+  text
+    .split('\n')
+    .map((line) => (line ? ' '.repeat(spaces) + line : line))
+    .join('\n');
 
 function file(path: string, mode: string, content: string): string {
   return `  - path: ${path}\n    owner: root:root\n    permissions: '${mode}'\n    content: |\n${indent(content, 6)}`;

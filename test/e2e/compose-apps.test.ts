@@ -44,13 +44,19 @@ describe('compose apps as written', { skip }, () => {
   });
 
   test('--dry-run prints the plan without contacting the node', async () => {
-    const r = await cli(['app:deploy', '--node', NODE, '--compose', compose, '--dry-run', '--json'], { stateDir, env: { DYNIA_SSH_KEY: '/nonexistent' } });
+    const r = await cli(['app:deploy', '--node', NODE, '--compose', compose, '--dry-run', '--json'], {
+      stateDir,
+      env: { DYNIA_SSH_KEY: '/nonexistent' },
+    });
     assert.equal(r.code, 0, r.stderr);
     const plan = JSON.parse(r.stdout);
     assert.deepEqual(plan.entry, { service: 'web', port: 8080, domain: 'shop.dynia.test' });
     assert.equal(plan.app, 'shop');
     assert.deepEqual(plan.sideBySide, ['web']);
-    assert.deepEqual(plan.data.map((d: any) => [d.service, d.why]), [['db', 'mounts volume dbdata']]);
+    assert.deepEqual(
+      plan.data.map((d: any) => [d.service, d.why]),
+      [['db', 'mounts volume dbdata']],
+    );
     assert.deepEqual(plan.dataDirectories, ['./backups']);
     assert.ok(plan.files.some((f: any) => f.path === 'secrets/db_token.txt' && f.secret));
     assert.ok(!plan.files.some((f: any) => f.path.includes('outside')));
@@ -69,50 +75,80 @@ describe('compose apps as written', { skip }, () => {
     const token = readFileSync(join(app, 'secrets/db_token.txt'), 'utf8').trim();
     const holders = (await onNode(`grep -rl ${token} /opt/dynia /var/lib/docker/containers 2>/dev/null | sort`)).split('\n');
     assert.deepEqual(holders, ['/opt/dynia/apps/shop-blue/src/secrets/db_token.txt', '/opt/dynia/apps/shop-data/src/secrets/db_token.txt']);
-    assert.equal(await onNode('stat -c "%a %U" /opt/dynia/apps/shop-blue/src/secrets/db_token.txt /opt/dynia/apps/shop-blue/src/web.env /opt/dynia/apps/shop-blue/interpolation.env | sort -u'), '600 root');
+    assert.equal(
+      await onNode(
+        'stat -c "%a %U" /opt/dynia/apps/shop-blue/src/secrets/db_token.txt /opt/dynia/apps/shop-blue/src/web.env /opt/dynia/apps/shop-blue/interpolation.env | sort -u',
+      ),
+      '600 root',
+    );
     assert.doesNotMatch(readFileSync(join(stateDir, 'state.json'), 'utf8') + r.stdout + r.stderr, new RegExp(token));
   });
 
   test('two apps with a db each never see each other: only the entries share edge', async () => {
     const other = join(work, 'other');
     mkdirSync(other);
-    writeFileSync(join(other, 'compose.yaml'), [
-      'services:',
-      '  web:',
-      '    image: caddy:2',
-      '    command: ["caddy", "respond", "--listen", ":8080", "--body", "other"]',
-      '    expose: ["8080"]',
-      '    labels: {dynia.domain: other-e2e.dynia.test}',
-      '  db:',
-      '    image: busybox:1.36',
-      '    init: true',
-      '    command: ["sleep", "3600"]',
-      '    volumes: ["dbdata:/data"]',
-      'volumes: {dbdata: {}}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(other, 'compose.yaml'),
+      [
+        'services:',
+        '  web:',
+        '    image: caddy:2',
+        '    command: ["caddy", "respond", "--listen", ":8080", "--body", "other"]',
+        '    expose: ["8080"]',
+        '    labels: {dynia.domain: other-e2e.dynia.test}',
+        '  db:',
+        '    image: busybox:1.36',
+        '    init: true',
+        '    command: ["sleep", "3600"]',
+        '    volumes: ["dbdata:/data"]',
+        'volumes: {dbdata: {}}',
+        '',
+      ].join('\n'),
+    );
     const r = await cli(['app:deploy', '--node', NODE, '--compose', join(other, 'compose.yaml')], { stateDir });
     assert.equal(r.code, 0, r.stderr);
-    const members = async (network: string) => (await onNode(`docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' ${network}`)).split(' ').filter(Boolean).sort();
+    const members = async (network: string) =>
+      (await onNode(`docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' ${network}`)).split(' ').filter(Boolean).sort();
     assert.deepEqual(await members('shop_default'), ['shop-blue-web-1', 'shop-data-db-1']);
     assert.deepEqual(await members('other_default'), ['other-blue-web-1', 'other-data-db-1']);
-    assert.deepEqual((await members('edge')).filter((n) => n.includes('db')), []);
+    assert.deepEqual(
+      (await members('edge')).filter((n) => n.includes('db')),
+      [],
+    );
     assert.deepEqual((await onNode('docker volume ls -q | grep _dbdata')).split('\n'), ['other_dbdata', 'shop_dbdata']);
   });
 
   test('five redeploys under load: 0 failed, data kept, one db container at every moment', async () => {
     const stop = startLoad({ url: `${URL_}/`, ip, connections: 16, expect: /shop v\d/ });
     // Observe the node itself: how many db containers run, sampled all along.
-    const watch = spawn('ssh', ['-i', process.env.DYNIA_SSH_KEY!, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${ip}`,
-      "while :; do docker ps --filter label=com.docker.compose.service=db --format '{{.Names}}' | grep -c '^shop-'; sleep 0.2; done"]);
+    const watch = spawn('ssh', [
+      '-i',
+      process.env.DYNIA_SSH_KEY!,
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      `root@${ip}`,
+      "while :; do docker ps --filter label=com.docker.compose.service=db --format '{{.Names}}' | grep -c '^shop-'; sleep 0.2; done",
+    ]);
     let watched = '';
     watch.stdout.on('data', (chunk) => (watched += chunk));
     const dbId = () => onNode("docker ps --filter label=com.docker.compose.service=db --format '{{.ID}} {{.Names}}' | grep ' shop-'");
     const steps: Array<[string, () => void, () => Promise<void>]> = [
       ['code', () => edit('web/www/index.html', 'shop v2\n'), async () => assert.equal(await get('/'), 'shop v2')],
-      ['config file', () => edit('config/Caddyfile', readFileSync(join(app, 'config/Caddyfile'), 'utf8').replace('config=v1', 'config=v2')), async () => assert.match(await get('/info'), /config=v2/)],
+      [
+        'config file',
+        () => edit('config/Caddyfile', readFileSync(join(app, 'config/Caddyfile'), 'utf8').replace('config=v1', 'config=v2')),
+        async () => assert.match(await get('/info'), /config=v2/),
+      ],
       ['secret', () => edit('secrets/db_token.txt', 'demo-token-2\n'), async () => assert.equal(await get('/notes'), 'note-1')],
-      ['.env', () => edit('.env', readFileSync(join(app, '.env'), 'utf8').replace('GREETING=hello', 'GREETING=hi')), async () => assert.match(await get('/info'), /greeting=hi/)],
+      [
+        '.env',
+        () => edit('.env', readFileSync(join(app, '.env'), 'utf8').replace('GREETING=hello', 'GREETING=hi')),
+        async () => assert.match(await get('/info'), /greeting=hi/),
+      ],
     ];
     const results: any[] = [];
     try {
@@ -141,7 +177,14 @@ describe('compose apps as written', { skip }, () => {
     }
     const samples = await stop();
     const failed = samples.filter((s) => !s.ok);
-    assert.equal(failed.length, 0, `failed: ${failed.slice(0, 3).map((s) => s.error).join('; ')}`);
+    assert.equal(
+      failed.length,
+      0,
+      `failed: ${failed
+        .slice(0, 3)
+        .map((s) => s.error)
+        .join('; ')}`,
+    );
     assert.ok(samples.length > 1000, `${samples.length} requests`);
     const counts = watched.trim().split('\n').map(Number);
     assert.ok(counts.length > 20, 'the watcher sampled the node');
@@ -154,12 +197,16 @@ describe('compose apps as written', { skip }, () => {
 
   test('a retired version stays down after the node reboots, whatever its restart policy', async () => {
     const before = await onNode("docker ps --format '{{.Names}}' | grep shop- | sort");
-    const host = (await new Promise<string>((resolve) => {
-      const p = spawn('docker', ['ps', '-q', '--filter', `name=${SANDBOX.dropletPrefix}`]);
-      let out = '';
-      p.stdout.on('data', (c) => (out += c));
-      p.on('close', () => resolve(out));
-    })).trim().split('\n');
+    const host = (
+      await new Promise<string>((resolve) => {
+        const p = spawn('docker', ['ps', '-q', '--filter', `name=${SANDBOX.dropletPrefix}`]);
+        let out = '';
+        p.stdout.on('data', (c) => (out += c));
+        p.on('close', () => resolve(out));
+      })
+    )
+      .trim()
+      .split('\n');
     const mine: string[] = [];
     for (const id of host) {
       const inspect = await new Promise<string>((resolve) => {
@@ -182,18 +229,60 @@ describe('compose apps as written', { skip }, () => {
   });
 
   describe('refusals leave the node unchanged and read nothing outside the app directory', () => {
-    const snapshot = () => onNode('ls -R /opt/dynia/apps /opt/dynia/data | md5sum; docker ps -a --format "{{.Names}} {{.State}}" | sort; docker volume ls -q; docker network ls --format "{{.Name}}" | sort');
+    const snapshot = () =>
+      onNode(
+        'ls -R /opt/dynia/apps /opt/dynia/data | md5sum; docker ps -a --format "{{.Names}} {{.State}}" | sort; docker volume ls -q; docker network ls --format "{{.Name}}" | sort',
+      );
     const cases: Array<[string, () => void, RegExp]> = [
-      ['a build context outside the directory', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('build: ./web', 'build: ../outside')), /compose\.yaml:\d+:\d+: build context \.\.\/outside leaves the app directory/],
-      ['an absolute build context', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('build: ./web', `build: ${join(work, 'outside')}`)), /build context .* is outside the app directory/],
-      ['a secret file outside the directory', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('file: ./secrets/db_token.txt', 'file: ../outside/secret.txt')), /secret file \.\.\/outside\/secret\.txt leaves/],
-      ['a symlink pointing outside', () => symlinkSync(join(work, 'outside/secret.txt'), join(app, 'web/www/leak.txt')), /web\/www\/leak\.txt is a symlink that points outside the app directory/],
-      ['a missing required variable', () => edit('.env', 'SHOP_DOMAIN=shop.dynia.test\n'), /required variable GREETING is not set: set GREETING in \.env/],
+      [
+        'a build context outside the directory',
+        () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('build: ./web', 'build: ../outside')),
+        /compose\.yaml:\d+:\d+: build context \.\.\/outside leaves the app directory/,
+      ],
+      [
+        'an absolute build context',
+        () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('build: ./web', `build: ${join(work, 'outside')}`)),
+        /build context .* is outside the app directory/,
+      ],
+      [
+        'a secret file outside the directory',
+        () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('file: ./secrets/db_token.txt', 'file: ../outside/secret.txt')),
+        /secret file \.\.\/outside\/secret\.txt leaves/,
+      ],
+      [
+        'a symlink pointing outside',
+        () => symlinkSync(join(work, 'outside/secret.txt'), join(app, 'web/www/leak.txt')),
+        /web\/www\/leak\.txt is a symlink that points outside the app directory/,
+      ],
+      [
+        'a missing required variable',
+        () => edit('.env', 'SHOP_DOMAIN=shop.dynia.test\n'),
+        /required variable GREETING is not set: set GREETING in \.env/,
+      ],
       ['a missing env file', () => rmSync(join(app, 'web.env')), /env_file \.\/web\.env does not exist/],
       ['a missing secret file', () => rmSync(join(app, 'secrets/db_token.txt')), /secret file \.\/secrets\/db_token\.txt does not exist/],
-      ['an entry that mounts a volume', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('      - ./config/Caddyfile:/etc/caddy/Caddyfile:ro', '      - ./config/Caddyfile:/etc/caddy/Caddyfile:ro\n      - dbdata:/srv/data')), /the entry service web mounts volume dbdata[\s\S]*dynia\.data: "false"/],
-      ['a file docker compose refuses on the node', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('depends_on: [db]', 'depends_on: [nope]')), /docker compose on e2e-c refuses the file:[\s\S]*nope/],
-      ['an entry under a profile', () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('    build: ./web', '    build: ./web\n    profiles: [debug]')), /the entry service web is only started under profile debug/],
+      [
+        'an entry that mounts a volume',
+        () =>
+          edit(
+            'compose.yaml',
+            readFileSync(compose, 'utf8').replace(
+              '      - ./config/Caddyfile:/etc/caddy/Caddyfile:ro',
+              '      - ./config/Caddyfile:/etc/caddy/Caddyfile:ro\n      - dbdata:/srv/data',
+            ),
+          ),
+        /the entry service web mounts volume dbdata[\s\S]*dynia\.data: "false"/,
+      ],
+      [
+        'a file docker compose refuses on the node',
+        () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('depends_on: [db]', 'depends_on: [nope]')),
+        /docker compose on e2e-c refuses the file:[\s\S]*nope/,
+      ],
+      [
+        'an entry under a profile',
+        () => edit('compose.yaml', readFileSync(compose, 'utf8').replace('    build: ./web', '    build: ./web\n    profiles: [debug]')),
+        /the entry service web is only started under profile debug/,
+      ],
     ];
     for (const [what, breakIt, message] of cases) {
       test(what, async () => {

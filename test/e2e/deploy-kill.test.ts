@@ -21,16 +21,41 @@ const NODE = 'e2e-dk';
 const URL_ = `https://${NODE}.dynia.test/`;
 /** Kill this long after the step whose title starts so begins; every step, at its start and inside it. */
 const KILL_AT: Array<[step: string, ms: number]> = [
-  ['Compare', 0], ['Compare', 40], ['Upload the app', 0], ['Upload the app', 60], ['Build and start', 0], ['Build and start', 100],
-  ['Build and start', 250], ['Wait for http', 0], ['Wait for http', 80], ['Wait for http', 200], ['Swap', 0], ['Swap', 30],
-  ['Swap', 100], ['Swap', 300], ['Swap', 550], ['Swap', 650], ['Swap', 200], ['Check https', 0], ['Record the deployment', 0], ['Record the deployment', 10],
+  ['Compare', 0],
+  ['Compare', 40],
+  ['Upload the app', 0],
+  ['Upload the app', 60],
+  ['Build and start', 0],
+  ['Build and start', 100],
+  ['Build and start', 250],
+  ['Wait for http', 0],
+  ['Wait for http', 80],
+  ['Wait for http', 200],
+  ['Swap', 0],
+  ['Swap', 30],
+  ['Swap', 100],
+  ['Swap', 300],
+  ['Swap', 550],
+  ['Swap', 650],
+  ['Swap', 200],
+  ['Check https', 0],
+  ['Record the deployment', 0],
+  ['Record the deployment', 10],
 ];
 
 const files = mkdtempSync(join(tmpdir(), 'dynia-kill-'));
 
-async function runAndKill(args: string[], stateDir: string, step: string, ms: number): Promise<{ atMs: number; last: string; ended: boolean }> {
+async function runAndKill(
+  args: string[],
+  stateDir: string,
+  step: string,
+  ms: number,
+): Promise<{ atMs: number; last: string; ended: boolean }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), ...args], { env: { ...process.env, DYNIA_STATE_DIR: stateDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), ...args], {
+    env: { ...process.env, DYNIA_STATE_DIR: stateDir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let lines: string[] = [];
   const exit = once(child, 'exit');
   await new Promise<void>((resolve) => {
@@ -53,7 +78,11 @@ async function runAndKill(args: string[], stateDir: string, step: string, ms: nu
 /** Two clients GET the site without pause (keep-alive and a new connection each time); every failure is kept. */
 function load(ip: string) {
   const ca = readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8');
-  const connect = { ca, lookup: (_h: string, _o: unknown, cb: (e: null, a: Array<{ address: string; family: number }>) => void) => cb(null, [{ address: ip, family: 4 }]) };
+  const connect = {
+    ca,
+    lookup: (_h: string, _o: unknown, cb: (e: null, a: Array<{ address: string; family: number }>) => void) =>
+      cb(null, [{ address: ip, family: 4 }]),
+  };
   const keepAlive = new Agent({ connect: connect as never });
   let stop = false;
   const failures: string[] = [];
@@ -65,7 +94,8 @@ function load(ip: string) {
         const r = await request(URL_, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 });
         const body = await r.body.text();
         requests++;
-        if (r.statusCode !== 200 || !/hello from dynia example v\d/.test(body)) failures.push(`${new Date().toISOString()} HTTP ${r.statusCode} ${body.slice(0, 80)}`);
+        if (r.statusCode !== 200 || !/hello from dynia example v\d/.test(body))
+          failures.push(`${new Date().toISOString()} HTTP ${r.statusCode} ${body.slice(0, 80)}`);
       } catch (error) {
         requests++;
         failures.push(`${new Date().toISOString()} ${(error as Error).message}`);
@@ -99,11 +129,25 @@ describe('app:deploy killed at any moment converges on the first re-run, under l
     writeFileSync(path, `services:\n  web:\n    image: dynia-examples/hello:${version}\n    init: true\n    expose: ["8080"]\n`);
     return path;
   };
-  const deployArgs = (version: number) => ['app:deploy', '--node', NODE, '--compose', composeOf(version), '--name', 'hello', '--timeout', '30s'];
+  const deployArgs = (version: number) => [
+    'app:deploy',
+    '--node',
+    NODE,
+    '--compose',
+    composeOf(version),
+    '--name',
+    'hello',
+    '--timeout',
+    '30s',
+  ];
 
   before(async () => {
     for (const version of [1, 2]) {
-      await buildAndPushApp({ dir: join(ROOT, 'examples/hello'), hubName: `dynia-examples/hello:${version}`, buildArgs: { VERSION: String(version) } });
+      await buildAndPushApp({
+        dir: join(ROOT, 'examples/hello'),
+        hubName: `dynia-examples/hello:${version}`,
+        buildArgs: { VERSION: String(version) },
+      });
     }
     const created = await cli(['node:create', '--name', NODE], { stateDir });
     assert.equal(created.code, 0, created.stderr);
@@ -122,24 +166,49 @@ describe('app:deploy killed at any moment converges on the first re-run, under l
     const version = i % 2 === 0 ? 2 : 1;
     test(`SIGKILL ${ms} ms into "${step}…" of a deploy of v${version}, then the same command`, async () => {
       const killed = await runAndKill(deployArgs(version), stateDir, step, ms);
-      const atKill = readState(stateDir).deployments.filter((d: any) => d.status === 'active').map((d: any) => d.project).join(',');
+      const atKill = readState(stateDir)
+        .deployments.filter((d: any) => d.status === 'active')
+        .map((d: any) => d.project)
+        .join(',');
       const rerun = await cli(deployArgs(version), { stateDir });
       assert.equal(rerun.code, 0, rerun.stderr);
 
       const state = readState(stateDir);
       const active = state.deployments.filter((d: any) => d.app === 'hello' && d.status === 'active');
       assert.equal(active.length, 1, 'one active deployment');
-      const running = (await ssh(ip, `docker ps --filter label=com.docker.compose.project --format '{{.Label "com.docker.compose.project"}}' | grep '^hello-' | sort`)).stdout.trim();
+      const running = (
+        await ssh(
+          ip,
+          `docker ps --filter label=com.docker.compose.project --format '{{.Label "com.docker.compose.project"}}' | grep '^hello-' | sort`,
+        )
+      ).stdout.trim();
       assert.equal(running, active[0].project, 'exactly the colour state calls active runs');
-      const holders = (await ssh(ip, `for c in $(docker ps -aq --filter name=hello-); do docker inspect -f '{{.Name}} {{with index .NetworkSettings.Networks "edge"}}{{.Aliases}}{{end}}' $c; done | grep dynia-upstream | cut -d' ' -f1`)).stdout.trim();
+      const holders = (
+        await ssh(
+          ip,
+          `for c in $(docker ps -aq --filter name=hello-); do docker inspect -f '{{.Name}} {{with index .NetworkSettings.Networks "edge"}}{{.Aliases}}{{end}}' $c; done | grep dynia-upstream | cut -d' ' -f1`,
+        )
+      ).stdout.trim();
       assert.equal(holders, `/${active[0].project}-web-1`, 'only the active version holds the alias');
-      const page = await request(URL_, { dispatcher: new Agent({ connect: { ca: readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8'), lookup: (_h, _o, cb) => cb(null, [{ address: ip, family: 4 }]) } }) });
+      const page = await request(URL_, {
+        dispatcher: new Agent({
+          connect: {
+            ca: readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8'),
+            lookup: (_h, _o, cb) => cb(null, [{ address: ip, family: 4 }]),
+          },
+        }),
+      });
       assert.equal((await page.body.text()).trim(), `hello from dynia example v${version}`);
       assert.deepEqual(traffic!.failures, [], 'no request of the load failed');
 
-      const repaired = rerun.stderr.split('\n').filter((l) => /repaired:|took over/.test(l)).map((l) => l.replace(/^\W+/, '').slice(0, 120));
+      const repaired = rerun.stderr
+        .split('\n')
+        .filter((l) => /repaired:|took over/.test(l))
+        .map((l) => l.replace(/^\W+/, '').slice(0, 120));
       const said = /nothing (else )?to do/.test(rerun.stderr) ? 'no-op' : 'deployed';
-      row(`| app:deploy (e2e) | ${ms} ms into "${step}…" (${(killed.atMs / 1000).toFixed(2)} s${killed.ended ? ', had ended' : ''}; active at kill: ${atKill || 'none'}) | SIGKILL | killed | ok (${said}), ${active[0].project} v${version} serves, 1 colour runs and holds the alias, ${traffic!.requests} req / ${traffic!.failures.length} failed so far | ${repaired.join('; ')} |\n`);
+      row(
+        `| app:deploy (e2e) | ${ms} ms into "${step}…" (${(killed.atMs / 1000).toFixed(2)} s${killed.ended ? ', had ended' : ''}; active at kill: ${atKill || 'none'}) | SIGKILL | killed | ok (${said}), ${active[0].project} v${version} serves, 1 colour runs and holds the alias, ${traffic!.requests} req / ${traffic!.failures.length} failed so far | ${repaired.join('; ')} |\n`,
+      );
     });
   });
 });

@@ -16,17 +16,29 @@ const write = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-const hello = (version: number) => write(`hello-v${version}.yaml`, `services:\n  web:\n    image: dynia-examples/hello:${version}\n    init: true\n    expose: ["8080"]\n`);
+const hello = (version: number) =>
+  write(`hello-v${version}.yaml`, `services:\n  web:\n    image: dynia-examples/hello:${version}\n    init: true\n    expose: ["8080"]\n`);
 
 describe('app:deploy', { skip }, () => {
   const stateDir = newStateDir();
   let ip = '';
-  const deploy = (path: string, ...extra: string[]) => cli(['app:deploy', '--node', 'e2e-d', '--compose', path, '--name', 'hello', ...extra], { stateDir });
-  const nodeSnapshot = async () => (await ssh(ip, 'ls /opt/dynia/apps; docker ps -a --format "{{.Names}} {{.Status}}" | sed "s/ Up .*/ up/" | sort; md5sum /opt/dynia/proxy/Caddyfile /opt/dynia/node.json')).stdout;
+  const deploy = (path: string, ...extra: string[]) =>
+    cli(['app:deploy', '--node', 'e2e-d', '--compose', path, '--name', 'hello', ...extra], { stateDir });
+  const nodeSnapshot = async () =>
+    (
+      await ssh(
+        ip,
+        'ls /opt/dynia/apps; docker ps -a --format "{{.Names}} {{.Status}}" | sed "s/ Up .*/ up/" | sort; md5sum /opt/dynia/proxy/Caddyfile /opt/dynia/node.json',
+      )
+    ).stdout;
 
   before(async () => {
     for (const version of [1, 2]) {
-      await buildAndPushApp({ dir: join(ROOT, 'examples/hello'), hubName: `dynia-examples/hello:${version}`, buildArgs: { VERSION: String(version) } });
+      await buildAndPushApp({
+        dir: join(ROOT, 'examples/hello'),
+        hubName: `dynia-examples/hello:${version}`,
+        buildArgs: { VERSION: String(version) },
+      });
     }
     const r = await cli(['node:create', '--name', 'e2e-d'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
@@ -41,8 +53,24 @@ describe('app:deploy', { skip }, () => {
     assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v1');
     const [d] = readState(stateDir).deployments;
     assert.deepEqual(
-      { node: d.node, app: d.app, project: d.project, entryService: d.entryService, entryPort: d.entryPort, domain: d.domain, status: d.status },
-      { node: 'e2e-d', app: 'hello', project: 'hello-blue', entryService: 'web', entryPort: 8080, domain: 'e2e-d.dynia.test', status: 'active' },
+      {
+        node: d.node,
+        app: d.app,
+        project: d.project,
+        entryService: d.entryService,
+        entryPort: d.entryPort,
+        domain: d.domain,
+        status: d.status,
+      },
+      {
+        node: 'e2e-d',
+        app: 'hello',
+        project: 'hello-blue',
+        entryService: 'web',
+        entryPort: 8080,
+        domain: 'e2e-d.dynia.test',
+        status: 'active',
+      },
     );
     assert.match(d.composeHash, /^[0-9a-f]{64}$/);
     const manifest = JSON.parse((await ssh(ip, 'cat /opt/dynia/node.json')).stdout);
@@ -66,7 +94,10 @@ describe('app:deploy', { skip }, () => {
   });
 
   test('an app that never becomes healthy is refused with its logs; the old version keeps serving', async () => {
-    const path = write('never.yaml', `services:\n  web:\n    image: busybox:1.36\n    init: true\n    expose: ["8080"]\n    command: ["sh", "-c", "echo starting the never-ready app; sleep 3600"]\n`);
+    const path = write(
+      'never.yaml',
+      `services:\n  web:\n    image: busybox:1.36\n    init: true\n    expose: ["8080"]\n    command: ["sh", "-c", "echo starting the never-ready app; sleep 3600"]\n`,
+    );
     const r = await deploy(path, '--timeout', '3s');
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /did not answer 2xx\/3xx within 3 s/);
@@ -78,7 +109,10 @@ describe('app:deploy', { skip }, () => {
   });
 
   test('an app that fails its external check is rolled back to the previous version', async () => {
-    const path = write('external.yaml', `services:\n  web:\n    image: dynia-examples/hello:1\n    init: true\n    expose: ["8080"]\n    labels:\n      dynia.domain: app.example.org\n`);
+    const path = write(
+      'external.yaml',
+      `services:\n  web:\n    image: dynia-examples/hello:1\n    init: true\n    expose: ["8080"]\n    labels:\n      dynia.domain: app.example.org\n`,
+    );
     const r = await deploy(path, '--timeout', '4s');
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, /Rolled back: the previous version hello-green serves e2e-d\.dynia\.test again/);
@@ -89,22 +123,25 @@ describe('app:deploy', { skip }, () => {
   });
 
   test('labels dynia.entry, dynia.port and dynia.domain choose the entry point', async () => {
-    const path = write('api.yaml', [
-      'services:',
-      '  api:',
-      '    image: busybox:1.36',
-      '    init: true',
-      '    command: ["sh", "-c", "mkdir -p /w && echo api on 9090 > /w/index.html && exec httpd -f -p 9090 -h /w"]',
-      '    ports: ["8081:9090"]',
-      '    labels:',
-      '      dynia.entry: "true"',
-      '      dynia.port: "9090"',
-      '      dynia.domain: api-e2e.dynia.test',
-      '  worker:',
-      '    image: busybox:1.36',
-      '    init: true',
-      '    command: ["sleep", "3600"]',
-    ].join('\n'));
+    const path = write(
+      'api.yaml',
+      [
+        'services:',
+        '  api:',
+        '    image: busybox:1.36',
+        '    init: true',
+        '    command: ["sh", "-c", "mkdir -p /w && echo api on 9090 > /w/index.html && exec httpd -f -p 9090 -h /w"]',
+        '    ports: ["8081:9090"]',
+        '    labels:',
+        '      dynia.entry: "true"',
+        '      dynia.port: "9090"',
+        '      dynia.domain: api-e2e.dynia.test',
+        '  worker:',
+        '    image: busybox:1.36',
+        '    init: true',
+        '    command: ["sleep", "3600"]',
+      ].join('\n'),
+    );
     const r = await cli(['app:deploy', '--node', 'e2e-d', '--compose', path], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /host ports 8081:9090 are not published/);
@@ -115,10 +152,22 @@ describe('app:deploy', { skip }, () => {
   describe('bad input changes nothing on the node', () => {
     const cases: Array<[string, string | null, RegExp]> = [
       ['no services', 'services: {}\n', /services/],
-      ['two entry candidates', 'services:\n  web:\n    image: busybox:1.36\n  api:\n    image: busybox:1.36\n    labels: ["dynia.entry=true"]\n', /web.*api|api.*web/],
+      [
+        'two entry candidates',
+        'services:\n  web:\n    image: busybox:1.36\n  api:\n    image: busybox:1.36\n    labels: ["dynia.entry=true"]\n',
+        /web.*api|api.*web/,
+      ],
       ['a bad port', 'services:\n  web:\n    image: busybox:1.36\n    labels:\n      dynia.port: "99999"\n', /dynia\.port/],
-      ['a domain label that would inject into the Caddyfile', 'services:\n  web:\n    image: busybox:1.36\n    expose: ["80"]\n    labels:\n      dynia.domain: "evil.test {\\n\\trespond 200\\n}"\n', /dynia\.domain/],
-      ['a domain label with shell', "services:\n  web:\n    image: busybox:1.36\n    expose: [\"80\"]\n    labels:\n      dynia.domain: 'x.dynia.test;reboot'\n", /dynia\.domain/],
+      [
+        'a domain label that would inject into the Caddyfile',
+        'services:\n  web:\n    image: busybox:1.36\n    expose: ["80"]\n    labels:\n      dynia.domain: "evil.test {\\n\\trespond 200\\n}"\n',
+        /dynia\.domain/,
+      ],
+      [
+        'a domain label with shell',
+        'services:\n  web:\n    image: busybox:1.36\n    expose: ["80"]\n    labels:\n      dynia.domain: \'x.dynia.test;reboot\'\n',
+        /dynia\.domain/,
+      ],
       ['invalid YAML', 'services:\n  web: [\n    image: x\n', /bad\.yaml:\d+:\d+/],
       ['a missing file', null, /no such file/],
     ];

@@ -17,7 +17,9 @@ const skip = skipReason();
 const api = async (path: string): Promise<any> =>
   (await fetch(`${DO_ADMIN()}${path}`, { headers: { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` } })).json();
 const requests = async (method: string, prefix: string) =>
-  ((await admin.get(DO_ADMIN(), '/__sandbox/requests')) as Array<{ method: string; path: string }>).filter((r) => r.method === method && r.path.startsWith(prefix)).length;
+  ((await admin.get(DO_ADMIN(), '/__sandbox/requests')) as Array<{ method: string; path: string }>).filter(
+    (r) => r.method === method && r.path.startsWith(prefix),
+  ).length;
 const firewallsNamed = async (name: string) => ((await api('/v2/firewalls')).firewalls as any[]).filter((f) => f.name === name);
 const host = (dropletId: number) => `${SANDBOX.dropletPrefix}${dropletId}`;
 const onHost = (dropletId: number, ...argv: string[]) => execFileSync('docker', ['exec', host(dropletId), ...argv], { encoding: 'utf8' });
@@ -56,15 +58,37 @@ describe('closed by default', { skip }, () => {
 
   test('the droplet is behind exactly one firewall: TCP 22, 80, 443 and ICMP in; recorded in state and manifest', async () => {
     const { firewalls } = await api(`/v2/droplets/${node.dropletId}/firewalls`);
-    assert.deepEqual(firewalls.map((f: any) => f.name), ['dynia-e2e-fw']);
-    assert.deepEqual(firewalls[0].inbound_rules.map((r: any) => `${r.protocol}/${r.ports}`), ['tcp/22', 'tcp/80', 'tcp/443', 'icmp/0']);
+    assert.deepEqual(
+      firewalls.map((f: any) => f.name),
+      ['dynia-e2e-fw'],
+    );
+    assert.deepEqual(
+      firewalls[0].inbound_rules.map((r: any) => `${r.protocol}/${r.ports}`),
+      ['tcp/22', 'tcp/80', 'tcp/443', 'icmp/0'],
+    );
     assert.equal(firewalls[0].status, 'succeeded');
     assert.deepEqual(node.firewall, { id: firewalls[0].id, name: 'dynia-e2e-fw', sshFrom: ['0.0.0.0/0', '::/0'] });
     assert.deepEqual(JSON.parse(onHost(node.dropletId, 'cat', '/opt/dynia/node.json')).firewall, node.firewall);
   });
 
   test('a port an app publishes answers on the node but not from outside; 22/443 and HTTPS through Caddy do', async () => {
-    onHost(node.dropletId, 'docker', 'run', '-d', '--name', 'stray', '-p', '8081:80', 'busybox:1.36', 'httpd', '-f', '-p', '80', '-h', '/etc');
+    onHost(
+      node.dropletId,
+      'docker',
+      'run',
+      '-d',
+      '--name',
+      'stray',
+      '-p',
+      '8081:80',
+      'busybox:1.36',
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/etc',
+    );
     let inside = '';
     for (let i = 0; i < 20 && inside !== '200'; i++) {
       inside = onHost(node.dropletId, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', `http://${node.ip}:8081/hostname`).trim();
@@ -113,7 +137,10 @@ describe('closed by default', { skip }, () => {
       assert.match(r.stderr, /--health-path/);
     }
     assert.equal(await requests('POST', '/v2/'), 0);
-    assert.equal(readState(stateDir).nodes.some((n: any) => n.name === 'e2e-fw-bad'), false);
+    assert.equal(
+      readState(stateDir).nodes.some((n: any) => n.name === 'e2e-fw-bad'),
+      false,
+    );
   });
 
   test('state:rebuild finds the firewall again', async () => {
@@ -127,7 +154,11 @@ describe('closed by default', { skip }, () => {
     const refused = await cli(['node:harden', '--name', 'e2e-fw', '--ssh-from', '10.99.0.0/16'], { stateDir });
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /leaves out this machine \(172\.29\.\d+\.1/);
-    assert.deepEqual((await firewallsNamed('dynia-e2e-fw'))[0].inbound_rules[0].sources.addresses, ['0.0.0.0/0', '::/0'], 'nothing changed');
+    assert.deepEqual(
+      (await firewallsNamed('dynia-e2e-fw'))[0].inbound_rules[0].sources.addresses,
+      ['0.0.0.0/0', '::/0'],
+      'nothing changed',
+    );
     assert.equal((await ssh(node.ip, 'true')).code, 0);
 
     const done = await cli(['node:harden', '--name', 'e2e-fw', '--ssh-from', '10.99.0.0/16', '--yes'], { stateDir });

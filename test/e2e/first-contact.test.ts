@@ -14,10 +14,17 @@ import { DO_ADMIN, ROOT, newStateDir, readState, skipReason } from './helpers.js
 
 const skip = skipReason();
 
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? tmpdir(), timeout: 300_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      file,
+      args,
+      { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? tmpdir(), timeout: 300_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -33,7 +40,9 @@ describe('the installed package', { skip }, () => {
     assert.equal(packed.code, 0, packed.stderr);
     const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; size: number; unpackedSize: number; entryCount: number }>;
     const tarball = join(dir, info!.filename);
-    console.log(`# tarball ${info!.filename}: ${statSync(tarball).size} bytes packed, ${info!.unpackedSize} unpacked, ${info!.entryCount} files`);
+    console.log(
+      `# tarball ${info!.filename}: ${statSync(tarball).size} bytes packed, ${info!.unpackedSize} unpacked, ${info!.entryCount} files`,
+    );
     const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball]);
     assert.equal(installed.code, 0, installed.stderr);
   });
@@ -41,13 +50,21 @@ describe('the installed package', { skip }, () => {
   test('holds the CLI and its one runtime dependency, nothing of the sandbox', () => {
     const pkg = join(prefix, 'lib', 'node_modules', 'dynia');
     assert.ok(existsSync(join(pkg, 'dist', 'cli.js')));
-    for (const absent of ['dist/sandbox-cli.js', 'dist/sandbox-daemon.js', 'sandbox', 'src', 'node_modules/miniflare', 'node_modules/tsx', 'node_modules/commander']) {
+    for (const absent of [
+      'dist/sandbox-cli.js',
+      'dist/sandbox-daemon.js',
+      'sandbox',
+      'src',
+      'node_modules/miniflare',
+      'node_modules/tsx',
+      'node_modules/commander',
+    ]) {
       assert.ok(!existsSync(join(pkg, absent)), `${absent} is not installed`);
     }
     assert.ok(existsSync(join(pkg, 'node_modules', 'ssh2')));
   });
 
-  test('--version, --help and every command\'s --help run', async () => {
+  test("--version, --help and every command's --help run", async () => {
     const version = await run(dynia, ['--version']);
     assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     const help = await run(dynia, ['--help']);
@@ -77,7 +94,10 @@ describe('the installed package', { skip }, () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /DIGITALOCEAN_TOKEN: from the environment/);
     assert.match(r.stdout, /All checks passed\./);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), { dyniaDomain: 'dynia.test', dyniaSshKey: process.env.DYNIA_SSH_KEY });
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), {
+      dyniaDomain: 'dynia.test',
+      dyniaSshKey: process.env.DYNIA_SSH_KEY,
+    });
   });
 
   test('with a wrong Cloudflare token, doctor fails naming CLOUDFLARE_API_TOKEN and never prints it', async () => {
@@ -87,7 +107,12 @@ describe('the installed package', { skip }, () => {
     assert.match(r.stdout, /^✗ Cloudflare token \(CLOUDFLARE_API_TOKEN\) is valid: CLOUDFLARE_API_TOKEN is not accepted/m);
     assert.match(r.stdout, /1 check\(s\) failed\./);
     const json = await run(dynia, ['doctor', '--json'], { env: { DYNIA_STATE_DIR: stateDir, CLOUDFLARE_API_TOKEN: wrong } });
-    assert.deepEqual(JSON.parse(json.stdout).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id), ['cf-token']);
+    assert.deepEqual(
+      JSON.parse(json.stdout)
+        .checks.filter((c: { status: string }) => c.status === 'fail')
+        .map((c: { id: string }) => c.id),
+      ['cf-token'],
+    );
     for (const output of [r.stdout, r.stderr, json.stdout, json.stderr]) assert.ok(!output.includes(wrong), 'the token is not printed');
   });
   describe('first node with ids unset and a fresh key, from the installed package', () => {
@@ -95,22 +120,35 @@ describe('the installed package', { skip }, () => {
     const key = join(mkdtempSync(join(tmpdir(), 'dynia-key-')), 'id_ed25519');
     const env = { DYNIA_STATE_DIR: nodeState, CLOUDFLARE_ZONE_ID: '', CLOUDFLARE_ACCOUNT_ID: '', DYNIA_SSH_KEY: key };
     const auth = { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` };
-    const accountKeys = async () => ((await (await fetch(`${DO_ADMIN()}/v2/account/keys`, { headers: auth })).json()) as { ssh_keys: Array<{ id: number; public_key: string }> }).ssh_keys;
+    const accountKeys = async () =>
+      (
+        (await (await fetch(`${DO_ADMIN()}/v2/account/keys`, { headers: auth })).json()) as {
+          ssh_keys: Array<{ id: number; public_key: string }>;
+        }
+      ).ssh_keys;
     const publicHalf = () => readFileSync(`${key}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
     before(() => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'first-contact@e2e', '-f', key]));
     after(async () => {
       await run(dynia, ['node:destroy', '--name', 'e2e-first', '--yes'], { env });
-      for (const k of await accountKeys()) if (k.public_key.startsWith(publicHalf())) await fetch(`${DO_ADMIN()}/v2/account/keys/${k.id}`, { method: 'DELETE', headers: auth });
+      for (const k of await accountKeys())
+        if (k.public_key.startsWith(publicHalf()))
+          await fetch(`${DO_ADMIN()}/v2/account/keys/${k.id}`, { method: 'DELETE', headers: auth });
     });
 
     test('node:create finds the zone and account, imports the key, and the key is then in the account', async () => {
       assert.ok(!(await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())));
       const r = await run(dynia, ['node:create', '--name', 'e2e-first'], { env });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /found CLOUDFLARE_ZONE_ID=023e105f4ecef8ad9ca31a8372d0c353, CLOUDFLARE_ACCOUNT_ID=01a7362d577a6c3019a474fd6f485823 from DYNIA_DOMAIN/);
+      assert.match(
+        r.stderr,
+        /found CLOUDFLARE_ZONE_ID=023e105f4ecef8ad9ca31a8372d0c353, CLOUDFLARE_ACCOUNT_ID=01a7362d577a6c3019a474fd6f485823 from DYNIA_DOMAIN/,
+      );
       assert.match(r.stderr, /imported the public half of .*id_ed25519 as "first-contact@e2e"/);
       assert.equal(readState(nodeState).nodes[0].status, 'active');
-      assert.ok((await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())), 'the key is listed in the account');
+      assert.ok(
+        (await accountKeys()).some((k) => k.public_key.startsWith(publicHalf())),
+        'the key is listed in the account',
+      );
       assert.deepEqual(JSON.parse(readFileSync(join(nodeState, 'config.json'), 'utf8')), {
         cloudflareZoneId: '023e105f4ecef8ad9ca31a8372d0c353',
         cloudflareAccountId: '01a7362d577a6c3019a474fd6f485823',
@@ -120,16 +158,22 @@ describe('the installed package', { skip }, () => {
     test('then status (SSH to the node) runs, and doctor shows the cached ids and the imported key', async () => {
       const status = await run(dynia, ['status', '--json'], { env });
       assert.equal(status.code, 0, status.stderr);
-      assert.deepEqual(JSON.parse(status.stdout).map((n: { name: string; ok: boolean }) => [n.name, n.ok]), [['e2e-first', true]]);
+      assert.deepEqual(
+        JSON.parse(status.stdout).map((n: { name: string; ok: boolean }) => [n.name, n.ok]),
+        [['e2e-first', true]],
+      );
       const doctor = await run(dynia, ['doctor'], { env });
       assert.equal(doctor.code, 0, doctor.stdout);
-      assert.match(doctor.stdout, new RegExp(`zone dynia.test \\(023e105f4ecef8ad9ca31a8372d0c353\\), CLOUDFLARE_ZONE_ID from ${nodeState}/config.json`));
+      assert.match(
+        doctor.stdout,
+        new RegExp(`zone dynia.test \\(023e105f4ecef8ad9ca31a8372d0c353\\), CLOUDFLARE_ZONE_ID from ${nodeState}/config.json`),
+      );
       assert.match(doctor.stdout, /SSH key \(DYNIA_SSH_KEY\) in the DigitalOcean account: key \d+ "first-contact@e2e"/);
     });
   });
 });
 
-describe('sandbox env keeps the shell\'s own CA trust', { skip }, () => {
+describe("sandbox env keeps the shell's own CA trust", { skip }, () => {
   // The shell as it was before any eval: its own NODE_EXTRA_CA_CERTS, if it had one.
   const base = process.env.DYNIA_SANDBOX_BASE_CA_CERTS ?? process.env.NODE_EXTRA_CA_CERTS;
   const shellEnv = { ...(base ? { NODE_EXTRA_CA_CERTS: base } : {}), DYNIA_SANDBOX_BASE_CA_CERTS: '' };
@@ -141,9 +185,13 @@ describe('sandbox env keeps the shell\'s own CA trust', { skip }, () => {
     assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
 
-  test('Node itself still trusts the registry and also the sandbox roots', { skip: base ? false : 'no NODE_EXTRA_CA_CERTS of its own on this machine' }, async () => {
+  test('Node itself still trusts the registry and also the sandbox roots', {
+    skip: base ? false : 'no NODE_EXTRA_CA_CERTS of its own on this machine',
+  }, async () => {
     const fetchRegistry = "fetch('https://registry.npmjs.org/commander/latest').then((r) => r.json()).then((j) => console.log(j.version))";
-    const r = await run('bash', ['-c', script(`node -e "${fetchRegistry}"; grep -c 'BEGIN CERTIFICATE' "$NODE_EXTRA_CA_CERTS"`)], { env: shellEnv });
+    const r = await run('bash', ['-c', script(`node -e "${fetchRegistry}"; grep -c 'BEGIN CERTIFICATE' "$NODE_EXTRA_CA_CERTS"`)], {
+      env: shellEnv,
+    });
     assert.equal(r.code, 0, r.stderr);
     const [version, certs] = r.stdout.trim().split('\n');
     assert.match(version!, /^\d+\.\d+\.\d+$/);

@@ -46,20 +46,33 @@ describe('fleet: one app on two nodes', { skip }, () => {
   /** Lines the release step wrote, over every volume of both nodes. */
   const releases = async () => {
     let n = 0;
-    for (const ip of Object.values(ips)) n += Number((await ssh(ip, 'cat /var/lib/docker/volumes/*/_data/releases 2>/dev/null | wc -l')).stdout.trim());
+    for (const ip of Object.values(ips))
+      n += Number((await ssh(ip, 'cat /var/lib/docker/volumes/*/_data/releases 2>/dev/null | wc -l')).stdout.trim());
     return n;
   };
 
   before(async () => {
     for (const version of [1, 3]) {
-      await buildAndPushApp({ dir: join(ROOT, 'examples/hello'), hubName: `dynia-examples/hello:${version}`, buildArgs: { VERSION: String(version) } });
+      await buildAndPushApp({
+        dir: join(ROOT, 'examples/hello'),
+        hubName: `dynia-examples/hello:${version}`,
+        buildArgs: { VERSION: String(version) },
+      });
     }
-    for (const args of [['--name', A], ['--name', B, '--health-path', '/healthz']]) {
+    for (const args of [
+      ['--name', A],
+      ['--name', B, '--health-path', '/healthz'],
+    ]) {
       const r = await cli(['node:create', ...args], { stateDir });
       assert.equal(r.code, 0, r.stderr);
     }
     for (const n of readState(stateDir).nodes) ips[n.name] = n.ip;
-    assert.deepEqual(readState(stateDir).nodes.map((n: any) => `${n.name}:${n.healthPath}:${n.status}`).sort(), [`${A}:/:active`, `${B}:/healthz:active`]);
+    assert.deepEqual(
+      readState(stateDir)
+        .nodes.map((n: any) => `${n.name}:${n.healthPath}:${n.status}`)
+        .sort(),
+      [`${A}:/:active`, `${B}:/healthz:active`],
+    );
   });
   after(async () => destroyNodes(stateDir, [A, B]));
 
@@ -77,10 +90,16 @@ describe('fleet: one app on two nodes', { skip }, () => {
     const v2 = app('v2', { version: 1, command: 'rm /www/healthz; echo v2 > /www/index.html; exec httpd -f -p 8080 -h /www' });
     const r = await deploy('--node', A, '--node', B, '--compose', v2, '--timeout', '4s');
     assert.equal(r.code, 6, r.stderr);
-    assert.match(r.stderr, new RegExp(`No node swapped: ${B} failed before the swap:\\n  ${B}: \\[Wait for http://hello-green-web-1:8080/healthz inside edge\\].*404`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `No node swapped: ${B} failed before the swap:\\n  ${B}: \\[Wait for http://hello-green-web-1:8080/healthz inside edge\\].*404`,
+      ),
+    );
     assert.match(r.stderr, new RegExp(`· ${A} +discarded`));
     assert.deepEqual([await body(A), await body(B)], ['hello from dynia example v1', 'hello from dynia example v1']);
-    for (const ip of Object.values(ips)) assert.doesNotMatch((await ssh(ip, 'docker ps -a --format "{{.Names}}"')).stdout, /hello-green/, 'each new version removed');
+    for (const ip of Object.values(ips))
+      assert.doesNotMatch((await ssh(ip, 'docker ps -a --format "{{.Names}}"')).stdout, /hello-green/, 'each new version removed');
     assert.equal(await releases(), 1, 'the release step does not run before every node is ready');
   });
 
@@ -94,7 +113,14 @@ describe('fleet: one app on two nodes', { skip }, () => {
     const failed = samples.filter((s) => !s.ok);
     t.diagnostic(`${samples.length} requests to ${A} during the fleet deploy, ${failed.length} failed`);
     assert.ok(samples.length > 200, `${samples.length} requests`);
-    assert.equal(failed.length, 0, `${failed.length} of ${samples.length} failed: ${failed.slice(0, 3).map((s) => s.error).join('; ')}`);
+    assert.equal(
+      failed.length,
+      0,
+      `${failed.length} of ${samples.length} failed: ${failed
+        .slice(0, 3)
+        .map((s) => s.error)
+        .join('; ')}`,
+    );
     assert.deepEqual([await body(A), await body(B)], ['hello from dynia example v3', 'hello from dynia example v3']);
     assert.equal(await releases(), 2, 'once per fleet deploy');
     const again = await deploy('--all', '--compose', join(files, 'v3.yaml'));
@@ -103,9 +129,16 @@ describe('fleet: one app on two nodes', { skip }, () => {
   });
 
   test('a failing release step stops the deploy with its output; nothing swaps', async () => {
-    const r = await deploy('--all', '--compose', app('bad-release', { version: 1, release: "sh -c 'echo cannot migrate: table locked; exit 3'" }));
+    const r = await deploy(
+      '--all',
+      '--compose',
+      app('bad-release', { version: 1, release: "sh -c 'echo cannot migrate: table locked; exit 3'" }),
+    );
     assert.equal(r.code, 6, r.stderr);
-    assert.match(r.stderr, /No node swapped: release command `sh -c 'echo cannot migrate: table locked; exit 3'` exited with code 3 on fleet-a:\ncannot migrate: table locked/);
+    assert.match(
+      r.stderr,
+      /No node swapped: release command `sh -c 'echo cannot migrate: table locked; exit 3'` exited with code 3 on fleet-a:\ncannot migrate: table locked/,
+    );
     assert.deepEqual([await body(A), await body(B)], ['hello from dynia example v3', 'hello from dynia example v3']);
     assert.equal(await releases(), 2);
   });
@@ -113,7 +146,8 @@ describe('fleet: one app on two nodes', { skip }, () => {
   test('a v4 that fails its external check on one node after the swap: both nodes roll back to v3, and it says so', async (t) => {
     // /healthz answers once (the internal check on fleet-b), then is gone; fleet-a checks / and stays healthy.
     // ($$ is a literal $ to compose.)
-    const once = 'echo v4 > /www/index.html; httpd -f -vv -p 8080 -h /www 2>&1 | while read -r line; do case "$$line" in *url:/healthz*) rm -f /www/healthz ;; esac; done';
+    const once =
+      'echo v4 > /www/index.html; httpd -f -vv -p 8080 -h /www 2>&1 | while read -r line; do case "$$line" in *url:/healthz*) rm -f /www/healthz ;; esac; done';
     // Load on fleet-a, which swaps and is rolled back though healthy: reported, not asserted (a rollback is not a swap).
     const stop = startLoad({ url: `https://${A}.dynia.test/`, ip: ips[A]!, connections: 8, expect: /hello from dynia example v3|v4/ });
     const r = await deploy('--all', '--compose', app('v4', { version: 1, command: once }), '--timeout', '4s');
@@ -121,7 +155,12 @@ describe('fleet: one app on two nodes', { skip }, () => {
     t.diagnostic(`${samples.length} requests to ${A} during the deploy and its rollback, ${samples.filter((x) => !x.ok).length} failed`);
     assert.equal(r.code, 7, r.stderr);
     assert.match(r.stderr, new RegExp(`${B} failed after the swap:\\n  ${B}: \\[Check https://${B}\\.dynia\\.test/healthz\\]`));
-    assert.match(r.stderr, new RegExp(`Rolled back on every node, so the fleet stays on one version:\\n  ${A}: the previous version hello-green serves ${A}\\.dynia\\.test again\\n  ${B}: the previous version hello-green serves ${B}\\.dynia\\.test again`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `Rolled back on every node, so the fleet stays on one version:\\n  ${A}: the previous version hello-green serves ${A}\\.dynia\\.test again\\n  ${B}: the previous version hello-green serves ${B}\\.dynia\\.test again`,
+      ),
+    );
     assert.match(r.stderr, new RegExp(`↺ ${A} +rolled-back`));
     assert.deepEqual([await body(A), await body(B)], ['hello from dynia example v3', 'hello from dynia example v3']);
     assert.equal(await releases(), 3, 'the release ran before the swaps');
@@ -131,8 +170,13 @@ describe('fleet: one app on two nodes', { skip }, () => {
     const r = await cli(['app:list', '--json'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     const [hello] = JSON.parse(r.stdout);
-    const v3 = readState(stateDir).deployments.find((d: any) => d.status === 'active').composeHash.slice(0, 12);
-    assert.deepEqual(hello.nodes.map((n: any) => `${n.node}:${n.version}:${n.status}:${n.differs}`), [`${A}:${v3}:active:false`, `${B}:${v3}:active:false`]);
+    const v3 = readState(stateDir)
+      .deployments.find((d: any) => d.status === 'active')
+      .composeHash.slice(0, 12);
+    assert.deepEqual(
+      hello.nodes.map((n: any) => `${n.node}:${n.version}:${n.status}:${n.differs}`),
+      [`${A}:${v3}:active:false`, `${B}:${v3}:active:false`],
+    );
     assert.equal(hello.versions, 1);
     const table = await cli(['app:list'], { stateDir });
     assert.match(table.stdout, new RegExp(`hello +${B} +${v3}`));

@@ -82,7 +82,20 @@ export function ssh(ip: string, command: string): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       'ssh',
-      ['-i', process.env.DYNIA_SSH_KEY!, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${ip}`, command],
+      [
+        '-i',
+        process.env.DYNIA_SSH_KEY!,
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'LogLevel=ERROR',
+        `root@${ip}`,
+        command,
+      ],
       { timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
@@ -92,7 +105,11 @@ export function ssh(ip: string, command: string): Promise<CliResult> {
 /** The emulators' admin endpoints (fault injection, request logs) and the sandbox daemon's (DNS delays). */
 export const admin = {
   async post(base: string, path: string, body: unknown) {
-    const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   },
   async del(base: string, path: string) {

@@ -5,12 +5,27 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CF_ADMIN, DO_ADMIN, SANDBOX_ADMIN, admin, cli, cliSpawn, destroyNodes, httpsGet, newStateDir, readState, resolveInSandbox, skipReason } from './helpers.js';
+import {
+  CF_ADMIN,
+  DO_ADMIN,
+  SANDBOX_ADMIN,
+  admin,
+  cli,
+  cliSpawn,
+  destroyNodes,
+  httpsGet,
+  newStateDir,
+  readState,
+  resolveInSandbox,
+  skipReason,
+} from './helpers.js';
 
 const skip = skipReason();
 /** Droplet creations the DigitalOcean emulator saw since its request log was last cleared. */
 const createdDroplets = async () =>
-  ((await admin.get(DO_ADMIN(), '/__sandbox/requests')) as Array<{ method: string; path: string }>).filter((r) => r.method === 'POST' && r.path.startsWith('/v2/droplets')).length;
+  ((await admin.get(DO_ADMIN(), '/__sandbox/requests')) as Array<{ method: string; path: string }>).filter(
+    (r) => r.method === 'POST' && r.path.startsWith('/v2/droplets'),
+  ).length;
 
 describe('node lifecycle', { skip }, () => {
   const stateDir = newStateDir();
@@ -28,27 +43,41 @@ describe('node lifecycle', { skip }, () => {
     assert.match(page.body, /Dynia node e2e-a is ready/);
     assert.equal((await httpsGet('https://e2e-b.dynia.test/healthz')).status, 200);
     const state = readState(stateDir);
-    assert.deepEqual(
-      state.nodes.map((n: any) => [n.name, n.status, n.healthPath, n.fqdn]).sort(),
-      [['e2e-a', 'active', '/', 'e2e-a.dynia.test'], ['e2e-b', 'active', '/healthz', 'e2e-b.dynia.test']],
-    );
+    assert.deepEqual(state.nodes.map((n: any) => [n.name, n.status, n.healthPath, n.fqdn]).sort(), [
+      ['e2e-a', 'active', '/', 'e2e-a.dynia.test'],
+      ['e2e-b', 'active', '/healthz', 'e2e-b.dynia.test'],
+    ]);
     for (const node of state.nodes) {
       assert.match(node.sshHostKey, /^ssh-ed25519 /);
       assert.ok(node.dropletId > 0 && node.dnsRecordId);
       assert.deepEqual(await resolveInSandbox(node.fqdn), [node.ip]);
     }
     const list = await cli(['node:list', '--json'], { stateDir });
-    assert.deepEqual(JSON.parse(list.stdout).map((n: any) => n.name).sort(), ['e2e-a', 'e2e-b']);
+    assert.deepEqual(
+      JSON.parse(list.stdout)
+        .map((n: any) => n.name)
+        .sort(),
+      ['e2e-a', 'e2e-b'],
+    );
   });
 
   test('node:destroy removes the droplet, the DNS record and the state entry', async () => {
     const node = readState(stateDir).nodes.find((n: any) => n.name === 'e2e-b');
     const r = await cli(['node:destroy', '--name', 'e2e-b', '--yes'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(readState(stateDir).nodes.map((n: any) => n.name), ['e2e-a']);
-    const droplet = await fetch(`${DO_ADMIN()}/v2/droplets/${node.dropletId}`, { headers: { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` } });
+    assert.deepEqual(
+      readState(stateDir).nodes.map((n: any) => n.name),
+      ['e2e-a'],
+    );
+    const droplet = await fetch(`${DO_ADMIN()}/v2/droplets/${node.dropletId}`, {
+      headers: { authorization: `Bearer ${process.env.DIGITALOCEAN_TOKEN}` },
+    });
     assert.equal(droplet.status, 404);
-    const records = await (await fetch(`${process.env.CLOUDFLARE_API_URL}/zones/${process.env.CLOUDFLARE_ZONE_ID}/dns_records?name=e2e-b.dynia.test`, { headers: { authorization: `Bearer ${process.env.CLOUDFLARE_API_TOKEN}` } })).json();
+    const records = await (
+      await fetch(`${process.env.CLOUDFLARE_API_URL}/zones/${process.env.CLOUDFLARE_ZONE_ID}/dns_records?name=e2e-b.dynia.test`, {
+        headers: { authorization: `Bearer ${process.env.CLOUDFLARE_API_TOKEN}` },
+      })
+    ).json();
     assert.deepEqual((records as any).result, []);
     // Again: nothing left to destroy is a clear error, not a crash.
     const again = await cli(['node:destroy', '--name', 'e2e-b', '--yes'], { stateDir });
@@ -61,7 +90,9 @@ describe('node lifecycle', { skip }, () => {
     const state = readState(stateDir);
     state.nodes[0].sshHostKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOtherKeyOtherKeyOtherKeyOtherKey1';
     writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
-    const r = await cli(['app:deploy', '--node', 'e2e-a', '--compose', join(import.meta.dirname, '../../examples/hello/compose.yaml')], { stateDir: dir });
+    const r = await cli(['app:deploy', '--node', 'e2e-a', '--compose', join(import.meta.dirname, '../../examples/hello/compose.yaml')], {
+      stateDir: dir,
+    });
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /host key/i);
     assert.match(r.stderr, /SHA256:/);
@@ -127,7 +158,8 @@ describe('node:create resumes', { skip }, () => {
 
   test('after the process is killed: finds its droplet instead of making another', async () => {
     const child = cliSpawn(['node:create', '--name', 'e2e-r2'], { stateDir });
-    for (let i = 0; i < 200 && !readState(stateDir).nodes.find((n: any) => n.name === 'e2e-r2')?.dropletId; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !readState(stateDir).nodes.find((n: any) => n.name === 'e2e-r2')?.dropletId; i++)
+      await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGKILL');
     const half = readState(stateDir).nodes.find((n: any) => n.name === 'e2e-r2');
     assert.ok(half?.dropletId, 'killed after the droplet was recorded');

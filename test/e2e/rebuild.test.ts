@@ -35,7 +35,16 @@ function comparable(state: any) {
   const nodes = state.nodes
     .filter((n: any) => MINE.includes(n.name))
     .map(({ name, ip, fqdn, healthPath, dropletId, dnsRecordId, sshHostKey, status, caddy, stepsDone }: any) => ({
-      name, ip, fqdn, healthPath, dropletId, dnsRecordId, sshHostKey, status, caddy, stepsDone: [...stepsDone].sort(),
+      name,
+      ip,
+      fqdn,
+      healthPath,
+      dropletId,
+      dnsRecordId,
+      sshHostKey,
+      status,
+      caddy,
+      stepsDone: [...stepsDone].sort(),
     }))
     .sort((a: any, b: any) => a.name.localeCompare(b.name));
   const deployments = state.deployments
@@ -61,13 +70,24 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
 
   before(async () => {
     for (const version of [1, 2]) {
-      await buildAndPushApp({ dir: join(ROOT, 'examples/hello'), hubName: `dynia-examples/hello:${version}`, buildArgs: { VERSION: String(version) } });
+      await buildAndPushApp({
+        dir: join(ROOT, 'examples/hello'),
+        hubName: `dynia-examples/hello:${version}`,
+        buildArgs: { VERSION: String(version) },
+      });
     }
-    for (const args of [['node:create', '--name', A], ['node:create', '--name', B, '--health-path', '/healthz']]) {
+    for (const args of [
+      ['node:create', '--name', A],
+      ['node:create', '--name', B, '--health-path', '/healthz'],
+    ]) {
       const r = await run(args);
       assert.equal(r.code, 0, r.stderr);
     }
-    for (const [target, version] of [[A, 1], [A, 2], [B, 1]] as const) {
+    for (const [target, version] of [
+      [A, 1],
+      [A, 2],
+      [B, 1],
+    ] as const) {
       const r = await run(['app:deploy', '--node', target, '--compose', hello(version), '--name', 'hello']);
       assert.equal(r.code, 0, r.stderr);
     }
@@ -76,7 +96,8 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
   after(async () => {
     if (stoppedContainer) await docker(['start', stoppedContainer]).catch(() => undefined);
     const client = cloudflare();
-    for (const record of await client.listDnsRecords(zone(), { name: `${GHOST}.dynia.test` }).catch(() => [])) await client.deleteDnsRecord(zone(), record.id);
+    for (const record of await client.listDnsRecords(zone(), { name: `${GHOST}.dynia.test` }).catch(() => []))
+      await client.deleteDnsRecord(zone(), record.id);
     await client.close();
     await destroyNodes(stateDir, MINE);
   });
@@ -155,7 +176,10 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
   test('app:logs shows the logs; --follow streams until Ctrl-C and leaves nothing running on the node', async () => {
     const r = await run(['app:logs', '--node', A, '--tail', '5']);
     assert.equal(r.code, 0, r.stderr);
-    const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), 'app:logs', '--node', A, '--follow'], { env: { ...process.env, DYNIA_STATE_DIR: stateDir }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), 'app:logs', '--node', A, '--follow'], {
+      env: { ...process.env, DYNIA_STATE_DIR: stateDir },
+      stdio: 'ignore',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.match((await ssh(node(A).ip, 'ps -ef')).stdout, /logs --tail 100 --follow web/);
     const t0 = Date.now();
@@ -173,10 +197,15 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /rolled back from hello-green to hello-blue/);
     assert.equal((await httpsGet(`https://${A}.dynia.test/`)).body.trim(), 'hello from dynia example v1');
-    const statuses = readState(stateDir).deployments.filter((d: any) => d.node === A).map((d: any) => `${d.project}:${d.status}`);
+    const statuses = readState(stateDir)
+      .deployments.filter((d: any) => d.node === A)
+      .map((d: any) => `${d.project}:${d.status}`);
     assert.deepEqual(statuses, ['hello-blue:active', 'hello-green:rolled-back']);
     const manifest = JSON.parse((await ssh(node(A).ip, 'cat /opt/dynia/node.json')).stdout);
-    assert.deepEqual(manifest.deployments.map((d: any) => `${d.project}:${d.status}`), statuses);
+    assert.deepEqual(
+      manifest.deployments.map((d: any) => `${d.project}:${d.status}`),
+      statuses,
+    );
     assert.match((await ssh(node(A).ip, 'docker ps -a --format "{{.Names}} {{.State}}"')).stdout, /hello-green-web-1 exited/);
 
     const again = await run(['app:rollback', '--node', A]);
@@ -186,7 +215,10 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     const audit = await run(['audit', '--node', A, '--json']);
     assert.equal(audit.code, 0, audit.stderr);
     const entries = JSON.parse(audit.stdout);
-    assert.deepEqual(entries.map((e: any) => `${e.command}:${e.result}`), ['node:create:ok', 'app:deploy:ok', 'app:deploy:ok', 'app:rollback:ok']);
+    assert.deepEqual(
+      entries.map((e: any) => `${e.command}:${e.result}`),
+      ['node:create:ok', 'app:deploy:ok', 'app:deploy:ok', 'app:rollback:ok'],
+    );
     assert.ok(entries.every((e: any) => e.user === userInfo().username && /^\d{4}-/.test(e.time)));
     assert.deepEqual(entries[3].args, { node: A, app: 'hello', domain: `${A}.dynia.test`, from: 'hello-green', to: 'hello-blue' });
     const table = await run(['audit', '--node', A, '--tail', '1']);
@@ -198,7 +230,10 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await httpsGet(`https://${A}.dynia.test/`)).body.trim(), 'hello from dynia example v2');
     const active = readState(stateDir).deployments.filter((d: any) => d.node === A && d.status === 'active');
-    assert.deepEqual(active.map((d: any) => d.project), ['hello-green']);
+    assert.deepEqual(
+      active.map((d: any) => d.project),
+      ['hello-green'],
+    );
   });
 
   test('slb:sync works on the rebuilt state', async () => {
@@ -218,11 +253,25 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     const kept = node(B);
     assert.deepEqual(
-      { name: kept.name, ip: kept.ip, fqdn: kept.fqdn, dropletId: kept.dropletId, dnsRecordId: kept.dnsRecordId, sshHostKey: kept.sshHostKey, status: kept.status },
+      {
+        name: kept.name,
+        ip: kept.ip,
+        fqdn: kept.fqdn,
+        dropletId: kept.dropletId,
+        dnsRecordId: kept.dnsRecordId,
+        sshHostKey: kept.sshHostKey,
+        status: kept.status,
+      },
       { name: B, ip: b.ip, fqdn: b.fqdn, dropletId: b.dropletId, dnsRecordId: b.dnsRecordId, sshHostKey: b.sshHostKey, status: 'failed' },
     );
-    assert.deepEqual(readState(stateDir).deployments.filter((d: any) => d.node === B), []);
-    assert.deepEqual(mineOnly(r.report.findings).map((f: any) => [f.kind, f.outcome, f.node]), [['unreachable', 'kept-failed', B]]);
+    assert.deepEqual(
+      readState(stateDir).deployments.filter((d: any) => d.node === B),
+      [],
+    );
+    assert.deepEqual(
+      mineOnly(r.report.findings).map((f: any) => [f.kind, f.outcome, f.node]),
+      [['unreachable', 'kept-failed', B]],
+    );
     assert.equal(node(A).status, 'active');
     const deploy = await run(['app:deploy', '--node', B, '--compose', hello(2), '--name', 'hello']);
     assert.equal(deploy.code, 2);
@@ -236,7 +285,12 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.equal(back.code, 0, back.stderr);
     assert.equal(node(B).status, 'active');
     assert.equal(back.report.trusted.find((t: any) => t.node === B).trust, 'pinned');
-    assert.deepEqual(readState(stateDir).deployments.filter((d: any) => d.node === B).map((d: any) => d.project), ['hello-blue']);
+    assert.deepEqual(
+      readState(stateDir)
+        .deployments.filter((d: any) => d.node === B)
+        .map((d: any) => d.project),
+      ['hello-blue'],
+    );
     // Apps restart with their node (restart: unless-stopped from Dynia's override): nothing to report.
     assert.deepEqual(mineOnly(back.report.findings), []);
     const status = JSON.parse((await run(['status', '--json'])).stdout).find((s: any) => s.name === B);
@@ -258,10 +312,18 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
     assert.equal(kept.status, 'failed');
     assert.equal(kept.dnsRecordId, undefined);
     assert.equal(kept.healthPath, '/healthz');
-    assert.deepEqual(readState(stateDir).deployments.filter((d: any) => d.node === B).map((d: any) => `${d.project}:${d.status}`), ['hello-blue:active']);
+    assert.deepEqual(
+      readState(stateDir)
+        .deployments.filter((d: any) => d.node === B)
+        .map((d: any) => `${d.project}:${d.status}`),
+      ['hello-blue:active'],
+    );
     assert.deepEqual(
       mineOnly(r.report.findings).map((f: any) => [f.kind, f.outcome, f.node ?? f.record.name]),
-      [['orphan-record', 'reported', `${GHOST}.dynia.test`], ['no-dns-record', 'kept-failed', B]],
+      [
+        ['orphan-record', 'reported', `${GHOST}.dynia.test`],
+        ['no-dns-record', 'kept-failed', B],
+      ],
     );
     assert.ok(!readState(stateDir).nodes.some((n: any) => n.name === GHOST));
     assert.match(r.stderr, new RegExp(`A record ${GHOST}\\.dynia\\.test → ${UNUSED_IP.replaceAll('.', '\\.')} points at no dynia droplet`));

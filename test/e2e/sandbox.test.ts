@@ -11,9 +11,15 @@ import { resolvers, skipReason, ssh } from './helpers.js';
 const skip = skipReason();
 const env = process.env;
 const doApi = (path: string, init: RequestInit = {}) =>
-  fetch(`${env.DIGITALOCEAN_API_URL}${path}`, { ...init, headers: { authorization: `Bearer ${env.DIGITALOCEAN_TOKEN}`, 'content-type': 'application/json' } });
+  fetch(`${env.DIGITALOCEAN_API_URL}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${env.DIGITALOCEAN_TOKEN}`, 'content-type': 'application/json' },
+  });
 const cfApi = (path: string, init: RequestInit = {}) =>
-  fetch(`${env.CLOUDFLARE_API_URL}${path}`, { ...init, headers: { authorization: `Bearer ${env.CLOUDFLARE_API_TOKEN}`, 'content-type': 'application/json' } });
+  fetch(`${env.CLOUDFLARE_API_URL}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${env.CLOUDFLARE_API_TOKEN}`, 'content-type': 'application/json' },
+  });
 
 describe('sandbox', { skip }, () => {
   test('POST /v2/droplets starts a host that ssh and docker answer on', async (t) => {
@@ -21,7 +27,14 @@ describe('sandbox', { skip }, () => {
     const t0 = Date.now();
     const created = await doApi('/v2/droplets', {
       method: 'POST',
-      body: JSON.stringify({ name: 't1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', ssh_keys: [keys.ssh_keys[0]!.id], tags: ['sandbox-test'] }),
+      body: JSON.stringify({
+        name: 't1',
+        region: 'nyc3',
+        size: 's-1vcpu-1gb',
+        image: 'ubuntu-24-04-x64',
+        ssh_keys: [keys.ssh_keys[0]!.id],
+        tags: ['sandbox-test'],
+      }),
     });
     assert.equal(created.status, 202);
     const { droplet } = (await created.json()) as { droplet: { id: number; status: string } };
@@ -29,7 +42,9 @@ describe('sandbox', { skip }, () => {
     let ip: string | undefined;
     try {
       for (let i = 0; i < 100 && !ip; i++) {
-        const { droplet: d } = (await (await doApi(`/v2/droplets/${droplet.id}`)).json()) as { droplet: { status: string; networks: { v4: Array<{ ip_address: string; type: string }> } } };
+        const { droplet: d } = (await (await doApi(`/v2/droplets/${droplet.id}`)).json()) as {
+          droplet: { status: string; networks: { v4: Array<{ ip_address: string; type: string }> } };
+        };
         if (d.status === 'active') ip = d.networks.v4.find((n) => n.type === 'public')?.ip_address;
         else await new Promise((r) => setTimeout(r, 100));
       }
@@ -50,7 +65,10 @@ describe('sandbox', { skip }, () => {
 
   test('a DNS record resolves at every resolver, each after its own delay', async () => {
     const name = `dns-${Date.now()}.${env.DYNIA_DOMAIN}`;
-    const created = await cfApi(`/zones/${env.CLOUDFLARE_ZONE_ID}/dns_records`, { method: 'POST', body: JSON.stringify({ type: 'A', name, content: '192.0.2.7', ttl: 60 }) });
+    const created = await cfApi(`/zones/${env.CLOUDFLARE_ZONE_ID}/dns_records`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'A', name, content: '192.0.2.7', ttl: 60 }),
+    });
     assert.equal(created.status, 200);
     const { result } = (await created.json()) as { result: { id: string } };
     try {

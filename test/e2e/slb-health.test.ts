@@ -40,10 +40,20 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 /** One POST through the Worker URL (Node cannot resolve *.localhost: connect to 127.0.0.1 and send its Host). */
 function post(path: string): Promise<{ status: number; origin: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: workerUrl.port, path, method: 'POST', headers: { host: workerUrl.host, 'content-type': 'text/plain' }, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, origin: res.headers['x-dynia-origin'] as string | undefined }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: workerUrl.port,
+        path,
+        method: 'POST',
+        headers: { host: workerUrl.host, 'content-type': 'text/plain' },
+        agent,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, origin: res.headers['x-dynia-origin'] as string | undefined }));
+      },
+    );
     req.on('error', reject);
     req.setTimeout(20_000, () => req.destroy(new Error('no answer in 20 s')));
     req.end('payload');
@@ -58,7 +68,11 @@ const fireCron = async () => {
 };
 
 const verdicts = async () =>
-  Object.fromEntries((JSON.parse(await dynia('--json', 'slb:status', '--name', worker)) as { origins: Array<{ origin: string; verdict: string }> }).origins.map((o) => [o.origin, o.verdict]));
+  Object.fromEntries(
+    (
+      JSON.parse(await dynia('--json', 'slb:status', '--name', worker)) as { origins: Array<{ origin: string; verdict: string }> }
+    ).origins.map((o) => [o.origin, o.verdict]),
+  );
 
 interface Watch {
   /** ms from the start to the last failed POST (null: none failed). */
@@ -74,7 +88,11 @@ interface Watch {
  * POSTs every 100 ms until `until` holds for the last `quietMs` (no failure, and `settled` true), or two
  * minutes pass. `during` runs once, `atMs` after the start (e.g. fire the cron).
  */
-async function watchPosts(settled: (served: Array<string | undefined>) => boolean, quietMs: number, onTick?: (elapsed: number) => Promise<void>): Promise<Watch> {
+async function watchPosts(
+  settled: (served: Array<string | undefined>) => boolean,
+  quietMs: number,
+  onTick?: (elapsed: number) => Promise<void>,
+): Promise<Watch> {
   const started = Date.now();
   let lastFailure: number | null = null;
   let failures = 0;
@@ -95,7 +113,10 @@ async function watchPosts(settled: (served: Array<string | undefined>) => boolea
     if (quiet && at - started >= quietMs && settled(window.map((w) => w.origin))) {
       return { lastFailureMs: lastFailure === null ? null : lastFailure - started, failures, total, toDeadAfter: 0, doneMs: at - started };
     }
-    assert.ok(at - started < TWO_MINUTES + quietMs, `not settled within 2 minutes: ${failures} of ${total} POSTs failed, last window ${JSON.stringify(window.slice(-5))}`);
+    assert.ok(
+      at - started < TWO_MINUTES + quietMs,
+      `not settled within 2 minutes: ${failures} of ${total} POSTs failed, last window ${JSON.stringify(window.slice(-5))}`,
+    );
     await onTick?.(at - started);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -111,7 +132,8 @@ describe('the SLB heals itself on the sandbox', { skip }, () => {
     await buildAndPushApp({ dir: context, hubName: 'dynia-e2e/ws-echo:1' });
     rmSync(context, { recursive: true, force: true });
     for (const name of names) await dynia('node:create', '--name', name);
-    for (const node of JSON.parse(await dynia('--json', 'node:list')) as Array<{ name: string; ip: string; fqdn: string }>) nodes[node.name] = node;
+    for (const node of JSON.parse(await dynia('--json', 'node:list')) as Array<{ name: string; ip: string; fqdn: string }>)
+      nodes[node.name] = node;
     for (const name of names) await dynia('app:deploy', '--node', name, '--compose', join(APP, 'compose.yaml'), '--name', 'echo');
     workerUrl = new URL((await dynia('slb:sync', '--name', worker)).trim());
   });
@@ -149,24 +171,37 @@ describe('the SLB heals itself on the sandbox', { skip }, () => {
       seen.add(servedBy!);
       socket.close();
     }
-    assert.ok([...seen].every((o) => Object.keys(nodes).map(origin).includes(o)), [...seen].join(','));
+    assert.ok(
+      [...seen].every((o) => Object.keys(nodes).map(origin).includes(o)),
+      [...seen].join(','),
+    );
   });
 
   test('on-demand cron: a stopped Caddy stops getting POSTs, a started one gets them again, without slb:sync', async () => {
     const [, b] = names as [string, string];
     await ssh(nodes[b]!.ip, 'docker stop dynia-caddy');
     let fired = false;
-    const down = await watchPosts((served) => served.every((o) => o !== origin(b)), 15_000, async (elapsed) => {
-      if (!fired && elapsed > 3000) (fired = true), await fireCron();
-    });
+    const down = await watchPosts(
+      (served) => served.every((o) => o !== origin(b)),
+      15_000,
+      async (elapsed) => {
+        if (!fired && elapsed > 3000) (fired = true), await fireCron();
+      },
+    );
     assert.equal((await verdicts())[origin(b)], 'down');
-    process.stderr.write(`on-demand cron, down: last failed POST ${down.lastFailureMs} ms after the stop; ${down.failures} of ${down.total} failed\n`);
+    process.stderr.write(
+      `on-demand cron, down: last failed POST ${down.lastFailureMs} ms after the stop; ${down.failures} of ${down.total} failed\n`,
+    );
 
     await ssh(nodes[b]!.ip, 'docker start dynia-caddy');
     let firedUp = false;
-    const up = await watchPosts((served) => served.includes(origin(b)), 5_000, async (elapsed) => {
-      if (!firedUp && elapsed > 3000) (firedUp = true), await fireCron();
-    });
+    const up = await watchPosts(
+      (served) => served.includes(origin(b)),
+      5_000,
+      async (elapsed) => {
+        if (!firedUp && elapsed > 3000) (firedUp = true), await fireCron();
+      },
+    );
     assert.equal(up.failures, 0);
     assert.equal((await verdicts())[origin(b)], 'up');
   });
@@ -178,7 +213,9 @@ describe('the SLB heals itself on the sandbox', { skip }, () => {
     const down = await watchPosts((served) => served.every((o) => o !== origin(b)), 20_000);
     assert.equal((await verdicts())[origin(b)], 'down');
     assert.ok(down.lastFailureMs === null || down.lastFailureMs < TWO_MINUTES, `last failure ${down.lastFailureMs} ms`);
-    process.stderr.write(`real cron, down: last failed POST ${down.lastFailureMs} ms after the stop; ${down.failures} of ${down.total} failed\n`);
+    process.stderr.write(
+      `real cron, down: last failed POST ${down.lastFailureMs} ms after the stop; ${down.failures} of ${down.total} failed\n`,
+    );
     await ssh(nodes[b]!.ip, 'docker start dynia-caddy');
     const up = await watchPosts((served) => served.includes(origin(b)), 1_000);
     assert.ok(up.doneMs < TWO_MINUTES);

@@ -26,7 +26,9 @@ function loopbackSandbox(): string | false {
   const api = process.env.DIGITALOCEAN_API_URL;
   if (!api) return 'DIGITALOCEAN_API_URL is not set: bring the sandbox up and export its env (eval "$(node bin/dynia.js sandbox env)")';
   const host = new URL(api).hostname;
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(host) ? false : `DIGITALOCEAN_API_URL (${api}) is not a loopback URL: this test only runs against the local sandbox`;
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(host)
+    ? false
+    : `DIGITALOCEAN_API_URL (${api}) is not a loopback URL: this test only runs against the local sandbox`;
 }
 const skip = loopbackSandbox();
 
@@ -44,7 +46,11 @@ interface Cli {
 /** Runs the built CLI; never throws on a non-zero exit. */
 async function dynia(stateDir: string, ...args: string[]): Promise<Cli> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/dynia.js', ...args], { cwd: ROOT, env: { ...process.env, DYNIA_STATE_DIR: stateDir }, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/dynia.js', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DYNIA_STATE_DIR: stateDir },
+      maxBuffer: 16 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -68,12 +74,15 @@ interface Answer {
 function get(url: string): Promise<Answer> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: target.port || 80, path: '/', headers: { host: target.host }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, origin: res.headers['x-dynia-origin'] as string | undefined, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: target.port || 80, path: '/', headers: { host: target.host }, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, origin: res.headers['x-dynia-origin'] as string | undefined, body }));
+      },
+    );
     req.on('error', reject);
     req.setTimeout(20_000, () => req.destroy(new Error(`no answer from ${url} in 20 s`)));
     req.end();
@@ -86,10 +95,24 @@ async function hit(url: string, count: number): Promise<Answer[]> {
   return answers;
 }
 
-const servedBy = (answers: Answer[]) => new Set(answers.map((a) => /Dynia node (\S+) is ready/.exec(a.body)?.[1] ?? `?${a.status} ${a.body.slice(0, 80)}`));
+const servedBy = (answers: Answer[]) =>
+  new Set(answers.map((a) => /Dynia node (\S+) is ready/.exec(a.body)?.[1] ?? `?${a.status} ${a.body.slice(0, 80)}`));
 
 function ssh(ip: string, ...command: string[]): Promise<unknown> {
-  return run('ssh', ['-i', process.env.DYNIA_SSH_KEY!, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `root@${ip}`, ...command]);
+  return run('ssh', [
+    '-i',
+    process.env.DYNIA_SSH_KEY!,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    `root@${ip}`,
+    ...command,
+  ]);
 }
 
 function cloudflare(): CloudflareClient {
@@ -118,7 +141,13 @@ describe('slb:sync on the sandbox', { skip }, () => {
     emptyStateDir = mkdtempSync(join(tmpdir(), 'dynia-slb-e2e-empty-'));
     await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT });
     for (const name of [nodeA, nodeB]) await dyniaOk(stateDir, 'node:create', '--name', name);
-    for (const node of JSON.parse(await dyniaOk(stateDir, '--json', 'node:list')) as Array<{ name: string; ip: string; fqdn: string; healthPath: string }>) nodes[node.name] = node;
+    for (const node of JSON.parse(await dyniaOk(stateDir, '--json', 'node:list')) as Array<{
+      name: string;
+      ip: string;
+      fqdn: string;
+      healthPath: string;
+    }>)
+      nodes[node.name] = node;
   });
 
   after(async () => {
@@ -137,19 +166,31 @@ describe('slb:sync on the sandbox', { skip }, () => {
   });
 
   test('publishes both nodes; requests through the Worker reach both', async () => {
-    const out = JSON.parse(await dyniaOk(stateDir, '--json', 'slb:sync', '--name', worker)) as { url: string; origins: string[]; dropped: unknown[] };
+    const out = JSON.parse(await dyniaOk(stateDir, '--json', 'slb:sync', '--name', worker)) as {
+      url: string;
+      origins: string[];
+      dropped: unknown[];
+    };
     url = out.url;
     assert.equal(url, `http://${worker}.sandbox.workers.localhost:${SANDBOX.ports.workers}`);
     assert.deepEqual(out.origins, [origin(nodeA), origin(nodeB)]);
     assert.deepEqual(out.dropped, []);
 
     const answers = await hit(url, 24);
-    assert.deepEqual(answers.filter((a) => a.status !== 200), []);
+    assert.deepEqual(
+      answers.filter((a) => a.status !== 200),
+      [],
+    );
     assert.deepEqual([...servedBy(answers)].sort(), [nodeA, nodeB]);
     assert.deepEqual([...new Set(answers.map((a) => a.origin))].sort(), [origin(nodeA), origin(nodeB)]);
 
-    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { slb: { name: string; url: string; origins: string[]; codeHash: string } };
-    assert.deepEqual({ ...state.slb, publishedAt: undefined, codeHash: undefined }, { name: worker, url, origins: out.origins, publishedAt: undefined, codeHash: undefined });
+    const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as {
+      slb: { name: string; url: string; origins: string[]; codeHash: string };
+    };
+    assert.deepEqual(
+      { ...state.slb, publishedAt: undefined, codeHash: undefined },
+      { name: worker, url, origins: out.origins, publishedAt: undefined, codeHash: undefined },
+    );
     assert.match(state.slb.codeHash, /^sha256:/);
   });
 
@@ -165,21 +206,38 @@ describe('slb:sync on the sandbox', { skip }, () => {
     const answers = await hit(url, 20);
     // A 500 whose body is "Error: connect ECONNREFUSED ..." means the sandbox's Worker outbound turned the
     // network error into a response instead of failing the Worker's fetch (which Cloudflare does).
-    assert.deepEqual(answers.filter((a) => a.status !== 200), [], 'every request through the Worker should succeed while one origin is down');
+    assert.deepEqual(
+      answers.filter((a) => a.status !== 200),
+      [],
+      'every request through the Worker should succeed while one origin is down',
+    );
     assert.deepEqual([...servedBy(answers)], [nodeA]);
   });
 
   test('a re-sync drops the stopped node; requests reach only the healthy one', async () => {
-    const out = JSON.parse(await dyniaOk(stateDir, '--json', 'slb:sync', '--name', worker)) as { url: string; origins: string[]; dropped: Array<{ origin: string; reason: string }> };
+    const out = JSON.parse(await dyniaOk(stateDir, '--json', 'slb:sync', '--name', worker)) as {
+      url: string;
+      origins: string[];
+      dropped: Array<{ origin: string; reason: string }>;
+    };
     assert.deepEqual(out.origins, [origin(nodeA)]);
-    assert.deepEqual(out.dropped.map((d) => d.origin), [origin(nodeB)]);
+    assert.deepEqual(
+      out.dropped.map((d) => d.origin),
+      [origin(nodeB)],
+    );
     assert.match(out.dropped[0]!.reason, /refused/);
     assert.deepEqual(await deployedOrigins(), [origin(nodeA)]);
 
     const answers = await hit(url, 20);
-    assert.deepEqual(answers.filter((a) => a.status !== 200), []);
+    assert.deepEqual(
+      answers.filter((a) => a.status !== 200),
+      [],
+    );
     assert.deepEqual([...new Set(answers.map((a) => a.origin))], [origin(nodeA)]);
-    assert.deepEqual(answers.map((a) => a.body.includes(`Dynia node ${nodeA} is ready`)), answers.map(() => true));
+    assert.deepEqual(
+      answers.map((a) => a.body.includes(`Dynia node ${nodeA} is ready`)),
+      answers.map(() => true),
+    );
   });
 
   test('--dry-run shows the node that is back, but changes nothing', async () => {
@@ -194,7 +252,10 @@ describe('slb:sync on the sandbox', { skip }, () => {
 
     const human = await dynia(stateDir, 'slb:sync', '--name', worker, '--dry-run');
     assert.equal(human.code, 0, human.stderr);
-    const lines = human.stdout.trimEnd().split('\n').map((line) => line.split(/\s+/));
+    const lines = human.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
     assert.deepEqual(lines, [
       ['CURRENT', '(1)', 'NEW', '(2)'],
       [origin(nodeA), origin(nodeA)],

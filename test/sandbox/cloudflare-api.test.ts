@@ -12,8 +12,19 @@ const OTHER_ZONES = Array.from({ length: 6 }, (_, i) => ({ id: `${i}`.padStart(3
 const ENVELOPE_KEYS = ['errors', 'messages', 'result', 'success'];
 const RESULT_INFO_KEYS = ['count', 'page', 'per_page', 'total_count', 'total_pages'];
 const ZONE_REQUIRED_KEYS = [
-  'id', 'name', 'development_mode', 'owner', 'account', 'meta', 'name_servers', 'original_name_servers',
-  'original_registrar', 'original_dnshost', 'created_on', 'modified_on', 'activated_on',
+  'id',
+  'name',
+  'development_mode',
+  'owner',
+  'account',
+  'meta',
+  'name_servers',
+  'original_name_servers',
+  'original_registrar',
+  'original_dnshost',
+  'created_on',
+  'modified_on',
+  'activated_on',
 ];
 
 type Json = Record<string, any>;
@@ -68,7 +79,12 @@ describe('cloudflare emulator: api basics', () => {
   it('rejects a missing bearer token with 400 and a wrong one with 403 (code 10000)', async () => {
     const missing = await call('GET', '/zones', { token: null });
     assert.equal(missing.status, 400);
-    assert.deepEqual(missing.body, { success: false, errors: [{ code: 10000, message: 'Authentication error' }], messages: [], result: null });
+    assert.deepEqual(missing.body, {
+      success: false,
+      errors: [{ code: 10000, message: 'Authentication error' }],
+      messages: [],
+      result: null,
+    });
     const wrong = await call('GET', '/zones', { token: 'not-the-token' });
     assert.equal(wrong.status, 403);
     assert.deepEqual(wrong.body.errors, [{ code: 10000, message: 'Authentication error' }]);
@@ -129,7 +145,10 @@ describe('cloudflare emulator: api basics', () => {
   it('answers unknown routes with 7003 + 7000 and wrong methods with 405', async () => {
     const unknown = await call('GET', '/nothing/here');
     assert.equal(unknown.status, 400);
-    assert.deepEqual(unknown.body.errors.map((e: Json) => e.code), [7003, 7000]);
+    assert.deepEqual(
+      unknown.body.errors.map((e: Json) => e.code),
+      [7003, 7000],
+    );
     const method = await call('DELETE', '/zones');
     assert.equal(method.status, 405);
     assert.equal(method.body.success, false);
@@ -150,7 +169,12 @@ describe('cloudflare emulator: api basics', () => {
       assert.equal((await admin('POST', '/faults', { match: { method: 'GET', path: '/zones' }, count: 2, status: 503 })).status, 204);
       const first = await call('GET', `/zones/${ZONE.id}`);
       assert.equal(first.status, 503);
-      assert.deepEqual(first.body, { success: false, errors: [{ code: 10002, message: 'Unexpected internal server error' }], messages: [], result: null });
+      assert.deepEqual(first.body, {
+        success: false,
+        errors: [{ code: 10002, message: 'Unexpected internal server error' }],
+        messages: [],
+        result: null,
+      });
       assert.equal((await call('GET', '/accounts')).status, 200, 'other paths are untouched');
       assert.equal((await call('GET', '/zones')).status, 503);
       assert.equal((await call('GET', '/zones')).status, 200, 'the fault is used up');

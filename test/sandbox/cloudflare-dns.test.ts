@@ -10,8 +10,21 @@ const RECORDS = `/zones/${ZONE.id}/dns_records`;
 
 /** The official DNS record object (dns-records_dns-record + the fields Cloudflare always returns). */
 const RECORD_KEYS = [
-  'comment', 'content', 'created_on', 'id', 'locked', 'meta', 'modified_on', 'name', 'proxiable', 'proxied',
-  'tags', 'ttl', 'type', 'zone_id', 'zone_name',
+  'comment',
+  'content',
+  'created_on',
+  'id',
+  'locked',
+  'meta',
+  'modified_on',
+  'name',
+  'proxiable',
+  'proxied',
+  'tags',
+  'ttl',
+  'type',
+  'zone_id',
+  'zone_name',
 ];
 
 type Json = Record<string, any>;
@@ -102,14 +115,50 @@ describe('cloudflare emulator: dns records', () => {
       ['name outside the zone', { type: 'A', name: 'web.example.com', content: '10.0.0.1' }, 400, 9000, 'DNS name is invalid.'],
       ['empty name', { type: 'A', name: '', content: '10.0.0.1' }, 400, 9000, 'DNS name is invalid.'],
       ['bad label', { type: 'A', name: 'we b', content: '10.0.0.1' }, 400, 9000, 'DNS name is invalid.'],
-      ['A with a hostname', { type: 'A', name: 'web', content: 'example.com' }, 400, 9005, 'Content for A record must be a valid IPv4 address.'],
+      [
+        'A with a hostname',
+        { type: 'A', name: 'web', content: 'example.com' },
+        400,
+        9005,
+        'Content for A record must be a valid IPv4 address.',
+      ],
       ['A with an IPv6', { type: 'A', name: 'web', content: '::1' }, 400, 9005, 'Content for A record must be a valid IPv4 address.'],
       ['A with 256', { type: 'A', name: 'web', content: '10.0.0.256' }, 400, 9005, 'Content for A record must be a valid IPv4 address.'],
-      ['AAAA with an IPv4', { type: 'AAAA', name: 'web', content: '10.0.0.1' }, 400, 9006, 'Content for AAAA record must be a valid IPv6 address.'],
-      ['CNAME to an invalid host', { type: 'CNAME', name: 'www', content: 'not a host' }, 400, 9007, 'Content for CNAME record is invalid.'],
-      ['TTL 30', { type: 'A', name: 'web', content: '10.0.0.1', ttl: 30 }, 400, 9021, 'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.'],
-      ['TTL 86401', { type: 'A', name: 'web', content: '10.0.0.1', ttl: 86401 }, 400, 9021, 'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.'],
-      ['TTL as a string', { type: 'A', name: 'web', content: '10.0.0.1', ttl: '60' }, 400, 9021, 'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.'],
+      [
+        'AAAA with an IPv4',
+        { type: 'AAAA', name: 'web', content: '10.0.0.1' },
+        400,
+        9006,
+        'Content for AAAA record must be a valid IPv6 address.',
+      ],
+      [
+        'CNAME to an invalid host',
+        { type: 'CNAME', name: 'www', content: 'not a host' },
+        400,
+        9007,
+        'Content for CNAME record is invalid.',
+      ],
+      [
+        'TTL 30',
+        { type: 'A', name: 'web', content: '10.0.0.1', ttl: 30 },
+        400,
+        9021,
+        'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.',
+      ],
+      [
+        'TTL 86401',
+        { type: 'A', name: 'web', content: '10.0.0.1', ttl: 86401 },
+        400,
+        9021,
+        'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.',
+      ],
+      [
+        'TTL as a string',
+        { type: 'A', name: 'web', content: '10.0.0.1', ttl: '60' },
+        400,
+        9021,
+        'Invalid TTL. Must be between 60 and 86400 seconds, or 1 for Automatic.',
+      ],
       ['proxied TXT', { type: 'TXT', name: 'web', content: 'x', proxied: true }, 400, 9004, 'This record type cannot be proxied.'],
     ];
     for (const [title, record, status, code, message] of cases) {
@@ -121,7 +170,10 @@ describe('cloudflare emulator: dns records', () => {
     }
 
     it('rejects unsupported record types (MX) and a missing type', async () => {
-      for (const record of [{ type: 'MX', name: 'mail', content: 'mx.dynia.test' }, { name: 'web', content: '10.0.0.1' }]) {
+      for (const record of [
+        { type: 'MX', name: 'mail', content: 'mx.dynia.test' },
+        { name: 'web', content: '10.0.0.1' },
+      ]) {
         const answer = await create(record);
         assert.equal(answer.status, 400);
         assert.equal(errorsOf(answer)[0]!.code, 1004);
@@ -154,7 +206,10 @@ describe('cloudflare emulator: dns records', () => {
     await create({ type: 'A', name: 'web-2', content: '10.0.0.2' });
     await create({ type: 'TXT', name: 'web-1', content: 'hello' });
     const names = (answer: { body: Json }) => answer.body.result.map((r: Json) => `${r.type} ${r.name} ${r.content}`);
-    assert.deepEqual(names(await call('GET', `${RECORDS}?name=web-1.dynia.test`)), ['A web-1.dynia.test 10.0.0.1', 'TXT web-1.dynia.test hello']);
+    assert.deepEqual(names(await call('GET', `${RECORDS}?name=web-1.dynia.test`)), [
+      'A web-1.dynia.test 10.0.0.1',
+      'TXT web-1.dynia.test hello',
+    ]);
     assert.deepEqual(names(await call('GET', `${RECORDS}?name=web-1.dynia.test&type=A`)), ['A web-1.dynia.test 10.0.0.1']);
     assert.deepEqual(names(await call('GET', `${RECORDS}?content=10.0.0.2`)), ['A web-2.dynia.test 10.0.0.2']);
     assert.deepEqual(names(await call('GET', `${RECORDS}?name=web-9.dynia.test`)), []);
@@ -166,9 +221,15 @@ describe('cloudflare emulator: dns records', () => {
     assert.deepEqual(all.body.result_info, { page: 1, per_page: 100, count: 5, total_count: 5, total_pages: 1 });
     const page2 = await call('GET', `${RECORDS}?per_page=2&page=2`);
     assert.deepEqual(page2.body.result_info, { page: 2, per_page: 2, count: 2, total_count: 5, total_pages: 3 });
-    assert.deepEqual(page2.body.result.map((r: Json) => r.name), ['n3.dynia.test', 'n4.dynia.test']);
+    assert.deepEqual(
+      page2.body.result.map((r: Json) => r.name),
+      ['n3.dynia.test', 'n4.dynia.test'],
+    );
     const page3 = await call('GET', `${RECORDS}?per_page=2&page=3`);
-    assert.deepEqual(page3.body.result.map((r: Json) => r.name), ['n5.dynia.test']);
+    assert.deepEqual(
+      page3.body.result.map((r: Json) => r.name),
+      ['n5.dynia.test'],
+    );
     const beyond = await call('GET', `${RECORDS}?per_page=2&page=9`);
     assert.deepEqual(beyond.body.result, []);
     assert.equal((await call('GET', `${RECORDS}?per_page=abc`)).status, 400);

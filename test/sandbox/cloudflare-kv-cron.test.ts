@@ -25,13 +25,21 @@ describe('cloudflare emulator: KV, Cron Triggers, settings', () => {
     if (raw?.contentType) headers['content-type'] = raw.contentType;
     const res = await fetch(url + path, { method, headers, body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body) });
     const type = res.headers.get('content-type') ?? '';
-    return { status: res.status, type, body: type.startsWith('application/json') ? ((await res.json()) as Json) : await res.text() } as { status: number; type: string; body: any };
+    return { status: res.status, type, body: type.startsWith('application/json') ? ((await res.json()) as Json) : await res.text() } as {
+      status: number;
+      type: string;
+      body: any;
+    };
   }
 
   async function uploadWith(bindings: unknown[]) {
     const form = new FormData();
     form.set('metadata', new Blob([JSON.stringify({ main_module: 'w.mjs', bindings })], { type: 'application/json' }));
-    form.set('w.mjs', new Blob(['export default { fetch() { return new Response("x"); }, scheduled() {} };'], { type: 'application/javascript+module' }), 'w.mjs');
+    form.set(
+      'w.mjs',
+      new Blob(['export default { fetch() { return new Response("x"); }, scheduled() {} };'], { type: 'application/javascript+module' }),
+      'w.mjs',
+    );
     return call('PUT', `${SCRIPTS}/slb`, undefined, { body: form });
   }
 
@@ -63,7 +71,10 @@ describe('cloudflare emulator: KV, Cron Triggers, settings', () => {
     assert.equal(again.status, 400);
     assert.deepEqual(again.body.errors, [{ code: 10014, message: 'A namespace with this account ID and title already exists' }]);
     const list = await call('GET', `${KV}?per_page=5`);
-    assert.deepEqual(list.body.result.map((n: Json) => n.title), ['slb-health']);
+    assert.deepEqual(
+      list.body.result.map((n: Json) => n.title),
+      ['slb-health'],
+    );
     assert.deepEqual(list.body.result_info, { page: 1, per_page: 5, count: 1, total_count: 1, total_pages: 1 });
     const other = (await call('POST', KV, { title: 'tmp' })).body.result.id;
     assert.equal((await call('PUT', `${KV}/${other}`, { title: 'tmp2' })).status, 200);
@@ -76,23 +87,36 @@ describe('cloudflare emulator: KV, Cron Triggers, settings', () => {
 
   it('writes, reads, lists and deletes values (raw and multipart with metadata, keys with slashes, bulk)', async () => {
     const ns = (await call('POST', KV, { title: 'values' })).body.result.id;
-    assert.equal((await call('PUT', `${KV}/${ns}/values/health%3Av1`, undefined, { body: '{"up":true}', contentType: 'application/octet-stream' })).status, 200);
+    assert.equal(
+      (await call('PUT', `${KV}/${ns}/values/health%3Av1`, undefined, { body: '{"up":true}', contentType: 'application/octet-stream' }))
+        .status,
+      200,
+    );
     const read = await call('GET', `${KV}/${ns}/values/health%3Av1`);
     assert.deepEqual([read.status, read.type, read.body], [200, 'application/octet-stream', '{"up":true}']);
     const form = new FormData();
     form.set('value', 'v');
     form.set('metadata', '{"by":"test"}');
     assert.equal((await call('PUT', `${KV}/${ns}/values/a%2Fb?expiration_ttl=120`, undefined, { body: form })).status, 200);
-    const bulk = await call('PUT', `${KV}/${ns}/bulk`, [{ key: 'k1', value: 'one' }, { key: 'k2', value: Buffer.from('two').toString('base64'), base64: true }]);
+    const bulk = await call('PUT', `${KV}/${ns}/bulk`, [
+      { key: 'k1', value: 'one' },
+      { key: 'k2', value: Buffer.from('two').toString('base64'), base64: true },
+    ]);
     assert.deepEqual(bulk.body.result, { successful_key_count: 2, unsuccessful_keys: [] });
     assert.equal((await call('GET', `${KV}/${ns}/values/k2`)).body, 'two');
     const keys = await call('GET', `${KV}/${ns}/keys?limit=10`);
-    assert.deepEqual(keys.body.result.map((k: Json) => k.name), ['a/b', 'health:v1', 'k1', 'k2']);
+    assert.deepEqual(
+      keys.body.result.map((k: Json) => k.name),
+      ['a/b', 'health:v1', 'k1', 'k2'],
+    );
     assert.deepEqual(keys.body.result[0].metadata, { by: 'test' });
     assert.equal(typeof keys.body.result[0].expiration, 'number');
     assert.deepEqual(keys.body.result_info, { count: 4, cursor: '' });
     const paged = await call('GET', `${KV}/${ns}/keys?limit=10&prefix=k`);
-    assert.deepEqual(paged.body.result.map((k: Json) => k.name), ['k1', 'k2']);
+    assert.deepEqual(
+      paged.body.result.map((k: Json) => k.name),
+      ['k1', 'k2'],
+    );
     assert.equal((await call('DELETE', `${KV}/${ns}/bulk`, ['k1', 'k2'])).status, 200);
     assert.equal((await call('DELETE', `${KV}/${ns}/values/a%2Fb`)).status, 200);
     const missing = await call('GET', `${KV}/${ns}/values/k1`);
@@ -105,7 +129,10 @@ describe('cloudflare emulator: KV, Cron Triggers, settings', () => {
     const ns = (await call('POST', KV, { title: 'bound' })).body.result.id;
     const refused = await uploadWith([{ type: 'kv_namespace', name: 'HEALTH', namespace_id: 'f'.repeat(32) }]);
     assert.equal(refused.status, 400);
-    const ok = await uploadWith([{ type: 'json', name: 'ORIGINS', json: ['https://a'] }, { type: 'kv_namespace', name: 'HEALTH', namespace_id: ns }]);
+    const ok = await uploadWith([
+      { type: 'json', name: 'ORIGINS', json: ['https://a'] },
+      { type: 'kv_namespace', name: 'HEALTH', namespace_id: ns },
+    ]);
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body.result.handlers, ['fetch', 'scheduled']);
     assert.deepEqual(deployed.at(-1)!.kvNamespaces, { HEALTH: ns });
@@ -114,7 +141,10 @@ describe('cloudflare emulator: KV, Cron Triggers, settings', () => {
     assert.deepEqual(settings.body.result.bindings[1], { type: 'kv_namespace', name: 'HEALTH', namespace_id: ns });
 
     const patch = new FormData();
-    patch.set('settings', new Blob([JSON.stringify({ bindings: [{ type: 'plain_text', name: 'ORIGINS', text: 'https://b' }] })], { type: 'application/json' }));
+    patch.set(
+      'settings',
+      new Blob([JSON.stringify({ bindings: [{ type: 'plain_text', name: 'ORIGINS', text: 'https://b' }] })], { type: 'application/json' }),
+    );
     const patched = await call('PATCH', `${SCRIPTS}/slb/settings`, undefined, { body: patch });
     assert.equal(patched.status, 200);
     assert.deepEqual(patched.body.result.bindings, [{ type: 'plain_text', name: 'ORIGINS', text: 'https://b' }]);

@@ -31,8 +31,13 @@ test('DNS records outlive an emulator restart and are published again at start',
 
   published.length = 0;
   const second = await start();
-  const list = (await (await fetch(`${second.url}/zones/${ZONE.id}/dns_records`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { result: Array<{ name: string; content: string }> };
+  const list = (await (
+    await fetch(`${second.url}/zones/${ZONE.id}/dns_records`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json()) as { result: Array<{ name: string; content: string }> };
   await second.close();
-  assert.deepEqual(list.result.map((r) => [r.name, r.content]), [['web-1.dynia.test', '172.29.0.10']]);
+  assert.deepEqual(
+    list.result.map((r) => [r.name, r.content]),
+    [['web-1.dynia.test', '172.29.0.10']],
+  );
   assert.deepEqual(published, [{ zone: 'dynia.test', names: ['web-1.dynia.test'] }]);
 });

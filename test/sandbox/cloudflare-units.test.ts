@@ -30,19 +30,32 @@ describe('normalizeRecordName', () => {
   for (const [raw, expected] of cases) it(`${raw} → ${expected}`, () => assert.equal(normalizeRecordName(raw, 'dynia.test'), expected));
 
   for (const raw of ['', 'web.example.com', 'notdynia.test', 'a..dynia.test', '-web', 'web_', 'a.*.dynia.test', 'x'.repeat(64)]) {
-    it(`rejects ${JSON.stringify(raw)} with 9000`, () => assert.equal(codeOf(() => normalizeRecordName(raw, 'dynia.test')), 9000));
+    it(`rejects ${JSON.stringify(raw)} with 9000`, () =>
+      assert.equal(
+        codeOf(() => normalizeRecordName(raw, 'dynia.test')),
+        9000,
+      ));
   }
 });
 
 describe('parseRecordFields', () => {
   it('fills defaults for a full record', () => {
     assert.deepEqual(parseRecordFields({ type: 'a', name: 'web', content: ' 10.0.0.1 ' }, 'dynia.test'), {
-      type: 'A', name: 'web.dynia.test', content: '10.0.0.1', ttl: 1, proxied: false, comment: null, tags: [],
+      type: 'A',
+      name: 'web.dynia.test',
+      content: '10.0.0.1',
+      ttl: 1,
+      proxied: false,
+      comment: null,
+      tags: [],
     });
   });
 
   it('merges a patch over the current record', () => {
-    const current = parseRecordFields({ type: 'A', name: 'web', content: '10.0.0.1', ttl: 60, comment: 'keep', tags: ['team:ops'] }, 'dynia.test');
+    const current = parseRecordFields(
+      { type: 'A', name: 'web', content: '10.0.0.1', ttl: 60, comment: 'keep', tags: ['team:ops'] },
+      'dynia.test',
+    );
     assert.deepEqual(parseRecordFields({ content: '10.0.0.2' }, 'dynia.test', current), { ...current, content: '10.0.0.2' });
   });
 
@@ -53,14 +66,38 @@ describe('parseRecordFields', () => {
 
   it('uses the documented error codes', () => {
     const zone = 'dynia.test';
-    assert.equal(codeOf(() => parseRecordFields('nope', zone)), 6007);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'SRV', name: 'x', content: 'y' }, zone)), 1004);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3' }, zone)), 9005);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'AAAA', name: 'x', content: '1.2.3.4' }, zone)), 9006);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', ttl: 59 }, zone)), 9021);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', ttl: 60.5 }, zone)), 9021);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', proxied: 'yes' }, zone)), 1004);
-    assert.equal(codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', tags: ['bad tag'] }, zone)), 1004);
+    assert.equal(
+      codeOf(() => parseRecordFields('nope', zone)),
+      6007,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'SRV', name: 'x', content: 'y' }, zone)),
+      1004,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3' }, zone)),
+      9005,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'AAAA', name: 'x', content: '1.2.3.4' }, zone)),
+      9006,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', ttl: 59 }, zone)),
+      9021,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', ttl: 60.5 }, zone)),
+      9021,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', proxied: 'yes' }, zone)),
+      1004,
+    );
+    assert.equal(
+      codeOf(() => parseRecordFields({ type: 'A', name: 'x', content: '1.2.3.4', tags: ['bad tag'] }, zone)),
+      1004,
+    );
   });
 });
 
@@ -80,7 +117,11 @@ describe('pagination', () => {
   it('clamps per_page into the endpoint range and rejects non-positive integers', () => {
     assert.equal(parsePaging(new URLSearchParams('per_page=1000'), { defaultPerPage: 20, minPerPage: 5, maxPerPage: 50 }).perPage, 50);
     for (const query of ['page=0', 'page=1.5', 'per_page=-1', 'per_page=x', 'page=']) {
-      assert.equal(codeOf(() => parsePaging(new URLSearchParams(query), rules)), 1004, query);
+      assert.equal(
+        codeOf(() => parsePaging(new URLSearchParams(query), rules)),
+        1004,
+        query,
+      );
     }
   });
 });
@@ -107,7 +148,14 @@ describe('faults', () => {
   });
 
   it('rejects malformed specs', () => {
-    for (const spec of [null, { count: 1 }, { count: 1, status: 200 }, { count: -1, status: 500 }, { count: 1, status: 500, retryAfter: -2 }, { count: 1, match: 'x', status: 500 }]) {
+    for (const spec of [
+      null,
+      { count: 1 },
+      { count: 1, status: 200 },
+      { count: -1, status: 500 },
+      { count: 1, status: 500, retryAfter: -2 },
+      { count: 1, match: 'x', status: 500 },
+    ]) {
       assert.throws(() => parseFaultSpec(spec), JSON.stringify(spec));
     }
   });

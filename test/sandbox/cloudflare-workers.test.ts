@@ -131,7 +131,10 @@ describe('cloudflare emulator: workers', () => {
     assert.notEqual(second.etag, first.etag);
     const list = await call('GET', SCRIPTS);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.result.map((s: Json) => s.id), ['slb']);
+    assert.deepEqual(
+      list.body.result.map((s: Json) => s.id),
+      ['slb'],
+    );
     assert.equal(list.body.result[0].etag, second.etag);
   });
 
@@ -189,7 +192,13 @@ describe('cloudflare emulator: workers', () => {
         { name: 'w.mjs', content: WORKER_SOURCE },
       ]);
       const duplicate = uploadForm(
-        { main_module: 'w.mjs', bindings: [{ type: 'plain_text', name: 'A', text: '1' }, { type: 'plain_text', name: 'A', text: '2' }] },
+        {
+          main_module: 'w.mjs',
+          bindings: [
+            { type: 'plain_text', name: 'A', text: '1' },
+            { type: 'plain_text', name: 'A', text: '2' },
+          ],
+        },
         [{ name: 'w.mjs', content: WORKER_SOURCE }],
       );
       for (const form of [noMetadata, noMain, kvBinding, duplicate]) {

@@ -30,7 +30,11 @@ const outAll = [{ protocol: 'tcp', ports: 'all', destinations: anywhere }];
 
 before(async () => {
   emulator = await startDigitalOceanEmulator({
-    port: 0, token: TOKEN, hosts: new MemoryHostDriver(), sshKeys: [], packetFilter: filter,
+    port: 0,
+    token: TOKEN,
+    hosts: new MemoryHostDriver(),
+    sshKeys: [],
+    packetFilter: filter,
     firewallPersistence: { load: () => [], save: (records) => (saved = structuredClone(records)) },
   });
 });
@@ -44,7 +48,12 @@ async function droplet(name: string, tags: string[] = []): Promise<{ id: number;
 describe('/v2/firewalls', () => {
   test('create, get, list, update, delete; enforced for the droplets it covers', async () => {
     const d = await droplet('fw-1');
-    const created = await call('POST', '/v2/firewalls', { name: 'dynia-fw-1', inbound_rules: [web('22'), { protocol: 'icmp', sources: anywhere }], outbound_rules: outAll, droplet_ids: [d.id] });
+    const created = await call('POST', '/v2/firewalls', {
+      name: 'dynia-fw-1',
+      inbound_rules: [web('22'), { protocol: 'icmp', sources: anywhere }],
+      outbound_rules: outAll,
+      droplet_ids: [d.id],
+    });
     assert.equal(created.status, 202);
     const fw = created.body.firewall;
     assert.match(fw.id, /^[0-9a-f-]{36}$/);
@@ -52,18 +61,38 @@ describe('/v2/firewalls', () => {
     assert.deepEqual(fw.pending_changes, [{ droplet_id: d.id, removing: false, status: 'waiting' }]);
     assert.deepEqual(fw.inbound_rules[1], { protocol: 'icmp', ports: '0', sources: anywhere });
     assert.equal(fw.outbound_rules[0].ports, '0');
-    assert.deepEqual(applied(), [{ dropletId: d.id, ip: d.ip, allow: [{ protocol: 'tcp', ports: '22', sources: ['0.0.0.0/0'] }, { protocol: 'icmp', ports: '0', sources: ['0.0.0.0/0'] }] }]);
+    assert.deepEqual(applied(), [
+      {
+        dropletId: d.id,
+        ip: d.ip,
+        allow: [
+          { protocol: 'tcp', ports: '22', sources: ['0.0.0.0/0'] },
+          { protocol: 'icmp', ports: '0', sources: ['0.0.0.0/0'] },
+        ],
+      },
+    ]);
 
     const got = await call('GET', `/v2/firewalls/${fw.id}`);
     assert.equal(got.body.firewall.status, 'succeeded');
     assert.deepEqual(got.body.firewall.pending_changes, []);
     assert.equal(saved.length, 1);
     const listed = await call('GET', '/v2/firewalls');
-    assert.deepEqual(listed.body.firewalls.map((f: any) => f.id), [fw.id]);
+    assert.deepEqual(
+      listed.body.firewalls.map((f: any) => f.id),
+      [fw.id],
+    );
     assert.equal(listed.body.meta.total, 1);
-    assert.deepEqual((await call('GET', `/v2/droplets/${d.id}/firewalls`)).body.firewalls.map((f: any) => f.id), [fw.id]);
+    assert.deepEqual(
+      (await call('GET', `/v2/droplets/${d.id}/firewalls`)).body.firewalls.map((f: any) => f.id),
+      [fw.id],
+    );
 
-    const put = await call('PUT', `/v2/firewalls/${fw.id}`, { name: 'dynia-fw-1', inbound_rules: [{ protocol: 'tcp', ports: '22', sources: { addresses: ['10.0.0.0/8'] } }], outbound_rules: outAll, droplet_ids: [d.id] });
+    const put = await call('PUT', `/v2/firewalls/${fw.id}`, {
+      name: 'dynia-fw-1',
+      inbound_rules: [{ protocol: 'tcp', ports: '22', sources: { addresses: ['10.0.0.0/8'] } }],
+      outbound_rules: outAll,
+      droplet_ids: [d.id],
+    });
     assert.equal(put.status, 200);
     assert.deepEqual(applied()[0]!.allow, [{ protocol: 'tcp', ports: '22', sources: ['10.0.0.0/8'] }]);
 
@@ -81,10 +110,16 @@ describe('/v2/firewalls', () => {
     assert.equal((await call('POST', `/v2/firewalls/${fw.id}/droplets`, { droplet_ids: [a.id] })).status, 204);
     assert.equal((await call('POST', `/v2/firewalls/${fw.id}/droplets`, { droplet_ids: [a.id] })).status, 204);
     assert.equal((await call('POST', `/v2/firewalls/${fw.id}/tags`, { tags: ['edge'] })).status, 204);
-    assert.deepEqual(applied().map((p) => p.dropletId), [a.id, b.id]);
+    assert.deepEqual(
+      applied().map((p) => p.dropletId),
+      [a.id, b.id],
+    );
     assert.equal((await call('POST', `/v2/firewalls/${fw.id}/rules`, { inbound_rules: [web('80'), web('443')] })).status, 204);
     let got = (await call('GET', `/v2/firewalls/${fw.id}`)).body.firewall;
-    assert.deepEqual(got.inbound_rules.map((r: any) => r.ports), ['443', '80']);
+    assert.deepEqual(
+      got.inbound_rules.map((r: any) => r.ports),
+      ['443', '80'],
+    );
     assert.deepEqual(got.droplet_ids, [a.id]);
     assert.deepEqual(got.tags, ['edge']);
     await call('DELETE', `/v2/firewalls/${fw.id}/rules`, { inbound_rules: [web('443')] });
@@ -125,20 +160,31 @@ describe('/v2/firewalls', () => {
 describe('iptables rules of the sandbox packet filter', () => {
   test('one chain: replies, each allowed source and port, then drop', () => {
     const text = renderFilterChain('DYNIA-FW-3', [
-      { dropletId: 1, ip: '172.29.3.10', allow: [{ protocol: 'tcp', ports: '22', sources: ['172.29.3.0/24', '10.0.0.0/8'] }, { protocol: 'tcp', ports: '8000-9000', sources: ['0.0.0.0/0'] }, { protocol: 'icmp', ports: '0', sources: ['0.0.0.0/0'] }] },
+      {
+        dropletId: 1,
+        ip: '172.29.3.10',
+        allow: [
+          { protocol: 'tcp', ports: '22', sources: ['172.29.3.0/24', '10.0.0.0/8'] },
+          { protocol: 'tcp', ports: '8000-9000', sources: ['0.0.0.0/0'] },
+          { protocol: 'icmp', ports: '0', sources: ['0.0.0.0/0'] },
+        ],
+      },
     ]);
-    assert.equal(text, [
-      '*filter',
-      ':DYNIA-FW-3 - [0:0]',
-      '-A DYNIA-FW-3 -d 172.29.3.10/32 -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
-      '-A DYNIA-FW-3 -s 172.29.3.0/24 -d 172.29.3.10/32 -p tcp -m tcp --dport 22 -j RETURN',
-      '-A DYNIA-FW-3 -s 10.0.0.0/8 -d 172.29.3.10/32 -p tcp -m tcp --dport 22 -j RETURN',
-      '-A DYNIA-FW-3 -d 172.29.3.10/32 -p tcp -m tcp --dport 8000:9000 -j RETURN',
-      '-A DYNIA-FW-3 -d 172.29.3.10/32 -p icmp -j RETURN',
-      '-A DYNIA-FW-3 -d 172.29.3.10/32 -j DROP',
-      'COMMIT',
-      '',
-    ].join('\n'));
+    assert.equal(
+      text,
+      [
+        '*filter',
+        ':DYNIA-FW-3 - [0:0]',
+        '-A DYNIA-FW-3 -d 172.29.3.10/32 -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+        '-A DYNIA-FW-3 -s 172.29.3.0/24 -d 172.29.3.10/32 -p tcp -m tcp --dport 22 -j RETURN',
+        '-A DYNIA-FW-3 -s 10.0.0.0/8 -d 172.29.3.10/32 -p tcp -m tcp --dport 22 -j RETURN',
+        '-A DYNIA-FW-3 -d 172.29.3.10/32 -p tcp -m tcp --dport 8000:9000 -j RETURN',
+        '-A DYNIA-FW-3 -d 172.29.3.10/32 -p icmp -j RETURN',
+        '-A DYNIA-FW-3 -d 172.29.3.10/32 -j DROP',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
     assert.equal(renderFilterChain('DYNIA-FW', []), '*filter\n:DYNIA-FW - [0:0]\nCOMMIT\n');
     assert.deepEqual(hookRules('DYNIA-FW-3', '172.29.3.0/24'), [
       ['OUTPUT', '-d', '172.29.3.0/24', '-j', 'DYNIA-FW-3'],

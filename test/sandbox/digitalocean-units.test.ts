@@ -45,15 +45,27 @@ describe('pagination', () => {
   });
 
   test('links: next/last on the first page, all four in the middle, first/prev on the last', () => {
-    assert.deepEqual(paginate(items, { page: 1, perPage: 2 }, url), { items: [1, 2], links: { pages: { next: 'p2', last: 'p3' } }, meta: { total: 5 } });
+    assert.deepEqual(paginate(items, { page: 1, perPage: 2 }, url), {
+      items: [1, 2],
+      links: { pages: { next: 'p2', last: 'p3' } },
+      meta: { total: 5 },
+    });
     assert.deepEqual(paginate(items, { page: 2, perPage: 2 }, url).links, { pages: { first: 'p1', prev: 'p1', next: 'p3', last: 'p3' } });
-    assert.deepEqual(paginate(items, { page: 3, perPage: 2 }, url), { items: [5], links: { pages: { first: 'p1', prev: 'p2' } }, meta: { total: 5 } });
+    assert.deepEqual(paginate(items, { page: 3, perPage: 2 }, url), {
+      items: [5],
+      links: { pages: { first: 'p1', prev: 'p2' } },
+      meta: { total: 5 },
+    });
   });
 
   test('a single page has empty links; a page past the end is empty', () => {
     assert.deepEqual(paginate(items, { page: 1, perPage: 20 }, url), { items, links: {}, meta: { total: 5 } });
     assert.deepEqual(paginate([], { page: 1, perPage: 20 }, url), { items: [], links: {}, meta: { total: 0 } });
-    assert.deepEqual(paginate(items, { page: 9, perPage: 2 }, url), { items: [], links: { pages: { first: 'p1', prev: 'p3' } }, meta: { total: 5 } });
+    assert.deepEqual(paginate(items, { page: 9, perPage: 2 }, url), {
+      items: [],
+      links: { pages: { first: 'p1', prev: 'p3' } },
+      meta: { total: 5 },
+    });
   });
 
   test('page URLs keep the other query parameters', () => {
@@ -98,7 +110,15 @@ describe('faults', () => {
   });
 
   test('invalid specs are refused (the control handler answers them 400)', () => {
-    for (const spec of [null, { count: 0, status: 500 }, { count: 1 }, { count: 1, status: 200 }, { count: 1, hang: true, status: 500 }, { count: 1, status: 429, retryAfter: -1 }, { count: 1, status: 500, match: { path: 5 } }]) {
+    for (const spec of [
+      null,
+      { count: 0, status: 500 },
+      { count: 1 },
+      { count: 1, status: 200 },
+      { count: 1, hang: true, status: 500 },
+      { count: 1, status: 429, retryAfter: -1 },
+      { count: 1, status: 500, match: { path: 5 } },
+    ]) {
       assert.throws(() => parseFaultSpec(spec), ControlRequestError, JSON.stringify(spec));
     }
   });
@@ -112,7 +132,14 @@ describe('parseCreateDropletRequest', () => {
 
   test('a full single request', () => {
     const parsed = parseCreateDropletRequest(
-      { ...base, region: 'fra1', ssh_keys: [key.id, FIXTURE_FINGERPRINT], tags: ['dynia', 'dynia', 'env:prod'], user_data: '#cloud-config\n', monitoring: true },
+      {
+        ...base,
+        region: 'fra1',
+        ssh_keys: [key.id, FIXTURE_FINGERPRINT],
+        tags: ['dynia', 'dynia', 'env:prod'],
+        user_data: '#cloud-config\n',
+        monitoring: true,
+      },
       find,
     );
     assert.deepEqual(parsed.names, ['web-1.example.com']);
@@ -152,7 +179,8 @@ describe('parseCreateDropletRequest', () => {
       [{ ...base, region: 'mars1' }, 'You specified an invalid region for Droplet creation.'],
       [{ ...base, ssh_keys: [key.id, 12, 'aa:bb'] }, '12, aa:bb are invalid key identifiers for Droplet creation.'],
     ];
-    for (const [body, message] of cases) assert.throws(() => parseCreateDropletRequest(body, find), apiError(422, message), JSON.stringify(body).slice(0, 80));
+    for (const [body, message] of cases)
+      assert.throws(() => parseCreateDropletRequest(body, find), apiError(422, message), JSON.stringify(body).slice(0, 80));
     assert.throws(() => parseCreateDropletRequest({ ...base, tags: ['no spaces'] }, find), apiError(422));
     assert.throws(() => parseCreateDropletRequest({ ...base, user_data: 'x'.repeat(64 * 1024 + 1) }, find), apiError(422));
     assert.throws(() => parseCreateDropletRequest({ ...base, names: Array.from({ length: 11 }, (_, i) => `n${i}`) }, find), apiError(422));

@@ -20,35 +20,82 @@ type Shape = Record<string, Kind | Kind[]>;
 
 const ERROR: Shape = { id: 'string', message: 'string' };
 const ACCOUNT: Shape = {
-  droplet_limit: 'number', floating_ip_limit: 'number', email: 'string', uuid: 'string',
-  email_verified: 'boolean', status: 'string', status_message: 'string',
+  droplet_limit: 'number',
+  floating_ip_limit: 'number',
+  email: 'string',
+  uuid: 'string',
+  email_verified: 'boolean',
+  status: 'string',
+  status_message: 'string',
 };
 const SSH_KEY: Shape = { id: 'number', fingerprint: 'string', public_key: 'string', name: 'string' };
 const REGION: Shape = { name: 'string', slug: 'string', features: 'array', available: 'boolean', sizes: 'array' };
 const SIZE: Shape = {
-  slug: 'string', memory: 'number', vcpus: 'number', disk: 'number', transfer: 'number', price_monthly: 'number',
-  price_hourly: 'number', regions: 'array', available: 'boolean', description: 'string',
+  slug: 'string',
+  memory: 'number',
+  vcpus: 'number',
+  disk: 'number',
+  transfer: 'number',
+  price_monthly: 'number',
+  price_hourly: 'number',
+  regions: 'array',
+  available: 'boolean',
+  description: 'string',
 };
 const IMAGE: Shape = {
-  id: 'number', name: 'string', type: 'string', distribution: 'string', slug: ['string', 'null'], public: 'boolean',
-  regions: 'array', created_at: 'string', min_disk_size: ['number', 'null'], size_gigabytes: ['number', 'null'],
-  description: 'string', tags: ['array', 'null'], status: 'string',
+  id: 'number',
+  name: 'string',
+  type: 'string',
+  distribution: 'string',
+  slug: ['string', 'null'],
+  public: 'boolean',
+  regions: 'array',
+  created_at: 'string',
+  min_disk_size: ['number', 'null'],
+  size_gigabytes: ['number', 'null'],
+  description: 'string',
+  tags: ['array', 'null'],
+  status: 'string',
 };
 const DROPLET: Shape = {
-  id: 'number', name: 'string', memory: 'number', vcpus: 'number', disk: 'number', locked: 'boolean', status: 'string',
-  created_at: 'string', features: 'array', backup_ids: 'array', next_backup_window: ['object', 'null'],
-  snapshot_ids: 'array', image: 'object', volume_ids: 'array', size: 'object', size_slug: 'string', networks: 'object',
-  region: 'object', tags: 'array', vpc_uuid: 'string', kernel: ['object', 'null'], disk_info: 'array',
+  id: 'number',
+  name: 'string',
+  memory: 'number',
+  vcpus: 'number',
+  disk: 'number',
+  locked: 'boolean',
+  status: 'string',
+  created_at: 'string',
+  features: 'array',
+  backup_ids: 'array',
+  next_backup_window: ['object', 'null'],
+  snapshot_ids: 'array',
+  image: 'object',
+  volume_ids: 'array',
+  size: 'object',
+  size_slug: 'string',
+  networks: 'object',
+  region: 'object',
+  tags: 'array',
+  vpc_uuid: 'string',
+  kernel: ['object', 'null'],
+  disk_info: 'array',
 };
 const ACTION: Shape = {
-  id: 'number', status: 'string', type: 'string', started_at: 'string', completed_at: ['string', 'null'],
-  resource_id: ['number', 'null'], resource_type: 'string', region: 'object', region_slug: ['string', 'null'],
+  id: 'number',
+  status: 'string',
+  type: 'string',
+  started_at: 'string',
+  completed_at: ['string', 'null'],
+  resource_id: ['number', 'null'],
+  resource_type: 'string',
+  region: 'object',
+  region_slug: ['string', 'null'],
 };
 const NETWORK_V4: Shape = { ip_address: 'string', netmask: 'string', gateway: 'string', type: 'string' };
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-const kindOf = (value: unknown): Kind =>
-  value === null ? 'null' : Array.isArray(value) ? 'array' : (typeof value as Kind);
+const kindOf = (value: unknown): Kind => (value === null ? 'null' : Array.isArray(value) ? 'array' : (typeof value as Kind));
 
 function assertShape(value: unknown, shape: Shape, label: string): void {
   assert.equal(kindOf(value), 'object', `${label} is an object`);
@@ -85,7 +132,12 @@ interface Reply {
   body: any;
 }
 
-async function call(base: string, method: string, path: string, opts: { body?: unknown; rawBody?: string; token?: string | null; signal?: AbortSignal } = {}): Promise<Reply> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; rawBody?: string; token?: string | null; signal?: AbortSignal } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const token = opts.token === undefined ? TOKEN : opts.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -144,7 +196,12 @@ describe('DigitalOcean emulator', () => {
 
   beforeEach(async () => {
     hosts = new MemoryHostDriver();
-    emulator = await startDigitalOceanEmulator({ port: 0, token: TOKEN, hosts, sshKeys: [{ name: 'initial', publicKey: generatedKeys[0]!.publicKey }] });
+    emulator = await startDigitalOceanEmulator({
+      port: 0,
+      token: TOKEN,
+      hosts,
+      sshKeys: [{ name: 'initial', publicKey: generatedKeys[0]!.publicKey }],
+    });
     url = emulator.url;
   });
   afterEach(() => emulator.close());
@@ -241,9 +298,22 @@ describe('DigitalOcean emulator', () => {
 
     test('duplicate, malformed or nameless keys → 422', async () => {
       const initial = generatedKeys[0]!.publicKey;
-      assertError(await api('POST', '/v2/account/keys', { body: { name: 'again', public_key: initial } }), 422, 'unprocessable_entity', 'SSH Key is already in use on your account');
-      assertError(await api('POST', '/v2/account/keys', { body: { name: 'bad', public_key: 'ssh-rsa nope!' } }), 422, 'unprocessable_entity');
-      assertError(await api('POST', '/v2/account/keys', { body: { public_key: generatedKeys[2]!.publicKey } }), 422, 'unprocessable_entity');
+      assertError(
+        await api('POST', '/v2/account/keys', { body: { name: 'again', public_key: initial } }),
+        422,
+        'unprocessable_entity',
+        'SSH Key is already in use on your account',
+      );
+      assertError(
+        await api('POST', '/v2/account/keys', { body: { name: 'bad', public_key: 'ssh-rsa nope!' } }),
+        422,
+        'unprocessable_entity',
+      );
+      assertError(
+        await api('POST', '/v2/account/keys', { body: { public_key: generatedKeys[2]!.publicKey } }),
+        422,
+        'unprocessable_entity',
+      );
     });
   });
 
@@ -253,7 +323,10 @@ describe('DigitalOcean emulator', () => {
       const key3 = (await api('POST', '/v2/account/keys', { body: { name: 'third', public_key: third!.publicKey } })).body.ssh_key;
       const initialId = (await api('GET', '/v2/account/keys')).body.ssh_keys[0].id;
       const reply = await createDroplet({
-        name: 'web-1.dynia.test', ssh_keys: [initialId, key3.fingerprint], tags: ['dynia', 'role:web'], user_data: '#cloud-config\n',
+        name: 'web-1.dynia.test',
+        ssh_keys: [initialId, key3.fingerprint],
+        tags: ['dynia', 'role:web'],
+        user_data: '#cloud-config\n',
       });
       assert.equal(reply.status, 202, reply.text);
       assertRateLimitHeaders(reply);
@@ -287,14 +360,19 @@ describe('DigitalOcean emulator', () => {
       assert.deepEqual(got.body.droplet.networks.v4, []);
       let action = (await api('GET', actionPath)).body.action;
       assertAction(action);
-      assert.deepEqual([action.status, action.type, action.resource_id, action.resource_type, action.completed_at], ['in-progress', 'create', droplet.id, 'droplet', null]);
+      assert.deepEqual(
+        [action.status, action.type, action.resource_id, action.resource_type, action.completed_at],
+        ['in-progress', 'create', droplet.id, 'droplet', null],
+      );
 
       hosts.markReady(droplet.id);
       got = await api('GET', `/v2/droplets/${droplet.id}`);
       assertDroplet(got.body.droplet);
       assert.equal(got.body.droplet.status, 'active');
       const ip = hosts.hosts.get(droplet.id)!.ip;
-      assert.deepEqual(got.body.droplet.networks.v4, [{ ip_address: ip, netmask: '255.255.255.0', gateway: ip.replace(/\.\d+$/, '.1'), type: 'public' }]);
+      assert.deepEqual(got.body.droplet.networks.v4, [
+        { ip_address: ip, netmask: '255.255.255.0', gateway: ip.replace(/\.\d+$/, '.1'), type: 'public' },
+      ]);
       action = (await api('GET', actionPath)).body.action;
       assert.equal(action.status, 'completed');
       assert.match(action.completed_at, ISO_SECONDS);
@@ -309,7 +387,10 @@ describe('DigitalOcean emulator', () => {
     test('multi-create with `names` answers `droplets` and one action each', async () => {
       const reply = await createDroplet({ names: ['m-1', 'm-2'] });
       assert.equal(reply.status, 202);
-      assert.deepEqual(reply.body.droplets.map((d: any) => d.name), ['m-1', 'm-2']);
+      assert.deepEqual(
+        reply.body.droplets.map((d: any) => d.name),
+        ['m-1', 'm-2'],
+      );
       reply.body.droplets.forEach(assertDroplet);
       assert.equal(reply.body.links.actions.length, 2);
     });
@@ -320,7 +401,10 @@ describe('DigitalOcean emulator', () => {
         [{ name: 'n', size: undefined }, 'You specified an invalid size for Droplet creation.'],
         [{ name: 'n', image: 'windows-95' }, 'You specified an invalid image for Droplet creation.'],
         [{ name: 'n', ssh_keys: [999] }, '999 are invalid key identifiers for Droplet creation.'],
-        [{ name: 'n', ssh_keys: ['00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff'] }, '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff are invalid key identifiers for Droplet creation.'],
+        [
+          { name: 'n', ssh_keys: ['00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff'] },
+          '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff are invalid key identifiers for Droplet creation.',
+        ],
         [{ name: 'n', region: 'mars1' }, 'You specified an invalid region for Droplet creation.'],
       ];
       for (const [body, message] of cases) assertError(await createDroplet(body), 422, 'unprocessable_entity', message);
@@ -361,20 +445,38 @@ describe('DigitalOcean emulator', () => {
       assert.deepEqual(all.body.meta, { total: 5 });
 
       const first = await api('GET', '/v2/droplets?per_page=2');
-      assert.deepEqual(first.body.droplets.map((d: any) => d.name), ['n-0', 'n-1']);
-      assert.deepEqual(first.body.links.pages, { next: `${url}/v2/droplets?page=2&per_page=2`, last: `${url}/v2/droplets?page=3&per_page=2` });
+      assert.deepEqual(
+        first.body.droplets.map((d: any) => d.name),
+        ['n-0', 'n-1'],
+      );
+      assert.deepEqual(first.body.links.pages, {
+        next: `${url}/v2/droplets?page=2&per_page=2`,
+        last: `${url}/v2/droplets?page=3&per_page=2`,
+      });
       assert.equal(first.body.meta.total, 5);
       const last = await api('GET', '/v2/droplets?page=3&per_page=2');
-      assert.deepEqual(last.body.droplets.map((d: any) => d.name), ['n-4']);
-      assert.deepEqual(last.body.links.pages, { first: `${url}/v2/droplets?page=1&per_page=2`, prev: `${url}/v2/droplets?page=2&per_page=2` });
+      assert.deepEqual(
+        last.body.droplets.map((d: any) => d.name),
+        ['n-4'],
+      );
+      assert.deepEqual(last.body.links.pages, {
+        first: `${url}/v2/droplets?page=1&per_page=2`,
+        prev: `${url}/v2/droplets?page=2&per_page=2`,
+      });
       assert.equal((await api('GET', '/v2/droplets?per_page=1000')).body.droplets.length, 5);
 
       const tagged = await api('GET', '/v2/droplets?tag_name=dynia&per_page=2');
-      assert.deepEqual(tagged.body.droplets.map((d: any) => d.name), ['n-0', 'n-1']);
+      assert.deepEqual(
+        tagged.body.droplets.map((d: any) => d.name),
+        ['n-0', 'n-1'],
+      );
       assert.equal(tagged.body.meta.total, 3);
       assert.equal(tagged.body.links.pages.next, `${url}/v2/droplets?page=2&tag_name=dynia&per_page=2`);
       const named = await api('GET', '/v2/droplets?name=N-2');
-      assert.deepEqual(named.body.droplets.map((d: any) => d.name), ['n-2']);
+      assert.deepEqual(
+        named.body.droplets.map((d: any) => d.name),
+        ['n-2'],
+      );
       assertError(await api('GET', '/v2/droplets?tag_name=dynia&name=n-2'), 422, 'unprocessable_entity');
     });
 
@@ -397,8 +499,14 @@ describe('DigitalOcean emulator', () => {
       assert.equal(reply.status, 204);
       assert.equal(reply.text, '');
       const left = await api('GET', '/v2/droplets');
-      assert.deepEqual(left.body.droplets.map((d: any) => d.name), ['c']);
-      assert.deepEqual([...hosts.hosts.values()].map((h) => h.name), ['c']);
+      assert.deepEqual(
+        left.body.droplets.map((d: any) => d.name),
+        ['c'],
+      );
+      assert.deepEqual(
+        [...hosts.hosts.values()].map((h) => h.name),
+        ['c'],
+      );
       assertError(await api('DELETE', '/v2/droplets'), 400, 'bad_request');
     });
 
@@ -412,17 +520,24 @@ describe('DigitalOcean emulator', () => {
       assert.equal(listed.body.droplets.length, 1);
       const adopted = listed.body.droplets[0];
       assertDroplet(adopted);
-      assert.deepEqual([adopted.id, adopted.name, adopted.status, adopted.networks.v4[0].ip_address], [droplet.id, 'survivor', 'active', hosts.hosts.get(droplet.id)!.ip]);
+      assert.deepEqual(
+        [adopted.id, adopted.name, adopted.status, adopted.networks.v4[0].ip_address],
+        [droplet.id, 'survivor', 'active', hosts.hosts.get(droplet.id)!.ip],
+      );
       const next = (await createDroplet({ name: 'newer' })).body.droplet;
       assert.ok(next.id > droplet.id);
     });
   });
 
   describe('fault injection and request log (/__sandbox)', () => {
-    const admin = (method: string, path: string, body?: unknown) => call(url, method, `/__sandbox${path}`, { token: null, ...(body === undefined ? {} : { body }) });
+    const admin = (method: string, path: string, body?: unknown) =>
+      call(url, method, `/__sandbox${path}`, { token: null, ...(body === undefined ? {} : { body }) });
 
     test('429 with retry-after for the next `count` matching requests, then normal answers', async () => {
-      assert.equal((await admin('POST', '/faults', { match: { method: 'GET', path: '/v2/droplets' }, count: 2, status: 429, retryAfter: 7 })).status, 204);
+      assert.equal(
+        (await admin('POST', '/faults', { match: { method: 'GET', path: '/v2/droplets' }, count: 2, status: 429, retryAfter: 7 })).status,
+        204,
+      );
       assert.equal((await api('GET', '/v2/account')).status, 200, 'other paths are untouched');
       for (let i = 0; i < 2; i += 1) {
         const limited = await api('GET', '/v2/droplets?page=1');
@@ -446,7 +561,10 @@ describe('DigitalOcean emulator', () => {
     test('hang: no answer until the client gives up; the emulator keeps serving and still closes', async () => {
       await admin('POST', '/faults', { match: { path: '/v2/account' }, count: 1, hang: true });
       const started = Date.now();
-      await assert.rejects(api('GET', '/v2/account', { signal: AbortSignal.timeout(300) }), (error: Error) => error.name === 'TimeoutError');
+      await assert.rejects(
+        api('GET', '/v2/account', { signal: AbortSignal.timeout(300) }),
+        (error: Error) => error.name === 'TimeoutError',
+      );
       assert.ok(Date.now() - started >= 250);
       assert.equal((await api('GET', '/v2/account')).status, 200);
       // A hang still open when the emulator closes must not block close().

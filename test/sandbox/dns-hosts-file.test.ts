@@ -42,7 +42,10 @@ describe('zone hosts file', () => {
 
   test('static names', () => {
     assert.equal(
-      renderStaticHosts([{ ip: '172.29.0.2', names: ['pebble', 'acme'] }, { ip: '172.29.0.3', names: ['registry'] }]),
+      renderStaticHosts([
+        { ip: '172.29.0.2', names: ['pebble', 'acme'] },
+        { ip: '172.29.0.3', names: ['registry'] },
+      ]),
       '# sandbox services\n172.29.0.2 pebble acme\n172.29.0.3 registry\n',
     );
   });

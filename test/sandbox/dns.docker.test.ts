@@ -20,7 +20,10 @@ const NAME = `web-1.${ZONE}`;
 async function ask(server: string, name: string): Promise<string> {
   const resolver = new Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([server]);
-  return resolver.resolve4(name).then((a) => a.join(','), (e: NodeJS.ErrnoException) => e.code ?? 'error');
+  return resolver.resolve4(name).then(
+    (a) => a.join(','),
+    (e: NodeJS.ErrnoException) => e.code ?? 'error',
+  );
 }
 
 async function waitFor(server: string, name: string, expected: string, timeoutMs: number): Promise<number> {

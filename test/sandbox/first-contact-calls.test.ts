@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
 import { MemoryHostDriver } from '../../sandbox/emulators/digitalocean/memory-hosts.js';
 import { startDigitalOceanEmulator } from '../../sandbox/emulators/digitalocean/server.js';
-import { CloudError } from '../../src/cloud/cloud-error.js';
+import type { CloudError } from '../../src/cloud/cloud-error.js';
 import { CloudflareClient } from '../../src/cloud/cloudflare.js';
 import { DigitalOceanClient } from '../../src/cloud/digitalocean.js';
 import { findCloudflareIds } from '../../src/config/cloudflare-ids.js';
@@ -34,7 +34,12 @@ describe('first-contact calls against the DigitalOcean emulator', () => {
   });
 
   test('account, droplets and firewalls are readable', async () => {
-    assert.deepEqual(await client.getAccount(), { email: 'sandbox@dynia.test', status: 'active', droplet_limit: 25, uuid: '5b4a2b0d6f1e4c3a9e8d7c6b5a4f3e2d1c0b9a88' });
+    assert.deepEqual(await client.getAccount(), {
+      email: 'sandbox@dynia.test',
+      status: 'active',
+      droplet_limit: 25,
+      uuid: '5b4a2b0d6f1e4c3a9e8d7c6b5a4f3e2d1c0b9a88',
+    });
     await client.checkListable('/v2/droplets');
     await client.checkListable('/v2/firewalls');
   });
@@ -79,14 +84,21 @@ describe('first-contact calls against the Cloudflare emulator', () => {
   });
 
   test('the zone and its account are found from the domain', async () => {
-    assert.deepEqual(await findCloudflareIds({ domain: 'dynia.test' }, client), { zoneId: ZONE.id, accountId: ACCOUNT_ID, lookedUp: ['cloudflareZoneId', 'cloudflareAccountId'] });
+    assert.deepEqual(await findCloudflareIds({ domain: 'dynia.test' }, client), {
+      zoneId: ZONE.id,
+      accountId: ACCOUNT_ID,
+      lookedUp: ['cloudflareZoneId', 'cloudflareAccountId'],
+    });
     assert.equal(await client.findZoneByName('other.test'), null);
   });
 
   test('what doctor reads: token, zone permissions, accounts, DNS and Workers', async () => {
     assert.equal((await client.verifyToken()).status, 'active');
     assert.ok((await client.getZone(ZONE.id)).permissions?.includes('#dns_records:edit'));
-    assert.deepEqual((await client.listAccounts()).map((a) => a.id), [ACCOUNT_ID]);
+    assert.deepEqual(
+      (await client.listAccounts()).map((a) => a.id),
+      [ACCOUNT_ID],
+    );
     await client.checkDnsReadable(ZONE.id);
     await client.checkWorkersReadable(ACCOUNT_ID);
   });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { containerName, decodeRecord, encodeRecord, hostnameFor, pickFreeIp, type DropletHostRecord } from '../../sandbox/hosts/droplet-host.js';
+import {
+  containerName,
+  decodeRecord,
+  encodeRecord,
+  hostnameFor,
+  pickFreeIp,
+  type DropletHostRecord,
+} from '../../sandbox/hosts/droplet-host.js';
 
 describe('node host naming and addresses', () => {
   test('container name', () => {

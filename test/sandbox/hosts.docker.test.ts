@@ -12,8 +12,26 @@ import { files } from '../../sandbox/paths.js';
 const skip = (await dockerAnswers()) ? false : 'docker info fails: no dockerd (start one with sandbox/scripts/start-dockerd.sh)';
 
 const ssh = (ip: string, command: string) =>
-  run('ssh', ['-i', files.clientKey(), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
-    '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=3', `root@${ip}`, command], { allowFailure: true, timeoutMs: 20_000 });
+  run(
+    'ssh',
+    [
+      '-i',
+      files.clientKey(),
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'ConnectTimeout=3',
+      `root@${ip}`,
+      command,
+    ],
+    { allowFailure: true, timeoutMs: 20_000 },
+  );
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -44,7 +62,14 @@ describe('DockerHostDriver', () => {
     const key = readFileSync(`${files.clientKey()}.pub`, 'utf8').trim();
     const t0 = Date.now();
     const [one, two] = await Promise.all([
-      driver.create({ dropletId: ids[0], name: 'hosts-test-1', authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOnlyForTheList other', key], userData: '#cloud-config\nruncmd: [echo hi]\n', tags: ['dynia', 'role:test'], ...slugs }),
+      driver.create({
+        dropletId: ids[0],
+        name: 'hosts-test-1',
+        authorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOnlyForTheList other', key],
+        userData: '#cloud-config\nruncmd: [echo hi]\n',
+        tags: ['dynia', 'role:test'],
+        ...slugs,
+      }),
       driver.create({ dropletId: ids[1], name: 'hosts-test-2', authorizedKeys: [key], tags: [], ...slugs }),
     ]);
     assert.notEqual(one.ip, two.ip, 'concurrent creates get different addresses');
@@ -60,7 +85,10 @@ describe('DockerHostDriver', () => {
     });
     t.diagnostic(`droplet create -> docker info answers over ssh: ${Date.now() - t0} ms (dockerd ${version})`);
 
-    const facts = await ssh(one.ip, "cat /var/lib/cloud/user-data; cat /etc/resolv.conf; hostname; docker info --format '{{json .RegistryConfig.Mirrors}}'; docker compose version --short");
+    const facts = await ssh(
+      one.ip,
+      "cat /var/lib/cloud/user-data; cat /etc/resolv.conf; hostname; docker info --format '{{json .RegistryConfig.Mirrors}}'; docker compose version --short",
+    );
     assert.equal(facts.code, 0, facts.stderr);
     assert.equal(
       facts.stdout,
@@ -72,16 +100,25 @@ describe('DockerHostDriver', () => {
 
     const listed = (await driver.list()).find((h) => h.dropletId === ids[0]);
     assert.deepEqual(listed && { ...listed, createdAt: '' }, {
-      dropletId: ids[0], name: 'hosts-test-1', ip: one.ip, tags: ['dynia', 'role:test'], createdAt: '',
-      sizeSlug: 's-1vcpu-1gb', region: 'nyc3', image: 'ubuntu-24-04-x64',
+      dropletId: ids[0],
+      name: 'hosts-test-1',
+      ip: one.ip,
+      tags: ['dynia', 'role:test'],
+      createdAt: '',
+      sizeSlug: 's-1vcpu-1gb',
+      region: 'nyc3',
+      image: 'ubuntu-24-04-x64',
     });
 
     const volumes = (await docker(['inspect', '--format', '{{range .Mounts}}{{.Name}} {{end}}', containerName(ids[0])])).trim().split(' ');
     await driver.destroy(ids[0]);
-    assert.equal((await driver.list()).some((h) => h.dropletId === ids[0]), false);
+    assert.equal(
+      (await driver.list()).some((h) => h.dropletId === ids[0]),
+      false,
+    );
     assert.equal(await driver.isReady(ids[0]), false);
     const left = await run('docker', ['volume', 'inspect', ...volumes], { allowFailure: true });
-    assert.notEqual(left.code, 0, 'the host\'s /var/lib/docker volume is removed with it');
+    assert.notEqual(left.code, 0, "the host's /var/lib/docker volume is removed with it");
     await driver.destroy(ids[0]); // idempotent
   });
 });

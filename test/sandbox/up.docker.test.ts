@@ -19,7 +19,9 @@ describe('sandbox up / env / down', () => {
 
   test('up, then a warm up that only checks', { skip }, async (t) => {
     const first = await sandboxUp();
-    t.diagnostic(`first up (${wasUp ? 'warm' : 'cold or partly warm'}): ${first.totalMs} ms: ${first.steps.map((s) => `${s.step} ${s.ms}`).join(', ')}`);
+    t.diagnostic(
+      `first up (${wasUp ? 'warm' : 'cold or partly warm'}): ${first.totalMs} ms: ${first.steps.map((s) => `${s.step} ${s.ms}`).join(', ')}`,
+    );
     const second = await sandboxUp();
     t.diagnostic(`warm up: ${second.totalMs} ms: ${second.steps.map((s) => `${s.step} ${s.ms}`).join(', ')}`);
     assert.ok(second.totalMs < 10_000, `warm up took ${second.totalMs} ms`);
@@ -36,7 +38,9 @@ describe('sandbox up / env / down', () => {
 
     // The daemon serves the emulators with the sandbox's tokens and key.
     const { digitaloceanToken } = readSecrets();
-    const keys = await fetch(`http://127.0.0.1:${SANDBOX.ports.digitalocean}/v2/account/keys`, { headers: { authorization: `Bearer ${digitaloceanToken}` } });
+    const keys = await fetch(`http://127.0.0.1:${SANDBOX.ports.digitalocean}/v2/account/keys`, {
+      headers: { authorization: `Bearer ${digitaloceanToken}` },
+    });
     assert.equal(keys.status, 200);
     assert.equal(((await keys.json()) as { ssh_keys: Array<{ name: string }> }).ssh_keys[0]?.name, 'sandbox-key');
     const admin = `http://127.0.0.1:${SANDBOX.ports.admin}`;
@@ -62,7 +66,10 @@ describe('sandbox up / env / down', () => {
     const status = await sandboxStatus();
     assert.equal(status.daemonPid, null);
     assert.equal(status.up, false);
-    const health = await fetch(`http://127.0.0.1:${SANDBOX.ports.admin}/health`).then(() => 'answered', () => 'closed');
+    const health = await fetch(`http://127.0.0.1:${SANDBOX.ports.admin}/health`).then(
+      () => 'answered',
+      () => 'closed',
+    );
     assert.equal(health, 'closed');
   });
 });

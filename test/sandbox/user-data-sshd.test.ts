@@ -8,7 +8,8 @@ test("the node hosts apply the user_data's sshd settings, nothing else", () => {
     { name: '10-dynia.conf', content: SSHD_DROPIN },
     { name: '50-cloud-init.conf', content: 'PasswordAuthentication no\n' },
   ]);
-  const other = '#cloud-config\nwrite_files:\n  - path: /etc/ssh/sshd_config.d/../../passwd\n    content: x\n  - path: /etc/motd\n    content: hi\n  - path: /etc/ssh/sshd_config.d/b.conf\n    encoding: b64\n    content: eA==\n';
+  const other =
+    '#cloud-config\nwrite_files:\n  - path: /etc/ssh/sshd_config.d/../../passwd\n    content: x\n  - path: /etc/motd\n    content: hi\n  - path: /etc/ssh/sshd_config.d/b.conf\n    encoding: b64\n    content: eA==\n';
   assert.deepEqual(sshdDropins(other), []);
   assert.deepEqual(sshdDropins('#!/bin/sh\necho'), []);
   assert.deepEqual(sshdDropins('#cloud-config\n: [bad'), []);

@@ -52,7 +52,13 @@ describe('sandbox Worker runtime: KV, scheduled, WebSockets', () => {
       outboundConnect: () => ({ socket: connect(echoPort, '127.0.0.1'), event: 'connect' }),
     });
     kv = new MiniflareKvStore(dir);
-    await runtime.deploy({ name: 'slb', mainModule: 'w.mjs', modules: [{ name: 'w.mjs', content: WORKER, type: 'esm' }], bindings: {}, kvNamespaces: { KV: 'ns-1' } });
+    await runtime.deploy({
+      name: 'slb',
+      mainModule: 'w.mjs',
+      modules: [{ name: 'w.mjs', content: WORKER, type: 'esm' }],
+      bindings: {},
+      kvNamespaces: { KV: 'ns-1' },
+    });
   });
 
   after(async () => {
@@ -69,7 +75,9 @@ describe('sandbox Worker runtime: KV, scheduled, WebSockets', () => {
         request({ host: '127.0.0.1', port, path: '/', headers: { host: 'slb.sandbox.workers.localhost' } }, (res) => {
           let text = '';
           res.on('data', (d) => (text += d)).on('end', () => resolve(text));
-        }).on('error', reject).end();
+        })
+          .on('error', reject)
+          .end();
       });
     await kv.put('ns-1', 'greeting', { value: new TextEncoder().encode('from the API') });
     assert.match(await read(), /from the API/);

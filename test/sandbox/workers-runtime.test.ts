@@ -122,7 +122,7 @@ describe('workers runtime (miniflare)', () => {
     assert.equal((JSON.parse((await send(port, HOST, '/')).text) as Json).greeting, 'v2');
   });
 
-  it('rejects a script that fails to start with workerd\'s error, keeping the running version', async () => {
+  it("rejects a script that fails to start with workerd's error, keeping the running version", async () => {
     const broken = spec('v3', origin.url, { modules: [{ name: 'worker.mjs', content: 'export default { fetch( {', type: 'esm' }] });
     await assert.rejects(runtime.deploy(broken), /^Error: Uncaught SyntaxError/);
     assert.equal((JSON.parse((await send(port, HOST, '/')).text) as Json).greeting, 'v2');
@@ -162,11 +162,17 @@ describe('workers runtime (miniflare)', () => {
     }
   });
 
-  it('a subrequest that `outbound` cannot complete rejects the Worker\'s fetch, as on Cloudflare', async () => {
+  it("a subrequest that `outbound` cannot complete rejects the Worker's fetch, as on Cloudflare", async () => {
     const probing = await createWorkerRuntime({ port: 0, outbound: async () => Promise.reject(new Error('connect ECONNREFUSED')) });
-    const script = 'export default { async fetch() { try { const r = await fetch("https://down.dynia.test/"); return new Response("resolved " + r.status); } catch (e) { return new Response("rejected"); } } };';
+    const script =
+      'export default { async fetch() { try { const r = await fetch("https://down.dynia.test/"); return new Response("resolved " + r.status); } catch (e) { return new Response("rejected"); } } };';
     try {
-      await probing.deploy({ name: 'probe', mainModule: 'w.mjs', modules: [{ name: 'w.mjs', content: script, type: 'esm' }], bindings: {} });
+      await probing.deploy({
+        name: 'probe',
+        mainModule: 'w.mjs',
+        modules: [{ name: 'w.mjs', content: script, type: 'esm' }],
+        bindings: {},
+      });
       assert.equal((await send(Number(new URL(probing.url).port), 'probe.sandbox.workers.localhost', '/')).text, 'rejected');
     } finally {
       await probing.close();

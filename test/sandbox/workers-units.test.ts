@@ -50,7 +50,10 @@ describe('miniflareWorkerOptions', () => {
 
   it('lowers a too-new or missing compatibility date to the newest supported one', () => {
     const newest = '2026-04-26';
-    assert.equal(miniflareWorkerOptions({ spec: { ...base, compatibilityDate: '2026-11-27' }, newestSupportedDate: newest }).compatibilityDate, newest);
+    assert.equal(
+      miniflareWorkerOptions({ spec: { ...base, compatibilityDate: '2026-11-27' }, newestSupportedDate: newest }).compatibilityDate,
+      newest,
+    );
     const { compatibilityDate: _omitted, ...undated } = base;
     assert.equal(miniflareWorkerOptions({ spec: undated, newestSupportedDate: newest }).compatibilityDate, newest);
   });
@@ -98,7 +101,10 @@ describe('ScriptInstances', () => {
     const fast = instances.deploy('slb', async () => fakeInstance(2, disposed));
     await Promise.all([slow, fast]);
     assert.equal(instances.acquire('slb')!.instance.port, 2, 'the last requested deploy serves');
-    await assert.rejects(instances.deploy('slb', async () => Promise.reject(new Error('bad script'))), /bad script/);
+    await assert.rejects(
+      instances.deploy('slb', async () => Promise.reject(new Error('bad script'))),
+      /bad script/,
+    );
     assert.equal(instances.acquire('slb')!.instance.port, 2);
     await instances.remove('slb');
     assert.equal(instances.acquire('slb'), undefined);

@@ -10,7 +10,7 @@ import { parseCompose } from '../../src/compose/parse.js';
 import { DyniaError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/health/probe.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
-import { RecordingRemote } from '../../src/remote/recording.js';
+import type { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appDeploy } from '../../src/workflows/app-deploy.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
@@ -20,12 +20,17 @@ import { FakeNode, isDrain, isNiced, isObserve, matchesState, memoryTx, shownDra
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
 const node: NodeRecord = {
-  name: 'web-1', ip: '203.0.113.10', fqdn: 'web-1.example.com', createdAt: '2026-01-01T00:00:00.000Z', status: 'active', healthPath: '/healthz',
-  caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } }, sshHostKey: 'ssh-ed25519 AAAA', stepsDone: [],
+  name: 'web-1',
+  ip: '203.0.113.10',
+  fqdn: 'web-1.example.com',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  status: 'active',
+  healthPath: '/healthz',
+  caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } },
+  sshHostKey: 'ssh-ed25519 AAAA',
+  stepsDone: [],
 };
 const ALIAS = upstreamAlias('web-1.example.com');
-
-
 
 function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeResult> = async () => ({ ok: true, status: 200, ms: 1 })) {
   const remote = new FakeNode();
@@ -45,13 +50,26 @@ function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeR
 
 const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthcheck = false) => {
   const file = parseCompose(text, 'shop.yaml');
-  const plan = planDeploy(deps.tx.state, { node: 'web-1', app: 'shop', file, model: appModel(file, () => 'missing'), files: [], hash: composeHash(text), force: false });
-  return appDeploy({ plan, composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck, timeoutMs }, deps);
+  const plan = planDeploy(deps.tx.state, {
+    node: 'web-1',
+    app: 'shop',
+    file,
+    model: appModel(file, () => 'missing'),
+    files: [],
+    hash: composeHash(text),
+    force: false,
+  });
+  return appDeploy(
+    { plan, composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck, timeoutMs },
+    deps,
+  );
 };
 
 /** Commands without the long file arguments and script bodies, audit appends left out. */
 const commands = (remote: RecordingRemote) =>
-  remote.calls.filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"'))).map((c) => (c.kind === 'exec' ? shown(c.argv) : `${c.kind} ${c.path}`));
+  remote.calls
+    .filter((c) => !(c.kind === 'exec' && c.argv.includes('cat >> "$1"')))
+    .map((c) => (c.kind === 'exec' ? shown(c.argv) : `${c.kind} ${c.path}`));
 
 function shown(argv: readonly string[]): string {
   if (isObserve(argv)) return `observe ${argv[4]}${argv[7] ? ` + ${argv[7]}` : ''}`;
@@ -70,8 +88,16 @@ function shown(argv: readonly string[]): string {
 }
 
 const active = (project: string): Deployment => ({
-  node: 'web-1', app: 'shop', project, composeHash: composeHash(V1), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
-  status: 'active', createdAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z',
+  node: 'web-1',
+  app: 'shop',
+  project,
+  composeHash: composeHash(V1),
+  entryService: 'web',
+  entryPort: 8080,
+  domain: 'web-1.example.com',
+  status: 'active',
+  createdAt: '2026-01-02T00:00:00.000Z',
+  updatedAt: '2026-01-02T00:00:00.000Z',
 });
 
 describe('appDeploy', () => {
@@ -107,23 +133,43 @@ describe('appDeploy', () => {
       'drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue',
       'upload /opt/dynia/node.json',
     ]);
-    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:superseded', 'shop-green:active']);
+    assert.deepEqual(
+      deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
+      ['shop-blue:superseded', 'shop-green:active'],
+    );
   });
 
   test('an app that never gets healthy: its logs in the error, the project removed, routing untouched', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
-    remote.on((argv) => argv[0] === 'docker' && argv[1] === 'exec', { code: 1, stderr: "wget: can't connect to remote host: Connection refused" });
+    remote.on((argv) => argv[0] === 'docker' && argv[1] === 'exec', {
+      code: 1,
+      stderr: "wget: can't connect to remote host: Connection refused",
+    });
     remote.on((argv) => argv.includes('logs'), { stdout: 'web-1  | listening on :9999\n' });
-    await assert.rejects(deploy(V2, deps), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Connection refused/.test(e.message) && /listening on :9999/.test(e.message));
+    await assert.rejects(
+      deploy(V2, deps),
+      (e: unknown) =>
+        e instanceof DyniaError && e.kind === 'health' && /Connection refused/.test(e.message) && /listening on :9999/.test(e.message),
+    );
     assert.deepEqual(commands(remote).slice(4), ['docker compose -p shop-green logs --tail 30 web', 'docker compose -p shop-green down']);
-    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+    assert.deepEqual(
+      deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
+      ['shop-blue:active', 'shop-green:failed'],
+    );
   });
 
   test('Caddy never dialing the new version: the old one is not stopped, the deploy rolls back', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
     remote.drainAnswer = { code: 75, stderr: '[{"address":"172.18.0.4:8080","num_requests":5,"fails":0}]\n' };
-    await assert.rejects(deploy(V2, deps), (e: unknown) =>
-      e instanceof DyniaError && /did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172\.18\.0\.4:8080 \(5 in flight\)/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message));
+    await assert.rejects(
+      deploy(V2, deps),
+      (e: unknown) =>
+        e instanceof DyniaError &&
+        /did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172\.18\.0\.4:8080 \(5 in flight\)/.test(
+          e.message,
+        ) &&
+        /Rolled back: the previous version shop-blue/.test(e.message),
+    );
     assert.deepEqual(commands(remote).slice(5), [
       'drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue',
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
@@ -132,12 +178,19 @@ describe('appDeploy', () => {
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
     ]);
-    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+    assert.deepEqual(
+      deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
+      ['shop-blue:active', 'shop-green:failed'],
+    );
   });
 
   test('a failed external check rolls back: the previous version starts again, the new one is removed', async () => {
     const { remote, deps } = setup([active('shop-blue')], async () => ({ ok: false, status: 502, ms: 1 }));
-    await assert.rejects(deploy(V2, deps, 600), (e: unknown) => e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message));
+    await assert.rejects(
+      deploy(V2, deps, 600),
+      (e: unknown) =>
+        e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message),
+    );
     assert.deepEqual(commands(remote).slice(5), [
       'drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue',
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
@@ -146,10 +199,13 @@ describe('appDeploy', () => {
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
     ]);
-    assert.deepEqual(deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`), ['shop-blue:active', 'shop-green:failed']);
+    assert.deepEqual(
+      deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
+      ['shop-blue:active', 'shop-green:failed'],
+    );
   });
 
-  test('an entry with a compose healthcheck: Docker\'s healthy is waited for before the HTTP probe, in the same command', async () => {
+  test("an entry with a compose healthcheck: Docker's healthy is waited for before the HTTP probe, in the same command", async () => {
     const { remote, deps } = setup([]);
     await deploy(V1, deps, 5000, true);
     const gate = remote.calls.find((c) => c.kind === 'exec' && c.argv.join(' ').includes('State.Health'));

@@ -4,11 +4,34 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appListRows, listApps } from '../../src/workflows/app-list.js';
 
 const node = (name: string): NodeRecord => ({
-  name, ip: '10.0.0.1', fqdn: `${name}.example.com`, createdAt: '2026-01-01T00:00:00.000Z', status: 'active', healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } }, stepsDone: [],
+  name,
+  ip: '10.0.0.1',
+  fqdn: `${name}.example.com`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  status: 'active',
+  healthPath: '/',
+  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
+  stepsDone: [],
 });
-const d = (n: string, project: string, status: Deployment['status'], hash: string, at: string, extra: Partial<Deployment> = {}): Deployment => ({
-  node: n, app: 'shop', project, composeHash: hash.repeat(64), entryService: 'web', entryPort: 8080, domain: `${n}.example.com`, status, createdAt: at, updatedAt: at, ...extra,
+const d = (
+  n: string,
+  project: string,
+  status: Deployment['status'],
+  hash: string,
+  at: string,
+  extra: Partial<Deployment> = {},
+): Deployment => ({
+  node: n,
+  app: 'shop',
+  project,
+  composeHash: hash.repeat(64),
+  entryService: 'web',
+  entryPort: 8080,
+  domain: `${n}.example.com`,
+  status,
+  createdAt: at,
+  updatedAt: at,
+  ...extra,
 });
 
 test('app:list: the active version per node; the node on another version is flagged; a failed last deploy is said', () => {
@@ -25,7 +48,13 @@ test('app:list: the active version per node; the node on another version is flag
     ],
   });
   const listing = listApps(state);
-  assert.deepEqual(listing.map((l) => [l.app, l.versions]), [['api', 0], ['shop', 2]]);
+  assert.deepEqual(
+    listing.map((l) => [l.app, l.versions]),
+    [
+      ['api', 0],
+      ['shop', 2],
+    ],
+  );
   assert.deepEqual(appListRows(listing), [
     ['api', 'a', '-', '-', 'api.example.com', 'web:8080', 'failed'],
     ['shop', 'a', '222222222222', '2026-01-02 00:00:00', 'a.example.com', 'web:8080', 'active'],
@@ -39,7 +68,13 @@ test('app:list: a tie between two versions flags the node that is not on the new
   const state = State.parse({
     version: 1,
     nodes: [node('a'), node('b')],
-    deployments: [d('a', 'shop-blue', 'active', '1', '2026-01-01T00:00:00.000Z'), d('b', 'shop-green', 'active', '2', '2026-01-02T00:00:00.000Z')],
+    deployments: [
+      d('a', 'shop-blue', 'active', '1', '2026-01-01T00:00:00.000Z'),
+      d('b', 'shop-green', 'active', '2', '2026-01-02T00:00:00.000Z'),
+    ],
   });
-  assert.deepEqual(listApps(state)[0]!.nodes.map((n) => `${n.node}:${n.differs}`), ['a:true', 'b:false']);
+  assert.deepEqual(
+    listApps(state)[0]!.nodes.map((n) => `${n.node}:${n.differs}`),
+    ['a:true', 'b:false'],
+  );
 });

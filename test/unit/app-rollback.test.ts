@@ -17,16 +17,37 @@ import { planRollback } from '../../src/workflows/rollback-plan.js';
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
 const V2 = 'services:\n  web:\n    image: dynia-examples/hello:2\n';
 const node: NodeRecord = {
-  name: 'web-1', ip: '10.0.0.1', fqdn: 'web-1.example.com', createdAt: '2026-01-01T00:00:00.000Z', status: 'active', healthPath: '/healthz',
-  caddy: { domain: 'web-1.example.com', target: { service: 'web', port: 8080 } }, sshHostKey: 'ssh-ed25519 AAAA', stepsDone: [],
+  name: 'web-1',
+  ip: '10.0.0.1',
+  fqdn: 'web-1.example.com',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  status: 'active',
+  healthPath: '/healthz',
+  caddy: { domain: 'web-1.example.com', target: { service: 'web', port: 8080 } },
+  sshHostKey: 'ssh-ed25519 AAAA',
+  stepsDone: [],
 };
 const deployment = (project: string, text: string, status: Deployment['status'], at: string): Deployment => ({
-  node: 'web-1', app: 'hello', project, composeHash: composeHash(text), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com', status, createdAt: at, updatedAt: at,
+  node: 'web-1',
+  app: 'hello',
+  project,
+  composeHash: composeHash(text),
+  entryService: 'web',
+  entryPort: 8080,
+  domain: 'web-1.example.com',
+  status,
+  createdAt: at,
+  updatedAt: at,
 });
 const initial = (): State =>
-  State.parse({ version: 1, nodes: [node], deployments: [deployment('hello-blue', V1, 'superseded', '2026-01-02T00:00:00.000Z'), deployment('hello-green', V2, 'active', '2026-01-03T00:00:00.000Z')] });
-
-
+  State.parse({
+    version: 1,
+    nodes: [node],
+    deployments: [
+      deployment('hello-blue', V1, 'superseded', '2026-01-02T00:00:00.000Z'),
+      deployment('hello-green', V2, 'active', '2026-01-03T00:00:00.000Z'),
+    ],
+  });
 
 const ALIAS = upstreamAlias('web-1.example.com');
 const networks = (aliases: string[]) => ({ stdout: JSON.stringify({ edge: { Aliases: aliases, DNSNames: [] } }) });
@@ -34,7 +55,9 @@ const networks = (aliases: string[]) => ({ stdout: JSON.stringify({ edge: { Alia
 function scriptedNode(): FakeNode {
   const remote = new FakeNode('10.0.0.1');
   remote.files.set('/opt/dynia/apps/hello-blue/files.json', JSON.stringify({ hash: composeHash(V1), files: [] }));
-  remote.on((argv) => argv.includes('ps') && argv.includes('--all'), { stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited","Health":"","ExitCode":0}\n' });
+  remote.on((argv) => argv.includes('ps') && argv.includes('--all'), {
+    stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited","Health":"","ExitCode":0}\n',
+  });
   remote.on((argv) => argv[1] === 'inspect', networks([ALIAS]));
   return remote;
 }
@@ -45,8 +68,20 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
     tx,
     digitalocean: undefined as never,
     cloudflare: undefined as never,
-    settings: { domain: 'example.com', zoneId: 'z', resolvers: [{ host: '127.0.0.1', port: 1 }], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
-    reporter: { stepStart() {}, stepDone: (t: string) => lines.push(`done ${t}`), stepSkipped() {}, info() {}, warn: (m: string) => lines.push(`warn ${m}`) },
+    settings: {
+      domain: 'example.com',
+      zoneId: 'z',
+      resolvers: [{ host: '127.0.0.1', port: 1 }],
+      acme: { ca: 'https://acme.example/dir' },
+      sshKeyPath: '/k',
+    },
+    reporter: {
+      stepStart() {},
+      stepDone: (t: string) => lines.push(`done ${t}`),
+      stepSkipped() {},
+      info() {},
+      warn: (m: string) => lines.push(`warn ${m}`),
+    },
     connect: async () => remote,
   } satisfies WorkflowDeps;
   matchesState(remote, tx, d.settings, 'web-1');
@@ -68,9 +103,12 @@ const norm = (c: string) => {
 
 /** Every executed command as shell text, a drain shown as `drain <new> <old> then <its stop, normalized>`. */
 const shownCommands = (remote: FakeNode) =>
-  remote.calls.flatMap((c) => (c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv, (stop) => norm(shellQuote(stop))) : shellQuote(c.argv)]));
+  remote.calls.flatMap((c) =>
+    c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv, (stop) => norm(shellQuote(stop))) : shellQuote(c.argv)],
+  );
 
-const audits = (remote: FakeNode) => remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));
+const audits = (remote: FakeNode) =>
+  remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));
 
 describe('appRollback', () => {
   test('a project whose directory holds another compose file is refused before anything starts', async () => {
@@ -78,23 +116,35 @@ describe('appRollback', () => {
     remote.files.set('/opt/dynia/apps/hello-blue/files.json', JSON.stringify({ hash: composeHash('services: {}\n'), files: [] }));
     const { deps: d } = deps(remote);
     const plan = planRollback(d.tx.state, { node: 'web-1' });
-    await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /another version/.test(e.message));
-    assert.deepEqual(remote.commands.filter((c) => /start|stop|network/.test(c)), []);
+    await assert.rejects(
+      appRollback({ plan, timeoutMs: 1000 }, d),
+      (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /another version/.test(e.message),
+    );
+    assert.deepEqual(
+      remote.commands.filter((c) => /start|stop|network/.test(c)),
+      [],
+    );
     assert.deepEqual(d.tx.state, initial());
-    assert.deepEqual(audits(remote).map((a) => [a.command, a.result]), [['app:rollback', 'failed']]);
+    assert.deepEqual(
+      audits(remote).map((a) => [a.command, a.result]),
+      [['app:rollback', 'failed']],
+    );
     assert.equal(remote.closed, true);
   });
 
   test('an old version that does not become healthy is stopped again; nothing else changes', async () => {
-    const remote = scriptedNode().on((argv) => argv.includes('exec') && argv.includes('dynia-caddy') && argv.includes('sh'), { code: 1, stderr: 'wget: server returned error: HTTP/1.1 500' });
+    const remote = scriptedNode().on((argv) => argv.includes('exec') && argv.includes('dynia-caddy') && argv.includes('sh'), {
+      code: 1,
+      stderr: 'wget: server returned error: HTTP/1.1 500',
+    });
     const { deps: d } = deps(remote);
     const plan = planRollback(d.tx.state, { node: 'web-1' });
-    await assert.rejects(appRollback({ plan, timeoutMs: 1000 }, d), (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message));
+    await assert.rejects(
+      appRollback({ plan, timeoutMs: 1000 }, d),
+      (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message),
+    );
     const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|--restart=no/.test(c));
-    assert.deepEqual(commands.map(norm), [
-      'join-edge hello-blue-web-1 && revive hello-blue',
-      'retire hello-blue',
-    ]);
+    assert.deepEqual(commands.map(norm), ['join-edge hello-blue-web-1 && revive hello-blue', 'retire hello-blue']);
     assert.deepEqual(d.tx.state, initial());
   });
 
@@ -104,9 +154,12 @@ describe('appRollback', () => {
     const plan = planRollback(d.tx.state, { node: 'web-1' });
     await assert.rejects(
       appRollback({ plan, timeoutMs: 1000 }, d),
-      (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
+      (e: unknown) =>
+        e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
-    const commands = shownCommands(remote).filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no|^drain /.test(c)).map(norm);
+    const commands = shownCommands(remote)
+      .filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no|^drain /.test(c))
+      .map(norm);
     assert.deepEqual(commands, [
       'join-edge hello-blue-web-1 && revive hello-blue',
       `move-alias ${ALIAS} to hello-blue-web-1`,
@@ -117,12 +170,20 @@ describe('appRollback', () => {
     ]);
     assert.deepEqual(d.tx.state, initial(), 'the deployments and the node are as before');
     const manifest = JSON.parse(remote.files.get('/opt/dynia/node.json')!);
-    assert.deepEqual(manifest.deployments.map((x: Deployment) => `${x.project}:${x.status}`), ['hello-blue:superseded', 'hello-green:active']);
+    assert.deepEqual(
+      manifest.deployments.map((x: Deployment) => `${x.project}:${x.status}`),
+      ['hello-blue:superseded', 'hello-green:active'],
+    );
     assert.ok(lines.some((l) => l.startsWith('warn rollback failed after the switch: ')));
     const [audit] = audits(remote);
-    assert.deepEqual({ command: audit.command, args: audit.args, result: audit.result }, {
-      command: 'app:rollback', args: { node: 'web-1', app: 'hello', domain: 'web-1.example.com', from: 'hello-green', to: 'hello-blue' }, result: 'failed',
-    });
+    assert.deepEqual(
+      { command: audit.command, args: audit.args, result: audit.result },
+      {
+        command: 'app:rollback',
+        args: { node: 'web-1', app: 'hello', domain: 'web-1.example.com', from: 'hello-green', to: 'hello-blue' },
+        result: 'failed',
+      },
+    );
   });
 
   test('during the undo, a running version that lost its alias gets it back', async () => {
@@ -130,7 +191,9 @@ describe('appRollback', () => {
     const remote = new FakeNode('10.0.0.1');
     remote.files.set('/opt/dynia/apps/hello-blue/files.json', JSON.stringify({ hash: composeHash(V1), files: [] }));
     remote.on((argv) => argv[1] === 'inspect' && argv.at(-1) === 'hello-green-web-1', networks(['hello-green-web-1']));
-    remote.on((argv) => argv.includes('ps') && argv.includes('--all'), { stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited"}\n' });
+    remote.on((argv) => argv.includes('ps') && argv.includes('--all'), {
+      stdout: '{"Name":"hello-blue-web-1","Service":"web","State":"exited"}\n',
+    });
     remote.on((argv) => argv[1] === 'inspect', networks([ALIAS]));
     const { deps: d } = deps(remote);
     await assert.rejects(appRollback({ plan: planRollback(d.tx.state, { node: 'web-1' }), timeoutMs: 1000 }, d));

@@ -5,14 +5,24 @@ import { RecordingRemote } from '../../src/remote/recording.js';
 import { appendAudit, auditOutcome, currentUser, parseAuditLines, renderAuditLine } from '../../src/workflows/audit.js';
 import type { Reporter } from '../../src/workflows/steps.js';
 
-const silent = (warnings: string[] = []): Reporter => ({ stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn: (m) => warnings.push(m) });
+const silent = (warnings: string[] = []): Reporter => ({
+  stepStart() {},
+  stepDone() {},
+  stepSkipped() {},
+  info() {},
+  warn: (m) => warnings.push(m),
+});
 
 describe('audit lines', () => {
   test('one JSON line: time, user, command, args, result, reason', () => {
     assert.equal(
       renderAuditLine({
-        time: '2026-01-02T03:04:05.678Z', user: 'ana', command: 'app:deploy',
-        args: { node: 'web-1', app: 'hello', force: false, port: 8080 }, result: 'failed', reason: '[Swap] boom\nsecond line',
+        time: '2026-01-02T03:04:05.678Z',
+        user: 'ana',
+        command: 'app:deploy',
+        args: { node: 'web-1', app: 'hello', force: false, port: 8080 },
+        result: 'failed',
+        reason: '[Swap] boom\nsecond line',
       }),
       '{"time":"2026-01-02T03:04:05.678Z","user":"ana","command":"app:deploy","args":{"node":"web-1","app":"hello","force":false,"port":8080},"result":"failed","reason":"[Swap] boom"}\n',
     );
@@ -24,8 +34,21 @@ describe('audit lines', () => {
 
   test('arguments named like secrets, and unset ones, never reach the line; reasons are cut', () => {
     const line = renderAuditLine({
-      time: 't', user: 'u', command: 'node:create', result: 'ok', reason: 'x'.repeat(500),
-      args: { name: 'web-1', apiToken: 'tok', cloudflareApiToken: 'tok', password: 'p', privateKeyPath: '/k', clientSecret: 's', apiKey: 'k', region: undefined },
+      time: 't',
+      user: 'u',
+      command: 'node:create',
+      result: 'ok',
+      reason: 'x'.repeat(500),
+      args: {
+        name: 'web-1',
+        apiToken: 'tok',
+        cloudflareApiToken: 'tok',
+        password: 'p',
+        privateKeyPath: '/k',
+        clientSecret: 's',
+        apiKey: 'k',
+        region: undefined,
+      },
     });
     const parsed = JSON.parse(line);
     assert.deepEqual(parsed.args, { name: 'web-1' });
@@ -59,7 +82,10 @@ describe('appendAudit', () => {
     if (call.kind !== 'exec') return;
     assert.deepEqual(call.argv, ['sh', '-c', 'cat >> "$1"', 'sh', '/opt/dynia/audit.log']);
     const entry = JSON.parse(call.stdin!);
-    assert.deepEqual({ command: entry.command, args: entry.args, result: entry.result, user: entry.user }, { command: 'app:rollback', args: { node: 'web-1' }, result: 'ok', user: currentUser() });
+    assert.deepEqual(
+      { command: entry.command, args: entry.args, result: entry.result, user: entry.user },
+      { command: 'app:rollback', args: { node: 'web-1' }, result: 'ok', user: currentUser() },
+    );
     assert.match(entry.time, /^\d{4}-\d\d-\d\dT/);
     assert.ok(call.stdin!.endsWith('}\n'));
   });

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DyniaError } from '../../src/errors.js';
 import { caddyReload, caddyValidate } from '../../src/node/caddy-commands.js';
-import { composeConfigQuiet, composeDown, composeLogs, composePsAll, composePull, composeStart, composeStop, composeUp, composeUpPulling } from '../../src/node/compose-commands.js';
+import {
+  composeConfigQuiet,
+  composeDown,
+  composeLogs,
+  composePsAll,
+  composePull,
+  composeStart,
+  composeStop,
+  composeUp,
+  composeUpPulling,
+} from '../../src/node/compose-commands.js';
 import { parseComposePs } from '../../src/node/compose-ps.js';
 import { dockerReady, networkConnect, networkCreate, networkDisconnect, networkInspect } from '../../src/node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName, IN_CONTAINER, LAYOUT } from '../../src/node/layout.js';
@@ -27,12 +37,19 @@ describe('layout', () => {
       manifest: '/opt/dynia/node.json',
       auditLog: '/opt/dynia/audit.log',
     });
-    assert.deepEqual(IN_CONTAINER, { caddyfile: '/etc/caddy/Caddyfile', caddyfileNext: '/etc/caddy/Caddyfile.next', acmeRoot: '/etc/caddy/acme-root.pem' });
+    assert.deepEqual(IN_CONTAINER, {
+      caddyfile: '/etc/caddy/Caddyfile',
+      caddyfileNext: '/etc/caddy/Caddyfile.next',
+      acmeRoot: '/etc/caddy/acme-root.pem',
+    });
     assert.equal(appDir('shop-blue'), '/opt/dynia/apps/shop-blue');
     assert.equal(appComposePath('shop-blue'), '/opt/dynia/apps/shop-blue/compose.yaml');
     assert.equal(appOverridePath('shop-blue'), '/opt/dynia/apps/shop-blue/dynia.override.yaml');
     assert.equal(composeContainerName('shop-blue', 'web'), 'shop-blue-web-1');
-    assert.throws(() => appDir('../etc'), (error: DyniaError) => error.kind === 'input');
+    assert.throws(
+      () => appDir('../etc'),
+      (error: DyniaError) => error.kind === 'input',
+    );
   });
 });
 
@@ -41,7 +58,13 @@ describe('docker commands', () => {
     assert.deepEqual(networkInspect(), ['docker', 'network', 'inspect', 'edge']);
     assert.deepEqual(networkCreate(), ['docker', 'network', 'create', 'edge']);
     assert.deepEqual(networkConnect('shop-green-web-1', 'dynia-upstream-shop-example-com'), [
-      'docker', 'network', 'connect', '--alias', 'dynia-upstream-shop-example-com', 'edge', 'shop-green-web-1',
+      'docker',
+      'network',
+      'connect',
+      '--alias',
+      'dynia-upstream-shop-example-com',
+      'edge',
+      'shop-green-web-1',
     ]);
     assert.deepEqual(networkDisconnect('shop-blue-web-1'), ['docker', 'network', 'disconnect', 'edge', 'shop-blue-web-1']);
     assert.deepEqual(dockerReady(), ['docker', 'info', '--format', '{{.ServerVersion}}']);
@@ -50,7 +73,16 @@ describe('docker commands', () => {
 
 describe('compose commands', () => {
   const app = { project: 'shop-blue', files: [appComposePath('shop-blue'), appOverridePath('shop-blue')] };
-  const base = ['docker', 'compose', '-p', 'shop-blue', '-f', '/opt/dynia/apps/shop-blue/compose.yaml', '-f', '/opt/dynia/apps/shop-blue/dynia.override.yaml'];
+  const base = [
+    'docker',
+    'compose',
+    '-p',
+    'shop-blue',
+    '-f',
+    '/opt/dynia/apps/shop-blue/compose.yaml',
+    '-f',
+    '/opt/dynia/apps/shop-blue/dynia.override.yaml',
+  ];
   test('one prefix, then the subcommand', () => {
     assert.deepEqual(composeConfigQuiet(app), [...base, 'config', '--quiet']);
     assert.deepEqual(composePull(app), [...base, 'pull']);
@@ -62,7 +94,15 @@ describe('compose commands', () => {
     assert.deepEqual(composePsAll(app), [...base, 'ps', '--all', '--format', 'json']);
     assert.deepEqual(composeLogs(app, 'web', 20), [...base, 'logs', '--tail', '20', 'web']);
     assert.deepEqual(composeUp({ project: 'dynia-proxy', files: [LAYOUT.proxyCompose] }), [
-      'docker', 'compose', '-p', 'dynia-proxy', '-f', '/opt/dynia/proxy/compose.yaml', 'up', '-d', '--remove-orphans',
+      'docker',
+      'compose',
+      '-p',
+      'dynia-proxy',
+      '-f',
+      '/opt/dynia/proxy/compose.yaml',
+      'up',
+      '-d',
+      '--remove-orphans',
     ]);
   });
   test('ps output: JSON lines (compose ≥2.21) or one array', () => {
@@ -71,16 +111,37 @@ describe('compose commands', () => {
     assert.deepEqual(parseComposePs(`${line}\n`), expected);
     assert.deepEqual(parseComposePs(`[${line}]`), expected);
     assert.deepEqual(parseComposePs(''), []);
-    assert.throws(() => parseComposePs('no such service'), (error: DyniaError) => error.kind === 'remote');
+    assert.throws(
+      () => parseComposePs('no such service'),
+      (error: DyniaError) => error.kind === 'remote',
+    );
   });
 });
 
 describe('caddy and probe commands', () => {
   test('validate and reload run in the Caddy container', () => {
     assert.deepEqual(caddyValidate(IN_CONTAINER.caddyfileNext), [
-      'docker', 'exec', 'dynia-caddy', 'caddy', 'validate', '--config', '/etc/caddy/Caddyfile.next', '--adapter', 'caddyfile',
+      'docker',
+      'exec',
+      'dynia-caddy',
+      'caddy',
+      'validate',
+      '--config',
+      '/etc/caddy/Caddyfile.next',
+      '--adapter',
+      'caddyfile',
     ]);
-    assert.deepEqual(caddyReload(), ['docker', 'exec', 'dynia-caddy', 'caddy', 'reload', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile']);
+    assert.deepEqual(caddyReload(), [
+      'docker',
+      'exec',
+      'dynia-caddy',
+      'caddy',
+      'reload',
+      '--config',
+      '/etc/caddy/Caddyfile',
+      '--adapter',
+      'caddyfile',
+    ]);
   });
   test('the in-network health wait is one command; the URL is an argument, never script text', () => {
     const argv = waitHealthyInNetwork('http://shop-green-web-1:8080/health?x=$(reboot)', 30);
@@ -154,7 +215,10 @@ networks:
     external: true
 `,
     );
-    assert.throws(() => renderPlaceholderCompose('{{.Port}}'), (error: DyniaError) => error.kind === 'input');
+    assert.throws(
+      () => renderPlaceholderCompose('{{.Port}}'),
+      (error: DyniaError) => error.kind === 'input',
+    );
   });
 });
 
@@ -170,8 +234,16 @@ describe('node manifest', () => {
     ],
     deployments: [
       {
-        node: 'web-1', app: 'shop', project: 'shop-blue', composeHash: 'ab'.repeat(32), entryService: 'web', entryPort: 3000,
-        domain: 'shop.example.com', status: 'active', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+        node: 'web-1',
+        app: 'shop',
+        project: 'shop-blue',
+        composeHash: 'ab'.repeat(32),
+        entryService: 'web',
+        entryPort: 3000,
+        domain: 'shop.example.com',
+        status: 'active',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
       },
     ],
     updatedAt: '2026-01-01T00:00:00.000Z',
@@ -182,14 +254,23 @@ describe('node manifest', () => {
     const bindings = text.slice(text.indexOf('"bindings"'));
     assert.ok(bindings.indexOf('"shop.example.com"') < bindings.indexOf('"web-1.example.com"'));
     assert.equal(renderManifest(parseManifest(text)), text);
-    assert.deepEqual(parseManifest(text).bindings.map((b) => b.domain), ['shop.example.com', 'web-1.example.com']);
+    assert.deepEqual(
+      parseManifest(text).bindings.map((b) => b.domain),
+      ['shop.example.com', 'web-1.example.com'],
+    );
   });
   test('a broken manifest is a state error naming the field', () => {
-    assert.throws(() => parseManifest('{', '/opt/dynia/node.json'), (error: DyniaError) => error.kind === 'state' && error.message.startsWith('/opt/dynia/node.json is not valid JSON'));
-    assert.throws(() => parseManifest(JSON.stringify({ ...manifest, healthPath: 'health' })), (error: DyniaError) => {
-      assert.equal(error.kind, 'state');
-      assert.match(error.message, /^node\.json: healthPath: /);
-      return true;
-    });
+    assert.throws(
+      () => parseManifest('{', '/opt/dynia/node.json'),
+      (error: DyniaError) => error.kind === 'state' && error.message.startsWith('/opt/dynia/node.json is not valid JSON'),
+    );
+    assert.throws(
+      () => parseManifest(JSON.stringify({ ...manifest, healthPath: 'health' })),
+      (error: DyniaError) => {
+        assert.equal(error.kind, 'state');
+        assert.match(error.message, /^node\.json: healthPath: /);
+        return true;
+      },
+    );
   });
 });

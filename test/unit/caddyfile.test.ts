@@ -83,16 +83,39 @@ ${site('web-1.example.com', 'dynia-placeholder', 8080)}
     const dir = mkdtempSync(join(tmpdir(), 'dynia-caddyfile-'));
     try {
       const root = join(dir, 'root.pem');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test', '-keyout', join(dir, 'key.pem'), '-out', root], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test', '-keyout', join(dir, 'key.pem'), '-out', root],
+        { stdio: 'ignore' },
+      );
       const file = join(dir, 'Caddyfile');
       writeFileSync(file, renderCaddyfile({ ...input, acme: { ...input.acme, caRootPath: root } }));
-      const adapted = JSON.parse(execFileSync('caddy', ['adapt', '--config', file, '--adapter', 'caddyfile'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      const adapted = JSON.parse(
+        execFileSync('caddy', ['adapt', '--config', file, '--adapter', 'caddyfile'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+      );
       const issuer = adapted.apps.tls.automation.policies[0].issuers[0];
-      assert.deepEqual(issuer, { ca: 'https://pebble:14000/dir', challenges: { 'tls-alpn': { disabled: true } }, email: 'ops@example.com', module: 'acme', trusted_roots_pem_files: [root] });
+      assert.deepEqual(issuer, {
+        ca: 'https://pebble:14000/dir',
+        challenges: { 'tls-alpn': { disabled: true } },
+        email: 'ops@example.com',
+        module: 'acme',
+        trusted_roots_pem_files: [root],
+      });
       const routes: Array<{ match: Array<{ host: string[] }>; handle: any[] }> = adapted.apps.http.servers.srv0.routes;
       const handler = routes.find((route) => route.match[0]!.host[0] === 'shop.example.com')!.handle[0].routes[0].handle[0];
-      assert.deepEqual(handler.dynamic_upstreams, { name: 'dynia-upstream-shop-example-com', port: '3000', refresh: 200_000_000, source: 'a' });
-      execFileSync('caddy', ['validate', '--config', file, '--adapter', 'caddyfile'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
+      assert.deepEqual(handler.dynamic_upstreams, {
+        name: 'dynia-upstream-shop-example-com',
+        port: '3000',
+        refresh: 200_000_000,
+        source: 'a',
+      });
+      execFileSync('caddy', ['validate', '--config', file, '--adapter', 'caddyfile'], {
+        stdio: 'ignore',
+        env: { ...process.env, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,11 @@ describe('node user_data', () => {
   });
 
   test('key-only SSH, unattended upgrades, Docker on its socket only', () => {
-    const config = parse(NODE_USER_DATA) as { ssh_pwauth: boolean; packages: string[]; write_files: Array<{ path: string; content: string }> };
+    const config = parse(NODE_USER_DATA) as {
+      ssh_pwauth: boolean;
+      packages: string[];
+      write_files: Array<{ path: string; content: string }>;
+    };
     assert.equal(config.ssh_pwauth, false);
     assert.ok(config.packages.includes('unattended-upgrades'));
     const files = new Map(config.write_files.map((f) => [f.path, f.content]));

@@ -7,7 +7,7 @@ import type { Zone } from '../../src/cloud/cloudflare.js';
 import { findCloudflareIds, withCloudflareIds, type ZoneLookup } from '../../src/config/cloudflare-ids.js';
 import { loadConfig } from '../../src/config/config.js';
 import { mergeConfigFile } from '../../src/config/config-file.js';
-import { DyniaError } from '../../src/errors.js';
+import type { DyniaError } from '../../src/errors.js';
 
 const ZONE: Zone = { id: 'a'.repeat(32), name: 'example.com', account: { id: 'b'.repeat(32) } };
 
@@ -33,19 +33,31 @@ const silent = { info() {}, warn() {} };
 describe('findCloudflareIds', () => {
   it('finds the zone by DYNIA_DOMAIN and takes its account', async () => {
     const { cf, calls } = fakeCloudflare();
-    assert.deepEqual(await findCloudflareIds({ domain: 'example.com' }, cf), { zoneId: ZONE.id, accountId: ZONE.account!.id, lookedUp: ['cloudflareZoneId', 'cloudflareAccountId'] });
+    assert.deepEqual(await findCloudflareIds({ domain: 'example.com' }, cf), {
+      zoneId: ZONE.id,
+      accountId: ZONE.account!.id,
+      lookedUp: ['cloudflareZoneId', 'cloudflareAccountId'],
+    });
     assert.deepEqual(calls, ['find example.com']);
   });
 
   it('makes no call when both ids are given', async () => {
     const { cf, calls } = fakeCloudflare();
-    assert.deepEqual(await findCloudflareIds({ domain: 'example.com', zoneId: 'z1', accountId: 'a1' }, cf), { zoneId: 'z1', accountId: 'a1', lookedUp: [] });
+    assert.deepEqual(await findCloudflareIds({ domain: 'example.com', zoneId: 'z1', accountId: 'a1' }, cf), {
+      zoneId: 'z1',
+      accountId: 'a1',
+      lookedUp: [],
+    });
     assert.deepEqual(calls, []);
   });
 
   it('reads the account of a given zone id', async () => {
     const { cf, calls } = fakeCloudflare();
-    assert.deepEqual(await findCloudflareIds({ domain: 'example.com', zoneId: ZONE.id }, cf), { zoneId: ZONE.id, accountId: ZONE.account!.id, lookedUp: ['cloudflareAccountId'] });
+    assert.deepEqual(await findCloudflareIds({ domain: 'example.com', zoneId: ZONE.id }, cf), {
+      zoneId: ZONE.id,
+      accountId: ZONE.account!.id,
+      lookedUp: ['cloudflareAccountId'],
+    });
     assert.deepEqual(calls, [`get ${ZONE.id}`]);
   });
 
@@ -67,7 +79,10 @@ describe('withCloudflareIds', () => {
     mergeConfigFile(join(dir, '.dynia', 'config.json'), { dyniaSshKey: '~/.ssh/dynia' });
     const { cf, calls } = fakeCloudflare();
     const notices: string[] = [];
-    const config = await withCloudflareIds(loadConfig({ env: env(dir) }), cf, { info: (m) => notices.push(m), warn: (m) => notices.push(`warn ${m}`) });
+    const config = await withCloudflareIds(loadConfig({ env: env(dir) }), cf, {
+      info: (m) => notices.push(m),
+      warn: (m) => notices.push(`warn ${m}`),
+    });
     assert.equal(config.require('cloudflareZoneId'), ZONE.id);
     assert.equal(config.require('cloudflareAccountId'), ZONE.account!.id);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, '.dynia', 'config.json'), 'utf8')), {
@@ -75,7 +90,9 @@ describe('withCloudflareIds', () => {
       cloudflareZoneId: ZONE.id,
       cloudflareAccountId: ZONE.account!.id,
     });
-    assert.deepEqual(notices, [`found CLOUDFLARE_ZONE_ID=${ZONE.id}, CLOUDFLARE_ACCOUNT_ID=${ZONE.account!.id} from DYNIA_DOMAIN; cached in ${join(dir, '.dynia', 'config.json')}`]);
+    assert.deepEqual(notices, [
+      `found CLOUDFLARE_ZONE_ID=${ZONE.id}, CLOUDFLARE_ACCOUNT_ID=${ZONE.account!.id} from DYNIA_DOMAIN; cached in ${join(dir, '.dynia', 'config.json')}`,
+    ]);
     const again = await withCloudflareIds(loadConfig({ env: env(dir) }), cf, silent);
     assert.equal(again.require('cloudflareZoneId'), ZONE.id);
     assert.equal(again.sourceOf('cloudflareZoneId'), 'file');
@@ -85,7 +102,11 @@ describe('withCloudflareIds', () => {
   it('environment values win and are not cached', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dynia-ids-'));
     const { cf, calls } = fakeCloudflare();
-    const config = await withCloudflareIds(loadConfig({ env: { ...env(dir), CLOUDFLARE_ZONE_ID: 'z1', CLOUDFLARE_ACCOUNT_ID: 'a1' } }), cf, silent);
+    const config = await withCloudflareIds(
+      loadConfig({ env: { ...env(dir), CLOUDFLARE_ZONE_ID: 'z1', CLOUDFLARE_ACCOUNT_ID: 'a1' } }),
+      cf,
+      silent,
+    );
     assert.equal(config.require('cloudflareZoneId'), 'z1');
     assert.deepEqual(calls, []);
     assert.throws(() => readFileSync(join(dir, '.dynia', 'config.json')), /ENOENT/);
@@ -107,6 +128,9 @@ describe('withCloudflareIds', () => {
 describe('mergeConfigFile', () => {
   it('never writes a token', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dynia-ids-'));
-    assert.throws(() => mergeConfigFile(join(dir, 'config.json'), { cloudflareApiToken: 'x' }), /refusing to write the secret CLOUDFLARE_API_TOKEN/);
+    assert.throws(
+      () => mergeConfigFile(join(dir, 'config.json'), { cloudflareApiToken: 'x' }),
+      /refusing to write the secret CLOUDFLARE_API_TOKEN/,
+    );
   });
 });

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { CloudError } from '../../src/cloud/cloud-error.js';
+import type { CloudError } from '../../src/cloud/cloud-error.js';
 import { CloudflareClient, hasMorePages, type DnsRecord } from '../../src/cloud/cloudflare.js';
 
 const TOKEN = 'cf_unit_test_token_0123456789';
@@ -31,13 +31,22 @@ async function fakeCf(t: TestContext, route: (req: Seen, res: ServerResponse) =>
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const seen = { method: req.method!, url: new URL(req.url!, 'http://x'), contentType: req.headers['content-type'] ?? '', raw: Buffer.concat(chunks) };
+    const seen = {
+      method: req.method!,
+      url: new URL(req.url!, 'http://x'),
+      contentType: req.headers['content-type'] ?? '',
+      raw: Buffer.concat(chunks),
+    };
     requests.push(seen);
     route(seen, res);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const client = new CloudflareClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`, retry: { baseDelayMs: 1 } });
+  const client = new CloudflareClient({
+    token: TOKEN,
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`,
+    retry: { baseDelayMs: 1 },
+  });
   t.after(async () => {
     await client.close();
     server.closeAllConnections();
@@ -105,7 +114,11 @@ describe('CloudflareClient', () => {
       if (call(req) === `GET /zones/${ZONE}`) return send(res, 200, ok(zone));
       if (call(req) === 'GET /zones') {
         const list = req.url.searchParams.get('name') === 'dynia.test' ? [zone] : [];
-        return send(res, 200, ok(list, { result_info: { page: 1, per_page: 50, count: list.length, total_count: list.length, total_pages: 1 } }));
+        return send(
+          res,
+          200,
+          ok(list, { result_info: { page: 1, per_page: 50, count: list.length, total_count: list.length, total_pages: 1 } }),
+        );
       }
       send(res, 404, fail(7003, 'Could not route'));
     });
@@ -121,7 +134,10 @@ describe('CloudflareClient', () => {
     records.push(aRecord('other', 'api.dynia.test', '203.0.113.99'));
     const { client, requests } = await fakeCf(t, dnsZone(records));
     const listed = await client.listDnsRecords(ZONE, { name: 'web.dynia.test', type: 'A' });
-    assert.deepEqual(listed.map((r) => r.id), ['r1', 'r2', 'r3', 'r4', 'r5']);
+    assert.deepEqual(
+      listed.map((r) => r.id),
+      ['r1', 'r2', 'r3', 'r4', 'r5'],
+    );
     assert.equal(requests.length, 3);
     assert.deepEqual([...requests[0]!.url.searchParams.keys()].sort(), ['name', 'page', 'per_page', 'type']);
   });
@@ -133,7 +149,10 @@ describe('CloudflareClient', () => {
 
     const created = await client.upsertARecord(ZONE, { name: 'web.dynia.test', ip: '203.0.113.7', ttl: 60, proxied: false });
     assert.equal(created.changed, true);
-    assert.deepEqual({ ...created.record, id: 'x' }, { id: 'x', type: 'A', name: 'web.dynia.test', content: '203.0.113.7', ttl: 60, proxied: false });
+    assert.deepEqual(
+      { ...created.record, id: 'x' },
+      { id: 'x', type: 'A', name: 'web.dynia.test', content: '203.0.113.7', ttl: 60, proxied: false },
+    );
     assert.deepEqual(writes(), [`POST /zones/${ZONE}/dns_records`]);
     assert.deepEqual(jsonOf(requests.at(-1)!), { type: 'A', name: 'web.dynia.test', content: '203.0.113.7', ttl: 60, proxied: false });
 
@@ -160,20 +179,28 @@ describe('CloudflareClient', () => {
   });
 
   it("surfaces Cloudflare's error codes and messages", async (t) => {
-    const { client } = await fakeCf(t, (_req, res) => send(res, 400, fail(81057, 'An A, AAAA, or CNAME record with that host already exists.')));
-    await assert.rejects(client.createDnsRecord(ZONE, { type: 'A', name: 'web.dynia.test', content: '203.0.113.1', ttl: 60 }), (error: CloudError) => {
-      assert.equal(error.status, 400);
-      assert.equal(
-        error.message,
-        `Cloudflare POST /zones/${ZONE}/dns_records failed (HTTP 400): 81057: An A, AAAA, or CNAME record with that host already exists.`,
-      );
-      return true;
-    });
+    const { client } = await fakeCf(t, (_req, res) =>
+      send(res, 400, fail(81057, 'An A, AAAA, or CNAME record with that host already exists.')),
+    );
+    await assert.rejects(
+      client.createDnsRecord(ZONE, { type: 'A', name: 'web.dynia.test', content: '203.0.113.1', ttl: 60 }),
+      (error: CloudError) => {
+        assert.equal(error.status, 400);
+        assert.equal(
+          error.message,
+          `Cloudflare POST /zones/${ZONE}/dns_records failed (HTTP 400): 81057: An A, AAAA, or CNAME record with that host already exists.`,
+        );
+        return true;
+      },
+    );
   });
 
   it('treats success:false in a 200 answer as a failure', async (t) => {
     const { client } = await fakeCf(t, (_req, res) => send(res, 200, fail(1000, 'Something odd')));
-    await assert.rejects(client.getZone(ZONE), /Cloudflare GET \/zones\/\w+ failed \(HTTP 200\): the API reported failure: 1000: Something odd/);
+    await assert.rejects(
+      client.getZone(ZONE),
+      /Cloudflare GET \/zones\/\w+ failed \(HTTP 200\): the API reported failure: 1000: Something odd/,
+    );
   });
 
   it('waits out a 429 with retry-after', async (t) => {
@@ -186,7 +213,9 @@ describe('CloudflareClient', () => {
   });
 
   it('uploads an ES-module Worker as multipart with metadata and a module part', async (t) => {
-    const { client, requests } = await fakeCf(t, (_req, res) => send(res, 200, ok({ id: 'dynia-slb', etag: 'e1', modified_on: '2026-01-01T00:00:00Z' })));
+    const { client, requests } = await fakeCf(t, (_req, res) =>
+      send(res, 200, ok({ id: 'dynia-slb', etag: 'e1', modified_on: '2026-01-01T00:00:00Z' })),
+    );
     const code = 'export default { fetch() { return new Response("hi") } }';
     const uploaded = await client.uploadWorkerModule(ACCOUNT, 'dynia-slb', {
       mainModule: 'worker.js',
@@ -220,7 +249,11 @@ describe('CloudflareClient', () => {
   it('reads Worker settings (null when the script does not exist)', async (t) => {
     const { client } = await fakeCf(t, (req, res) =>
       call(req) === `GET /accounts/${ACCOUNT}/workers/scripts/dynia-slb/settings`
-        ? send(res, 200, ok({ bindings: [{ type: 'json', name: 'ORIGINS', json: ['https://a'] }], compatibility_date: '2024-09-23', logpush: false }))
+        ? send(
+            res,
+            200,
+            ok({ bindings: [{ type: 'json', name: 'ORIGINS', json: ['https://a'] }], compatibility_date: '2024-09-23', logpush: false }),
+          )
         : send(res, 404, fail(10007, 'This Worker does not exist on your account.')),
     );
     assert.deepEqual(await client.getWorkerSettings(ACCOUNT, 'dynia-slb'), {
@@ -243,7 +276,10 @@ describe('CloudflareClient', () => {
       n++ === 0 ? send(res, 503, fail(10013, 'busy')) : send(res, 200, ok({ enabled: true, previews_enabled: true })),
     );
     await client.enableWorkersDev(ACCOUNT, 'dynia-slb');
-    assert.deepEqual(requests.map(call), [`POST /accounts/${ACCOUNT}/workers/scripts/dynia-slb/subdomain`, `POST /accounts/${ACCOUNT}/workers/scripts/dynia-slb/subdomain`]);
+    assert.deepEqual(requests.map(call), [
+      `POST /accounts/${ACCOUNT}/workers/scripts/dynia-slb/subdomain`,
+      `POST /accounts/${ACCOUNT}/workers/scripts/dynia-slb/subdomain`,
+    ]);
     assert.deepEqual(jsonOf(requests[1]!), { enabled: true });
   });
 

@@ -42,40 +42,94 @@ describe('config parsers', () => {
   });
 
   it('rejects malformed resolvers with the offending item', () => {
-    assert.equal(reason(() => parseResolvers('1.1.1')), '"1.1.1" is not an IPv4 address');
-    assert.equal(reason(() => parseResolvers('1.1.1.1:0')), '"1.1.1.1:0" has an invalid port (1-65535)');
-    assert.equal(reason(() => parseResolvers('1.1.1.1:70000')), '"1.1.1.1:70000" has an invalid port (1-65535)');
-    assert.equal(reason(() => parseResolvers('1.1.1.1:x')), '"1.1.1.1:x" has an invalid port (1-65535)');
-    assert.equal(reason(() => parseResolvers('dns.google')), '"dns.google" is not an IPv4 address');
-    assert.equal(reason(() => parseResolvers(' , ')), 'needs at least one resolver address');
-    assert.equal(reason(() => parseResolvers('[1.1.1.1]:53')), '"[1.1.1.1]:53" is not an IPv6 address');
+    assert.equal(
+      reason(() => parseResolvers('1.1.1')),
+      '"1.1.1" is not an IPv4 address',
+    );
+    assert.equal(
+      reason(() => parseResolvers('1.1.1.1:0')),
+      '"1.1.1.1:0" has an invalid port (1-65535)',
+    );
+    assert.equal(
+      reason(() => parseResolvers('1.1.1.1:70000')),
+      '"1.1.1.1:70000" has an invalid port (1-65535)',
+    );
+    assert.equal(
+      reason(() => parseResolvers('1.1.1.1:x')),
+      '"1.1.1.1:x" has an invalid port (1-65535)',
+    );
+    assert.equal(
+      reason(() => parseResolvers('dns.google')),
+      '"dns.google" is not an IPv4 address',
+    );
+    assert.equal(
+      reason(() => parseResolvers(' , ')),
+      'needs at least one resolver address',
+    );
+    assert.equal(
+      reason(() => parseResolvers('[1.1.1.1]:53')),
+      '"[1.1.1.1]:53" is not an IPv6 address',
+    );
   });
 
   it('normalises API base URLs and rejects non-http ones', () => {
     assert.equal(parseApiBaseUrl('https://api.cloudflare.com/client/v4/'), 'https://api.cloudflare.com/client/v4');
     assert.equal(parseApiBaseUrl('http://127.0.0.1:4780'), 'http://127.0.0.1:4780');
-    assert.equal(reason(() => parseApiBaseUrl('api.digitalocean.com')), 'not a URL');
-    assert.equal(reason(() => parseApiBaseUrl('ftp://x.example')), 'must start with https:// or http://');
-    assert.equal(reason(() => parseApiBaseUrl('https://u:p@x.example')), 'must not contain credentials');
-    assert.equal(reason(() => parseApiBaseUrl('https://x.example/?a=1')), 'must not have a query or fragment');
+    assert.equal(
+      reason(() => parseApiBaseUrl('api.digitalocean.com')),
+      'not a URL',
+    );
+    assert.equal(
+      reason(() => parseApiBaseUrl('ftp://x.example')),
+      'must start with https:// or http://',
+    );
+    assert.equal(
+      reason(() => parseApiBaseUrl('https://u:p@x.example')),
+      'must not contain credentials',
+    );
+    assert.equal(
+      reason(() => parseApiBaseUrl('https://x.example/?a=1')),
+      'must not have a query or fragment',
+    );
   });
 
   it('parses domains', () => {
     assert.equal(parseDomain('Example.COM.'), 'example.com');
     assert.equal(parseDomain('dynia.test'), 'dynia.test');
-    assert.equal(reason(() => parseDomain('localhost')), 'is not a domain name (expected something like example.com)');
-    assert.equal(reason(() => parseDomain('-bad.example.com')), 'label "-bad" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)');
-    assert.equal(reason(() => parseDomain('a..com')), 'label "" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)');
-    assert.equal(reason(() => parseDomain('https://example.com')), 'label "https://example" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)');
+    assert.equal(
+      reason(() => parseDomain('localhost')),
+      'is not a domain name (expected something like example.com)',
+    );
+    assert.equal(
+      reason(() => parseDomain('-bad.example.com')),
+      'label "-bad" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)',
+    );
+    assert.equal(
+      reason(() => parseDomain('a..com')),
+      'label "" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)',
+    );
+    assert.equal(
+      reason(() => parseDomain('https://example.com')),
+      'label "https://example" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)',
+    );
   });
 
   it('parses tokens, ids, emails and paths', () => {
     assert.equal(parseToken('  abc123\n'), 'abc123');
-    assert.equal(reason(() => parseToken('abc 123')), 'contains whitespace or control characters');
+    assert.equal(
+      reason(() => parseToken('abc 123')),
+      'contains whitespace or control characters',
+    );
     assert.equal(parseCloudflareId('023e105f4ecef8ad9ca31a8372d0c353'), '023e105f4ecef8ad9ca31a8372d0c353');
-    assert.equal(reason(() => parseCloudflareId('../x')), 'must be up to 32 letters or digits (Cloudflare IDs are 32 hex characters)');
+    assert.equal(
+      reason(() => parseCloudflareId('../x')),
+      'must be up to 32 letters or digits (Cloudflare IDs are 32 hex characters)',
+    );
     assert.equal(parseEmail('ops@example.com'), 'ops@example.com');
-    assert.equal(reason(() => parseEmail('ops')), 'is not an email address');
+    assert.equal(
+      reason(() => parseEmail('ops')),
+      'is not an email address',
+    );
     const context = { home: '/home/me', cwd: '/work' };
     assert.equal(parsePath('~/.ssh/id_ed25519', context), '/home/me/.ssh/id_ed25519');
     assert.equal(parsePath('~', context), '/home/me');
@@ -86,9 +140,18 @@ describe('config parsers', () => {
   it('checks and renders workers.dev templates', () => {
     assert.equal(parseWorkersDevTemplate('https://{script}.{subdomain}.workers.dev'), 'https://{script}.{subdomain}.workers.dev');
     assert.equal(parseWorkersDevTemplate('http://127.0.0.1:4782/{script}'), 'http://127.0.0.1:4782/{script}');
-    assert.equal(reason(() => parseWorkersDevTemplate('https://{name}.workers.dev')), 'unknown placeholder {name} (use {script} and {subdomain})');
-    assert.equal(reason(() => parseWorkersDevTemplate('https://{subdomain}.workers.dev')), 'must contain {script}');
-    assert.equal(renderWorkersDevUrl('https://{script}.{subdomain}.workers.dev', { script: 'slb', subdomain: 'acme' }), 'https://slb.acme.workers.dev');
+    assert.equal(
+      reason(() => parseWorkersDevTemplate('https://{name}.workers.dev')),
+      'unknown placeholder {name} (use {script} and {subdomain})',
+    );
+    assert.equal(
+      reason(() => parseWorkersDevTemplate('https://{subdomain}.workers.dev')),
+      'must contain {script}',
+    );
+    assert.equal(
+      renderWorkersDevUrl('https://{script}.{subdomain}.workers.dev', { script: 'slb', subdomain: 'acme' }),
+      'https://slb.acme.workers.dev',
+    );
   });
 });
 
@@ -133,11 +196,17 @@ describe('loadConfig', () => {
 
   it('names the missing variable and how to set it', () => {
     const error = configError(() => loadConfig({ env, cwd }).require('digitaloceanToken'));
-    assert.equal(error.message, 'DIGITALOCEAN_TOKEN is not set. Set it to a DigitalOcean API token with write scope, e.g. export DIGITALOCEAN_TOKEN=...');
+    assert.equal(
+      error.message,
+      'DIGITALOCEAN_TOKEN is not set. Set it to a DigitalOcean API token with write scope, e.g. export DIGITALOCEAN_TOKEN=...',
+    );
     assert.equal(error.hint, `Or set "digitaloceanToken" in ${join(cwd, '.dynia', 'config.json')}.`);
     assert.match(configError(() => loadConfig({ env, cwd }).require('dyniaDomain')).message, /^DYNIA_DOMAIN is not set\. /);
     // An empty variable counts as unset.
-    assert.match(configError(() => loadConfig({ env: { ...env, CLOUDFLARE_ZONE_ID: '' }, cwd }).require('cloudflareZoneId')).message, /^CLOUDFLARE_ZONE_ID is not set/);
+    assert.match(
+      configError(() => loadConfig({ env: { ...env, CLOUDFLARE_ZONE_ID: '' }, cwd }).require('cloudflareZoneId')).message,
+      /^CLOUDFLARE_ZONE_ID is not set/,
+    );
   });
 
   it('validates lazily: a bad value fails only when asked for, naming variable, value and origin', () => {
@@ -149,13 +218,19 @@ describe('loadConfig', () => {
     );
     assert.match(configError(() => config.get('dyniaDomain')).message, /^DYNIA_DOMAIN "not a domain" from the environment is invalid: /);
     const badUrl = loadConfig({ env: { ...env }, cwd, flags: { digitaloceanApiUrl: 'nope' } });
-    assert.equal(configError(() => badUrl.require('digitaloceanApiUrl')).message, 'DIGITALOCEAN_API_URL "nope" from the command line is invalid: not a URL.');
+    assert.equal(
+      configError(() => badUrl.require('digitaloceanApiUrl')).message,
+      'DIGITALOCEAN_API_URL "nope" from the command line is invalid: not a URL.',
+    );
   });
 
   it('never prints a secret, even a malformed one', () => {
     const secret = 'super secret-token';
     const error = configError(() => loadConfig({ env: { ...env, CLOUDFLARE_API_TOKEN: secret }, cwd }).require('cloudflareApiToken'));
-    assert.equal(error.message, 'CLOUDFLARE_API_TOKEN (value hidden) from the environment is invalid: contains whitespace or control characters.');
+    assert.equal(
+      error.message,
+      'CLOUDFLARE_API_TOKEN (value hidden) from the environment is invalid: contains whitespace or control characters.',
+    );
     assert.ok(!`${error.message} ${error.hint} ${error.stack}`.includes('secret'));
   });
 
@@ -196,6 +271,9 @@ describe('loadConfig', () => {
     writeFileSync(file, JSON.stringify({ digitaloceanToken: 42 }));
     assert.equal(configError(() => loadConfig({ cwd: dir, env })).message, `${file}: key "digitaloceanToken" must be a string`);
     writeFileSync(file, '{"dyniaDomain": ');
-    assert.match(configError(() => loadConfig({ cwd: dir, env })).message, new RegExp(`^${file.replace(/[.]/g, '\\.')} is not valid JSON: `));
+    assert.match(
+      configError(() => loadConfig({ cwd: dir, env })).message,
+      new RegExp(`^${file.replace(/[.]/g, '\\.')} is not valid JSON: `),
+    );
   });
 });

@@ -8,27 +8,66 @@ import type { Deployment } from '../../src/state/schema.js';
 import { planReconcile } from '../../src/workflows/deploy-reconcile.js';
 
 const ALIAS = upstreamAlias('web-1.example.com');
-const MANIFEST = renderManifest({ version: 1, name: 'web-1', fqdn: 'web-1.example.com', healthPath: '/', bindings: [], deployments: [], updatedAt: '' });
-const active = (project: string): Deployment => ({
-  node: 'web-1', app: 'shop', project, composeHash: 'h', entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
-  status: 'active', createdAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z',
+const MANIFEST = renderManifest({
+  version: 1,
+  name: 'web-1',
+  fqdn: 'web-1.example.com',
+  healthPath: '/',
+  bindings: [],
+  deployments: [],
+  updatedAt: '',
 });
-const node = (containers: ObservedApp['containers'], caddyfile = 'CADDY\n'): ObservedApp => ({ containers, caddyfile, manifest: JSON.stringify({ ...JSON.parse(MANIFEST), updatedAt: 'later' }), file: null });
-const web = (project: string, running: boolean, aliases?: string[]) => ({ name: `${project}-web-1`, project, service: 'web', running, ...(aliases ? { edgeAliases: aliases } : {}) });
+const active = (project: string): Deployment => ({
+  node: 'web-1',
+  app: 'shop',
+  project,
+  composeHash: 'h',
+  entryService: 'web',
+  entryPort: 8080,
+  domain: 'web-1.example.com',
+  status: 'active',
+  createdAt: '2026-01-02T00:00:00.000Z',
+  updatedAt: '2026-01-02T00:00:00.000Z',
+});
+const node = (containers: ObservedApp['containers'], caddyfile = 'CADDY\n'): ObservedApp => ({
+  containers,
+  caddyfile,
+  manifest: JSON.stringify({ ...JSON.parse(MANIFEST), updatedAt: 'later' }),
+  file: null,
+});
+const web = (project: string, running: boolean, aliases?: string[]) => ({
+  name: `${project}-web-1`,
+  project,
+  service: 'web',
+  running,
+  ...(aliases ? { edgeAliases: aliases } : {}),
+});
 const plan = (observed: ObservedApp, a?: Deployment, replacing?: string) =>
-  planReconcile({ app: 'shop', observed, caddyfile: 'CADDY\n', manifest: MANIFEST, ...(a ? { active: a } : {}), ...(replacing ? { replacing } : {}) });
+  planReconcile({
+    app: 'shop',
+    observed,
+    caddyfile: 'CADDY\n',
+    manifest: MANIFEST,
+    ...(a ? { active: a } : {}),
+    ...(replacing ? { replacing } : {}),
+  });
 
 describe('reconcile', () => {
   test('the read: one command for both colours, the Caddyfile, the manifest and the upload base', () => {
     const argv = observeApp('shop', '/opt/dynia/apps/shop-blue/files.json');
-    assert.deepEqual([argv[0], argv[1], ...argv.slice(3)], ['sh', '-c', 'sh', 'shop', '/opt/dynia/proxy/Caddyfile', '/opt/dynia/node.json', '/opt/dynia/apps/shop-blue/files.json']);
+    assert.deepEqual(
+      [argv[0], argv[1], ...argv.slice(3)],
+      ['sh', '-c', 'sh', 'shop', '/opt/dynia/proxy/Caddyfile', '/opt/dynia/node.json', '/opt/dynia/apps/shop-blue/files.json'],
+    );
     const out = `container /shop-blue-web-1|shop-blue|web|true|${ALIAS},shop-blue-web-1,\ncontainer /shop-green-web-1|shop-green|web|false|-\n--- caddyfile\nCADDY\n--- manifest\n{}\n--- file\n{"hash":"h"}`;
     assert.deepEqual(parseObservedApp(out), {
       containers: [
         { name: 'shop-blue-web-1', project: 'shop-blue', service: 'web', running: true, edgeAliases: [ALIAS, 'shop-blue-web-1'] },
         { name: 'shop-green-web-1', project: 'shop-green', service: 'web', running: false },
       ],
-      caddyfile: 'CADDY\n', manifest: '{}\n', file: '{"hash":"h"}',
+      caddyfile: 'CADDY\n',
+      manifest: '{}\n',
+      file: '{"hash":"h"}',
     });
     assert.equal(parseObservedApp('--- caddyfile\n--- manifest\n--- file\n(none)\n').file, null);
     assert.throws(() => parseObservedApp(''), /unexpected output/);
@@ -40,31 +79,54 @@ describe('reconcile', () => {
 
   test('killed after the swap was recorded: the old colour still runs with the alias, and is retired', () => {
     assert.deepEqual(plan(node([web('shop-blue', true, [ALIAS]), web('shop-green', true, [ALIAS])]), active('shop-green')), {
-      repairs: [{ kind: 'retire', project: 'shop-blue', why: 'shop-blue was still running and holding the alias (shop-blue-web-1) though state calls shop-green active (an interrupted run): retired' }],
+      repairs: [
+        {
+          kind: 'retire',
+          project: 'shop-blue',
+          why: 'shop-blue was still running and holding the alias (shop-blue-web-1) though state calls shop-green active (an interrupted run): retired',
+        },
+      ],
     });
   });
 
   test('killed after the alias moved but before the record: the new colour is retired even when the deploy recreates it', () => {
     const observed = node([web('shop-blue', true, [ALIAS]), web('shop-green', true, [ALIAS])]);
-    assert.deepEqual(plan(observed, active('shop-blue'), 'shop-green').repairs.map((r) => `${r.kind} ${'project' in r ? r.project : ''}`), ['retire shop-green']);
+    assert.deepEqual(
+      plan(observed, active('shop-blue'), 'shop-green').repairs.map((r) => `${r.kind} ${'project' in r ? r.project : ''}`),
+      ['retire shop-green'],
+    );
   });
 
   test('killed during start: the half-started colour is left to the deploy that recreates it, retired otherwise', () => {
     const observed = node([web('shop-blue', true, [ALIAS]), web('shop-green', true, [])]);
     assert.deepEqual(plan(observed, active('shop-blue'), 'shop-green'), { repairs: [] });
-    assert.deepEqual(plan(observed, active('shop-blue')).repairs.map((r) => r.kind), ['retire']);
+    assert.deepEqual(
+      plan(observed, active('shop-blue')).repairs.map((r) => r.kind),
+      ['retire'],
+    );
   });
 
   test('the active entry without its alias gets it; a stopped or missing one needs a new deploy', () => {
     assert.deepEqual(plan(node([web('shop-blue', true, [])]), active('shop-blue')).repairs, [
-      { kind: 'alias', container: 'shop-blue-web-1', domain: 'web-1.example.com', why: `shop-blue-web-1 (active) did not hold ${ALIAS}: given it` },
+      {
+        kind: 'alias',
+        container: 'shop-blue-web-1',
+        domain: 'web-1.example.com',
+        why: `shop-blue-web-1 (active) did not hold ${ALIAS}: given it`,
+      },
     ]);
-    assert.deepEqual(plan(node([web('shop-blue', false, [ALIAS])]), active('shop-blue')), { repairs: [], redeploy: 'shop-blue-web-1 (the active version, per state) is stopped' });
+    assert.deepEqual(plan(node([web('shop-blue', false, [ALIAS])]), active('shop-blue')), {
+      repairs: [],
+      redeploy: 'shop-blue-web-1 (the active version, per state) is stopped',
+    });
     assert.deepEqual(plan(node([]), active('shop-blue')).redeploy, 'shop-blue-web-1 (the active version, per state) is gone');
   });
 
   test('a Caddyfile or manifest other than state implies is rewritten (the manifest compared without its time)', () => {
     const observed = { ...node([web('shop-blue', true, [ALIAS])], 'OLD\n'), manifest: '{"version":1' };
-    assert.deepEqual(plan(observed, active('shop-blue')).repairs.map((r) => r.kind), ['caddyfile', 'manifest']);
+    assert.deepEqual(
+      plan(observed, active('shop-blue')).repairs.map((r) => r.kind),
+      ['caddyfile', 'manifest'],
+    );
   });
 });

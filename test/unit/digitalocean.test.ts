@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { CloudError } from '../../src/cloud/cloud-error.js';
+import type { CloudError } from '../../src/cloud/cloud-error.js';
 import { DigitalOceanClient, publicIpv4 } from '../../src/cloud/digitalocean.js';
 
 const TOKEN = 'dop_v1_unit_test_token';
@@ -21,7 +21,12 @@ async function fakeDo(t: TestContext, route: (req: Seen, res: ServerResponse) =>
   const server = createServer(async (req, res) => {
     let text = '';
     for await (const chunk of req) text += chunk;
-    const seen = { method: req.method!, url: new URL(req.url!, 'http://x'), body: text ? JSON.parse(text) : undefined, auth: req.headers.authorization };
+    const seen = {
+      method: req.method!,
+      url: new URL(req.url!, 'http://x'),
+      body: text ? JSON.parse(text) : undefined,
+      auth: req.headers.authorization,
+    };
     requests.push(seen);
     route(seen, res);
   });
@@ -86,12 +91,20 @@ function paged(req: Seen, baseUrl: string, key: string, all: unknown[]) {
 
 describe('DigitalOceanClient', () => {
   it('lists SSH keys across pages', async (t) => {
-    const keys = Array.from({ length: 250 }, (_, i) => ({ id: i + 1, fingerprint: `fp:${i}`, public_key: `ssh-ed25519 AAAA${i}`, name: `k${i}` }));
+    const keys = Array.from({ length: 250 }, (_, i) => ({
+      id: i + 1,
+      fingerprint: `fp:${i}`,
+      public_key: `ssh-ed25519 AAAA${i}`,
+      name: `k${i}`,
+    }));
     const { client, requests, baseUrl } = await fakeDo(t, (req, res) => json(res, 200, paged(req, baseUrl, 'ssh_keys', keys)));
     const listed = await client.listSshKeys();
     assert.equal(listed.length, 250);
     assert.deepEqual(listed[249], { id: 250, fingerprint: 'fp:249', public_key: 'ssh-ed25519 AAAA249', name: 'k249' });
-    assert.deepEqual(requests.map((r) => r.url.pathname + r.url.search), ['/v2/account/keys?page=1&per_page=200', '/v2/account/keys?page=2&per_page=200']);
+    assert.deepEqual(
+      requests.map((r) => r.url.pathname + r.url.search),
+      ['/v2/account/keys?page=1&per_page=200', '/v2/account/keys?page=2&per_page=200'],
+    );
     assert.equal(requests[0]!.auth, `Bearer ${TOKEN}`);
   });
 
@@ -101,13 +114,22 @@ describe('DigitalOceanClient', () => {
     const listed = await client.listDroplets({ tagName: 'dynia' });
     assert.equal(listed.length, 401);
     assert.equal(requests.length, 3);
-    assert.deepEqual(requests.map((r) => r.url.searchParams.get('tag_name')), ['dynia', 'dynia', 'dynia']);
-    assert.deepEqual(requests.map((r) => r.url.searchParams.get('page')), ['1', '2', '3']);
+    assert.deepEqual(
+      requests.map((r) => r.url.searchParams.get('tag_name')),
+      ['dynia', 'dynia', 'dynia'],
+    );
+    assert.deepEqual(
+      requests.map((r) => r.url.searchParams.get('page')),
+      ['1', '2', '3'],
+    );
   });
 
   it('creates a droplet with the documented request body', async (t) => {
     const { client, requests } = await fakeDo(t, (_req, res) =>
-      json(res, 202, { droplet: droplet(7, { status: 'new', networks: { v4: [], v6: [] } }), links: { actions: [{ id: 1, rel: 'create', href: 'x' }] } }),
+      json(res, 202, {
+        droplet: droplet(7, { status: 'new', networks: { v4: [], v6: [] } }),
+        links: { actions: [{ id: 1, rel: 'create', href: 'x' }] },
+      }),
     );
     const created = await client.createDroplet({
       name: 'web-7',
@@ -143,7 +165,10 @@ describe('DigitalOceanClient', () => {
     });
     const create = client.createDroplet({ name: 'a', region: 'nyc3', size: 's', image: 'i', sshKeys: [], tags: [] });
     await assert.rejects(create, (error: CloudError) => {
-      assert.equal(error.message, 'DigitalOcean POST /v2/droplets failed (HTTP 500) after 2 attempts: server_error: Unexpected server-side error');
+      assert.equal(
+        error.message,
+        'DigitalOcean POST /v2/droplets failed (HTTP 500) after 2 attempts: server_error: Unexpected server-side error',
+      );
       return true;
     });
     assert.equal(requests.length, 2);
@@ -163,27 +188,42 @@ describe('DigitalOceanClient', () => {
 
   it('deletes a droplet, tolerating one already gone', async (t) => {
     const { client, requests } = await fakeDo(t, (req, res) =>
-      req.url.pathname === '/v2/droplets/1' ? json(res, 204) : json(res, 404, { id: 'not_found', message: 'The resource you requested could not be found.' }),
+      req.url.pathname === '/v2/droplets/1'
+        ? json(res, 204)
+        : json(res, 404, { id: 'not_found', message: 'The resource you requested could not be found.' }),
     );
     assert.equal(await client.deleteDroplet(1), true);
     assert.equal(await client.deleteDroplet(2), false);
-    assert.deepEqual(requests.map((r) => r.method), ['DELETE', 'DELETE']);
+    assert.deepEqual(
+      requests.map((r) => r.method),
+      ['DELETE', 'DELETE'],
+    );
   });
 
   it("surfaces DigitalOcean's own error text", async (t) => {
-    const { client } = await fakeDo(t, (_req, res) => json(res, 422, { id: 'unprocessable_entity', message: 'You specified an invalid size for Droplet creation.' }));
+    const { client } = await fakeDo(t, (_req, res) =>
+      json(res, 422, { id: 'unprocessable_entity', message: 'You specified an invalid size for Droplet creation.' }),
+    );
     await assert.rejects(
       client.createDroplet({ name: 'a', region: 'nyc3', size: 'huge', image: 'i', sshKeys: [], tags: [] }),
       (error: CloudError) => {
         assert.equal(error.status, 422);
-        assert.equal(error.message, 'DigitalOcean POST /v2/droplets failed (HTTP 422): unprocessable_entity: You specified an invalid size for Droplet creation.');
+        assert.equal(
+          error.message,
+          'DigitalOcean POST /v2/droplets failed (HTTP 422): unprocessable_entity: You specified an invalid size for Droplet creation.',
+        );
         return true;
       },
     );
   });
 
   it('rejects an answer that does not match the documented shape', async (t) => {
-    const { client } = await fakeDo(t, (_req, res) => json(res, 200, { droplet: { ...droplet(3), networks: { v4: [{ ip_address: 1, type: 'public' }] } } }));
-    await assert.rejects(client.getDroplet(3), /DigitalOcean GET \/v2\/droplets\/3 failed \(HTTP 200\): unexpected response \(droplet\.networks\.v4\.0\.ip_address: /);
+    const { client } = await fakeDo(t, (_req, res) =>
+      json(res, 200, { droplet: { ...droplet(3), networks: { v4: [{ ip_address: 1, type: 'public' }] } } }),
+    );
+    await assert.rejects(
+      client.getDroplet(3),
+      /DigitalOcean GET \/v2\/droplets\/3 failed \(HTTP 200\): unexpected response \(droplet\.networks\.v4\.0\.ip_address: /,
+    );
   });
 });

@@ -6,9 +6,17 @@ import { renderReport, runDoctor } from '../../src/doctor/doctor.js';
 import type { DoctorPorts, DoctorSettings } from '../../src/doctor/types.js';
 import { ConfigError } from '../../src/errors.js';
 
-const ZONE: Zone = { id: 'z'.repeat(32), name: 'example.com', account: { id: 'a'.repeat(32) }, permissions: ['#dns_records:edit', '#zone:read'] };
+const ZONE: Zone = {
+  id: 'z'.repeat(32),
+  name: 'example.com',
+  account: { id: 'a'.repeat(32) },
+  permissions: ['#dns_records:edit', '#zone:read'],
+};
 const LOCAL = { body: 'ssh-ed25519 AAAAkey', comment: 'ana@laptop' };
-const RESOLVERS = [{ host: '1.1.1.1', port: 53 }, { host: '8.8.8.8', port: 53 }];
+const RESOLVERS = [
+  { host: '1.1.1.1', port: 53 },
+  { host: '8.8.8.8', port: 53 },
+];
 
 const good = (): DoctorSettings => ({
   digitaloceanToken: { ok: true, value: true },
@@ -21,11 +29,16 @@ const good = (): DoctorSettings => ({
   acme: { ok: true, value: { ca: 'https://acme.example/dir' } },
 });
 
-const cloudError = (service: string, method: string, path: string, status: number, apiMessage: string) => new CloudError({ service, method, path, status, apiMessage });
-const forbidden = (path: string) => cloudError('DigitalOcean', 'GET', path, 403, 'forbidden: You are not authorized to perform this operation');
+const cloudError = (service: string, method: string, path: string, status: number, apiMessage: string) =>
+  new CloudError({ service, method, path, status, apiMessage });
+const forbidden = (path: string) =>
+  cloudError('DigitalOcean', 'GET', path, 403, 'forbidden: You are not authorized to perform this operation');
 
 /** A world where every check passes; each test breaks one thing. */
-function world(): DoctorPorts & { digitalocean: NonNullable<DoctorPorts['digitalocean']>; cloudflare: NonNullable<DoctorPorts['cloudflare']> } {
+function world(): DoctorPorts & {
+  digitalocean: NonNullable<DoctorPorts['digitalocean']>;
+  cloudflare: NonNullable<DoctorPorts['cloudflare']>;
+} {
   return {
     digitalocean: {
       getAccount: async () => ({ email: 'ana@example.com', status: 'active', droplet_limit: 25, uuid: 'u' }),
@@ -56,10 +69,25 @@ describe('dynia doctor', () => {
     const { report, ids } = await failed(good(), world());
     assert.deepEqual(ids, []);
     assert.equal(report.ok, true);
-    assert.deepEqual(report.checks.map((c) => c.id), [
-      'settings', 'do-token', 'do-droplets', 'do-firewalls', 'cf-token', 'cf-zone', 'cf-dns', 'cf-account', 'cf-workers',
-      'ssh-key-file', 'ssh-key-account', 'dns-resolver-1.1.1.1:53', 'dns-resolver-8.8.8.8:53', 'acme',
-    ]);
+    assert.deepEqual(
+      report.checks.map((c) => c.id),
+      [
+        'settings',
+        'do-token',
+        'do-droplets',
+        'do-firewalls',
+        'cf-token',
+        'cf-zone',
+        'cf-dns',
+        'cf-account',
+        'cf-workers',
+        'ssh-key-file',
+        'ssh-key-account',
+        'dns-resolver-1.1.1.1:53',
+        'dns-resolver-8.8.8.8:53',
+        'acme',
+      ],
+    );
     const zone = report.checks.find((c) => c.id === 'cf-zone')!;
     assert.equal(zone.detail, `zone example.com (${ZONE.id}), found from DYNIA_DOMAIN (commands cache it in config.json)`);
     assert.equal(report.checks.find((c) => c.id === 'cf-account')!.detail, `account Ana (${ZONE.account!.id}), the zone's account`);
@@ -68,25 +96,91 @@ describe('dynia doctor', () => {
   // Each entry breaks exactly one thing; exactly that check fails (the ones depending on it are skipped).
   const cases: Array<[string, (s: DoctorSettings, w: ReturnType<typeof world>) => void, RegExp]> = [
     ['settings', () => {}, /DYNIA_ACME_EMAIL "x" from the environment is invalid/],
-    ['do-token', (_s, w) => (w.digitalocean.getAccount = async () => { throw cloudError('DigitalOcean', 'GET', '/v2/account', 401, 'unauthorized: Unable to authenticate you'); }), /^DIGITALOCEAN_TOKEN is not accepted: .*HTTP 401/],
-    ['do-droplets', (_s, w) => (w.digitalocean.checkListable = async (path) => { if (path === '/v2/droplets') throw forbidden(path); }), /GET \/v2\/droplets failed \(HTTP 403\)/],
-    ['do-firewalls', (_s, w) => (w.digitalocean.checkListable = async (path) => { if (path === '/v2/firewalls') throw forbidden(path); }), /GET \/v2\/firewalls failed \(HTTP 403\)/],
-    ['cf-token', (_s, w) => (w.cloudflare.verifyToken = async () => { throw cloudError('Cloudflare', 'GET', '/user/tokens/verify', 401, '1000: Invalid API Token'); }), /^CLOUDFLARE_API_TOKEN is not accepted: .*HTTP 401/],
+    [
+      'do-token',
+      (_s, w) =>
+        (w.digitalocean.getAccount = async () => {
+          throw cloudError('DigitalOcean', 'GET', '/v2/account', 401, 'unauthorized: Unable to authenticate you');
+        }),
+      /^DIGITALOCEAN_TOKEN is not accepted: .*HTTP 401/,
+    ],
+    [
+      'do-droplets',
+      (_s, w) =>
+        (w.digitalocean.checkListable = async (path) => {
+          if (path === '/v2/droplets') throw forbidden(path);
+        }),
+      /GET \/v2\/droplets failed \(HTTP 403\)/,
+    ],
+    [
+      'do-firewalls',
+      (_s, w) =>
+        (w.digitalocean.checkListable = async (path) => {
+          if (path === '/v2/firewalls') throw forbidden(path);
+        }),
+      /GET \/v2\/firewalls failed \(HTTP 403\)/,
+    ],
+    [
+      'cf-token',
+      (_s, w) =>
+        (w.cloudflare.verifyToken = async () => {
+          throw cloudError('Cloudflare', 'GET', '/user/tokens/verify', 401, '1000: Invalid API Token');
+        }),
+      /^CLOUDFLARE_API_TOKEN is not accepted: .*HTTP 401/,
+    ],
     ['cf-zone', (s) => (s.domain = { ok: true, value: 'other.org' }), /CLOUDFLARE_API_TOKEN sees no zone named other.org \(DYNIA_DOMAIN\)/],
-    ['cf-dns', (_s, w) => (w.cloudflare.findZoneByName = async () => ({ ...ZONE, permissions: ['#zone:read'] })), /may not edit DNS records of example.com/],
-    ['cf-account', (s) => (s.accountId = { ok: true, value: 'b'.repeat(32), source: 'from the environment' }), /account b{32} \(CLOUDFLARE_ACCOUNT_ID from the environment\) is not among the accounts/],
-    ['cf-workers', (_s, w) => (w.cloudflare.checkWorkersReadable = async () => { throw cloudError('Cloudflare', 'GET', '/accounts/x/workers/scripts', 403, '10000: Authentication error'); }), /workers\/scripts failed \(HTTP 403\)/],
-    ['ssh-key-file', (_s, w) => (w.readKey = () => { throw ConfigError('DYNIA_SSH_KEY /home/ana/.ssh/id_ed25519.pub is not a usable private key.'); }), /is not a usable private key/],
-    ['ssh-key-account', (_s, w) => (w.digitalocean.listSshKeys = async () => { throw forbidden('/v2/account/keys'); }), /account\/keys failed \(HTTP 403\)/],
-    ['dns-resolver-8.8.8.8:53', (_s, w) => (w.queryDns = async (_n, r) => (r.host === '8.8.8.8' ? { error: 'TIMEOUT' } : { ips: [] })), /no usable answer for example.com: TIMEOUT/],
-    ['acme', (_s, w) => (w.fetchAcmeDirectory = async () => ({ meta: {} })), /is not an ACME directory \(no newNonce, newAccount, newOrder\)/],
+    [
+      'cf-dns',
+      (_s, w) => (w.cloudflare.findZoneByName = async () => ({ ...ZONE, permissions: ['#zone:read'] })),
+      /may not edit DNS records of example.com/,
+    ],
+    [
+      'cf-account',
+      (s) => (s.accountId = { ok: true, value: 'b'.repeat(32), source: 'from the environment' }),
+      /account b{32} \(CLOUDFLARE_ACCOUNT_ID from the environment\) is not among the accounts/,
+    ],
+    [
+      'cf-workers',
+      (_s, w) =>
+        (w.cloudflare.checkWorkersReadable = async () => {
+          throw cloudError('Cloudflare', 'GET', '/accounts/x/workers/scripts', 403, '10000: Authentication error');
+        }),
+      /workers\/scripts failed \(HTTP 403\)/,
+    ],
+    [
+      'ssh-key-file',
+      (_s, w) =>
+        (w.readKey = () => {
+          throw ConfigError('DYNIA_SSH_KEY /home/ana/.ssh/id_ed25519.pub is not a usable private key.');
+        }),
+      /is not a usable private key/,
+    ],
+    [
+      'ssh-key-account',
+      (_s, w) =>
+        (w.digitalocean.listSshKeys = async () => {
+          throw forbidden('/v2/account/keys');
+        }),
+      /account\/keys failed \(HTTP 403\)/,
+    ],
+    [
+      'dns-resolver-8.8.8.8:53',
+      (_s, w) => (w.queryDns = async (_n, r) => (r.host === '8.8.8.8' ? { error: 'TIMEOUT' } : { ips: [] })),
+      /no usable answer for example.com: TIMEOUT/,
+    ],
+    [
+      'acme',
+      (_s, w) => (w.fetchAcmeDirectory = async () => ({ meta: {} })),
+      /is not an ACME directory \(no newNonce, newAccount, newOrder\)/,
+    ],
   ];
   for (const [id, breakIt, detail] of cases) {
     test(`${id} fails on its own, with its fix`, async () => {
       const settings = good();
       const ports = world();
       breakIt(settings, ports);
-      const unparsable = id === 'settings' ? [{ message: 'DYNIA_ACME_EMAIL "x" from the environment is invalid: is not an email address.', fix: '' }] : [];
+      const unparsable =
+        id === 'settings' ? [{ message: 'DYNIA_ACME_EMAIL "x" from the environment is invalid: is not an email address.', fix: '' }] : [];
       const { report, ids } = await failed(settings, ports, unparsable);
       assert.deepEqual(ids, [id]);
       const check = report.checks.find((c) => c.id === id)!;
@@ -99,7 +193,13 @@ describe('dynia doctor', () => {
   test('an API that cannot be reached is not called a rejected token', async () => {
     const ports = world();
     ports.cloudflare.verifyToken = async () => {
-      throw new CloudError({ service: 'Cloudflare', method: 'GET', path: '/user/tokens/verify', problem: 'network error (ECONNREFUSED)', attempts: 2 });
+      throw new CloudError({
+        service: 'Cloudflare',
+        method: 'GET',
+        path: '/user/tokens/verify',
+        problem: 'network error (ECONNREFUSED)',
+        attempts: 2,
+      });
     };
     const { report, ids } = await failed(good(), ports);
     assert.deepEqual(ids, ['cf-token']);
@@ -114,7 +214,10 @@ describe('dynia doctor', () => {
     const ports = world();
     const { report, ids } = await failed(settings, { ...ports, cloudflare: undefined } as DoctorPorts);
     assert.deepEqual(ids, ['cf-token']);
-    assert.deepEqual(report.checks.filter((c) => c.status === 'skip').map((c) => c.id), ['cf-zone', 'cf-dns', 'cf-account', 'cf-workers']);
+    assert.deepEqual(
+      report.checks.filter((c) => c.status === 'skip').map((c) => c.id),
+      ['cf-zone', 'cf-dns', 'cf-account', 'cf-workers'],
+    );
   });
 
   test('a given zone id of another domain is named, with where it came from', async () => {
@@ -124,7 +227,10 @@ describe('dynia doctor', () => {
     ports.cloudflare.getZone = async (id) => ({ ...ZONE, id, name: 'old.example' });
     const { report, ids } = await failed(settings, ports);
     assert.deepEqual(ids, ['cf-zone']);
-    assert.equal(report.checks.find((c) => c.id === 'cf-zone')!.detail, `CLOUDFLARE_ZONE_ID ${'q'.repeat(32)} (from /work/.dynia/config.json) is the zone old.example, not DYNIA_DOMAIN example.com.`);
+    assert.equal(
+      report.checks.find((c) => c.id === 'cf-zone')!.detail,
+      `CLOUDFLARE_ZONE_ID ${'q'.repeat(32)} (from /work/.dynia/config.json) is the zone old.example, not DYNIA_DOMAIN example.com.`,
+    );
   });
 
   test('a key not yet in the account passes: node:create imports it', async () => {

@@ -14,27 +14,45 @@ import { drainThen, type DrainTarget } from '../../src/node/drain-commands.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { describeDrain, drainThenStop, drainVerdict, swapTarget } from '../../src/workflows/drain.js';
 
-const target: DrainTarget = { next: { container: 'shop-green-web-1', port: 8080 }, previous: { container: 'shop-blue-web-1', port: 8080 }, timeoutSeconds: 10 };
+const target: DrainTarget = {
+  next: { container: 'shop-green-web-1', port: 8080 },
+  previous: { container: 'shop-blue-web-1', port: 8080 },
+  timeoutSeconds: 10,
+};
 const STOP = ['docker', 'compose', '-p', 'shop-blue', 'stop'];
 
 describe('Caddy upstream pool', () => {
   test('parses what Caddy 2.6 answers, empty pool included', () => {
     assert.deepEqual(parseUpstreams('[]\n'), []);
-    assert.deepEqual(parseUpstreams('[{"address":"172.18.0.4:8080","num_requests":3,"fails":0},{"address":"172.18.0.5:8080","num_requests":0,"fails":1}]\n'), [
-      { address: '172.18.0.4:8080', numRequests: 3, fails: 0 },
-      { address: '172.18.0.5:8080', numRequests: 0, fails: 1 },
-    ]);
+    assert.deepEqual(
+      parseUpstreams(
+        '[{"address":"172.18.0.4:8080","num_requests":3,"fails":0},{"address":"172.18.0.5:8080","num_requests":0,"fails":1}]\n',
+      ),
+      [
+        { address: '172.18.0.4:8080', numRequests: 3, fails: 0 },
+        { address: '172.18.0.5:8080', numRequests: 0, fails: 1 },
+      ],
+    );
   });
 
   test('anything else is refused with what came back', () => {
-    assert.throws(() => parseUpstreams('wget: can\'t connect to remote host (127.0.0.1): Connection refused'), /did not answer JSON: wget: can't connect/);
+    assert.throws(
+      () => parseUpstreams("wget: can't connect to remote host (127.0.0.1): Connection refused"),
+      /did not answer JSON: wget: can't connect/,
+    );
     assert.throws(() => parseUpstreams('{"error":"x"}'), /answered \{"error":"x"\}, not a list/);
     assert.throws(() => parseUpstreams('[{"address":"a"}]'), /entry 0 is \{"address":"a"\}; expected \{address, num_requests, fails\}/);
   });
 
   test('described for messages', () => {
     assert.equal(describeUpstreams([]), 'none');
-    assert.equal(describeUpstreams([{ address: '172.18.0.4:8080', numRequests: 3, fails: 0 }, { address: '172.18.0.5:8080', numRequests: 0, fails: 2 }]), '172.18.0.4:8080 (3 in flight), 172.18.0.5:8080 (0 in flight, 2 failed)');
+    assert.equal(
+      describeUpstreams([
+        { address: '172.18.0.4:8080', numRequests: 3, fails: 0 },
+        { address: '172.18.0.5:8080', numRequests: 0, fails: 2 },
+      ]),
+      '172.18.0.4:8080 (3 in flight), 172.18.0.5:8080 (0 in flight, 2 failed)',
+    );
   });
 });
 
@@ -42,15 +60,25 @@ describe('drain command', () => {
   test('constant scripts; containers, ports, timeout and the stop command are arguments', () => {
     const argv = drainThen(target, STOP);
     assert.deepEqual([argv[0], argv[1], argv[3]], ['sh', '-c', 'sh']);
-    assert.deepEqual(argv.slice(4, 11), ['{{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}}', 'dynia-caddy', 'shop-green-web-1', '8080', 'shop-blue-web-1', '8080', '10']);
+    assert.deepEqual(argv.slice(4, 11), [
+      '{{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}}',
+      'dynia-caddy',
+      'shop-green-web-1',
+      '8080',
+      'shop-blue-web-1',
+      '8080',
+      '10',
+    ]);
     assert.deepEqual(argv.slice(12), STOP);
     for (const script of [argv[2]!, argv[11]!]) assert.doesNotMatch(script, /shop|8080|dynia-caddy/, 'no data in the scripts');
     assert.match(argv[11]!, /wget -q -O - http:\/\/127\.0\.0\.1:2019\/reverse_proxy\/upstreams/);
   });
 
-  test('the target of a swap names the previous deployment\'s entry container', () => {
+  test("the target of a swap names the previous deployment's entry container", () => {
     assert.deepEqual(swapTarget('shop-green-web-1', 8080, { project: 'shop-blue', entryService: 'api', entryPort: 3000 }), {
-      next: { container: 'shop-green-web-1', port: 8080 }, previous: { container: 'shop-blue-api-1', port: 3000 }, timeoutSeconds: 10,
+      next: { container: 'shop-green-web-1', port: 8080 },
+      previous: { container: 'shop-blue-api-1', port: 3000 },
+      timeoutSeconds: 10,
     });
   });
 });
@@ -75,19 +103,33 @@ describe('drainThenStop', () => {
 
   test('never drained: the last pool in the error, nothing stopped', async () => {
     const remote = new RecordingRemote().on(isDrain, { code: 75, stderr: '[{"address":"172.18.0.4:8080","num_requests":7,"fails":0}]\n' });
-    await assert.rejects(drainThenStop(remote, target, STOP, clock(0, 0)), (e: unknown) =>
-      e instanceof DyniaError && e.kind === 'health' &&
-      e.message === 'Caddy on 203.0.113.10 did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172.18.0.4:8080 (7 in flight). shop-blue-web-1 was not stopped.');
+    await assert.rejects(
+      drainThenStop(remote, target, STOP, clock(0, 0)),
+      (e: unknown) =>
+        e instanceof DyniaError &&
+        e.kind === 'health' &&
+        e.message ===
+          'Caddy on 203.0.113.10 did not send requests to shop-green-web-1 within 10 s; its upstreams in flight: 172.18.0.4:8080 (7 in flight). shop-blue-web-1 was not stopped.',
+    );
   });
 
   test('the admin API unreachable or the new container without an address: said so', async () => {
     const remote = new RecordingRemote().on(isDrain, { code: 3, stderr: 'shop-green-web-1 has no address on the network\n' });
-    await assert.rejects(drainThenStop(remote, target, STOP, clock(0, 0)), /could not watch Caddy's upstreams on 203\.0\.113\.10; its upstreams in flight: shop-green-web-1 has no address on the network\./);
+    await assert.rejects(
+      drainThenStop(remote, target, STOP, clock(0, 0)),
+      /could not watch Caddy's upstreams on 203\.0\.113\.10; its upstreams in flight: shop-green-web-1 has no address on the network\./,
+    );
   });
 
-  test('drained but the stop failed: the stop command\'s own error', async () => {
+  test("drained but the stop failed: the stop command's own error", async () => {
     const remote = new RecordingRemote().on(isDrain, { code: 1, stdout: 'drained new 1\n', stderr: 'Error response from daemon: boom\n' });
-    await assert.rejects(drainThenStop(remote, target, STOP, clock(0, 0)), (e: unknown) => e instanceof DyniaError && e.kind === 'remote' && /`docker compose -p shop-blue stop` exited with code 1:\nError response from daemon: boom/.test(e.message));
+    await assert.rejects(
+      drainThenStop(remote, target, STOP, clock(0, 0)),
+      (e: unknown) =>
+        e instanceof DyniaError &&
+        e.kind === 'remote' &&
+        /`docker compose -p shop-blue stop` exited with code 1:\nError response from daemon: boom/.test(e.message),
+    );
   });
 });
 
@@ -102,17 +144,27 @@ function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: numb
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   };
-  stub('docker', [
-    'case $1 in',
-    `  inspect) case $4 in shop-green-web-1) echo 172.18.0.5 ;; shop-blue-web-1) ${opts.old === undefined ? 'echo 172.18.0.4' : `echo "${opts.old}"`} ;; *) exit 1 ;; esac ;;`,
-    '  exec) shift 2; exec "$@" ;;',
-    `  compose) echo "$*" >> ${dir}/ran ;;`,
-    'esac',
-  ].join('\n'));
-  stub('wget', `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`);
+  stub(
+    'docker',
+    [
+      'case $1 in',
+      `  inspect) case $4 in shop-green-web-1) echo 172.18.0.5 ;; shop-blue-web-1) ${opts.old === undefined ? 'echo 172.18.0.4' : `echo "${opts.old}"`} ;; *) exit 1 ;; esac ;;`,
+      '  exec) shift 2; exec "$@" ;;',
+      `  compose) echo "$*" >> ${dir}/ran ;;`,
+      'esac',
+    ].join('\n'),
+  );
+  stub(
+    'wget',
+    `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
+  );
   stub('sleep', 'exit 0');
   const argv = drainThen({ ...target, timeoutSeconds: opts.timeoutSeconds ?? 10 }, STOP);
-  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, timeout: 10_000 });
+  const result = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    timeout: 10_000,
+  });
   let ran = '';
   try {
     ran = readFileSync(join(dir, 'ran'), 'utf8');

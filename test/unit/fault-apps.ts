@@ -38,7 +38,9 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
       .filter((c) => c.project === `${app}-blue` || c.project === `${app}-green`)
       .map((c) => `container /${c.name}|${c.project}|web|${c.running}|${c.edge ? c.edge.map((a) => `${a},`).join('') : '-'}\n`);
     const file = argv[7] ? (host.files.get(argv[7]) ?? '(none)\n') : '';
-    return { stdout: `${lines.join('')}--- caddyfile\n${host.files.get(argv[5]!) ?? ''}--- manifest\n${host.files.get(argv[6]!) ?? ''}--- file\n${file}` };
+    return {
+      stdout: `${lines.join('')}--- caddyfile\n${host.files.get(argv[5]!) ?? ''}--- manifest\n${host.files.get(argv[6]!) ?? ''}--- file\n${file}`,
+    };
   }
   if (argv[0] === 'sh' && argv[2]?.startsWith('set -euf')) {
     const record = /\{"hash":"[0-9a-f]+","files":\[[^\0]*?\]\}/.exec(stdin ?? '');
@@ -87,7 +89,9 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     return { stdout: `${JSON.stringify(c.edge ? { edge: { Aliases: c.edge } } : {})}\n` };
   }
   if (argv[0] === 'docker' && argv[1] === 'compose' && argv.includes('ps')) {
-    const lines = inProject(host, argv[3]!).map((c) => `${JSON.stringify({ Name: c.name, Service: 'web', State: c.running ? 'running' : 'exited', Health: '', ExitCode: 0 })}\n`);
+    const lines = inProject(host, argv[3]!).map(
+      (c) => `${JSON.stringify({ Name: c.name, Service: 'web', State: c.running ? 'running' : 'exited', Health: '', ExitCode: 0 })}\n`,
+    );
     return { stdout: lines.join('') };
   }
   if (argv[0] === 'docker' && argv[1] === 'compose' && argv.at(-1) === 'down') {
@@ -96,4 +100,3 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
   }
   return undefined;
 }
-

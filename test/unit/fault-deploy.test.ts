@@ -31,18 +31,41 @@ const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
 
 const createNode = (world: World, name: string) =>
-  nodeCreate({ name, healthPath: '/healthz', region: 'nyc3', size: 's-1vcpu-1gb', image: 'debian-12-x64', sshKey: '41', dnsTimeoutMs: 1, httpsTimeoutMs: 1, dropletTimeoutMs: 1 }, world.deps(new FaultClock()));
+  nodeCreate(
+    {
+      name,
+      healthPath: '/healthz',
+      region: 'nyc3',
+      size: 's-1vcpu-1gb',
+      image: 'debian-12-x64',
+      sshKey: '41',
+      dnsTimeoutMs: 1,
+      httpsTimeoutMs: 1,
+      dropletTimeoutMs: 1,
+    },
+    world.deps(new FaultClock()),
+  );
 
 /** app:deploy as the CLI runs it: plan from state, nodes already on the file reconciled, then the fleet run. */
 async function deploy(world: World, clock: FaultClock, text: string, nodes: string[]): Promise<void> {
   const deps = world.deps(clock);
   const file = parseCompose(text, 'shop.yaml');
   const model = appModel(file, () => 'missing');
-  const planNode = (state: State, node: string, force = false) => planDeploy(state, { node, app: 'shop', file, model, files: [], hash: composeHash(text), force });
+  const planNode = (state: State, node: string, force = false) =>
+    planDeploy(state, { node, app: 'shop', file, model, files: [], hash: composeHash(text), force });
   const selected = deps.tx.state.nodes.filter((n) => nodes.includes(n.name));
-  const plan = await reconcileUnchanged(planFleet({ app: 'shop', nodes: selected, file, planNode: (n) => planNode(deps.tx.state, n) }), deps, (n) => planNode(deps.tx.state, n, true));
+  const plan = await reconcileUnchanged(
+    planFleet({ app: 'shop', nodes: selected, file, planNode: (n) => planNode(deps.tx.state, n) }),
+    deps,
+    (n) => planNode(deps.tx.state, n, true),
+  );
   if (plan.plans.length === 0) return;
-  await fleetDeploy(plan, { composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 1, parallel: 4 }, deps, () => 0);
+  await fleetDeploy(
+    plan,
+    { composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 1, parallel: 4 },
+    deps,
+    () => 0,
+  );
 }
 
 /** One colour runs and holds the alias on each node, the one state calls active (with the asked file); Caddy and manifest from state. */
@@ -56,13 +79,25 @@ function assertOneVersion(world: World, hash: string): void {
     assert.equal(d.composeHash, hash, `${node.name}: the version the command asked for`);
     const entry = `${d.project}-${d.entryService}-1`;
     const apps = [...host.containers.values()].filter((c) => c.project.startsWith('shop-'));
-    assert.deepEqual(apps.filter((c) => c.running).map((c) => c.name), [entry], `${node.name}: exactly the active colour runs`);
-    assert.deepEqual(apps.filter((c) => c.edge?.includes(upstreamAlias(d.domain))).map((c) => c.name), [entry], `${node.name}: only it holds the alias`);
+    assert.deepEqual(
+      apps.filter((c) => c.running).map((c) => c.name),
+      [entry],
+      `${node.name}: exactly the active colour runs`,
+    );
+    assert.deepEqual(
+      apps.filter((c) => c.edge?.includes(upstreamAlias(d.domain))).map((c) => c.name),
+      [entry],
+      `${node.name}: only it holds the alias`,
+    );
     const caddyfile = caddyfileFor(world.settings, state, node.name);
     assert.equal(host.files.get(LAYOUT.caddyfile), caddyfile, `${node.name}: the Caddyfile state implies`);
     assert.equal(host.caddyLoaded, caddyfile, `${node.name}: Caddy runs it`);
     const manifest = parseManifest(host.files.get(LAYOUT.manifest) ?? 'null');
-    assert.deepEqual({ ...manifest, updatedAt: '' }, { ...nodeManifest(node, state.deployments, ''), updatedAt: '' }, `${node.name}: the manifest is state's`);
+    assert.deepEqual(
+      { ...manifest, updatedAt: '' },
+      { ...nodeManifest(node, state.deployments, ''), updatedAt: '' },
+      `${node.name}: the manifest is state's`,
+    );
   }
 }
 
@@ -81,7 +116,10 @@ const scenarios: Scenario[] = [
   },
   {
     command: 'app:deploy (fleet of 2)',
-    setup: async (world) => void (await createNode(world, 'web-1'), await createNode(world, 'web-2'), await deploy(world, new FaultClock(), V1, ['web-1', 'web-2'])),
+    setup: async (world) =>
+      void (await createNode(world, 'web-1'),
+      await createNode(world, 'web-2'),
+      await deploy(world, new FaultClock(), V1, ['web-1', 'web-2'])),
     run: (world, clock) => deploy(world, clock, V2, ['web-1', 'web-2']),
     check: (world) => assertOneVersion(world, composeHash(V2)),
   },
@@ -98,7 +136,10 @@ const scenarios: Scenario[] = [
       const deps = world.deps(clock);
       return appRollback({ plan: await planRollbackReconciled(world.state, { node: 'web-1', app: 'shop' }, deps), timeoutMs: 1 }, deps);
     },
-    rerunAccepts: (error, world) => error instanceof DyniaError && error.kind === 'input' && world.state.deployments.some((d) => d.status === 'active' && d.composeHash === composeHash(V1)),
+    rerunAccepts: (error, world) =>
+      error instanceof DyniaError &&
+      error.kind === 'input' &&
+      world.state.deployments.some((d) => d.status === 'active' && d.composeHash === composeHash(V1)),
     check: (world) => assertOneVersion(world, composeHash(V1)),
   },
 ];
@@ -128,13 +169,17 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
     const atHealthCheck: string[] = [];
     const simulate = host.simulate.bind(host);
     host.simulate = (argv, stdin) => {
-      const url = argv[0] === 'docker' && argv[2] === 'dynia-caddy' && argv[3] === 'sh' ? argv.find((a) => a.startsWith('http://')) : undefined;
+      const url =
+        argv[0] === 'docker' && argv[2] === 'dynia-caddy' && argv[3] === 'sh' ? argv.find((a) => a.startsWith('http://')) : undefined;
       if (url) atHealthCheck.push(`${new URL(url).hostname}: ${host.containers.get(new URL(url).hostname)?.edge?.join(',') || 'no alias'}`);
       return simulate(argv, stdin);
     };
     await deploy(world, new FaultClock(), V1, ['web-1']);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await appRollback({ plan: await planRollbackReconciled(world.state, { node: 'web-1', app: 'shop' }, world.deps(new FaultClock())), timeoutMs: 1 }, world.deps(new FaultClock()));
+    await appRollback(
+      { plan: await planRollbackReconciled(world.state, { node: 'web-1', app: 'shop' }, world.deps(new FaultClock())), timeoutMs: 1 },
+      world.deps(new FaultClock()),
+    );
     assert.deepEqual(atHealthCheck, ['shop-blue-web-1: no alias', 'shop-green-web-1: no alias']);
     assertOneVersion(world, composeHash(V2));
   });
@@ -143,7 +188,9 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
     test(`${scenario.command}: every moment × every fault converges on the first re-run`, async (t) => {
       const rows = await assertConverges(scenario, newWorld);
       assert.ok(rows.length > 10);
-      t.diagnostic(`${scenario.command}: ${rows.length} interruptions converged; repaired: ${rows.filter((r) => r.repaired.length).length}`);
+      t.diagnostic(
+        `${scenario.command}: ${rows.length} interruptions converged; repaired: ${rows.filter((r) => r.repaired.length).length}`,
+      );
     });
   }
 });

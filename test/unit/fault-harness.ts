@@ -98,7 +98,14 @@ export class FaultClock {
 
 function cloudError(label: string, status: number | undefined, attempts: number, problem?: string): CloudError {
   const [service, method, path] = label.split(' ');
-  return new CloudError({ service: service === 'DO' ? 'DigitalOcean' : 'Cloudflare', method: method!, path: path!, ...(status ? { status } : {}), attempts, ...(problem ? { problem } : {}) });
+  return new CloudError({
+    service: service === 'DO' ? 'DigitalOcean' : 'Cloudflare',
+    method: method!,
+    path: path!,
+    ...(status ? { status } : {}),
+    attempts,
+    ...(problem ? { problem } : {}),
+  });
 }
 
 export interface Scenario {
@@ -158,7 +165,11 @@ export async function faultMatrix(scenario: Scenario, newWorld: () => Promise<Wo
       const first = await runOnce(scenario, world, clock);
       world.messages.length = 0;
       const again = await runOnce(scenario, world, new FaultClock());
-      let rerun = again.ok ? 'ok' : scenario.rerunAccepts?.(again.error, world) ? `ok (${brief(again.error)})` : `FAILED: ${brief(again.error)}`;
+      let rerun = again.ok
+        ? 'ok'
+        : scenario.rerunAccepts?.(again.error, world)
+          ? `ok (${brief(again.error)})`
+          : `FAILED: ${brief(again.error)}`;
       let converged = !rerun.startsWith('FAILED');
       if (converged) {
         try {
@@ -187,10 +198,17 @@ export async function assertConverges(scenario: Scenario, newWorld: () => Promis
   const rows = await faultMatrix(scenario, newWorld);
   if (process.env.DYNIA_FAULT_MATRIX) {
     const { appendFileSync } = await import('node:fs');
-    appendFileSync(process.env.DYNIA_FAULT_MATRIX, rows.map((r) => `| ${r.command} | ${r.moment} | ${r.fault} | ${r.first} | ${r.rerun} | ${r.repaired.join('; ')} |\n`).join(''));
+    appendFileSync(
+      process.env.DYNIA_FAULT_MATRIX,
+      rows.map((r) => `| ${r.command} | ${r.moment} | ${r.fault} | ${r.first} | ${r.rerun} | ${r.repaired.join('; ')} |\n`).join(''),
+    );
   }
   const bad = rows.filter((r) => !r.converged);
-  assert.deepEqual(bad.map((r) => `${r.moment} [${r.fault}] → ${r.rerun}`), [], `${bad.length} of ${rows.length} cases did not converge`);
+  assert.deepEqual(
+    bad.map((r) => `${r.moment} [${r.fault}] → ${r.rerun}`),
+    [],
+    `${bad.length} of ${rows.length} cases did not converge`,
+  );
   return rows;
 }
 

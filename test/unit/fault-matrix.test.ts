@@ -23,10 +23,17 @@ import { ACCOUNT, World } from './fault-world.js';
 import { startDnsResponder } from './propagation-dns-responder.js';
 
 const createInput = (name: string): NodeCreateInput => ({
-  name, healthPath: '/healthz', region: 'nyc3', size: 's-1vcpu-1gb', image: 'debian-12-x64', sshKey: '41',
+  name,
+  healthPath: '/healthz',
+  region: 'nyc3',
+  size: 's-1vcpu-1gb',
+  image: 'debian-12-x64',
+  sshKey: '41',
   // The fakes answer at once: a check that fails is a real failure, never a wait. DNS is a real UDP responder
   // on loopback, so its one query gets time to answer on a loaded machine (a wrong answer still fails at once).
-  dnsTimeoutMs: 2_000, httpsTimeoutMs: 1, dropletTimeoutMs: 1,
+  dnsTimeoutMs: 2_000,
+  httpsTimeoutMs: 1,
+  dropletTimeoutMs: 1,
 });
 
 const createClean = (world: World, name: string) => nodeCreate(createInput(name), world.deps(new FaultClock()));
@@ -37,10 +44,18 @@ function assertNodesMatch(world: World): void {
   for (const node of nodes) {
     assert.equal(node.status, 'active', `${node.name} is active`);
     const droplets = [...world.droplets.values()].filter((d) => d.name === node.name);
-    assert.deepEqual(droplets.map((d) => d.id), [node.dropletId], `${node.name}: exactly the droplet state names`);
+    assert.deepEqual(
+      droplets.map((d) => d.id),
+      [node.dropletId],
+      `${node.name}: exactly the droplet state names`,
+    );
     assert.equal(droplets[0]!.networks.v4[0]?.ip_address, node.ip);
     const records = [...world.records.values()].filter((r) => r.name === node.fqdn);
-    assert.deepEqual(records.map((r) => [r.id, r.content]), [[node.dnsRecordId, node.ip]], `${node.fqdn}: exactly the record state names`);
+    assert.deepEqual(
+      records.map((r) => [r.id, r.content]),
+      [[node.dnsRecordId, node.ip]],
+      `${node.fqdn}: exactly the record state names`,
+    );
     const host = world.hosts.get(node.ip)!;
     assert.equal(node.sshHostKey, host.hostKey);
     const caddyfile = renderCaddyfile({ acme: caddyAcme(world.settings.acme), sites: nodeSites(node, deployments) });
@@ -48,22 +63,50 @@ function assertNodesMatch(world: World): void {
     assert.equal(host.files.get(LAYOUT.caddyfile), caddyfile);
     assert.ok(host.serves(node.fqdn), `${node.name} serves its FQDN`);
     const firewalls = [...world.firewalls.values()].filter((f) => f.name === `dynia-${node.name}`);
-    assert.deepEqual(firewalls.map((f) => [f.id, f.droplet_ids]), [[node.firewall?.id, [node.dropletId]]], `${node.name}: exactly one firewall, the one state names, on its droplet`);
+    assert.deepEqual(
+      firewalls.map((f) => [f.id, f.droplet_ids]),
+      [[node.firewall?.id, [node.dropletId]]],
+      `${node.name}: exactly one firewall, the one state names, on its droplet`,
+    );
     const manifest = parseManifest(host.files.get(LAYOUT.manifest) ?? 'null');
     assert.deepEqual({ ...manifest, updatedAt: '' }, { ...nodeManifest(node, deployments, ''), updatedAt: '' });
   }
   const ids = new Set(nodes.map((n) => n.dropletId));
-  assert.deepEqual([...world.droplets.values()].filter((d) => !ids.has(d.id)).map((d) => `${d.name} (${d.id})`), [], 'no orphaned droplet');
+  assert.deepEqual(
+    [...world.droplets.values()].filter((d) => !ids.has(d.id)).map((d) => `${d.name} (${d.id})`),
+    [],
+    'no orphaned droplet',
+  );
   const recordIds = new Set(nodes.map((n) => n.dnsRecordId));
-  assert.deepEqual([...world.records.values()].filter((r) => !recordIds.has(r.id)).map((r) => r.name), [], 'no orphaned DNS record');
+  assert.deepEqual(
+    [...world.records.values()].filter((r) => !recordIds.has(r.id)).map((r) => r.name),
+    [],
+    'no orphaned DNS record',
+  );
   const firewallIds = new Set(nodes.map((n) => n.firewall?.id));
-  assert.deepEqual([...world.firewalls.values()].filter((f) => !firewallIds.has(f.id)).map((f) => f.name), [], 'no orphaned firewall');
+  assert.deepEqual(
+    [...world.firewalls.values()].filter((f) => !firewallIds.has(f.id)).map((f) => f.name),
+    [],
+    'no orphaned firewall',
+  );
 }
 
-const slbInput: SlbSyncInput = { name: 'dynia-slb', accountId: ACCOUNT, health: true, workersDevUrlTemplate: 'https://{script}.{subdomain}.workers.dev', dryRun: false, allowEmpty: false };
+const slbInput: SlbSyncInput = {
+  name: 'dynia-slb',
+  accountId: ACCOUNT,
+  health: true,
+  workersDevUrlTemplate: 'https://{script}.{subdomain}.workers.dev',
+  dryRun: false,
+  allowEmpty: false,
+};
 
 const scenarioSlb = (world: World, clock: FaultClock) =>
-  slbSync(slbInput, world.deps(clock), { probe: world.probe(clock), loadWorkerCode: async () => 'export default {}', health: { concurrency: 4, attempts: 1, retryDelayMs: 0 }, now: () => new Date(0) });
+  slbSync(slbInput, world.deps(clock), {
+    probe: world.probe(clock),
+    loadWorkerCode: async () => 'export default {}',
+    health: { concurrency: 4, attempts: 1, retryDelayMs: 0 },
+    now: () => new Date(0),
+  });
 
 const scenarios: Scenario[] = [
   {
@@ -71,16 +114,21 @@ const scenarios: Scenario[] = [
     async setup() {},
     run: (world, clock) => nodeCreate(createInput('web-1'), world.deps(clock)),
     // A kill after the node was recorded active: the node exists, and a second create says so.
-    rerunAccepts: (error, world) => error instanceof DyniaError && /already exists/.test(error.message) && world.state.nodes[0]?.status === 'active',
+    rerunAccepts: (error, world) =>
+      error instanceof DyniaError && /already exists/.test(error.message) && world.state.nodes[0]?.status === 'active',
     check: assertNodesMatch,
   },
   {
     command: 'node:destroy',
     setup: async (world) => void (await createClean(world, 'web-1'), await createClean(world, 'web-2')),
     run: (world, clock) => nodeDestroy('web-1', world.deps(clock)),
-    rerunAccepts: (error, world) => error instanceof DyniaError && /no node named web-1/.test(error.message) && !world.state.nodes.some((n) => n.name === 'web-1'),
+    rerunAccepts: (error, world) =>
+      error instanceof DyniaError && /no node named web-1/.test(error.message) && !world.state.nodes.some((n) => n.name === 'web-1'),
     check(world) {
-      assert.deepEqual(world.state.nodes.map((n) => n.name), ['web-2']);
+      assert.deepEqual(
+        world.state.nodes.map((n) => n.name),
+        ['web-2'],
+      );
       assertNodesMatch(world);
     },
   },
@@ -93,10 +141,20 @@ const scenarios: Scenario[] = [
       const origins = candidates.map((c) => c.origin);
       const script = world.scripts.get('dynia-slb');
       assert.equal(world.kvNamespaces.length, 1, 'one health namespace, never a second');
-      assert.deepEqual(script?.upload.bindings, workerBindings(origins, healthPaths(candidates, origins), world.kvNamespaces[0]!.id), 'the Worker serves every node');
+      assert.deepEqual(
+        script?.upload.bindings,
+        workerBindings(origins, healthPaths(candidates, origins), world.kvNamespaces[0]!.id),
+        'the Worker serves every node',
+      );
       assert.deepEqual(world.schedules.get('dynia-slb'), [HEALTH_CRON], 'the origins are probed every minute');
       assert.ok(script.workersDev, 'reachable on workers.dev');
-      assert.deepEqual(world.state.slb && { ...world.state.slb, publishedAt: '' }, { name: 'dynia-slb', url: 'https://dynia-slb.acme.workers.dev', origins, publishedAt: '', codeHash: world.state.slb?.codeHash });
+      assert.deepEqual(world.state.slb && { ...world.state.slb, publishedAt: '' }, {
+        name: 'dynia-slb',
+        url: 'https://dynia-slb.acme.workers.dev',
+        origins,
+        publishedAt: '',
+        codeHash: world.state.slb?.codeHash,
+      });
       assertNodesMatch(world);
     },
   },
@@ -105,7 +163,11 @@ const scenarios: Scenario[] = [
     command: 'slb:sync (a node added)',
     async setup(world) {
       await createClean(world, 'web-1');
-      await slbSync(slbInput, world.deps(new FaultClock()), { probe: world.probe(new FaultClock()), loadWorkerCode: async () => 'export default {}', now: () => new Date(0) });
+      await slbSync(slbInput, world.deps(new FaultClock()), {
+        probe: world.probe(new FaultClock()),
+        loadWorkerCode: async () => 'export default {}',
+        now: () => new Date(0),
+      });
       await createClean(world, 'web-2');
     },
     run: (world, clock) => scenarioSlb(world, clock),
@@ -172,7 +234,10 @@ describe('fault injection: every moment of every command, then a plain re-run co
       await nodeCreate(createInput('web-1'), world.deps(new FaultClock({ at: moment.n, fault: 'kill-before' }))).catch(() => undefined);
       const result = await rebuildState({ version: 1, nodes: [], deployments: [] }, world.rebuildDeps(new FaultClock()));
       for (const node of result.state.nodes.filter((n) => n.status === 'active')) {
-        assert.ok(world.hosts.get(node.ip)?.serves(node.fqdn), `${moment.step} › ${moment.label}: rebuilt ${node.name} as active but it does not serve`);
+        assert.ok(
+          world.hosts.get(node.ip)?.serves(node.fqdn),
+          `${moment.step} › ${moment.label}: rebuilt ${node.name} as active but it does not serve`,
+        );
       }
     }
   });

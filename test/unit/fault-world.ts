@@ -4,7 +4,13 @@
  * and the state as last committed. Every call goes through a FaultClock gate (fault-harness.ts). DNS answers
  * come from a responder on 127.0.0.1 fed from the records, so node:create's real propagation check runs.
  */
-import { CloudflareClient, type DnsRecord, type DnsRecordInput, type WorkerModuleUpload, type WorkerRoute } from '../../src/cloud/cloudflare.js';
+import {
+  CloudflareClient,
+  type DnsRecord,
+  type DnsRecordInput,
+  type WorkerModuleUpload,
+  type WorkerRoute,
+} from '../../src/cloud/cloudflare.js';
 import type { CreateDropletRequest, Droplet, Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
 import { RemoteError } from '../../src/errors.js';
 import { LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../../src/node/layout.js';
@@ -34,7 +40,10 @@ export class FakeHost {
   /** The Caddyfile text Caddy runs (read when it starts or reloads). */
   caddyLoaded?: string;
 
-  constructor(readonly ip: string, readonly hostKey: string) {}
+  constructor(
+    readonly ip: string,
+    readonly hostKey: string,
+  ) {}
 
   /** A command's effect on the host; unknown commands succeed with no output (see the harness doc). */
   simulate(argv: Argv, stdin?: string): Partial<ExecResult> {
@@ -42,7 +51,8 @@ export class FakeHost {
     if (app) return app;
     const line = argv.join(' ');
     if (line === 'docker info --format {{.ServerVersion}}') return { stdout: '27.5.1\n' };
-    if (argv[0] === 'docker' && argv[1] === 'network' && argv[2] === 'inspect') return { code: this.networks.has(argv[3]!) ? 0 : 1, stderr: this.networks.has(argv[3]!) ? '' : 'network not found' };
+    if (argv[0] === 'docker' && argv[1] === 'network' && argv[2] === 'inspect')
+      return { code: this.networks.has(argv[3]!) ? 0 : 1, stderr: this.networks.has(argv[3]!) ? '' : 'network not found' };
     if (argv[0] === 'docker' && argv[1] === 'network' && argv[2] === 'create') return (this.networks.add(argv[3]!), {});
     if (argv[0] === 'docker' && argv[1] === 'compose' && argv.includes('up')) {
       const project = argv[3]!;
@@ -64,7 +74,8 @@ export class FakeHost {
       this.files.set(argv[2]!, text);
       return {};
     }
-    if (argv[0] === 'sh' && argv[2] === 'cat >> "$1"') return (this.files.set(argv[4]!, (this.files.get(argv[4]!) ?? '') + (stdin ?? '')), {});
+    if (argv[0] === 'sh' && argv[2] === 'cat >> "$1"')
+      return (this.files.set(argv[4]!, (this.files.get(argv[4]!) ?? '') + (stdin ?? '')), {});
     return {};
   }
 
@@ -77,7 +88,10 @@ export class FakeHost {
 /** An SSH session to a host: the recording fake, gated, its effects applied to the host. */
 class FakeSession extends FakeNode {
   private lost = false;
-  constructor(private readonly host_: FakeHost, private readonly clock: FaultClock) {
+  constructor(
+    private readonly host_: FakeHost,
+    private readonly clock: FaultClock,
+  ) {
     super(host_.ip, false); // the host simulates the drain and its stop (fault-apps.ts)
   }
   private through<T>(label: string, effect: () => Promise<T>): Promise<T> {
@@ -85,10 +99,20 @@ class FakeSession extends FakeNode {
     return this.clock.gate('ssh', `ssh ${label}`, effect, () => (this.lost = true));
   }
   override exec(argv: Argv, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.through(argv.join(' ').replace(/ -f \S+/g, '').slice(0, 70), () => {
-      this.on(() => true, (a, stdin) => this.host_.simulate(a, stdin), 1);
-      return super.exec(argv, options);
-    });
+    return this.through(
+      argv
+        .join(' ')
+        .replace(/ -f \S+/g, '')
+        .slice(0, 70),
+      () => {
+        this.on(
+          () => true,
+          (a, stdin) => this.host_.simulate(a, stdin),
+          1,
+        );
+        return super.exec(argv, options);
+      },
+    );
   }
   override upload(path: string, content: string | Buffer, mode?: number): Promise<void> {
     return this.through(`upload ${path}`, async () => {
@@ -127,7 +151,13 @@ export class World {
   }
 
   get settings(): Settings {
-    return { domain: DOMAIN, zoneId: ZONE, resolvers: [{ host: '127.0.0.1', port: this.dnsPort }], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' };
+    return {
+      domain: DOMAIN,
+      zoneId: ZONE,
+      resolvers: [{ host: '127.0.0.1', port: this.dnsPort }],
+      acme: { ca: 'https://acme.example/dir' },
+      sshKeyPath: '/k',
+    };
   }
 
   private syncDns(): void {
@@ -160,19 +190,32 @@ export class World {
   }
 
   digitalocean(clock: FaultClock) {
-    const gate = <T>(label: string, write: boolean, effect: () => T) => clock.gate(write ? 'cloud-write' : 'cloud-read', `DO ${label}`, effect);
+    const gate = <T>(label: string, write: boolean, effect: () => T) =>
+      clock.gate(write ? 'cloud-write' : 'cloud-read', `DO ${label}`, effect);
     return {
       createDroplet: (req: CreateDropletRequest) =>
         gate('POST /v2/droplets', true, () => {
           const id = this.nextId++;
-          const droplet: Droplet = { id, name: req.name, status: 'new', created_at: new Date(0).toISOString(), size_slug: req.size, region: { slug: req.region }, tags: req.tags, networks: { v4: [] } };
+          const droplet: Droplet = {
+            id,
+            name: req.name,
+            status: 'new',
+            created_at: new Date(0).toISOString(),
+            size_slug: req.size,
+            region: { slug: req.region },
+            tags: req.tags,
+            networks: { v4: [] },
+          };
           this.droplets.set(id, droplet);
           return structuredClone(droplet);
         }),
       /** A droplet boots by the first time it is looked at: its host then answers SSH. */
-      getDroplet: (id: number) => gate(`GET /v2/droplets/${id}`, false, () => (this.droplets.has(id) ? structuredClone(this.boot(id)) : null)),
+      getDroplet: (id: number) =>
+        gate(`GET /v2/droplets/${id}`, false, () => (this.droplets.has(id) ? structuredClone(this.boot(id)) : null)),
       listDroplets: (filter: { tagName?: string } = {}) =>
-        gate('GET /v2/droplets', false, () => [...this.droplets.values()].filter((d) => !filter.tagName || d.tags.includes(filter.tagName)).map((d) => structuredClone(d))),
+        gate('GET /v2/droplets', false, () =>
+          [...this.droplets.values()].filter((d) => !filter.tagName || d.tags.includes(filter.tagName)).map((d) => structuredClone(d)),
+        ),
       deleteDroplet: (id: number) =>
         gate(`DELETE /v2/droplets/${id}`, true, () => {
           const droplet = this.droplets.get(id);
@@ -209,8 +252,14 @@ export class World {
 
   private firewallFrom(id: string, req: FirewallRequest): Firewall {
     return {
-      id, name: req.name, status: 'succeeded', created_at: new Date(0).toISOString(),
-      inbound_rules: structuredClone(req.inboundRules), outbound_rules: structuredClone(req.outboundRules), droplet_ids: [...req.dropletIds], tags: [...(req.tags ?? [])],
+      id,
+      name: req.name,
+      status: 'succeeded',
+      created_at: new Date(0).toISOString(),
+      inbound_rules: structuredClone(req.inboundRules),
+      outbound_rules: structuredClone(req.outboundRules),
+      droplet_ids: [...req.dropletIds],
+      tags: [...(req.tags ?? [])],
     };
   }
 
@@ -226,18 +275,32 @@ export class World {
   }
 
   cloudflare(clock: FaultClock) {
-    const gate = <T>(label: string, write: boolean, effect: () => T) => clock.gate(write ? 'cloud-write' : 'cloud-read', `CF ${label}`, effect);
+    const gate = <T>(label: string, write: boolean, effect: () => T) =>
+      clock.gate(write ? 'cloud-write' : 'cloud-read', `CF ${label}`, effect);
     const put = (id: string, input: DnsRecordInput): DnsRecord => {
-      const record = { id, type: input.type, name: input.name, content: input.content, ttl: input.ttl ?? 1, proxied: input.proxied ?? false };
+      const record = {
+        id,
+        type: input.type,
+        name: input.name,
+        content: input.content,
+        ttl: input.ttl ?? 1,
+        proxied: input.proxied ?? false,
+      };
       this.records.set(id, record);
       this.syncDns();
       return { ...record };
     };
     const client = {
       listDnsRecords: (_zone: string, filter: { name?: string; type?: string } = {}) =>
-        gate('GET /zones/dns_records', false, () => [...this.records.values()].filter((r) => (!filter.name || r.name === filter.name) && (!filter.type || r.type === filter.type)).map((r) => ({ ...r }))),
-      createDnsRecord: (_zone: string, input: DnsRecordInput) => gate('POST /zones/dns_records', true, () => put(`rec-${this.nextId++}`, input)),
-      updateDnsRecord: (_zone: string, id: string, input: DnsRecordInput) => gate(`PUT /zones/dns_records/${id}`, true, () => put(id, input)),
+        gate('GET /zones/dns_records', false, () =>
+          [...this.records.values()]
+            .filter((r) => (!filter.name || r.name === filter.name) && (!filter.type || r.type === filter.type))
+            .map((r) => ({ ...r })),
+        ),
+      createDnsRecord: (_zone: string, input: DnsRecordInput) =>
+        gate('POST /zones/dns_records', true, () => put(`rec-${this.nextId++}`, input)),
+      updateDnsRecord: (_zone: string, id: string, input: DnsRecordInput) =>
+        gate(`PUT /zones/dns_records/${id}`, true, () => put(id, input)),
       deleteDnsRecord: (_zone: string, id: string) =>
         gate(`DELETE /zones/dns_records/${id}`, true, () => {
           const had = this.records.delete(id);
@@ -245,9 +308,14 @@ export class World {
           return had;
         }),
       /** The real client's composite (list, then create / update / delete), over the gated calls above. */
-      upsertARecord: (zone: string, wanted: { name: string; ip: string; ttl?: number; proxied?: boolean }) => CloudflareClient.prototype.upsertARecord.call(client as never, zone, wanted),
+      upsertARecord: (zone: string, wanted: { name: string; ip: string; ttl?: number; proxied?: boolean }) =>
+        CloudflareClient.prototype.upsertARecord.call(client as never, zone, wanted),
       uploadWorkerModule: (_account: string, name: string, upload: WorkerModuleUpload) =>
-        gate(`PUT /workers/scripts/${name}`, true, () => (this.scripts.set(name, { upload, workersDev: this.scripts.get(name)?.workersDev ?? false }), { id: name })),
+        gate(
+          `PUT /workers/scripts/${name}`,
+          true,
+          () => (this.scripts.set(name, { upload, workersDev: this.scripts.get(name)?.workersDev ?? false }), { id: name }),
+        ),
       getWorkerSettings: (_account: string, name: string) =>
         gate(`GET /workers/scripts/${name}/settings`, false, () => {
           const script = this.scripts.get(name);
@@ -261,11 +329,14 @@ export class World {
           return { ...created };
         }),
       getWorkerSchedules: (_account: string, name: string) =>
-        gate(`GET /workers/scripts/${name}/schedules`, false, () => (this.scripts.has(name) ? [...(this.schedules.get(name) ?? [])] : null)),
+        gate(`GET /workers/scripts/${name}/schedules`, false, () =>
+          this.scripts.has(name) ? [...(this.schedules.get(name) ?? [])] : null,
+        ),
       putWorkerSchedules: (_account: string, name: string, crons: readonly string[]) =>
         gate(`PUT /workers/scripts/${name}/schedules`, true, () => void this.schedules.set(name, [...crons])),
       getWorkersSubdomain: () => gate('GET /workers/subdomain', false, () => 'acme'),
-      enableWorkersDev: (_account: string, name: string) => gate(`POST /workers/scripts/${name}/subdomain`, true, () => void (this.scripts.get(name)!.workersDev = true)),
+      enableWorkersDev: (_account: string, name: string) =>
+        gate(`POST /workers/scripts/${name}/subdomain`, true, () => void (this.scripts.get(name)!.workersDev = true)),
       listWorkerRoutes: () => gate('GET /zones/workers/routes', false, () => structuredClone(this.routes)),
       createWorkerRoute: (_zone: string, route: { pattern: string; script: string }) =>
         gate('POST /zones/workers/routes', true, () => {
@@ -278,10 +349,14 @@ export class World {
   }
 
   /** Opens a session like connectNode: the host must exist and present the pinned key, if one is pinned. */
-  async open(target: { name: string; ip: string; sshHostKey?: string | undefined }, clock: FaultClock): Promise<{ session: FakeSession; hostKey: string }> {
+  async open(
+    target: { name: string; ip: string; sshHostKey?: string | undefined },
+    clock: FaultClock,
+  ): Promise<{ session: FakeSession; hostKey: string }> {
     const host = await clock.gate('ssh', `ssh connect ${target.name}`, () => this.hosts.get(target.ip));
     if (!host) throw RemoteError(`cannot connect to ${target.name} (${target.ip || 'no IP'}): connect ECONNREFUSED`);
-    if (target.sshHostKey && target.sshHostKey !== host.hostKey) throw RemoteError(`the SSH host key of ${target.name} does not match the pinned one`);
+    if (target.sshHostKey && target.sshHostKey !== host.hostKey)
+      throw RemoteError(`the SSH host key of ${target.name} does not match the pinned one`);
     return { session: new FakeSession(host, clock), hostKey: host.hostKey };
   }
 

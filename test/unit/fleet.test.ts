@@ -15,7 +15,12 @@ class FakeMember implements FleetMember {
   swapped = false;
   closedWith: unknown = 'open';
   readonly gates = new Map<Phase, Promise<void>>();
-  constructor(readonly node: string, readonly log: string[], readonly fail: Partial<Record<Phase, Error>> = {}, readonly swapFailsAfterTakingTraffic = true) {}
+  constructor(
+    readonly node: string,
+    readonly log: string[],
+    readonly fail: Partial<Record<Phase, Error>> = {},
+    readonly swapFailsAfterTakingTraffic = true,
+  ) {}
   private async phase(name: Phase) {
     this.log.push(`${this.node} ${name}`);
     await this.gates.get(name);
@@ -63,23 +68,47 @@ describe('runFleet', () => {
     assert.deepEqual(log, ['a prepare', 'b prepare', 'a prepare done'], 'a waits at the barrier');
     slow.open();
     const reports = await run;
-    assert.deepEqual(log.slice(3), ['b prepare done', 'a swap', 'b swap', 'a swap done', 'b swap done', 'a finish', 'b finish', 'a finish done', 'b finish done']);
-    assert.deepEqual(reports.map((r) => `${r.node}:${r.outcome}`), ['a:deployed', 'b:deployed']);
+    assert.deepEqual(log.slice(3), [
+      'b prepare done',
+      'a swap',
+      'b swap',
+      'a swap done',
+      'b swap done',
+      'a finish',
+      'b finish',
+      'a finish done',
+      'b finish done',
+    ]);
+    assert.deepEqual(
+      reports.map((r) => `${r.node}:${r.outcome}`),
+      ['a:deployed', 'b:deployed'],
+    );
     assert.deepEqual([a.closedWith, b.closedWith], ['ok', 'ok']);
   });
 
   test('a node that fails before the swap: nobody swaps, the ready ones are discarded, the error names the node and why', async () => {
     const log: string[] = [];
     const a = new FakeMember('a', log);
-    const b = new FakeMember('b', log, { prepare: HealthError('http://shop-green-web-1:8080/healthz did not answer 2xx/3xx within 5 s', 'Check the port.') });
+    const b = new FakeMember('b', log, {
+      prepare: HealthError('http://shop-green-web-1:8080/healthz did not answer 2xx/3xx within 5 s', 'Check the port.'),
+    });
     const error = await runFleet([a, b], { parallel: 4, now: clock() }).catch((e) => e);
     assert.ok(error instanceof FleetError);
     assert.equal(error.kind, 'health');
-    assert.equal(error.message, 'No node swapped: b failed before the swap:\n  b: http://shop-green-web-1:8080/healthz did not answer 2xx/3xx within 5 s');
+    assert.equal(
+      error.message,
+      'No node swapped: b failed before the swap:\n  b: http://shop-green-web-1:8080/healthz did not answer 2xx/3xx within 5 s',
+    );
     assert.equal(error.hint, 'Check the port. Every node still serves the version it served before.');
     assert.deepEqual(log, ['a prepare', 'b prepare', 'a prepare done', 'a discard (b not ready)']);
-    assert.deepEqual(error.nodes.map((r: { node: string; outcome: string }) => `${r.node}:${r.outcome}`), ['a:discarded', 'b:failed']);
-    assert.deepEqual([a.closedWith, b.closedWith], ['b not ready', 'http://shop-green-web-1:8080/healthz did not answer 2xx/3xx within 5 s']);
+    assert.deepEqual(
+      error.nodes.map((r: { node: string; outcome: string }) => `${r.node}:${r.outcome}`),
+      ['a:discarded', 'b:failed'],
+    );
+    assert.deepEqual(
+      [a.closedWith, b.closedWith],
+      ['b not ready', 'http://shop-green-web-1:8080/healthz did not answer 2xx/3xx within 5 s'],
+    );
   });
 
   test('with a bound, a failure stops new nodes from starting; those never started are reported', async () => {
@@ -87,7 +116,10 @@ describe('runFleet', () => {
     const members = [new FakeMember('a', log, { prepare: new Error('refused') }), new FakeMember('b', log), new FakeMember('c', log)];
     const error = await runFleet(members, { parallel: 1, now: clock() }).catch((e) => e);
     assert.deepEqual(log, ['a prepare']);
-    assert.deepEqual(error.nodes.map((r: { node: string; outcome: string; reason: string }) => `${r.node}:${r.outcome}:${r.reason}`), ['a:failed:refused', 'b:discarded:not started', 'c:discarded:not started']);
+    assert.deepEqual(
+      error.nodes.map((r: { node: string; outcome: string; reason: string }) => `${r.node}:${r.outcome}:${r.reason}`),
+      ['a:failed:refused', 'b:discarded:not started', 'c:discarded:not started'],
+    );
   });
 
   test('the bound holds: never more than N nodes in a phase at once', async () => {
@@ -112,7 +144,15 @@ describe('runFleet', () => {
     };
     const error = await runFleet(members, { parallel: 4, now: clock(), release }).catch((e) => e);
     assert.equal(runs, 1);
-    assert.deepEqual(log, ['a prepare', 'b prepare', 'a prepare done', 'b prepare done', 'release', 'a discard (the release step failed: release command `bin/migrate` exited with code 3:)', 'b discard (the release step failed: release command `bin/migrate` exited with code 3:)']);
+    assert.deepEqual(log, [
+      'a prepare',
+      'b prepare',
+      'a prepare done',
+      'b prepare done',
+      'release',
+      'a discard (the release step failed: release command `bin/migrate` exited with code 3:)',
+      'b discard (the release step failed: release command `bin/migrate` exited with code 3:)',
+    ]);
     assert.match(error.message, /^No node swapped: release command `bin\/migrate` exited with code 3:\nno such table$/);
   });
 
@@ -121,15 +161,27 @@ describe('runFleet', () => {
     const a = new FakeMember('a', log);
     const b = new FakeMember('b', log, { swap: HealthError('https://b.example.com/healthz did not answer') });
     const error = await runFleet([a, b], { parallel: 4, now: clock() }).catch((e) => e);
-    assert.deepEqual(log.slice(4), ['a swap', 'b swap', 'a swap done', 'a rollback (b failed after the swap)', 'b rollback (https://b.example.com/healthz did not answer)']);
-    assert.equal(error.message, [
-      'b failed after the swap:',
-      '  b: https://b.example.com/healthz did not answer',
-      'Rolled back on every node, so the fleet stays on one version:',
-      '  a: the previous version serves again',
-      '  b: the previous version serves again',
-    ].join('\n'));
-    assert.deepEqual(error.nodes.map((r: { node: string; outcome: string }) => `${r.node}:${r.outcome}`), ['a:rolled-back', 'b:failed']);
+    assert.deepEqual(log.slice(4), [
+      'a swap',
+      'b swap',
+      'a swap done',
+      'a rollback (b failed after the swap)',
+      'b rollback (https://b.example.com/healthz did not answer)',
+    ]);
+    assert.equal(
+      error.message,
+      [
+        'b failed after the swap:',
+        '  b: https://b.example.com/healthz did not answer',
+        'Rolled back on every node, so the fleet stays on one version:',
+        '  a: the previous version serves again',
+        '  b: the previous version serves again',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      error.nodes.map((r: { node: string; outcome: string }) => `${r.node}:${r.outcome}`),
+      ['a:rolled-back', 'b:failed'],
+    );
     assert.equal(log.filter((l) => l.includes('finish')).length, 0, 'nothing recorded as deployed');
   });
 

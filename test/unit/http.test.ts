@@ -78,7 +78,8 @@ async function cloudError(promise: Promise<unknown>): Promise<CloudError> {
 }
 
 /** Every way an error may be printed or logged. */
-const allTextOf = (error: Error) => [error.message, String(error), error.stack, (error as DyniaError).hint, inspect(error, { depth: 5 }), JSON.stringify(error)].join('\n');
+const allTextOf = (error: Error) =>
+  [error.message, String(error), error.stack, (error as DyniaError).hint, inspect(error, { depth: 5 }), JSON.stringify(error)].join('\n');
 
 describe('retry policy (pure)', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -94,10 +95,22 @@ describe('retry policy (pure)', () => {
 
   it('backs off exponentially with equal jitter, capped', () => {
     const policy = { baseDelayMs: 100, maxDelayMs: 1000 };
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 0)), [50, 100, 200, 400, 500]);
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 1)), [100, 200, 400, 800, 1000]);
-    assert.equal(retryDelay(1, 60_000, { ...DEFAULT_RETRY_POLICY, maxDelayMs: 20_000 }, () => 0), 20_000);
-    assert.equal(retryDelay(1, 1500, DEFAULT_RETRY_POLICY, () => 0), 1500);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 0)),
+      [50, 100, 200, 400, 500],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffDelay(n, policy, () => 1)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(
+      retryDelay(1, 60_000, { ...DEFAULT_RETRY_POLICY, maxDelayMs: 20_000 }, () => 0),
+      20_000,
+    );
+    assert.equal(
+      retryDelay(1, 1500, DEFAULT_RETRY_POLICY, () => 0),
+      1500,
+    );
   });
 
   it('retries 429 always, 5xx and network errors only when repeating is harmless', () => {
@@ -112,9 +125,20 @@ describe('retry policy (pure)', () => {
   });
 
   it('extracts the API error text of both clouds', () => {
-    assert.equal(describeApiError({ id: 'not_found', message: 'The resource you requested could not be found.' }), 'not_found: The resource you requested could not be found.');
     assert.equal(
-      describeApiError({ success: false, errors: [{ code: 81057, message: 'Record already exists.' }, { code: 1004, message: 'DNS Validation Error' }], messages: [], result: null }),
+      describeApiError({ id: 'not_found', message: 'The resource you requested could not be found.' }),
+      'not_found: The resource you requested could not be found.',
+    );
+    assert.equal(
+      describeApiError({
+        success: false,
+        errors: [
+          { code: 81057, message: 'Record already exists.' },
+          { code: 1004, message: 'DNS Validation Error' },
+        ],
+        messages: [],
+        result: null,
+      }),
       '81057: Record already exists.; 1004: DNS Validation Error',
     );
     assert.equal(describeApiError('<html>Bad gateway</html>'), '<html>Bad gateway</html>');
@@ -139,7 +163,12 @@ describe('HttpClient', () => {
   it('sends the bearer token, JSON body and query, and parses the answer', async (t) => {
     const api = await fakeApi(t, (_req, res) => json(res, 201, { ok: true }));
     const { http } = client(t, `${api.url}/`);
-    const response = await http.request({ method: 'POST', path: '/v2/things', query: { page: 2, skip: undefined, tag_name: 'a b' }, json: { name: 'x' } });
+    const response = await http.request({
+      method: 'POST',
+      path: '/v2/things',
+      query: { page: 2, skip: undefined, tag_name: 'a b' },
+      json: { name: 'x' },
+    });
     assert.equal(response.status, 201);
     assert.deepEqual(response.body, { ok: true });
     const [seen] = api.requests;
@@ -150,7 +179,9 @@ describe('HttpClient', () => {
   });
 
   it('retries 5xx on GET with backoff and reports each retry', async (t) => {
-    const api = await fakeApi(t, (_req, res, i) => (i < 2 ? json(res, 503, { id: 'server_error', message: 'busy' }) : json(res, 200, { n: i })));
+    const api = await fakeApi(t, (_req, res, i) =>
+      i < 2 ? json(res, 503, { id: 'server_error', message: 'busy' }) : json(res, 200, { n: i }),
+    );
     const { http, delays, retries } = client(t, api.url);
     const response = await http.request({ method: 'GET', path: '/v2/droplets' });
     assert.deepEqual(response.body, { n: 2 });
@@ -173,7 +204,12 @@ describe('HttpClient', () => {
     ];
     const api = await fakeApi(t, (_req, res, i) => {
       const answer = answers[i]!();
-      json(res, answer.status, answer.status === 200 ? { ok: 1 } : { id: 'too_many_requests', message: 'API rate limit exceeded.' }, answer.headers);
+      json(
+        res,
+        answer.status,
+        answer.status === 200 ? { ok: 1 } : { id: 'too_many_requests', message: 'API rate limit exceeded.' },
+        answer.headers,
+      );
     });
     const { http, delays } = client(t, api.url);
     await http.request({ method: 'POST', path: '/v2/droplets', json: {} });
@@ -237,7 +273,10 @@ describe('HttpClient', () => {
     const error = await cloudError(http.request({ method: 'GET', path: '/v2/account' }));
     assert.equal(retries.length, DEFAULT_RETRY_POLICY.maxRetries);
     assert.equal(error.status, undefined);
-    assert.equal(error.message, `DigitalOcean GET /v2/account failed after ${DEFAULT_RETRY_POLICY.maxRetries + 1} attempts: network error (ECONNREFUSED)`);
+    assert.equal(
+      error.message,
+      `DigitalOcean GET /v2/account failed after ${DEFAULT_RETRY_POLICY.maxRetries + 1} attempts: network error (ECONNREFUSED)`,
+    );
   });
 
   it('times out each attempt', async (t) => {
@@ -247,14 +286,20 @@ describe('HttpClient', () => {
     const error = await cloudError(http.request({ method: 'GET', path: '/v2/droplets' }));
     assert.ok(Date.now() - started < 2000);
     assert.equal(api.requests.length, 2);
-    assert.deepEqual(retries.map((r) => r.reason), ['no answer within 100 ms']);
+    assert.deepEqual(
+      retries.map((r) => r.reason),
+      ['no answer within 100 ms'],
+    );
     assert.equal(error.message, 'DigitalOcean GET /v2/droplets failed after 2 attempts: no answer within 100 ms');
   });
 
   it('stops retrying once the client-wide retry budget is spent', async (t) => {
     const api = await fakeApi(t, (_req, res) => json(res, 503, {}));
     const { http } = client(t, api.url, { retry: { maxRetries: 3, budget: 4, baseDelayMs: 1 } });
-    assert.equal((await cloudError(http.request({ method: 'GET', path: '/a' }))).message, 'DigitalOcean GET /a failed (HTTP 503) after 4 attempts');
+    assert.equal(
+      (await cloudError(http.request({ method: 'GET', path: '/a' }))).message,
+      'DigitalOcean GET /a failed (HTTP 503) after 4 attempts',
+    );
     await cloudError(http.request({ method: 'GET', path: '/b' }));
     await cloudError(http.request({ method: 'GET', path: '/c' }));
     assert.deepEqual(

@@ -14,18 +14,30 @@ describe('dynia init', () => {
   test('offers the configured domain and ~/.ssh/id_ed25519 when it exists', () => {
     const home = tmp();
     const config = loadConfig({ env: { HOME: home, DYNIA_DOMAIN: 'Example.com' }, cwd: home });
-    assert.deepEqual(initDefaults(config, (p) => p === join(home, '.ssh/id_ed25519'), home), { domain: 'example.com', sshKey: '~/.ssh/id_ed25519' });
-    assert.deepEqual(initDefaults(loadConfig({ env: { HOME: home }, cwd: home }), () => false, home), {});
+    assert.deepEqual(
+      initDefaults(config, (p) => p === join(home, '.ssh/id_ed25519'), home),
+      { domain: 'example.com', sshKey: '~/.ssh/id_ed25519' },
+    );
+    assert.deepEqual(
+      initDefaults(loadConfig({ env: { HOME: home }, cwd: home }), () => false, home),
+      {},
+    );
   });
 
   test('a configured key that exists wins over the default one', () => {
     const home = tmp();
     const config = loadConfig({ env: { HOME: home, DYNIA_SSH_KEY: '/keys/dynia' }, cwd: home });
-    assert.deepEqual(initDefaults(config, () => true, home), { sshKey: '/keys/dynia' });
+    assert.deepEqual(
+      initDefaults(config, () => true, home),
+      { sshKey: '/keys/dynia' },
+    );
   });
 
   test('answers become config values; bad ones name the question', () => {
-    assert.deepEqual(initValues({ domain: 'Example.COM.', sshKey: ' ~/.ssh/dynia ' }), { dyniaDomain: 'example.com', dyniaSshKey: '~/.ssh/dynia' });
+    assert.deepEqual(initValues({ domain: 'Example.COM.', sshKey: ' ~/.ssh/dynia ' }), {
+      dyniaDomain: 'example.com',
+      dyniaSshKey: '~/.ssh/dynia',
+    });
     const message = (answers: Parameters<typeof initValues>[0]) => {
       try {
         initValues(answers);
@@ -35,7 +47,10 @@ describe('dynia init', () => {
       }
       assert.fail('expected an InputError');
     };
-    assert.equal(message({ sshKey: '~/.ssh/k' }), 'init needs the domain your Cloudflare zone serves. | Pass --domain example.com (or answer the question).');
+    assert.equal(
+      message({ sshKey: '~/.ssh/k' }),
+      'init needs the domain your Cloudflare zone serves. | Pass --domain example.com (or answer the question).',
+    );
     assert.match(message({ domain: 'localhost', sshKey: '~/.ssh/k' }), /^domain "localhost" is not a domain name/);
     assert.match(message({ domain: 'example.com' }), /^init needs the SSH private key/);
   });
@@ -55,7 +70,12 @@ describe('dynia init', () => {
 
 describe('.env', () => {
   test('KEY=value lines, export, quotes and comments', () => {
-    assert.deepEqual(parseDotenv('# tokens\nexport A=1\nB = "two words"\nC=\'x#y\'\nD=plain # note\nnot a line\n'), { A: '1', B: 'two words', C: 'x#y', D: 'plain' });
+    assert.deepEqual(parseDotenv('# tokens\nexport A=1\nB = "two words"\nC=\'x#y\'\nD=plain # note\nnot a line\n'), {
+      A: '1',
+      B: 'two words',
+      C: 'x#y',
+      D: 'plain',
+    });
   });
 
   test('the environment wins over .env, .env over config.json', () => {

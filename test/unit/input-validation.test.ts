@@ -6,7 +6,8 @@ import { validateSlug } from '../../src/validate/slug.js';
 
 describe('health paths are RFC 3986 path segments', () => {
   test('accepts well-formed escapes, sub-delims and queries', () => {
-    for (const path of ['/', '/%7Euser', '/a%2Fb', '/a;b=c', '/h?x=/y?z', '/%E2%9C%93']) assert.equal(healthPathProblem(path), undefined, path);
+    for (const path of ['/', '/%7Euser', '/a%2Fb', '/a;b=c', '/h?x=/y?z', '/%E2%9C%93'])
+      assert.equal(healthPathProblem(path), undefined, path);
   });
   test('refuses malformed percent-escapes with their position', () => {
     assert.equal(healthPathProblem('/%zz'), "has a malformed percent-escape at position 2 ('%' must be followed by two hex digits)");
@@ -22,7 +23,11 @@ describe('health paths are RFC 3986 path segments', () => {
 
 describe('--ssh-from', () => {
   test('accepts addresses and CIDRs, drops duplicates', () => {
-    assert.deepEqual(validateCidrList('203.0.113.7, 10.0.0.0/8,10.0.0.0/8,2001:db8::/32', '--ssh-from'), ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32']);
+    assert.deepEqual(validateCidrList('203.0.113.7, 10.0.0.0/8,10.0.0.0/8,2001:db8::/32', '--ssh-from'), [
+      '203.0.113.7',
+      '10.0.0.0/8',
+      '2001:db8::/32',
+    ]);
   });
   test('refuses what is not an address or CIDR', () => {
     assert.throws(() => validateCidrList('10.0.0.0/33', '--ssh-from'), /--ssh-from "10.0.0.0\/33" has a prefix length that is not 0-32/);

@@ -6,7 +6,16 @@ import { niced, reniceSelf } from '../../src/node/niced.js';
 describe('niced', () => {
   test('a constant wrapper; the command stays arguments', () => {
     assert.deepEqual(niced(['docker', 'compose', '-p', 'shop-green', 'up', '-d']), [
-      'sh', '-c', 'renice -n 10 -p $$ >/dev/null 2>&1; exec "$@"', 'sh', 'docker', 'compose', '-p', 'shop-green', 'up', '-d',
+      'sh',
+      '-c',
+      'renice -n 10 -p $$ >/dev/null 2>&1; exec "$@"',
+      'sh',
+      'docker',
+      'compose',
+      '-p',
+      'shop-green',
+      'up',
+      '-d',
     ]);
     assert.equal(reniceSelf(19), 'renice -n 19 -p $$ >/dev/null 2>&1');
   });

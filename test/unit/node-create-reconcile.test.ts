@@ -10,7 +10,17 @@ import { FaultClock } from './fault-harness.js';
 import { World } from './fault-world.js';
 import { startDnsResponder } from './propagation-dns-responder.js';
 
-const input: NodeCreateInput = { name: 'web-1', healthPath: '/', region: 'nyc3', size: 's-1vcpu-1gb', image: 'debian-12-x64', sshKey: '41', dnsTimeoutMs: 1, httpsTimeoutMs: 1, dropletTimeoutMs: 1 };
+const input: NodeCreateInput = {
+  name: 'web-1',
+  healthPath: '/',
+  region: 'nyc3',
+  size: 's-1vcpu-1gb',
+  image: 'debian-12-x64',
+  sshKey: '41',
+  dnsTimeoutMs: 1,
+  httpsTimeoutMs: 1,
+  dropletTimeoutMs: 1,
+};
 
 describe('reconcileNodeCreate', () => {
   let dns: Awaited<ReturnType<typeof startDnsResponder>>;
@@ -55,9 +65,13 @@ describe('reconcileNodeCreate', () => {
   test('a second droplet for the name is deleted, the recorded one kept', async () => {
     const world = await halfCreated();
     const kept = world.state.nodes[0]!.dropletId!;
-    const extra = await world.digitalocean(new FaultClock()).createDroplet({ name: 'web-1', region: 'nyc3', size: 's', image: 'i', sshKeys: [], tags: ['dynia', 'web-1'] });
+    const extra = await world
+      .digitalocean(new FaultClock())
+      .createDroplet({ name: 'web-1', region: 'nyc3', size: 's', image: 'i', sshKeys: [], tags: ['dynia', 'web-1'] });
     const messages = world.messages.length;
-    assert.deepEqual(await reconcileNodeCreate('web-1', world.deps(new FaultClock())), [`deleted droplet ${extra.id}, a second droplet for web-1 left by an interrupted run (kept ${kept})`]);
+    assert.deepEqual(await reconcileNodeCreate('web-1', world.deps(new FaultClock())), [
+      `deleted droplet ${extra.id}, a second droplet for web-1 left by an interrupted run (kept ${kept})`,
+    ]);
     assert.deepEqual([...world.droplets.keys()], [kept]);
     assert.match(world.messages[messages]!, /^repaired: deleted droplet/);
   });
@@ -66,7 +80,9 @@ describe('reconcileNodeCreate', () => {
     const world = await halfCreated();
     const id = world.state.nodes[0]!.dnsRecordId!;
     world.records.delete(id);
-    assert.deepEqual(await reconcileNodeCreate('web-1', world.deps(new FaultClock())), [`DNS record ${id} recorded in state no longer exists; it is created again`]);
+    assert.deepEqual(await reconcileNodeCreate('web-1', world.deps(new FaultClock())), [
+      `DNS record ${id} recorded in state no longer exists; it is created again`,
+    ]);
     assert.equal(world.state.nodes[0]!.dnsRecordId, undefined);
     const result = await nodeCreate(input, world.deps(new FaultClock()));
     assert.equal([...world.records.values()].filter((r) => r.name === 'web-1.example.com').length, 1);

@@ -14,14 +14,26 @@ import { startDnsResponder } from './propagation-dns-responder.js';
 const IP = '203.0.113.10';
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheNode';
 
-
-
 const droplet = (id: number, status: 'new' | 'active') => ({
-  id, name: 'web-1', status, created_at: '2026-01-01T00:00:00Z', size_slug: 's-1vcpu-1gb', region: { slug: 'nyc3' }, tags: ['dynia', 'web-1'],
+  id,
+  name: 'web-1',
+  status,
+  created_at: '2026-01-01T00:00:00Z',
+  size_slug: 's-1vcpu-1gb',
+  region: { slug: 'nyc3' },
+  tags: ['dynia', 'web-1'],
   networks: { v4: status === 'active' ? [{ ip_address: IP, type: 'public' as const }] : [] },
 });
 
-const input: NodeCreateInput = { name: 'web-1', healthPath: '/healthz', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKey: '41', dnsTimeoutMs: 3000 };
+const input: NodeCreateInput = {
+  name: 'web-1',
+  healthPath: '/healthz',
+  region: 'nyc3',
+  size: 's-1vcpu-1gb',
+  image: 'ubuntu-24-04-x64',
+  sshKey: '41',
+  dnsTimeoutMs: 3000,
+};
 
 describe('nodeCreate', () => {
   let dns: Awaited<ReturnType<typeof startDnsResponder>>;
@@ -33,7 +45,16 @@ describe('nodeCreate', () => {
   const firewallApi = {
     listFirewalls: async () => structuredClone(firewalls),
     createFirewall: async (req: any) => {
-      const fw = { id: `fw-${firewalls.length + 1}`, name: req.name, status: 'succeeded', created_at: '', inbound_rules: req.inboundRules, outbound_rules: req.outboundRules, droplet_ids: req.dropletIds, tags: [] };
+      const fw = {
+        id: `fw-${firewalls.length + 1}`,
+        name: req.name,
+        status: 'succeeded',
+        created_at: '',
+        inbound_rules: req.inboundRules,
+        outbound_rules: req.outboundRules,
+        droplet_ids: req.dropletIds,
+        tags: [],
+      };
       firewalls.push(fw);
       return structuredClone(fw);
     },
@@ -57,7 +78,13 @@ describe('nodeCreate', () => {
           return { record: { id: 'rec-1', content: IP }, changed: true };
         },
       } as never,
-      settings: { domain: 'example.com', zoneId: 'z', resolvers: [{ host: '127.0.0.1', port: dns.port }], acme: { ca: 'https://acme.example/dir', caRootPem: 'PEM' }, sshKeyPath: '/k' },
+      settings: {
+        domain: 'example.com',
+        zoneId: 'z',
+        resolvers: [{ host: '127.0.0.1', port: dns.port }],
+        acme: { ca: 'https://acme.example/dir', caRootPem: 'PEM' },
+        sshKeyPath: '/k',
+      },
       reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
       connect: async (_node, onHostKey) => (await onHostKey(HOST_KEY), remote),
       probe: async () => ({ ok: true, status: 200, ms: 1 }),
@@ -69,7 +96,17 @@ describe('nodeCreate', () => {
     firewalls.length = 0;
     const { remote, deps, created } = setup();
     const result = await nodeCreate(input, deps);
-    assert.deepEqual(created, [{ name: 'web-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-24-04-x64', sshKeys: ['41'], tags: ['dynia', 'web-1'], userData: (created[0] as { userData: string }).userData }]);
+    assert.deepEqual(created, [
+      {
+        name: 'web-1',
+        region: 'nyc3',
+        size: 's-1vcpu-1gb',
+        image: 'ubuntu-24-04-x64',
+        sshKeys: ['41'],
+        tags: ['dynia', 'web-1'],
+        userData: (created[0] as { userData: string }).userData,
+      },
+    ]);
     assert.match((created[0] as { userData: string }).userData, /docker-compose-v2/);
     assert.deepEqual(
       remote.calls.map((c) => (c.kind === 'exec' ? c.argv.join(' ').replace(/ -f \S+/g, '') : `${c.kind} ${c.path}`)),
@@ -100,18 +137,44 @@ describe('nodeCreate', () => {
     assert.deepEqual(
       { ...result.node, createdAt: '' },
       {
-        name: 'web-1', ip: IP, fqdn: 'web-1.example.com', createdAt: '', status: 'active', healthPath: '/healthz',
+        name: 'web-1',
+        ip: IP,
+        fqdn: 'web-1.example.com',
+        createdAt: '',
+        status: 'active',
+        healthPath: '/healthz',
         caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } },
-        dropletId: 7, dnsRecordId: 'rec-1', sshHostKey: HOST_KEY,
+        dropletId: 7,
+        dnsRecordId: 'rec-1',
+        sshHostKey: HOST_KEY,
         firewall: { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['0.0.0.0/0', '::/0'] },
-        stepsDone: ['ssh-key', 'droplet', 'firewall', 'droplet-active', 'dns-record', 'dns-propagation', 'ssh', 'node-files', 'pull', 'proxy', 'caddy-config', 'https', 'manifest'],
+        stepsDone: [
+          'ssh-key',
+          'droplet',
+          'firewall',
+          'droplet-active',
+          'dns-record',
+          'dns-propagation',
+          'ssh',
+          'node-files',
+          'pull',
+          'proxy',
+          'caddy-config',
+          'https',
+          'manifest',
+        ],
       },
     );
     assert.equal(JSON.parse(remote.files.get('/opt/dynia/node.json')!).healthPath, '/healthz');
-    assert.deepEqual(JSON.parse(remote.files.get('/opt/dynia/node.json')!).firewall, { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['0.0.0.0/0', '::/0'] });
-    assert.deepEqual(firewalls.map((f) => [f.name, f.droplet_ids, f.inbound_rules.map((r: any) => `${r.protocol} ${r.ports} ${r.sources.addresses}`)]), [
-      ['dynia-web-1', [7], ['tcp 22 0.0.0.0/0,::/0', 'tcp 80 0.0.0.0/0,::/0', 'tcp 443 0.0.0.0/0,::/0', 'icmp 0 0.0.0.0/0,::/0']],
-    ]);
+    assert.deepEqual(JSON.parse(remote.files.get('/opt/dynia/node.json')!).firewall, {
+      id: 'fw-1',
+      name: 'dynia-web-1',
+      sshFrom: ['0.0.0.0/0', '::/0'],
+    });
+    assert.deepEqual(
+      firewalls.map((f) => [f.name, f.droplet_ids, f.inbound_rules.map((r: any) => `${r.protocol} ${r.ports} ${r.sources.addresses}`)]),
+      [['dynia-web-1', [7], ['tcp 22 0.0.0.0/0,::/0', 'tcp 80 0.0.0.0/0,::/0', 'tcp 443 0.0.0.0/0,::/0', 'icmp 0 0.0.0.0/0,::/0']]],
+    );
   });
 
   test('a failure half-way leaves a failed node that says what is done; the re-run reuses the droplet and the firewall', async () => {
@@ -135,7 +198,10 @@ describe('nodeCreate', () => {
     const { deps } = setup();
     await nodeCreate(input, deps);
     const { remote, deps: second, created } = setup(deps.tx.state);
-    await assert.rejects(nodeCreate(input, second), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /already exists/.test(e.message));
+    await assert.rejects(
+      nodeCreate(input, second),
+      (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /already exists/.test(e.message),
+    );
     assert.deepEqual(created, []);
     assert.deepEqual(remote.calls, []);
   });

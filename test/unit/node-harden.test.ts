@@ -10,12 +10,26 @@ import { FakeNode, memoryTx } from './workflow-fakes.js';
 function setup() {
   const state = State.parse({
     version: 1,
-    nodes: [{ name: 'web-1', ip: '203.0.113.10', fqdn: 'web-1.example.com', createdAt: '', status: 'active', healthPath: '/', caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } }, dropletId: 7, sshHostKey: 'ssh-ed25519 AAAA' }],
+    nodes: [
+      {
+        name: 'web-1',
+        ip: '203.0.113.10',
+        fqdn: 'web-1.example.com',
+        createdAt: '',
+        status: 'active',
+        healthPath: '/',
+        caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } },
+        dropletId: 7,
+        sshHostKey: 'ssh-ed25519 AAAA',
+      },
+    ],
     deployments: [],
   });
   const log: string[] = [];
   const firewalls: any[] = [];
-  const remote = new FakeNode('203.0.113.10').on(['sh', '-c', 'echo "$SSH_CONNECTION"'], { stdout: '198.51.100.4 50312 203.0.113.10 22\n' });
+  const remote = new FakeNode('203.0.113.10').on(['sh', '-c', 'echo "$SSH_CONNECTION"'], {
+    stdout: '198.51.100.4 50312 203.0.113.10 22\n',
+  });
   const sources = (req: any) => req.inboundRules[0].sources.addresses.join(',');
   const deps = {
     tx: memoryTx(state),
@@ -23,7 +37,16 @@ function setup() {
       listFirewalls: async () => structuredClone(firewalls),
       createFirewall: async (req: any) => {
         log.push(`create ${req.name} 22 from ${sources(req)}`);
-        const fw = { id: 'fw-1', name: req.name, status: 'succeeded', created_at: '', inbound_rules: req.inboundRules, outbound_rules: req.outboundRules, droplet_ids: req.dropletIds, tags: [] };
+        const fw = {
+          id: 'fw-1',
+          name: req.name,
+          status: 'succeeded',
+          created_at: '',
+          inbound_rules: req.inboundRules,
+          outbound_rules: req.outboundRules,
+          droplet_ids: req.dropletIds,
+          tags: [],
+        };
         firewalls.push(fw);
         return structuredClone(fw);
       },
@@ -49,10 +72,16 @@ test('callerAddress reads $SSH_CONNECTION', () => {
 
 test('a narrowing that leaves this machine out is refused without --yes, before any change', async () => {
   const { deps, log, remote } = setup();
-  await assert.rejects(nodeHarden({ name: 'web-1', sshFrom: ['10.0.0.0/8'], yes: false }, deps), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /leaves out this machine \(198\.51\.100\.4/.test(e.message));
+  await assert.rejects(
+    nodeHarden({ name: 'web-1', sshFrom: ['10.0.0.0/8'], yes: false }, deps),
+    (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /leaves out this machine \(198\.51\.100\.4/.test(e.message),
+  );
   assert.deepEqual(log, [], 'no change, and the error is the warning');
   assert.deepEqual(deps.tx.state.nodes[0]!.firewall, undefined);
-  assert.deepEqual(remote.calls.filter((c) => c.kind === 'upload' && c.path === '/opt/dynia/node.json'), []);
+  assert.deepEqual(
+    remote.calls.filter((c) => c.kind === 'upload' && c.path === '/opt/dynia/node.json'),
+    [],
+  );
 });
 
 test('with --yes: firewall first with SSH as before, then the manifest, then the narrowing', async () => {
@@ -60,9 +89,18 @@ test('with --yes: firewall first with SSH as before, then the manifest, then the
   const result = await nodeHarden({ name: 'web-1', sshFrom: ['10.0.0.0/8'], yes: true }, deps);
   assert.match(log[0]!, /^warn --ssh-from 10\.0\.0\.0\/8 leaves out this machine/);
   assert.deepEqual(log.slice(1), ['create dynia-web-1 22 from 0.0.0.0/0,::/0', 'update fw-1 22 from 10.0.0.0/8']);
-  assert.deepEqual(result, { node: 'web-1', firewall: { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['10.0.0.0/8'] }, callerIp: '198.51.100.4', lockedOut: true });
+  assert.deepEqual(result, {
+    node: 'web-1',
+    firewall: { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['10.0.0.0/8'] },
+    callerIp: '198.51.100.4',
+    lockedOut: true,
+  });
   const manifest = remote.calls.find((c) => c.kind === 'upload' && c.path === '/opt/dynia/node.json');
-  assert.deepEqual(JSON.parse((manifest as { content: string }).content).firewall, { id: 'fw-1', name: 'dynia-web-1', sshFrom: ['10.0.0.0/8'] });
+  assert.deepEqual(JSON.parse((manifest as { content: string }).content).firewall, {
+    id: 'fw-1',
+    name: 'dynia-web-1',
+    sshFrom: ['10.0.0.0/8'],
+  });
   assert.deepEqual(deps.tx.state.nodes[0]!.firewall, result.firewall);
 });
 

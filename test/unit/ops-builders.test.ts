@@ -8,11 +8,30 @@ import { containerRunning } from '../../src/node/status-commands.js';
 import { appTarget } from '../../src/workflows/deploy-shared.js';
 
 const target = appTarget('hello-blue');
-const FILES = ['--project-directory', '/opt/dynia/apps/hello-blue/src', '--env-file', '/opt/dynia/apps/hello-blue/interpolation.env', '-f', '/opt/dynia/apps/hello-blue/compose.yaml', '-f', '/opt/dynia/apps/hello-blue/dynia.override.yaml'];
+const FILES = [
+  '--project-directory',
+  '/opt/dynia/apps/hello-blue/src',
+  '--env-file',
+  '/opt/dynia/apps/hello-blue/interpolation.env',
+  '-f',
+  '/opt/dynia/apps/hello-blue/compose.yaml',
+  '-f',
+  '/opt/dynia/apps/hello-blue/dynia.override.yaml',
+];
 
 describe('app:logs command', () => {
   test('without --follow: plain compose logs', () => {
-    assert.deepEqual(composeLogsCommand(target, { service: 'web', tail: 100, follow: false }), ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'logs', '--tail', '100', 'web']);
+    assert.deepEqual(composeLogsCommand(target, { service: 'web', tail: 100, follow: false }), [
+      'docker',
+      'compose',
+      '-p',
+      'hello-blue',
+      ...FILES,
+      'logs',
+      '--tail',
+      '100',
+      'web',
+    ]);
     assert.deepEqual(composeLogsCommand(target, { follow: false }), ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'logs']);
   });
 
@@ -39,7 +58,13 @@ describe('app:logs command', () => {
 describe('app:rollback and status commands', () => {
   test('builders', () => {
     assert.deepEqual(composePsAll(target), ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'ps', '--all', '--format', 'json']);
-    assert.deepEqual(containerNetworks('hello-blue-web-1'), ['docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', 'hello-blue-web-1']);
+    assert.deepEqual(containerNetworks('hello-blue-web-1'), [
+      'docker',
+      'inspect',
+      '-f',
+      '{{json .NetworkSettings.Networks}}',
+      'hello-blue-web-1',
+    ]);
     assert.deepEqual(containerRunning(), ['docker', 'inspect', '-f', '{{.State.Running}}', 'dynia-caddy']);
   });
 

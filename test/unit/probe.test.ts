@@ -13,11 +13,41 @@ import { startDnsResponder } from './propagation-dns-responder.js';
 function makeCertificates(dir: string): { ca: string; otherCa: string; key: string; cert: string } {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   for (const name of ['ca', 'other-ca']) {
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=dynia test ${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=dynia test ${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+    );
   }
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=app.localhost', '-keyout', 'server.key', '-out', 'server.csr');
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:app.localhost,DNS:web-1.example.test\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.pem');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.pem',
+  );
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   return { ca: read('ca.pem'), otherCa: read('other-ca.pem'), key: read('server.key'), cert: read('server.pem') };
 }
@@ -42,7 +72,12 @@ describe('probeHttps against a local HTTPS server', () => {
     port = (server.address() as AddressInfo).port;
     silent = createTcpServer((socket) => silentSockets.push(socket)); // accepts, never speaks TLS
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    dns = await startDnsResponder(new Map([['web-1.example.test', ['127.0.0.1']], ['other.example.test', ['127.0.0.1']]]));
+    dns = await startDnsResponder(
+      new Map([
+        ['web-1.example.test', ['127.0.0.1']],
+        ['other.example.test', ['127.0.0.1']],
+      ]),
+    );
   });
 
   after(async () => {
@@ -62,14 +97,20 @@ describe('probeHttps against a local HTTPS server', () => {
 
   test('an error status is reported, not thrown', async () => {
     const result = await probeHttps(`https://app.localhost:${port}/health?status=503`, { ca: certs.ca });
-    assert.deepEqual({ ...result, ms: 0 }, { ok: false, status: 503, error: `https://app.localhost:${port}/health?status=503 answered HTTP 503.`, ms: 0 });
+    assert.deepEqual(
+      { ...result, ms: 0 },
+      { ok: false, status: 503, error: `https://app.localhost:${port}/health?status=503 answered HTTP 503.`, ms: 0 },
+    );
   });
 
   test('an untrusted certificate says how to trust a private CA', async () => {
     const result = await probeHttps(`https://app.localhost:${port}/`);
     assert.equal(result.ok, false);
     assert.equal(result.status, undefined);
-    assert.match(result.error!, /^the certificate of app\.localhost:\d+ is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. .*DYNIA_ACME_CA_ROOT or NODE_EXTRA_CA_CERTS/);
+    assert.match(
+      result.error!,
+      /^the certificate of app\.localhost:\d+ is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. .*DYNIA_ACME_CA_ROOT or NODE_EXTRA_CA_CERTS/,
+    );
   });
 
   test('with an explicit ca, NODE_EXTRA_CA_CERTS is still trusted', async () => {

@@ -4,7 +4,9 @@ import { createSocket } from 'node:dgram';
  * A tiny authoritative-only DNS server on 127.0.0.1 for tests: answers A queries from `records`
  * (name → addresses; a missing name is NXDOMAIN). Hand-encoded RFC 1035 messages, nothing else.
  */
-export async function startDnsResponder(records: Map<string, string[]>): Promise<{ port: number; queries: string[]; close(): Promise<void> }> {
+export async function startDnsResponder(
+  records: Map<string, string[]>,
+): Promise<{ port: number; queries: string[]; close(): Promise<void> }> {
   const socket = createSocket('udp4');
   const queries: string[] = [];
   socket.on('message', (query, peer) => {
@@ -18,7 +20,7 @@ export async function startDnsResponder(records: Map<string, string[]>): Promise
     const name = labels.join('.').toLowerCase();
     const qtype = query.readUInt16BE(offset + 1);
     queries.push(name);
-    const addresses = qtype === 1 ? records.get(name) ?? [] : [];
+    const addresses = qtype === 1 ? (records.get(name) ?? []) : [];
     const header = Buffer.alloc(12);
     query.copy(header, 0, 0, 2); // ID
     header.writeUInt16BE(0x8400 | (query.readUInt16BE(2) & 0x0100) | (records.has(name) ? 0 : 3), 2); // QR AA RD, RCODE

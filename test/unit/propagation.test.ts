@@ -11,7 +11,13 @@ const b = { host: '127.0.0.1', port: 5353 };
 
 describe('propagationVerdict', () => {
   test('done only when every resolver answers exactly the address', () => {
-    assert.deepEqual(propagationVerdict('1.2.3.4', [{ resolver: a, answer: { ips: ['1.2.3.4'] } }, { resolver: b, answer: { ips: ['1.2.3.4'] } }]), { done: true, pending: [] });
+    assert.deepEqual(
+      propagationVerdict('1.2.3.4', [
+        { resolver: a, answer: { ips: ['1.2.3.4'] } },
+        { resolver: b, answer: { ips: ['1.2.3.4'] } },
+      ]),
+      { done: true, pending: [] },
+    );
     const stale: ResolverAnswer = { resolver: b, answer: { ips: ['1.2.3.4', '5.6.7.8'] } };
     const missing: ResolverAnswer = { resolver: a, answer: { error: 'NXDOMAIN' } };
     assert.deepEqual(propagationVerdict('1.2.3.4', [missing, stale]), { done: false, pending: [missing, stale] });
@@ -36,22 +42,31 @@ describe('waitForPropagation', () => {
     let round = 0;
     const query: DnsQuery = async (_name, resolver) => (resolver === a || round >= 2 ? { ips: ['1.2.3.4'] } : { error: 'NXDOMAIN' });
     const seen: number[] = [];
-    const result = await waitForPropagation({ name: 'web-1.example.com', expectedIp: '1.2.3.4', resolvers: [a, b], intervalMs: 5, onPoll: () => seen.push(++round) }, query);
+    const result = await waitForPropagation(
+      { name: 'web-1.example.com', expectedIp: '1.2.3.4', resolvers: [a, b], intervalMs: 5, onPoll: () => seen.push(++round) },
+      query,
+    );
     assert.equal(result.polls, 3);
     assert.deepEqual(seen, [1, 2, 3]);
   });
 
   test('gives up with a TimeoutError naming each resolver still wrong', async () => {
     const query: DnsQuery = async (_name, resolver) => (resolver === a ? { ips: ['1.2.3.4'] } : { ips: ['9.9.9.9'] });
-    await assert.rejects(waitForPropagation({ name: 'web-1.example.com', expectedIp: '1.2.3.4', resolvers: [a, b], timeoutMs: 50, intervalMs: 20 }, query), (error: DyniaError) => {
-      assert.equal(error.kind, 'timeout');
-      assert.equal(error.message, 'DNS for web-1.example.com did not point at 1.2.3.4 within 0 s: 127.0.0.1:5353 answers 9.9.9.9.');
-      return true;
-    });
+    await assert.rejects(
+      waitForPropagation({ name: 'web-1.example.com', expectedIp: '1.2.3.4', resolvers: [a, b], timeoutMs: 50, intervalMs: 20 }, query),
+      (error: DyniaError) => {
+        assert.equal(error.kind, 'timeout');
+        assert.equal(error.message, 'DNS for web-1.example.com did not point at 1.2.3.4 within 0 s: 127.0.0.1:5353 answers 9.9.9.9.');
+        return true;
+      },
+    );
   });
 
   test('no resolvers is a configuration error', async () => {
-    await assert.rejects(waitForPropagation({ name: 'x.example.com', expectedIp: '1.2.3.4', resolvers: [] }), (error: DyniaError) => error.kind === 'config');
+    await assert.rejects(
+      waitForPropagation({ name: 'x.example.com', expectedIp: '1.2.3.4', resolvers: [] }),
+      (error: DyniaError) => error.kind === 'config',
+    );
   });
 });
 
@@ -65,11 +80,19 @@ describe('defaultQuery against a local DNS server on a non-standard port', () =>
       const local = { host: '127.0.0.1', port: dns.port };
       assert.deepEqual(await defaultQuery('web-1.example.test', local, 1000), { ips: ['172.28.0.11'] });
       assert.deepEqual(await defaultQuery('nope.example.test', local, 1000), { error: 'NXDOMAIN' });
-      assert.deepEqual(await defaultQuery('web-1.example.test', { host: '127.0.0.1', port: silent.address().port }, 200), { error: 'TIMEOUT' });
+      assert.deepEqual(await defaultQuery('web-1.example.test', { host: '127.0.0.1', port: silent.address().port }, 200), {
+        error: 'TIMEOUT',
+      });
       assert.deepEqual(dns.queries, ['web-1.example.test', 'nope.example.test']);
 
       setTimeout(() => records.set('app.example.test', ['172.28.0.11']), 150);
-      const result = await waitForPropagation({ name: 'app.example.test', expectedIp: '172.28.0.11', resolvers: [local], intervalMs: 50, timeoutMs: 5000 });
+      const result = await waitForPropagation({
+        name: 'app.example.test',
+        expectedIp: '172.28.0.11',
+        resolvers: [local],
+        intervalMs: 50,
+        timeoutMs: 5000,
+      });
       assert.ok(result.polls >= 2, `took ${result.polls} polls`);
     } finally {
       silent.close();

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import { quoteWord, shellQuote } from '../../src/remote/quote.js';
 
 test('safe words stay bare, others are single-quoted', () => {
-  assert.equal(shellQuote(['docker', 'network', 'connect', '--alias', 'dynia-upstream-a-b', 'edge', 'c-1']), 'docker network connect --alias dynia-upstream-a-b edge c-1');
+  assert.equal(
+    shellQuote(['docker', 'network', 'connect', '--alias', 'dynia-upstream-a-b', 'edge', 'c-1']),
+    'docker network connect --alias dynia-upstream-a-b edge c-1',
+  );
   assert.equal(quoteWord(''), "''");
   assert.equal(quoteWord('{{.ServerVersion}}'), "'{{.ServerVersion}}'");
   assert.equal(quoteWord("it's"), `'it'\\''s'`);

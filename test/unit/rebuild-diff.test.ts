@@ -8,18 +8,40 @@ const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA000000000000000000000000000
 const KEY_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB1111111111111111111111111111111111111111111';
 
 const node = (name: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
-  name, ip: '10.0.0.1', fqdn: `${name}.example.com`, createdAt: '2026-01-01T00:00:00.000Z', status: 'active', healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } }, dropletId: 1, dnsRecordId: 'r1', sshHostKey: KEY_A, stepsDone: ['a', 'b'], ...extra,
+  name,
+  ip: '10.0.0.1',
+  fqdn: `${name}.example.com`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  status: 'active',
+  healthPath: '/',
+  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
+  dropletId: 1,
+  dnsRecordId: 'r1',
+  sshHostKey: KEY_A,
+  stepsDone: ['a', 'b'],
+  ...extra,
 });
 const deployment = (project: string, extra: Partial<Deployment> = {}): Deployment => ({
-  node: 'web-1', app: 'hello', project, composeHash: 'abcdef0123456789'.repeat(4), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com',
-  status: 'active', createdAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z', ...extra,
+  node: 'web-1',
+  app: 'hello',
+  project,
+  composeHash: 'abcdef0123456789'.repeat(4),
+  entryService: 'web',
+  entryPort: 8080,
+  domain: 'web-1.example.com',
+  status: 'active',
+  createdAt: '2026-01-02T00:00:00.000Z',
+  updatedAt: '2026-01-02T00:00:00.000Z',
+  ...extra,
 });
 const state = (nodes: NodeRecord[], deployments: Deployment[] = []): State => ({ version: 1, nodes, deployments });
 
 describe('diffStates / renderStateDiff', () => {
   test('identical states: no changes, whatever the order', () => {
-    const a = state([node('web-1'), node('web-2', { stepsDone: ['b', 'a'] })], [deployment('hello-blue'), deployment('hello-green', { createdAt: '2026-01-03T00:00:00.000Z' })]);
+    const a = state(
+      [node('web-1'), node('web-2', { stepsDone: ['b', 'a'] })],
+      [deployment('hello-blue'), deployment('hello-green', { createdAt: '2026-01-03T00:00:00.000Z' })],
+    );
     const b = state([node('web-2'), node('web-1')], [...a.deployments].reverse());
     const diff = diffStates(a, b);
     assert.equal(isEmptyDiff(diff), true);
@@ -46,13 +68,25 @@ describe('diffStates / renderStateDiff', () => {
     );
     const after = state(
       [
-        node('web-1', { ip: '10.0.0.2', status: 'failed', sshHostKey: KEY_B, dnsRecordId: undefined, caddy: { domain: 'web-1.example.com', target: { service: 'web', port: 3000 } } }),
+        node('web-1', {
+          ip: '10.0.0.2',
+          status: 'failed',
+          sshHostKey: KEY_B,
+          dnsRecordId: undefined,
+          caddy: { domain: 'web-1.example.com', target: { service: 'web', port: 3000 } },
+        }),
         node('new-1', { dropletId: 5 }),
       ],
-      [deployment('hello-blue', { status: 'superseded', updatedAt: '2026-01-04T00:00:00.000Z' }), deployment('hello-green', { createdAt: '2026-01-04T00:00:00.000Z', composeHash: 'f'.repeat(64) })],
+      [
+        deployment('hello-blue', { status: 'superseded', updatedAt: '2026-01-04T00:00:00.000Z' }),
+        deployment('hello-green', { createdAt: '2026-01-04T00:00:00.000Z', composeHash: 'f'.repeat(64) }),
+      ],
     );
     const diff = diffStates(before, after);
-    assert.deepEqual(diff.nodes.changed[0]!.changes.map((c) => c.field), ['status', 'ip', 'caddy', 'dnsRecordId', 'sshHostKey']);
+    assert.deepEqual(
+      diff.nodes.changed[0]!.changes.map((c) => c.field),
+      ['status', 'ip', 'caddy', 'dnsRecordId', 'sshHostKey'],
+    );
     assert.equal(
       renderStateDiff(diff),
       [
@@ -70,7 +104,10 @@ describe('diffStates / renderStateDiff', () => {
 
   test('a deployment is identified by node, project and creation time (projects are reused)', () => {
     assert.equal(deploymentKey(deployment('hello-blue')), 'web-1/hello-blue@2026-01-02T00:00:00.000Z');
-    const diff = diffStates(state([], [deployment('hello-blue')]), state([], [deployment('hello-blue', { createdAt: '2026-01-09T00:00:00.000Z' })]));
+    const diff = diffStates(
+      state([], [deployment('hello-blue')]),
+      state([], [deployment('hello-blue', { createdAt: '2026-01-09T00:00:00.000Z' })]),
+    );
     assert.deepEqual([diff.deployments.added.length, diff.deployments.removed.length, diff.deployments.changed.length], [1, 1, 0]);
   });
 });

@@ -11,11 +11,26 @@ import { rebuildState } from '../../src/workflows/state-rebuild.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';
 const droplet = (id: number, name: string, ip: string): Droplet => ({
-  id, name, status: 'active', created_at: '2026-01-01T00:00:00Z', size_slug: 's', region: { slug: 'nyc3' }, tags: ['dynia', name], networks: { v4: [{ ip_address: ip, type: 'public' }] },
+  id,
+  name,
+  status: 'active',
+  created_at: '2026-01-01T00:00:00Z',
+  size_slug: 's',
+  region: { slug: 'nyc3' },
+  tags: ['dynia', name],
+  networks: { v4: [{ ip_address: ip, type: 'public' }] },
 });
 const record = (id: string, name: string, content: string): DnsRecord => ({ id, type: 'A', name, content, ttl: 60 });
 const node = (name: string, ip: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
-  name, ip, fqdn: `${name}.example.com`, createdAt: '2026-01-01T00:00:00Z', status: 'active', healthPath: '/', caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } }, stepsDone: [], ...extra,
+  name,
+  ip,
+  fqdn: `${name}.example.com`,
+  createdAt: '2026-01-01T00:00:00Z',
+  status: 'active',
+  healthPath: '/',
+  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
+  stepsDone: [],
+  ...extra,
 });
 
 class FakeNode extends RecordingRemote implements NodeSession {
@@ -28,7 +43,10 @@ class FakeNode extends RecordingRemote implements NodeSession {
 
 test('state:rebuild asks the cloud once, each node once, and probes only the nodes it keeps active', async () => {
   const sessions = new Map<string, FakeNode>();
-  for (const [name, ip] of [['web-1', '10.0.0.1'], ['web-2', '10.0.0.2']] as const) {
+  for (const [name, ip] of [
+    ['web-1', '10.0.0.1'],
+    ['web-2', '10.0.0.2'],
+  ] as const) {
     const remote = new FakeNode(ip);
     remote.files.set('/opt/dynia/node.json', renderManifest(nodeManifest(node(name, ip), [], 'now')));
     sessions.set(ip, remote);
@@ -38,8 +56,22 @@ test('state:rebuild asks the cloud once, each node once, and probes only the nod
   const calls: string[] = [];
   const current = State.parse({ version: 1, nodes: [node('web-1', '10.0.0.1', { dropletId: 1, sshHostKey: KEY })], deployments: [] });
   const result = await rebuildState(current, {
-    digitalocean: { listDroplets: async (filter) => (calls.push(`droplets ${filter?.tagName}`), [droplet(1, 'web-1', '10.0.0.1'), droplet(2, 'web-2', '10.0.0.2'), droplet(3, 'web-3', '10.0.0.3')]) },
-    cloudflare: { listDnsRecords: async (zone, filter) => (calls.push(`records ${zone} ${filter?.type}`), [record('r1', 'web-1.example.com', '10.0.0.1'), record('r2', 'web-2.example.com', '10.0.0.2'), record('r3', 'web-3.example.com', '10.0.0.3')]) },
+    digitalocean: {
+      listDroplets: async (filter) => (
+        calls.push(`droplets ${filter?.tagName}`),
+        [droplet(1, 'web-1', '10.0.0.1'), droplet(2, 'web-2', '10.0.0.2'), droplet(3, 'web-3', '10.0.0.3')]
+      ),
+    },
+    cloudflare: {
+      listDnsRecords: async (zone, filter) => (
+        calls.push(`records ${zone} ${filter?.type}`),
+        [
+          record('r1', 'web-1.example.com', '10.0.0.1'),
+          record('r2', 'web-2.example.com', '10.0.0.2'),
+          record('r3', 'web-3.example.com', '10.0.0.3'),
+        ]
+      ),
+    },
     settings: { domain: 'example.com', zoneId: 'z1' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
     connect: async (target) => {
@@ -51,14 +83,37 @@ test('state:rebuild asks the cloud once, each node once, and probes only the nod
     probe: async (url) => (probes.push(url), url.includes('web-2') ? { ok: false, status: 502, ms: 1 } : { ok: true, status: 200, ms: 1 }),
   });
   assert.deepEqual(calls, ['droplets dynia', 'records z1 A']);
-  assert.deepEqual(connects, [{ name: 'web-1', pinned: true }, { name: 'web-2', pinned: false }, { name: 'web-3', pinned: false }]);
+  assert.deepEqual(connects, [
+    { name: 'web-1', pinned: true },
+    { name: 'web-2', pinned: false },
+    { name: 'web-3', pinned: false },
+  ]);
   assert.ok([...sessions.values()].every((s) => s.closed));
-  assert.deepEqual(result.state.nodes.map((n) => `${n.name}:${n.status}`), ['web-1:active', 'web-2:active', 'web-3:failed']);
-  assert.deepEqual(result.trusted.map((t) => `${t.node}:${t.trust}`), ['web-1:pinned', 'web-2:first-use']);
-  assert.deepEqual(probes.sort(), ['https://web-1.example.com/', 'https://web-2.example.com/', 'https://web-2.example.com/'], 'a failed probe is tried once more');
-  assert.deepEqual(result.health.map((h) => `${h.node}:${h.ok}`), ['web-1:true', 'web-2:false']);
-  assert.deepEqual(result.findings.map((f) => `${f.kind}:${f.node}`), ['unreachable:web-3', 'unhealthy:web-2']);
-  assert.match(result.findings[0]!.message, /cannot connect over SSH \(cannot connect to root@10\.0\.0\.3:22: connect EHOSTUNREACH\)\. Kept as failed/);
+  assert.deepEqual(
+    result.state.nodes.map((n) => `${n.name}:${n.status}`),
+    ['web-1:active', 'web-2:active', 'web-3:failed'],
+  );
+  assert.deepEqual(
+    result.trusted.map((t) => `${t.node}:${t.trust}`),
+    ['web-1:pinned', 'web-2:first-use'],
+  );
+  assert.deepEqual(
+    probes.sort(),
+    ['https://web-1.example.com/', 'https://web-2.example.com/', 'https://web-2.example.com/'],
+    'a failed probe is tried once more',
+  );
+  assert.deepEqual(
+    result.health.map((h) => `${h.node}:${h.ok}`),
+    ['web-1:true', 'web-2:false'],
+  );
+  assert.deepEqual(
+    result.findings.map((f) => `${f.kind}:${f.node}`),
+    ['unreachable:web-3', 'unhealthy:web-2'],
+  );
+  assert.match(
+    result.findings[0]!.message,
+    /cannot connect over SSH \(cannot connect to root@10\.0\.0\.3:22: connect EHOSTUNREACH\)\. Kept as failed/,
+  );
 });
 
 test('state:rebuild with nothing in the cloud: an empty state, no SSH, no probes', async () => {

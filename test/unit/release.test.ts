@@ -13,15 +13,34 @@ test('the release label is split like a compose string command', () => {
 });
 
 test('releaseCommand: from the entry service; bad labels refused with the file position', () => {
-  const file = (label: string) => parseCompose(`services:\n  web:\n    image: x\n    labels:\n      dynia.release: ${JSON.stringify(label)}\n  db:\n    image: y\n`, 'app.yaml');
+  const file = (label: string) =>
+    parseCompose(
+      `services:\n  web:\n    image: x\n    labels:\n      dynia.release: ${JSON.stringify(label)}\n  db:\n    image: y\n`,
+      'app.yaml',
+    );
   assert.deepEqual(releaseCommand(file('bin/migrate up'), 'web'), ['bin/migrate', 'up']);
   assert.equal(releaseCommand(file('bin/migrate up'), 'db'), undefined);
-  assert.throws(() => releaseCommand(file('  '), 'web'), (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /^app\.yaml:\d+:\d+: label dynia\.release/.test(e.message));
+  assert.throws(
+    () => releaseCommand(file('  '), 'web'),
+    (e: unknown) => e instanceof DyniaError && e.kind === 'input' && /^app\.yaml:\d+:\d+: label dynia\.release/.test(e.message),
+  );
   assert.throws(() => releaseCommand(file("echo 'x"), 'web'), /unclosed quote/);
 });
 
 test('the release runs in a one-off container that starts no dependency and is removed', () => {
   assert.deepEqual(runOneOff({ project: 'shop-green', files: ['/a/compose.yaml'] }, 'web', ['bin/migrate', 'up'], false), [
-    'docker', 'compose', '-p', 'shop-green', '-f', '/a/compose.yaml', 'run', '--rm', '--no-deps', '-T', 'web', 'bin/migrate', 'up',
+    'docker',
+    'compose',
+    '-p',
+    'shop-green',
+    '-f',
+    '/a/compose.yaml',
+    'run',
+    '--rm',
+    '--no-deps',
+    '-T',
+    'web',
+    'bin/migrate',
+    'up',
   ]);
 });

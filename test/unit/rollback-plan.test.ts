@@ -6,16 +6,35 @@ import { activeApp } from '../../src/workflows/app-select.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
 
 const node = (name: string, status: NodeRecord['status'] = 'active'): NodeRecord => ({
-  name, ip: '10.0.0.1', fqdn: `${name}.example.com`, createdAt: '2026-01-01T00:00:00.000Z', status, healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'web', port: 8080 } }, stepsDone: [],
+  name,
+  ip: '10.0.0.1',
+  fqdn: `${name}.example.com`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  status,
+  healthPath: '/',
+  caddy: { domain: `${name}.example.com`, target: { service: 'web', port: 8080 } },
+  stepsDone: [],
 });
 let clock = 0;
 const d = (project: string, status: Deployment['status'], extra: Partial<Deployment> = {}): Deployment => {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, ++clock)).toISOString();
-  return { node: 'web-1', app: 'hello', project, composeHash: 'a'.repeat(64), entryService: 'web', entryPort: 8080, domain: 'web-1.example.com', status, createdAt: at, updatedAt: at, ...extra };
+  return {
+    node: 'web-1',
+    app: 'hello',
+    project,
+    composeHash: 'a'.repeat(64),
+    entryService: 'web',
+    entryPort: 8080,
+    domain: 'web-1.example.com',
+    status,
+    createdAt: at,
+    updatedAt: at,
+    ...extra,
+  };
 };
 const state = (deployments: Deployment[], nodes = [node('web-1')]) => State.parse({ version: 1, nodes, deployments });
-const inputError = (pattern: RegExp) => (error: unknown) => error instanceof DyniaError && error.kind === 'input' && pattern.test(`${error.message} ${error.hint}`);
+const inputError = (pattern: RegExp) => (error: unknown) =>
+  error instanceof DyniaError && error.kind === 'input' && pattern.test(`${error.message} ${error.hint}`);
 
 describe('planRollback', () => {
   test('goes back to the last superseded version of the same app and domain in the other project', () => {
@@ -32,10 +51,16 @@ describe('planRollback', () => {
     const h1 = d('hello-blue', 'superseded');
     const h2 = d('hello-green', 'active');
     const s = state([api1, api2, h1, h2]);
-    assert.throws(() => planRollback(s, { node: 'web-1' }), inputError(/serves several apps \(api on api\.example\.com, hello on web-1\.example\.com\).*--app/));
+    assert.throws(
+      () => planRollback(s, { node: 'web-1' }),
+      inputError(/serves several apps \(api on api\.example\.com, hello on web-1\.example\.com\).*--app/),
+    );
     assert.deepEqual(planRollback(s, { node: 'web-1', app: 'api' }).previous, api1);
     assert.deepEqual(planRollback(s, { node: 'web-1', domain: 'web-1.example.com' }).previous, h1);
-    assert.throws(() => planRollback(s, { node: 'web-1', app: 'nope' }), inputError(/no active app on web-1 matches --app nope.*Active: api/));
+    assert.throws(
+      () => planRollback(s, { node: 'web-1', app: 'nope' }),
+      inputError(/no active app on web-1 matches --app nope.*Active: api/),
+    );
   });
 
   test('nothing to go back to: failed, rolled-back, other-domain or same-project records do not count', () => {

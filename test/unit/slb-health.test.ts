@@ -8,7 +8,11 @@ import type { ProbeResult } from '../../src/health/probe.js';
 import { checkOrigins, mapLimit } from '../../src/workflows/slb-health.js';
 import { findBundledWorker, loadWorkerCode, workerCodeHash } from '../../src/workflows/slb-worker-code.js';
 
-const candidate = (name: string) => ({ node: name, origin: `https://${name}.example.com`, healthUrl: `https://${name}.example.com/healthz` });
+const candidate = (name: string) => ({
+  node: name,
+  origin: `https://${name}.example.com`,
+  healthUrl: `https://${name}.example.com/healthz`,
+});
 const fast = { concurrency: 4, attempts: 2, retryDelayMs: 0 };
 
 describe('checkOrigins', () => {
@@ -38,7 +42,10 @@ describe('checkOrigins', () => {
       return url.startsWith('https://dead.') ? { ok: false, error: 'refused', ms: 1 } : { ok: true, status: 200, ms: 1 };
     };
     const verdict = await checkOrigins(['flaky', 'dead', 'fine'].map(candidate), probe, fast);
-    assert.deepEqual(verdict.healthy.map((c) => c.node), ['flaky', 'fine']);
+    assert.deepEqual(
+      verdict.healthy.map((c) => c.node),
+      ['flaky', 'fine'],
+    );
     assert.deepEqual([...calls.values()], [2, 2, 1]);
   });
 });
@@ -56,7 +63,10 @@ describe('mapLimit', () => {
       return i * 2;
     });
     assert.equal(peak, 16);
-    assert.deepEqual(out, items.map((i) => i * 2));
+    assert.deepEqual(
+      out,
+      items.map((i) => i * 2),
+    );
     assert.deepEqual(await mapLimit([], 16, async () => 1), []);
   });
 });
@@ -79,7 +89,10 @@ describe('the Worker code', () => {
       assert.equal(await findBundledWorker(join(root, 'dist')), expected);
       assert.equal(await findBundledWorker(join(root, 'dist', 'chunks')), expected);
       assert.equal(await findBundledWorker(root), expected);
-      assert.equal(await loadWorkerCode(pathToFileURL(join(root, 'dist', 'chunks', 'slb-sync-X.js')).href), 'export default { fetch() {} };\n');
+      assert.equal(
+        await loadWorkerCode(pathToFileURL(join(root, 'dist', 'chunks', 'slb-sync-X.js')).href),
+        'export default { fetch() {} };\n',
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -17,10 +17,13 @@ const node = (name: string, status: NodeRecord['status'], healthPath = '/'): Nod
 
 describe('originCandidates', () => {
   test('active nodes only, in state order, with their health URL', () => {
-    assert.deepEqual(originCandidates([node('web-2', 'active', '/healthz'), node('web-1', 'creating'), node('web-3', 'failed'), node('web-1b', 'active')]), [
-      { node: 'web-2', origin: 'https://web-2.example.com', healthUrl: 'https://web-2.example.com/healthz' },
-      { node: 'web-1b', origin: 'https://web-1b.example.com', healthUrl: 'https://web-1b.example.com/' },
-    ]);
+    assert.deepEqual(
+      originCandidates([node('web-2', 'active', '/healthz'), node('web-1', 'creating'), node('web-3', 'failed'), node('web-1b', 'active')]),
+      [
+        { node: 'web-2', origin: 'https://web-2.example.com', healthUrl: 'https://web-2.example.com/healthz' },
+        { node: 'web-1b', origin: 'https://web-1b.example.com', healthUrl: 'https://web-1b.example.com/' },
+      ],
+    );
   });
 
   test('no nodes, no candidates', () => {
@@ -30,7 +33,10 @@ describe('originCandidates', () => {
 
 describe('dropReason', () => {
   test("the probe's error, with the attempt count when retried", () => {
-    assert.equal(dropReason({ error: 'connection to a.example.com refused (nothing listening on the port).' }, 2), 'connection to a.example.com refused (nothing listening on the port). (2 attempts)');
+    assert.equal(
+      dropReason({ error: 'connection to a.example.com refused (nothing listening on the port).' }, 2),
+      'connection to a.example.com refused (nothing listening on the port). (2 attempts)',
+    );
     assert.equal(dropReason({ error: 'x' }, 1), 'x');
   });
 
@@ -42,16 +48,26 @@ describe('dropReason', () => {
 
 describe('originsFromBindings', () => {
   test('a json binding holding the array', () => {
-    assert.deepEqual(originsFromBindings([{ type: 'json', name: 'ORIGINS', json: ['https://a.example.com', 'https://b.example.com'] }]), ['https://a.example.com', 'https://b.example.com']);
+    assert.deepEqual(originsFromBindings([{ type: 'json', name: 'ORIGINS', json: ['https://a.example.com', 'https://b.example.com'] }]), [
+      'https://a.example.com',
+      'https://b.example.com',
+    ]);
   });
 
   test('a plain-text JSON array or comma list', () => {
-    assert.deepEqual(originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: '["https://a.example.com"]' }]), ['https://a.example.com']);
-    assert.deepEqual(originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: ' https://a.example.com , https://b.example.com,' }]), ['https://a.example.com', 'https://b.example.com']);
+    assert.deepEqual(originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: '["https://a.example.com"]' }]), [
+      'https://a.example.com',
+    ]);
+    assert.deepEqual(
+      originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: ' https://a.example.com , https://b.example.com,' }]),
+      ['https://a.example.com', 'https://b.example.com'],
+    );
   });
 
   test('broken JSON is shown as the Worker would read it (a comma list)', () => {
-    assert.deepEqual(originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: '["https://a.example.com"' }]), ['["https://a.example.com"']);
+    assert.deepEqual(originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: '["https://a.example.com"' }]), [
+      '["https://a.example.com"',
+    ]);
   });
 
   test('no ORIGINS binding is null; other bindings are ignored', () => {
@@ -101,7 +117,11 @@ describe('route patterns and Worker names', () => {
     assert.equal(validateRoutePattern('App.Example.com/*'), 'app.example.com/*');
     assert.equal(validateRoutePattern('*.example.com/*'), '*.example.com/*');
     for (const bad of ['https://app.example.com/*', 'app.example.com', 'app example.com/*', '', 'localhost/*']) {
-      assert.throws(() => validateRoutePattern(bad), (e: Error) => e.message.startsWith('--route ') && /route pattern/.test(e.message), bad);
+      assert.throws(
+        () => validateRoutePattern(bad),
+        (e: Error) => e.message.startsWith('--route ') && /route pattern/.test(e.message),
+        bad,
+      );
     }
   });
 

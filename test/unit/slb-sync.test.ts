@@ -117,7 +117,9 @@ function fakeProbe(down: string[] = []) {
   const probe = async (url: string): Promise<ProbeResult> => {
     probed.push(url);
     const host = new URL(url).hostname;
-    return down.includes(host) ? { ok: false, error: `connection to ${host} refused (nothing listening on the port).`, ms: 1 } : { ok: true, status: 200, ms: 1 };
+    return down.includes(host)
+      ? { ok: false, error: `connection to ${host} refused (nothing listening on the port).`, ms: 1 }
+      : { ok: true, status: 200, ms: 1 };
   };
   return { probe, probed };
 }
@@ -156,7 +158,10 @@ describe('slbSync', () => {
     assert.equal(result.url, 'https://dynia-slb.acme.workers.dev');
     assert.deepEqual(result.origins, ['https://web-1.example.com', 'https://web-4.example.com']);
     assert.deepEqual(result.dropped, [
-      { origin: 'https://web-2.example.com', reason: 'connection to web-2.example.com refused (nothing listening on the port). (2 attempts)' },
+      {
+        origin: 'https://web-2.example.com',
+        reason: 'connection to web-2.example.com refused (nothing listening on the port). (2 attempts)',
+      },
     ]);
     assert.equal(result.current, null);
     assert.equal(result.uploaded, true);
@@ -185,7 +190,11 @@ describe('slbSync', () => {
         compatibilityDate: WORKER_COMPATIBILITY_DATE,
         bindings: [
           { type: 'json', name: 'ORIGINS', json: ['https://web-1.example.com', 'https://web-4.example.com'] },
-          { type: 'json', name: 'HEALTH_PATHS', json: { 'https://web-1.example.com': '/healthz', 'https://web-4.example.com': '/healthz' } },
+          {
+            type: 'json',
+            name: 'HEALTH_PATHS',
+            json: { 'https://web-1.example.com': '/healthz', 'https://web-4.example.com': '/healthz' },
+          },
           { type: 'kv_namespace', name: 'HEALTH', namespace_id: 'ns1' },
         ],
       },
@@ -198,7 +207,11 @@ describe('slbSync', () => {
       codeHash: s.tx.state.slb!.codeHash,
     });
     assert.match(s.tx.state.slb!.codeHash!, /^sha256:/);
-    assert.ok(s.reporter.lines.includes('warn dropped https://web-2.example.com: connection to web-2.example.com refused (nothing listening on the port). (2 attempts)'));
+    assert.ok(
+      s.reporter.lines.includes(
+        'warn dropped https://web-2.example.com: connection to web-2.example.com refused (nothing listening on the port). (2 attempts)',
+      ),
+    );
     assert.ok(s.reporter.lines.includes('info skipping node web-3: it is creating, not active'));
   });
 
@@ -212,7 +225,11 @@ describe('slbSync', () => {
     assert.equal(again.unchanged, true);
     assert.deepEqual(again.current, ['https://web-1.example.com']);
     assert.ok(!s.cloudflare.calls.some((c) => c.startsWith('upload') || c.startsWith('create kv') || c.startsWith('set schedules')));
-    assert.ok(s.reporter.lines.includes('skip Upload Worker dynia-slb with 1 origin(s): ORIGINS, health bindings and Worker code unchanged: nothing to upload'));
+    assert.ok(
+      s.reporter.lines.includes(
+        'skip Upload Worker dynia-slb with 1 origin(s): ORIGINS, health bindings and Worker code unchanged: nothing to upload',
+      ),
+    );
     assert.equal(s.tx.commits, commits, 'nothing to record either');
     assert.equal(s.tx.state.slb!.publishedAt, '2026-02-03T04:05:06.000Z');
   });
@@ -226,7 +243,9 @@ describe('slbSync', () => {
     assert.equal(again.uploaded, true);
     assert.equal(again.unchanged, true);
     assert.notEqual(s.tx.state.slb!.codeHash, before);
-    assert.ok(s.reporter.lines.includes('done Upload Worker dynia-slb with 1 origin(s): ORIGINS unchanged; new Worker code or health bindings'));
+    assert.ok(
+      s.reporter.lines.includes('done Upload Worker dynia-slb with 1 origin(s): ORIGINS unchanged; new Worker code or health bindings'),
+    );
   });
 
   test('a Worker whose ORIGINS were changed elsewhere is re-uploaded even with the same code', async () => {
@@ -260,7 +279,10 @@ describe('slbSync', () => {
     const s = setup([node('web-1'), node('web-2')], ['web-1.example.com', 'web-2.example.com']);
     await assert.rejects(slbSync(input(), s.deps, s.seams), (error: Error & { kind?: string; hint?: string }) => {
       assert.equal(error.kind, 'input');
-      assert.match(error.message, /^no origin to publish: all 2 active node\(s\) failed the health check \(https:\/\/web-1\.example\.com: connection to web-1\.example\.com refused/);
+      assert.match(
+        error.message,
+        /^no origin to publish: all 2 active node\(s\) failed the health check \(https:\/\/web-1\.example\.com: connection to web-1\.example\.com refused/,
+      );
       assert.match(error.hint!, /--allow-empty/);
       return true;
     });
@@ -296,9 +318,14 @@ describe('slbSync', () => {
     assert.ok(!s.cloudflare.calls.some((c) => c.startsWith('workers.dev')));
     await slbSync(input({ route: 'app.example.com/*' }), s.deps, s.seams);
     assert.equal(s.cloudflare.routes.length, 1);
-    assert.ok(s.reporter.lines.includes('done Route app.example.com/* to Worker dynia-slb: route already in place; https://app.example.com/'));
+    assert.ok(
+      s.reporter.lines.includes('done Route app.example.com/* to Worker dynia-slb: route already in place; https://app.example.com/'),
+    );
 
     s.cloudflare.routes.push({ id: 'r2', pattern: 'shop.example.com/*', script: 'other' });
-    await assert.rejects(slbSync(input({ route: 'shop.example.com/*' }), s.deps, s.seams), /route shop\.example\.com\/\* already sends its traffic to Worker other/);
+    await assert.rejects(
+      slbSync(input({ route: 'shop.example.com/*' }), s.deps, s.seams),
+      /route shop\.example\.com\/\* already sends its traffic to Worker other/,
+    );
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CloudError } from '../../src/cloud/cloud-error.js';
 import type { SshKey } from '../../src/cloud/digitalocean.js';
-import { DyniaError } from '../../src/errors.js';
+import type { DyniaError } from '../../src/errors.js';
 import { ensureAccountKey, importName, readLocalKey, type AccountKeys } from '../../src/workflows/ssh-key.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dynia-keys-'));
@@ -63,15 +63,27 @@ describe('ensureAccountKey', () => {
     const keys: SshKey[] = [];
     const { account } = fakeAccount(keys, (name, publicKey) => {
       keys.push({ id: 9, fingerprint: 'c', public_key: publicKey, name });
-      return new CloudError({ service: 'DigitalOcean', method: 'POST', path: '/v2/account/keys', status: 422, apiMessage: 'SSH Key is already in use on your account' });
+      return new CloudError({
+        service: 'DigitalOcean',
+        method: 'POST',
+        path: '/v2/account/keys',
+        status: 422,
+        apiMessage: 'SSH Key is already in use on your account',
+      });
     });
     assert.deepEqual(await ensureAccountKey(account, mine.path), { key: keys[0], imported: false });
   });
 
   it('refuses a public key or a missing file as DYNIA_SSH_KEY, before any call', async () => {
     const { account, created } = fakeAccount([]);
-    await assert.rejects(ensureAccountKey(account, `${mine.path}.pub`), (error: DyniaError) => error.kind === 'config' && /is not a usable private key/.test(error.message));
-    await assert.rejects(ensureAccountKey(account, join(dir, 'nope')), (error: DyniaError) => error.kind === 'config' && /cannot read the SSH key .*nope \(DYNIA_SSH_KEY\)/.test(error.message));
+    await assert.rejects(
+      ensureAccountKey(account, `${mine.path}.pub`),
+      (error: DyniaError) => error.kind === 'config' && /is not a usable private key/.test(error.message),
+    );
+    await assert.rejects(
+      ensureAccountKey(account, join(dir, 'nope')),
+      (error: DyniaError) => error.kind === 'config' && /cannot read the SSH key .*nope \(DYNIA_SSH_KEY\)/.test(error.message),
+    );
     assert.deepEqual(created, []);
   });
 });

@@ -5,7 +5,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DyniaError } from '../../src/errors.js';
+import type { DyniaError } from '../../src/errors.js';
 import { formatHostKey, hostKeyFingerprint, sameHostKey } from '../../src/remote/host-key.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { SshSession } from '../../src/remote/ssh.js';
@@ -25,11 +25,19 @@ async function startSshd(dir: string): Promise<{ port: number; process: ChildPro
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
   writeFileSync(
     join(dir, 'sshd_config'),
-    [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
-      'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'Subsystem sftp internal-sftp',
-    ].join('\n') + '\n',
+    `${[
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_key')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'StrictModes no',
+      'UsePAM no',
+      'Subsystem sftp internal-sftp',
+    ].join('\n')}\n`,
   );
   const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
@@ -42,7 +50,12 @@ async function startSshd(dir: string): Promise<{ port: number; process: ChildPro
   throw new Error('sshd did not start');
 }
 
-const publicKeyOf = (dir: string, name: string) => readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+const publicKeyOf = (dir: string, name: string) =>
+  readFileSync(join(dir, `${name}.pub`), 'utf8')
+    .trim()
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
 
 describe('SshSession against a real sshd', () => {
   let dir: string;

@@ -40,7 +40,11 @@ async function stateError(promise: Promise<unknown>): Promise<DyniaError> {
 
 describe('findJsonSyntaxError', () => {
   it('points at the first error by line and column', () => {
-    assert.deepEqual(findJsonSyntaxError('{\n  "a": 1,\n}'), { line: 3, column: 1, reason: 'expected a property name in double quotes but found "}"' });
+    assert.deepEqual(findJsonSyntaxError('{\n  "a": 1,\n}'), {
+      line: 3,
+      column: 1,
+      reason: 'expected a property name in double quotes but found "}"',
+    });
     assert.deepEqual(findJsonSyntaxError('{"a": tru}'), { line: 1, column: 7, reason: 'unexpected "t"' });
     assert.deepEqual(findJsonSyntaxError('{"a": [1 2]}'), { line: 1, column: 10, reason: 'expected "," or "]" but found "2"' });
     assert.deepEqual(findJsonSyntaxError('{"a": "x'), { line: 1, column: 9, reason: 'unterminated string' });
@@ -78,9 +82,15 @@ describe('StateStore load/save', () => {
     const store = new StateStore(dir);
     await store.save({ ...emptyState(), nodes: [node('web-1')] });
     writeFileSync(`${store.path}.tmp-99999-deadbeef`, '{"version": 1, "nodes": [{"name": "half-writ');
-    assert.deepEqual((await store.load()).nodes.map((n) => n.name), ['web-1']);
+    assert.deepEqual(
+      (await store.load()).nodes.map((n) => n.name),
+      ['web-1'],
+    );
     await store.save({ ...emptyState(), nodes: [node('web-2')] });
-    assert.deepEqual((await store.load()).nodes.map((n) => n.name), ['web-2']);
+    assert.deepEqual(
+      (await store.load()).nodes.map((n) => n.name),
+      ['web-2'],
+    );
   });
 
   it('reports invalid JSON with line and column', async () => {
@@ -98,7 +108,10 @@ describe('StateStore load/save', () => {
     writeFileSync(store.path, JSON.stringify(bad));
     const error = await stateError(store.load());
     assert.match(error.message, /does not match the state format: nodes\[1\]\.healthPath: /);
-    assert.match((await stateError(store.save(bad as State))).message, /^The state to save does not match the state format: nodes\[1\]\.healthPath: /);
+    assert.match(
+      (await stateError(store.save(bad as State))).message,
+      /^The state to save does not match the state format: nodes\[1\]\.healthPath: /,
+    );
   });
 
   it('refuses a state file from a newer Dynia and never overwrites it', async () => {
@@ -139,15 +152,24 @@ describe('StateStore.withLock', () => {
         await tx.commit((draft) => {
           draft.nodes.push(node('web-1'));
         });
-        assert.deepEqual((await store.load()).nodes.map((n) => n.name), ['web-1']);
-        assert.deepEqual(tx.state.nodes.map((n) => n.name), ['web-1']);
+        assert.deepEqual(
+          (await store.load()).nodes.map((n) => n.name),
+          ['web-1'],
+        );
+        assert.deepEqual(
+          tx.state.nodes.map((n) => n.name),
+          ['web-1'],
+        );
         await tx.commit((draft) => ({ ...draft, nodes: [...draft.nodes, node('web-2')] }));
         throw new Error('step 3 failed');
       }),
       /step 3 failed/,
     );
     assert.ok(!existsSync(store.lockPath));
-    assert.deepEqual((await store.load()).nodes.map((n) => n.name), ['web-1', 'web-2']);
+    assert.deepEqual(
+      (await store.load()).nodes.map((n) => n.name),
+      ['web-1', 'web-2'],
+    );
   });
 
   it('leaves state untouched when a commit is invalid', async () => {
@@ -155,9 +177,15 @@ describe('StateStore.withLock', () => {
     await store.withLock('test', async (tx) => {
       await tx.commit((draft) => void draft.nodes.push(node('ok')));
       await stateError(tx.commit((draft) => void draft.nodes.push({ ...node('bad'), status: 'weird' as 'active' })));
-      assert.deepEqual(tx.state.nodes.map((n) => n.name), ['ok']);
+      assert.deepEqual(
+        tx.state.nodes.map((n) => n.name),
+        ['ok'],
+      );
     });
-    assert.deepEqual((await store.load()).nodes.map((n) => n.name), ['ok']);
+    assert.deepEqual(
+      (await store.load()).nodes.map((n) => n.name),
+      ['ok'],
+    );
   });
 
   it('fails after waiting, naming the holder', async () => {
@@ -166,7 +194,10 @@ describe('StateStore.withLock', () => {
     const started = Date.now();
     const error = await stateError(new StateStore(dir, { lockWaitMs: 300, lockPollMs: 20 }).withLock('app:deploy', async () => undefined));
     assert.ok(Date.now() - started >= 300);
-    assert.match(error.message, new RegExp(`^The state is locked by pid ${child.pid} on ${hostname()} running "hold test" since \\d{4}-.*, which is still running`));
+    assert.match(
+      error.message,
+      new RegExp(`^The state is locked by pid ${child.pid} on ${hostname()} running "hold test" since \\d{4}-.*, which is still running`),
+    );
     assert.match(error.hint ?? '', /state\.lock/);
     child.stop();
     await child.done;
@@ -186,7 +217,10 @@ describe('StateStore.withLock', () => {
     await once(dead, 'exit');
     const store = new StateStore(dir, { lockWaitMs: 200 });
     await store.save(emptyState());
-    writeFileSync(store.lockPath, JSON.stringify({ pid: dead.pid, host: hostname(), command: 'crashed', startedAt: new Date().toISOString() }));
+    writeFileSync(
+      store.lockPath,
+      JSON.stringify({ pid: dead.pid, host: hostname(), command: 'crashed', startedAt: new Date().toISOString() }),
+    );
     assert.equal(await store.withLock('after crash', async () => 'ok'), 'ok');
     assert.ok(!existsSync(store.lockPath));
     assert.deepEqual(readdirSync(dir).sort(), ['state.json']);
@@ -195,9 +229,15 @@ describe('StateStore.withLock', () => {
   it('does not take over a lock from another host', async () => {
     const store = new StateStore(freshDir(), { lockWaitMs: 100, lockPollMs: 20 });
     await store.save(emptyState());
-    writeFileSync(store.lockPath, JSON.stringify({ pid: 1, host: 'elsewhere', command: 'slb:sync', startedAt: '2026-01-01T00:00:00.000Z' }));
+    writeFileSync(
+      store.lockPath,
+      JSON.stringify({ pid: 1, host: 'elsewhere', command: 'slb:sync', startedAt: '2026-01-01T00:00:00.000Z' }),
+    );
     const error = await stateError(store.withLock('x', async () => undefined));
-    assert.equal(error.message, 'The state is locked by pid 1 on elsewhere running "slb:sync" since 2026-01-01T00:00:00.000Z; it runs on another machine (elsewhere), so whether it still runs cannot be checked from here.');
+    assert.equal(
+      error.message,
+      'The state is locked by pid 1 on elsewhere running "slb:sync" since 2026-01-01T00:00:00.000Z; it runs on another machine (elsewhere), so whether it still runs cannot be checked from here.',
+    );
   });
 
   it('takes over an old lock file whose holder never wrote its name', async () => {
@@ -212,7 +252,10 @@ describe('StateStore.withLock', () => {
   it('serialises two processes racing for the lock (no lost updates)', async () => {
     const dir = freshDir();
     const perChild = 15;
-    const children = await Promise.all([startChild(dir, 'append', `a:${perChild}`, false), startChild(dir, 'append', `b:${perChild}`, false)]);
+    const children = await Promise.all([
+      startChild(dir, 'append', `a:${perChild}`, false),
+      startChild(dir, 'append', `b:${perChild}`, false),
+    ]);
     const codes = await Promise.all(children.map((child) => child.done));
     assert.deepEqual(codes, [0, 0]);
     const names = (await new StateStore(dir).load()).nodes.map((n) => n.name);
@@ -264,7 +307,10 @@ async function startChild(dir: string, mode: 'hold' | 'append', arg: string, wai
     childFile = join(scratch, 'child.mts');
     writeFileSync(childFile, CHILD_SOURCE);
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', childFile, dir, mode, arg], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', childFile, dir, mode, arg], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const done = once(child, 'exit').then(([code]) => code as number);
   if (waitForLock) {
     await new Promise<void>((resolve, reject) => {

@@ -20,10 +20,22 @@ describe('validateNodeName', () => {
   });
   test('rejects with the reason', () => {
     assert.throws(() => validateNodeName(''), inputError('--name "" is empty; a node name must be a single DNS label.'));
-    assert.throws(() => validateNodeName('x'.repeat(64)), inputError(`--name "${'x'.repeat(64)}" is 64 characters long (at most 63); a node name must be a single DNS label.`));
-    assert.throws(() => validateNodeName('Web'), inputError('--name "Web" contains uppercase letters; a node name must be a single DNS label.'));
-    assert.throws(() => validateNodeName('-web'), inputError(`--name "-web" starts or ends with '-'; a node name must be a single DNS label.`));
-    assert.throws(() => validateNodeName('web_1', 'node'), inputError(`node "web_1" contains characters other than a-z, 0-9 and '-'; a node name must be a single DNS label.`));
+    assert.throws(
+      () => validateNodeName('x'.repeat(64)),
+      inputError(`--name "${'x'.repeat(64)}" is 64 characters long (at most 63); a node name must be a single DNS label.`),
+    );
+    assert.throws(
+      () => validateNodeName('Web'),
+      inputError('--name "Web" contains uppercase letters; a node name must be a single DNS label.'),
+    );
+    assert.throws(
+      () => validateNodeName('-web'),
+      inputError(`--name "-web" starts or ends with '-'; a node name must be a single DNS label.`),
+    );
+    assert.throws(
+      () => validateNodeName('web_1', 'node'),
+      inputError(`node "web_1" contains characters other than a-z, 0-9 and '-'; a node name must be a single DNS label.`),
+    );
     assert.throws(() => validateNodeName('a.b'), /characters other than/);
   });
 });
@@ -35,8 +47,12 @@ describe('validateHealthPath', () => {
   test('rejects with the reason', () => {
     assert.throws(() => validateHealthPath('health'), inputError(`--health-path "health" does not start with '/'.`));
     assert.throws(() => validateHealthPath('/a/../etc'), inputError(`--health-path "/a/../etc" contains a '..' segment.`));
-    assert.throws(() => validateHealthPath('/a b'), inputError('--health-path "/a b" contains whitespace, quotes, braces or other characters not allowed in a URL path.'));
-    for (const bad of ['/a"b', "/a'b", '/{x}', '/a\nb', '/a\tb', '/a`b', '/a\\b']) assert.throws(() => validateHealthPath(bad), /not allowed/);
+    assert.throws(
+      () => validateHealthPath('/a b'),
+      inputError('--health-path "/a b" contains whitespace, quotes, braces or other characters not allowed in a URL path.'),
+    );
+    for (const bad of ['/a"b', "/a'b", '/{x}', '/a\nb', '/a\tb', '/a`b', '/a\\b'])
+      assert.throws(() => validateHealthPath(bad), /not allowed/);
   });
 });
 
@@ -49,14 +65,23 @@ describe('validateHostname', () => {
     assert.equal(validateHostname(long, 'x'), long);
   });
   test('rejects with the reason', () => {
-    assert.throws(() => validateHostname('localhost', '--domain'), inputError('--domain "localhost" has a single label (a domain needs at least two, e.g. app.example.com).'));
-    assert.throws(() => validateHostname('a..b', 'd'), inputError(`d "a..b" has the label ""; labels use a-z, 0-9 and '-', not at their start or end.`));
+    assert.throws(
+      () => validateHostname('localhost', '--domain'),
+      inputError('--domain "localhost" has a single label (a domain needs at least two, e.g. app.example.com).'),
+    );
+    assert.throws(
+      () => validateHostname('a..b', 'd'),
+      inputError(`d "a..b" has the label ""; labels use a-z, 0-9 and '-', not at their start or end.`),
+    );
     assert.throws(() => validateHostname('example.com.', 'd'), inputError(`d "example.com." ends with '.'.`));
     assert.throws(() => validateHostname('10.0.0.1', 'd'), inputError('d "10.0.0.1" looks like an IP address, not a domain.'));
     assert.throws(() => validateHostname(`${'a'.repeat(64)}.com`, 'd'), /a label of 64 characters/);
     assert.throws(() => validateHostname(`${'a.'.repeat(127)}com`, 'd'), /257 characters long/);
     for (const bad of ['', 'a b.com', 'a{b.com', 'a"b.com', 'a\n.com', 'https://a.com', 'a.com:80', '*.a.com', '-a.com', 'a_b.com']) {
-      assert.throws(() => validateHostname(bad, 'd'), (error: DyniaError) => error.kind === 'input');
+      assert.throws(
+        () => validateHostname(bad, 'd'),
+        (error: DyniaError) => error.kind === 'input',
+      );
     }
   });
 });
@@ -68,8 +93,12 @@ describe('validatePort', () => {
     assert.equal(validatePort(' 1 ', 'p'), 1);
   });
   test('rejects anything else, naming the field', () => {
-    assert.throws(() => validatePort('http', 'label dynia.port on service web'), inputError('label dynia.port on service web "http" is not a TCP port.'));
-    for (const bad of [0, 65536, 80.5, -1, NaN, '', '0x50', '8080/tcp', '1e3', '123456']) assert.throws(() => validatePort(bad, 'p'), /is not a TCP port/);
+    assert.throws(
+      () => validatePort('http', 'label dynia.port on service web'),
+      inputError('label dynia.port on service web "http" is not a TCP port.'),
+    );
+    for (const bad of [0, 65536, 80.5, -1, NaN, '', '0x50', '8080/tcp', '1e3', '123456'])
+      assert.throws(() => validatePort(bad, 'p'), /is not a TCP port/);
   });
 });
 

@@ -29,7 +29,8 @@ export function memoryTx(start: State): StateTx {
 export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{with index .NetworkSettings.Networks');
 
 /** A drain command shown short: `drain <new container>:<port> <old container>:<port> then <stop command, as `show` shows it>`. */
-export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string => `drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]} then ${show(argv.slice(12))}`;
+export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string =>
+  `drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]} then ${show(argv.slice(12))}`;
 
 /** A command run at lower CPU priority (niced.ts): the wrapped argv starts at index 4. */
 export const isNiced = (argv: Argv): boolean => argv[0] === 'sh' && /^renice .*exec "\$@"$/.test(argv[2] ?? '');
@@ -61,9 +62,14 @@ export function matchesState(remote: FakeNode, tx: StateTx, settings: Settings, 
     const app = argv[4]!;
     const containers = state.deployments
       .filter((d) => d.node === nodeName && d.app === app && d.status === 'active')
-      .map((d) => `container /${composeContainerName(d.project, d.entryService)}|${d.project}|${d.entryService}|true|${upstreamAlias(d.domain)},\n`);
+      .map(
+        (d) =>
+          `container /${composeContainerName(d.project, d.entryService)}|${d.project}|${d.entryService}|true|${upstreamAlias(d.domain)},\n`,
+      );
     const manifest = renderManifest(nodeManifest(state.nodes.find((n) => n.name === nodeName)!, state.deployments, 'then'));
     const file = remote.files.get(argv[7] ?? '') ?? '(none)\n';
-    return { stdout: `${containers.join('')}--- caddyfile\n${caddyfileFor(settings, state, nodeName)}--- manifest\n${manifest}--- file\n${argv[7] ? file : ''}` };
+    return {
+      stdout: `${containers.join('')}--- caddyfile\n${caddyfileFor(settings, state, nodeName)}--- manifest\n${manifest}--- file\n${argv[7] ? file : ''}`,
+    };
   });
 }

@@ -7,7 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { echo, failWith, fireScheduled, send, sharedKv, startOrigin, startWorker, type Responder, type RunningWorker, type TestOrigin } from './helpers.js';
+import {
+  echo,
+  failWith,
+  fireScheduled,
+  send,
+  sharedKv,
+  startOrigin,
+  startWorker,
+  type Responder,
+  type RunningWorker,
+  type TestOrigin,
+} from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => {
@@ -80,7 +91,7 @@ describe('active health', () => {
     const a = await switchableOrigin('a');
     let failNext = true;
     const b = await startOrigin('b', (hit, res) => {
-      if (hit.url === '/healthz' && failNext) return (failNext = false), failWith(503)(hit, res);
+      if (hit.url === '/healthz' && failNext) return ((failNext = false), failWith(503)(hit, res));
       echo(hit, res);
     });
     cleanups.push(b.close);

@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  closedOriginUrl, countBy, failWith, send, startOrigin, startStallingOrigin, startWorker,
-  type ClientResponse, type RunningWorker, type TestOrigin,
+  closedOriginUrl,
+  countBy,
+  failWith,
+  send,
+  startOrigin,
+  startStallingOrigin,
+  startWorker,
+  type ClientResponse,
+  type RunningWorker,
+  type TestOrigin,
 } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -45,7 +53,10 @@ describe('spread', () => {
     const responses = await sequential(300, url);
     assertAllServedBy(responses, three);
     for (const origin of three) assert.ok(Math.abs(origin.hits.length - 100) <= 10, `${origin.name}: ${origin.hits.length}`);
-    assert.deepEqual(countBy(responses, (r) => String(r.headers['x-dynia-attempts'])), { 1: 300 });
+    assert.deepEqual(
+      countBy(responses, (r) => String(r.headers['x-dynia-attempts'])),
+      { 1: 300 },
+    );
   });
 });
 
@@ -68,7 +79,11 @@ describe('failover', () => {
     const good = await origins('a', 'b');
     const stall = await startStallingOrigin();
     cleanups.push(stall.close);
-    const { url } = await worker({ ORIGINS: [...good.map((o) => o.url), stall.url].join(','), ORIGIN_TIMEOUT_MS: '200', FAIL_COOLDOWN_MS: '0' });
+    const { url } = await worker({
+      ORIGINS: [...good.map((o) => o.url), stall.url].join(','),
+      ORIGIN_TIMEOUT_MS: '200',
+      FAIL_COOLDOWN_MS: '0',
+    });
     const started = Date.now();
     const responses = await sequential(12, url);
     assertAllServedBy(responses, good);
@@ -101,7 +116,10 @@ describe('all origins down', () => {
     assert.equal(first.headers['retry-after'], '10');
     assert.equal(first.headers['x-dynia-attempts'], '2');
     assert.equal(first.headers['x-dynia-origin'], undefined);
-    assert.deepEqual(JSON.parse(first.body), { error: 'no_origin_available', message: 'No origin could serve this request right now. Please retry shortly.' });
+    assert.deepEqual(JSON.parse(first.body), {
+      error: 'no_origin_available',
+      message: 'No origin could serve this request right now. Please retry shortly.',
+    });
     const second = await send(new URL('/x', url));
     assert.equal(second.status, 503);
     assert.equal(second.headers['x-dynia-attempts'], '1');

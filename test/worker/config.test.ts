@@ -13,12 +13,17 @@ describe('parseOrigins', () => {
   });
 
   it('reads a JSON array string and a json binding (real array)', () => {
-    assert.deepEqual(parseOrigins('["https://a.example.com","https://b.example.com"]', https), ['https://a.example.com', 'https://b.example.com']);
+    assert.deepEqual(parseOrigins('["https://a.example.com","https://b.example.com"]', https), [
+      'https://a.example.com',
+      'https://b.example.com',
+    ]);
     assert.deepEqual(parseOrigins(['https://a.example.com'], https), ['https://a.example.com']);
   });
 
   it('drops duplicates and default ports', () => {
-    assert.deepEqual(parseOrigins('https://a.example.com,https://a.example.com:443,https://A.example.com/', https), ['https://a.example.com']);
+    assert.deepEqual(parseOrigins('https://a.example.com,https://a.example.com:443,https://A.example.com/', https), [
+      'https://a.example.com',
+    ]);
   });
 
   it('refuses http unless allowed', () => {
@@ -45,7 +50,11 @@ describe('parseOrigins', () => {
       ['https://a.example.com#f', 'ORIGINS entry 1 must be a bare origin (no path, query or fragment)'],
     ];
     for (const [raw, message] of cases) {
-      assert.throws(() => parseOrigins(raw, https), (error: unknown) => error instanceof ConfigProblem && error.message === message, String(raw));
+      assert.throws(
+        () => parseOrigins(raw, https),
+        (error: unknown) => error instanceof ConfigProblem && error.message === message,
+        String(raw),
+      );
     }
   });
 });
@@ -69,8 +78,12 @@ describe('readSettings', () => {
 
   it('rejects malformed durations', () => {
     for (const bad of ['0', '-1', '1.5', '5s', 'abc']) {
-      assert.throws(() => readSettings({ ORIGINS: 'https://a.example.com', ORIGIN_TIMEOUT_MS: bad }), { message: 'ORIGIN_TIMEOUT_MS must be an integer >= 1' });
+      assert.throws(() => readSettings({ ORIGINS: 'https://a.example.com', ORIGIN_TIMEOUT_MS: bad }), {
+        message: 'ORIGIN_TIMEOUT_MS must be an integer >= 1',
+      });
     }
-    assert.throws(() => readSettings({ ORIGINS: 'https://a.example.com', FAIL_COOLDOWN_MS: '-5' }), { message: 'FAIL_COOLDOWN_MS must be an integer >= 0' });
+    assert.throws(() => readSettings({ ORIGINS: 'https://a.example.com', FAIL_COOLDOWN_MS: '-5' }), {
+      message: 'FAIL_COOLDOWN_MS must be an integer >= 0',
+    });
   });
 });

@@ -25,7 +25,10 @@ describe('withoutHopByHop', () => {
       accept: 'text/html',
       authorization: 'Bearer kept',
     });
-    assert.deepEqual(entries(withoutHopByHop(incoming)), [['accept', 'text/html'], ['authorization', 'Bearer kept']]);
+    assert.deepEqual(entries(withoutHopByHop(incoming)), [
+      ['accept', 'text/html'],
+      ['authorization', 'Bearer kept'],
+    ]);
   });
 });
 

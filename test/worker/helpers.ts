@@ -48,10 +48,12 @@ export type Responder = (hit: Hit, res: http.ServerResponse) => void;
 /** Answers 200 with `<method> <url> <body bytes>`. */
 export const echo: Responder = (hit, res) => res.end(`${hit.method} ${hit.url} ${hit.body.length}`);
 
-export const failWith = (status: number): Responder => (_hit, res) => {
-  res.statusCode = status;
-  res.end(`origin says ${status}`);
-};
+export const failWith =
+  (status: number): Responder =>
+  (_hit, res) => {
+    res.statusCode = status;
+    res.end(`origin says ${status}`);
+  };
 
 /** A local http origin that records every request (after reading its whole body), names itself in `x-origin-name`. */
 export async function startOrigin(name: string, respond: Responder = echo): Promise<TestOrigin> {
@@ -160,10 +162,13 @@ async function closeServer(server: http.Server): Promise<void> {
 
 /** Fires the Worker's Cron Trigger once, as Cloudflare would, and waits for the handler to finish. */
 export async function fireScheduled(worker: RunningWorker, cron = '* * * * *'): Promise<string> {
-  const fetcher = (await worker.mf.getWorker()) as unknown as { scheduled(options: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }> };
+  const fetcher = (await worker.mf.getWorker()) as unknown as {
+    scheduled(options: { cron: string; scheduledTime: Date }): Promise<{ outcome: string }>;
+  };
   const result = await fetcher.scheduled({ cron, scheduledTime: new Date() });
   return result.outcome;
 }
 
 /** Miniflare options for a HEALTH KV namespace kept in `dir`: instances given the same dir share it, like isolates share KV. */
-export const sharedKv = (dir: string): Partial<MiniflareOptions> => ({ kvNamespaces: { HEALTH: 'health-test' }, kvPersist: dir } as Partial<MiniflareOptions>);
+export const sharedKv = (dir: string): Partial<MiniflareOptions> =>
+  ({ kvNamespaces: { HEALTH: 'health-test' }, kvPersist: dir }) as Partial<MiniflareOptions>;

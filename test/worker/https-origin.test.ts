@@ -31,14 +31,36 @@ const seen: Array<{ host: string | undefined; sni: string | false | null; forwar
 before(async () => {
   if (!hasOpenssl) return;
   dir = mkdtempSync(join(tmpdir(), 'dynia-slb-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
   server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: certificate }, (req, res) => {
-    seen.push({ host: req.headers.host, sni: (req.socket as TLSSocket).servername, forwardedHost: req.headers['x-forwarded-host'] as string | undefined });
+    seen.push({
+      host: req.headers.host,
+      sni: (req.socket as TLSSocket).servername,
+      forwardedHost: req.headers['x-forwarded-host'] as string | undefined,
+    });
     res.end('secure hello');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

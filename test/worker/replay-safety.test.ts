@@ -7,8 +7,16 @@ import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  closedOriginUrl, failWith, send, startOrigin, startStallingOrigin, startWorker,
-  type ClientResponse, type Hit, type RunningWorker, type TestOrigin,
+  closedOriginUrl,
+  failWith,
+  send,
+  startOrigin,
+  startStallingOrigin,
+  startWorker,
+  type ClientResponse,
+  type Hit,
+  type RunningWorker,
+  type TestOrigin,
 } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -16,9 +24,16 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function setUp(bad: string | TestOrigin, bindings: Record<string, string> = {}): Promise<{ good: TestOrigin; worker: RunningWorker }> {
+async function setUp(
+  bad: string | TestOrigin,
+  bindings: Record<string, string> = {},
+): Promise<{ good: TestOrigin; worker: RunningWorker }> {
   const good = await startOrigin('good');
-  const worker = await startWorker({ ORIGINS: [typeof bad === 'string' ? bad : bad.url, good.url].join(','), FAIL_COOLDOWN_MS: '0', ...bindings });
+  const worker = await startWorker({
+    ORIGINS: [typeof bad === 'string' ? bad : bad.url, good.url].join(','),
+    FAIL_COOLDOWN_MS: '0',
+    ...bindings,
+  });
   cleanups.push(good.close, worker.close);
   return { good, worker };
 }
@@ -27,7 +42,9 @@ async function setUp(bad: string | TestOrigin, bindings: Record<string, string> 
 async function burst(worker: RunningWorker, count: number, method: string, body: Buffer): Promise<ClientResponse[]> {
   const responses: ClientResponse[] = [];
   for (let i = 0; i < count; i++) {
-    responses.push(await send(new URL(`/${method.toLowerCase()}/${i}`, worker.url), { method, body, headers: { 'x-request-id': `${method}-${i}` } }));
+    responses.push(
+      await send(new URL(`/${method.toLowerCase()}/${i}`, worker.url), { method, body, headers: { 'x-request-id': `${method}-${i}` } }),
+    );
   }
   return responses;
 }
@@ -42,7 +59,10 @@ describe('replayed', () => {
     const { good, worker } = await setUp(bad);
     const body = Buffer.from('{"replace":"me"}');
     const responses = await burst(worker, 4, 'PUT', body);
-    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200, 200],
+    );
     assert.ok(attemptsOf(responses).includes('2'));
     assert.deepEqual(ids(good.hits).sort(), ['PUT-0', 'PUT-1', 'PUT-2', 'PUT-3']);
     for (const hit of good.hits) assert.ok(hit.body.equals(body));
@@ -50,7 +70,7 @@ describe('replayed', () => {
 });
 
 describe('never replayed', () => {
-  it('POST with a large streamed body reaches at most one origin; the origin\'s 503 goes to the client', async () => {
+  it("POST with a large streamed body reaches at most one origin; the origin's 503 goes to the client", async () => {
     const bad = await startOrigin('bad', failWith(503));
     cleanups.push(bad.close);
     const { good, worker } = await setUp(bad);

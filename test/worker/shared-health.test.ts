@@ -11,15 +11,40 @@ const later = (ms: number) => new Date(t0.getTime() + ms);
 describe('nextRecord', () => {
   it('counts consecutive failures across runs and drops an origin only at the threshold', () => {
     const one = nextRecord(null, [{ origin: 'https://a', ok: false, failedAttempts: 1, error: 'timeout' }], t0, 2);
-    assert.deepEqual(one.origins['https://a'], { up: true, failures: 1, since: t0.toISOString(), checkedAt: t0.toISOString(), error: 'timeout' });
+    assert.deepEqual(one.origins['https://a'], {
+      up: true,
+      failures: 1,
+      since: t0.toISOString(),
+      checkedAt: t0.toISOString(),
+      error: 'timeout',
+    });
     const two = nextRecord(one, [{ origin: 'https://a', ok: false, failedAttempts: 1, error: 'HTTP 503' }], later(60_000), 2);
-    assert.deepEqual(two.origins['https://a'], { up: false, failures: 2, since: later(60_000).toISOString(), checkedAt: later(60_000).toISOString(), error: 'HTTP 503' });
+    assert.deepEqual(two.origins['https://a'], {
+      up: false,
+      failures: 2,
+      since: later(60_000).toISOString(),
+      checkedAt: later(60_000).toISOString(),
+      error: 'HTTP 503',
+    });
     const back = nextRecord(two, [{ origin: 'https://a', ok: true, failedAttempts: 0 }], later(120_000), 2);
-    assert.deepEqual(back.origins['https://a'], { up: true, failures: 0, since: later(120_000).toISOString(), checkedAt: later(120_000).toISOString() });
+    assert.deepEqual(back.origins['https://a'], {
+      up: true,
+      failures: 0,
+      since: later(120_000).toISOString(),
+      checkedAt: later(120_000).toISOString(),
+    });
   });
 
   it('forgets origins that are no longer configured', () => {
-    const record = nextRecord(null, [{ origin: 'https://a', ok: true, failedAttempts: 0 }, { origin: 'https://b', ok: true, failedAttempts: 0 }], t0, 2);
+    const record = nextRecord(
+      null,
+      [
+        { origin: 'https://a', ok: true, failedAttempts: 0 },
+        { origin: 'https://b', ok: true, failedAttempts: 0 },
+      ],
+      t0,
+      2,
+    );
     assert.deepEqual(Object.keys(nextRecord(record, [{ origin: 'https://b', ok: true, failedAttempts: 0 }], t0, 2).origins), ['https://b']);
   });
 });
@@ -28,8 +53,14 @@ describe('worthWriting', () => {
   const up = nextRecord(null, [{ origin: 'https://a', ok: true, failedAttempts: 0 }], t0, 2);
   it('writes on a change or when the heartbeat is due, not every minute', () => {
     assert.equal(worthWriting(null, up, t0), true);
-    assert.equal(worthWriting(up, nextRecord(up, [{ origin: 'https://a', ok: true, failedAttempts: 0 }], later(60_000), 2), later(60_000)), false);
-    assert.equal(worthWriting(up, nextRecord(up, [{ origin: 'https://a', ok: false, failedAttempts: 1 }], later(60_000), 2), later(60_000)), true);
+    assert.equal(
+      worthWriting(up, nextRecord(up, [{ origin: 'https://a', ok: true, failedAttempts: 0 }], later(60_000), 2), later(60_000)),
+      false,
+    );
+    assert.equal(
+      worthWriting(up, nextRecord(up, [{ origin: 'https://a', ok: false, failedAttempts: 1 }], later(60_000), 2), later(60_000)),
+      true,
+    );
     assert.equal(worthWriting(up, up, later(HEARTBEAT_MS)), true);
   });
 });

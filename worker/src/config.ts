@@ -51,7 +51,11 @@ function splitEntries(raw: unknown): unknown[] {
   if (Array.isArray(raw)) return raw;
   if (typeof raw !== 'string') throw new ConfigProblem('ORIGINS is missing');
   const text = raw.trim();
-  if (!text.startsWith('[')) return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (!text.startsWith('['))
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   try {
     return JSON.parse(text) as unknown[]; // text starts with "[", so it parses to an array or not at all
   } catch {

@@ -2,8 +2,15 @@
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the legacy Proxy-Connection. Never forwarded. */
 export const HOP_BY_HOP: readonly string[] = [
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization',
-  'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
 ];
 
 export interface ClientFacts {
@@ -41,7 +48,10 @@ export function toClientHeaders(fromOrigin: Headers, origin: string, attempts: n
 /** A copy without hop-by-hop headers, including any the Connection header names. */
 export function withoutHopByHop(source: Headers): Headers {
   const headers = new Headers(source);
-  const named = (source.get('connection') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const named = (source.get('connection') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const name of [...HOP_BY_HOP, ...named]) headers.delete(name);
   return headers;
 }

@@ -17,7 +17,12 @@ export interface IsolateState {
 /** `sharedDown`: origins the active probes found down (see shared-view.ts). */
 export async function proxy(request: Request, settings: Settings, state: IsolateState, sharedDown: ReadonlySet<string>): Promise<Response> {
   if (isWebSocketUpgrade(request)) {
-    return proxyWebSocket(request, settings, state.health, orderCandidates(settings.origins, state.rotation.next(), state.health, Date.now(), sharedDown));
+    return proxyWebSocket(
+      request,
+      settings,
+      state.health,
+      orderCandidates(settings.origins, state.rotation.next(), state.health, Date.now(), sharedDown),
+    );
   }
   const url = new URL(request.url);
   const method = request.method;

@@ -42,7 +42,12 @@ export interface ProbeOutcome {
  * The next record after one run of probes. An origin goes down only after `failuresToDown` consecutive failed
  * probes (counted across runs); one success brings it back. Origins no longer configured are forgotten.
  */
-export function nextRecord(previous: HealthRecord | null, outcomes: readonly ProbeOutcome[], now: Date, failuresToDown: number): HealthRecord {
+export function nextRecord(
+  previous: HealthRecord | null,
+  outcomes: readonly ProbeOutcome[],
+  now: Date,
+  failuresToDown: number,
+): HealthRecord {
   const at = now.toISOString();
   const origins: Record<string, OriginVerdict> = {};
   for (const outcome of outcomes) {

@@ -21,7 +21,12 @@ export class SharedView {
   private pending: Promise<void> | undefined;
 
   /** Origins the probes say are down. `waitUntil` keeps a background refresh alive after the response. */
-  async downOrigins(kv: HealthKv | undefined, now: number, ttlMs: number, waitUntil: (work: Promise<unknown>) => void): Promise<ReadonlySet<string>> {
+  async downOrigins(
+    kv: HealthKv | undefined,
+    now: number,
+    ttlMs: number,
+    waitUntil: (work: Promise<unknown>) => void,
+  ): Promise<ReadonlySet<string>> {
     if (kv === undefined) return NONE;
     if (this.readAt !== undefined && now - this.readAt < ttlMs) return this.down;
     const first = this.readAt === undefined;

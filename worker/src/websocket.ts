@@ -21,7 +21,12 @@ export function isWebSocketUpgrade(request: Request): boolean {
  * Tries the candidates in order until one completes the upgrade (101). A connection error, a timeout or a
  * 502/503/504 moves on to the next origin (nothing has reached the app yet); any other answer goes to the client.
  */
-export async function proxyWebSocket(request: Request, settings: Settings, health: PassiveHealth, candidates: readonly string[]): Promise<Response> {
+export async function proxyWebSocket(
+  request: Request,
+  settings: Settings,
+  health: PassiveHealth,
+  candidates: readonly string[],
+): Promise<Response> {
   const url = new URL(request.url);
   const headers = toOriginHeaders(request.headers, {
     clientIp: request.headers.get('cf-connecting-ip'),

@@ -25,7 +25,8 @@ function parseField(text: string, field: (typeof FIELDS)[number]): Set<number> {
     const from = match[1] === '*' ? field.min : Number(match[2]);
     const to = match[1] === '*' ? field.max : match[3] !== undefined ? Number(match[3]) : match[4] !== undefined ? field.max : from;
     const step = match[4] !== undefined ? Number(match[4]) : 1;
-    if (from < field.min || to > field.max || from > to || step < 1) throw new Error(`${field.name} "${item}" is out of range ${field.min}-${field.max}`);
+    if (from < field.min || to > field.max || from > to || step < 1)
+      throw new Error(`${field.name} "${item}" is out of range ${field.min}-${field.max}`);
     for (let v = from; v <= to; v += step) values.add(field.name === 'day of week' && v === 7 ? 0 : v);
   }
   return values;

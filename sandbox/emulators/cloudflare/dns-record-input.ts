@@ -23,8 +23,7 @@ const MAX_TXT_LENGTH = 2048;
 
 export const isProxiable = (type: RecordType): boolean => type !== 'TXT';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseType(raw: unknown): RecordType {
   if (typeof raw === 'string' && (RECORD_TYPES as readonly string[]).includes(raw.toUpperCase())) {

@@ -49,7 +49,10 @@ export class DnsStore {
   restore(zones: readonly Zone[]): void {
     const saved = this.persistence?.load() ?? [];
     for (const zone of zones) {
-      this.byZone.set(zone.id, saved.filter((r) => r.zoneId === zone.id));
+      this.byZone.set(
+        zone.id,
+        saved.filter((r) => r.zoneId === zone.id),
+      );
       this.publish(zone);
     }
   }
@@ -76,13 +79,19 @@ export class DnsStore {
     const records = this.list(zone.id);
     assertNoConflict(records, fields, current.id);
     const updated: DnsRecord = { ...current, ...fields, modifiedOn: nowTimestamp() };
-    this.byZone.set(zone.id, records.map((r) => (r.id === current.id ? updated : r)));
+    this.byZone.set(
+      zone.id,
+      records.map((r) => (r.id === current.id ? updated : r)),
+    );
     this.publish(zone);
     return updated;
   }
 
   remove(zone: Zone, id: string): void {
-    this.byZone.set(zone.id, this.list(zone.id).filter((r) => r.id !== id));
+    this.byZone.set(
+      zone.id,
+      this.list(zone.id).filter((r) => r.id !== id),
+    );
     this.publish(zone);
   }
 

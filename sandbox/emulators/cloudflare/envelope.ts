@@ -33,8 +33,7 @@ export class CfApiError extends Error {
   }
 }
 
-export const cfError = (status: number, code: number, message: string): CfApiError =>
-  new CfApiError(status, [{ code, message }]);
+export const cfError = (status: number, code: number, message: string): CfApiError => new CfApiError(status, [{ code, message }]);
 
 /** What Cloudflare answers for a path segment that is not a well-formed or known identifier. */
 export const couldNotRoute = (fullPath: string): CfApiError =>

@@ -9,5 +9,4 @@ export const isIdentifier = (value: string): boolean => /^[0-9a-f]{32}$/.test(va
 export const nowTimestamp = (): string => new Date().toISOString();
 
 /** Stable id derived from a secret, so the secret itself is never echoed. */
-export const fingerprintIdentifier = (secret: string): string =>
-  createHash('sha256').update(secret).digest('hex').slice(0, 32);
+export const fingerprintIdentifier = (secret: string): string => createHash('sha256').update(secret).digest('hex').slice(0, 32);

@@ -9,8 +9,7 @@ const BASE = '/accounts/:account_id/storage/kv/namespaces';
 const MAX_KEY_BYTES = 512;
 const MIN_EXPIRATION_TTL = 60;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function titleOf(body: unknown): string {
   if (!isObject(body) || typeof body.title !== 'string' || body.title.trim() === '') throw cfError(400, 10019, 'title is required');
@@ -27,12 +26,14 @@ function checkKey(key: string): string {
 function expirationOf(expiration: unknown, ttl: unknown, nowSeconds: number): number | undefined {
   if (expiration !== undefined && expiration !== null && expiration !== '') {
     const value = Number(expiration);
-    if (!Number.isFinite(value) || value < nowSeconds + MIN_EXPIRATION_TTL) throw cfError(400, 10019, `Invalid expiration of ${String(expiration)}`);
+    if (!Number.isFinite(value) || value < nowSeconds + MIN_EXPIRATION_TTL)
+      throw cfError(400, 10019, `Invalid expiration of ${String(expiration)}`);
     return Math.floor(value);
   }
   if (ttl !== undefined && ttl !== null && ttl !== '') {
     const value = Number(ttl);
-    if (!Number.isFinite(value) || value < MIN_EXPIRATION_TTL) throw cfError(400, 10019, `Invalid expiration_ttl of ${String(ttl)}: at least ${MIN_EXPIRATION_TTL}`);
+    if (!Number.isFinite(value) || value < MIN_EXPIRATION_TTL)
+      throw cfError(400, 10019, `Invalid expiration_ttl of ${String(ttl)}: at least ${MIN_EXPIRATION_TTL}`);
     return Math.floor(nowSeconds + value);
   }
   return undefined;
@@ -43,7 +44,11 @@ async function valueAndMetadata(ctx: RouteContext): Promise<{ value: Uint8Array;
   const raw = await ctx.raw();
   const contentType = String(ctx.headers['content-type'] ?? '');
   if (!/^multipart\/form-data/i.test(contentType)) return { value: new Uint8Array(raw) };
-  const form = await new Request('http://kv.invalid/', { method: 'PUT', headers: { 'content-type': contentType }, body: new Uint8Array(raw) }).formData();
+  const form = await new Request('http://kv.invalid/', {
+    method: 'PUT',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(raw),
+  }).formData();
   const value = form.get('value');
   if (value === null) throw cfError(400, 10019, 'The multipart body has no "value" part.');
   const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(await value.arrayBuffer());
@@ -68,7 +73,10 @@ export function registerKvHandlers(router: Router, state: EmulatorState): void {
     const order = ctx.query.get('order') === 'title' ? 'title' : 'id';
     const sorted = [...state.kv.list()].sort((a, b) => a[order].localeCompare(b[order]));
     if (ctx.query.get('direction') === 'desc') sorted.reverse();
-    const { items, info } = paginate(sorted.map(namespaceView), parsePaging(ctx.query, { defaultPerPage: 20, minPerPage: 5, maxPerPage: 100 }));
+    const { items, info } = paginate(
+      sorted.map(namespaceView),
+      parsePaging(ctx.query, { defaultPerPage: 20, minPerPage: 5, maxPerPage: 100 }),
+    );
     return { json: successEnvelope(items, info) };
   });
 
@@ -104,7 +112,11 @@ export function registerKvHandlers(router: Router, state: EmulatorState): void {
     const key = checkKey(ctx.params.key_name!);
     const expiration = expirationOf(ctx.query.get('expiration') ?? undefined, ctx.query.get('expiration_ttl') ?? undefined, nowSeconds());
     const { value, metadata } = await valueAndMetadata(ctx);
-    await state.kvStore.put(ns.id, key, { value, ...(expiration !== undefined ? { expiration } : {}), ...(metadata !== undefined ? { metadata } : {}) });
+    await state.kvStore.put(ns.id, key, {
+      value,
+      ...(expiration !== undefined ? { expiration } : {}),
+      ...(metadata !== undefined ? { metadata } : {}),
+    });
     return { json: successEnvelope({}) };
   });
 
@@ -130,10 +142,18 @@ export function registerKvHandlers(router: Router, state: EmulatorState): void {
     const body = await ctx.json();
     if (!Array.isArray(body)) throw cfError(400, 10019, 'The body must be an array of {key, value} objects.');
     const entries = body.map((item, i) => {
-      if (!isObject(item) || typeof item.key !== 'string' || typeof item.value !== 'string') throw cfError(400, 10019, `Entry ${i}: key and value must be strings.`);
+      if (!isObject(item) || typeof item.key !== 'string' || typeof item.value !== 'string')
+        throw cfError(400, 10019, `Entry ${i}: key and value must be strings.`);
       const value = item.base64 === true ? new Uint8Array(Buffer.from(item.value, 'base64')) : new TextEncoder().encode(item.value);
       const expiration = expirationOf(item.expiration, item.expiration_ttl, nowSeconds());
-      return { key: checkKey(item.key), entry: { value, ...(expiration !== undefined ? { expiration } : {}), ...(item.metadata !== undefined ? { metadata: item.metadata } : {}) } };
+      return {
+        key: checkKey(item.key),
+        entry: {
+          value,
+          ...(expiration !== undefined ? { expiration } : {}),
+          ...(item.metadata !== undefined ? { metadata: item.metadata } : {}),
+        },
+      };
     });
     for (const { key, entry } of entries) await state.kvStore.put(ns.id, key, entry);
     return { json: successEnvelope({ successful_key_count: entries.length, unsuccessful_keys: [] }) };
@@ -142,7 +162,8 @@ export function registerKvHandlers(router: Router, state: EmulatorState): void {
   router.add('DELETE', `${BASE}/:namespace_id/bulk`, async (ctx) => {
     const ns = namespaceOf(ctx);
     const body = await ctx.json();
-    if (!Array.isArray(body) || !body.every((k) => typeof k === 'string')) throw cfError(400, 10019, 'The body must be an array of key names.');
+    if (!Array.isArray(body) || !body.every((k) => typeof k === 'string'))
+      throw cfError(400, 10019, 'The body must be an array of key names.');
     for (const key of body as string[]) await state.kvStore.delete(ns.id, checkKey(key));
     return { json: successEnvelope({ successful_key_count: body.length, unsuccessful_keys: [] }) };
   });

@@ -57,7 +57,8 @@ export class KvNamespaces {
   }
 
   private assertFreeTitle(title: string): void {
-    if (this.list().some((ns) => ns.title === title)) throw cfError(400, 10014, 'A namespace with this account ID and title already exists');
+    if (this.list().some((ns) => ns.title === title))
+      throw cfError(400, 10014, 'A namespace with this account ID and title already exists');
   }
 
   private save(): void {

@@ -13,9 +13,7 @@ export interface RouteContext {
 }
 
 /** A handler's answer: a JSON body, or raw bytes with their own content type. */
-export type Reply =
-  | { status?: number; json: unknown }
-  | { status?: number; bytes: Uint8Array; contentType: string };
+export type Reply = { status?: number; json: unknown } | { status?: number; bytes: Uint8Array; contentType: string };
 
 export type Handler = (ctx: RouteContext) => Promise<Reply>;
 

@@ -23,8 +23,7 @@ export class WorkerRoutes {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A pattern's host (before the first `/`, leading `*` or `*.` allowed) must lie in the zone. */
 function parseRouteBody(body: unknown, zone: Zone): { pattern: string; script: string } {
@@ -32,7 +31,11 @@ function parseRouteBody(body: unknown, zone: Zone): { pattern: string; script: s
     throw cfError(400, 10022, 'Route pattern is required.');
   }
   const pattern = body.pattern.trim();
-  const host = pattern.replace(/^https?:\/\//, '').split('/')[0]!.replace(/^\*\.?/, '').toLowerCase();
+  const host = pattern
+    .replace(/^https?:\/\//, '')
+    .split('/')[0]!
+    .replace(/^\*\.?/, '')
+    .toLowerCase();
   if (host !== zone.name && !host.endsWith(`.${zone.name}`)) {
     throw cfError(400, 10022, `Route pattern "${pattern}" does not match the zone ${zone.name}.`);
   }
@@ -77,14 +80,20 @@ export function registerWorkerRouteHandlers(router: Router, state: EmulatorState
     const fields = parseRouteBody(await ctx.json(), zone);
     assertUnique(zone, fields.pattern, current.id);
     const updated: WorkerRoute = { id: current.id, ...fields };
-    state.routes.set(zone.id, state.routes.list(zone.id).map((r) => (r.id === current.id ? updated : r)));
+    state.routes.set(
+      zone.id,
+      state.routes.list(zone.id).map((r) => (r.id === current.id ? updated : r)),
+    );
     return { json: successEnvelope(updated) };
   });
 
   router.add('DELETE', '/zones/:zone_id/workers/routes/:route_id', async (ctx) => {
     const zone = zoneOf(ctx);
     const route = routeOf(ctx, zone);
-    state.routes.set(zone.id, state.routes.list(zone.id).filter((r) => r.id !== route.id));
+    state.routes.set(
+      zone.id,
+      state.routes.list(zone.id).filter((r) => r.id !== route.id),
+    );
     return { json: successEnvelope({ id: route.id }) };
   });
 }

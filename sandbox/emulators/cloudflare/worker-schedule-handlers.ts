@@ -6,8 +6,7 @@ import type { RouteContext, Router } from './router.js';
 import { assertOwnAccount, type EmulatorState } from './state.js';
 import { scriptNotFound, type WorkerScript } from './worker-scripts.js';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const schedulesView = (script: WorkerScript) => ({
   schedules: script.schedules.map((s) => ({ cron: s.cron, created_on: s.createdOn, modified_on: s.modifiedOn })),

@@ -14,8 +14,13 @@ const firstLine = (error: unknown): string => (error instanceof Error ? error.me
 
 async function settingsPart(ctx: RouteContext): Promise<Record<string, unknown>> {
   const contentType = String(ctx.headers['content-type'] ?? '');
-  if (!/^multipart\/form-data/i.test(contentType)) throw cfError(400, 10001, 'Unsupported or unexpected Content Type (settings are multipart/form-data).');
-  const form = await new Request('http://emulator.invalid/', { method: 'PATCH', headers: { 'content-type': contentType }, body: new Uint8Array(await ctx.raw()) }).formData();
+  if (!/^multipart\/form-data/i.test(contentType))
+    throw cfError(400, 10001, 'Unsupported or unexpected Content Type (settings are multipart/form-data).');
+  const form = await new Request('http://emulator.invalid/', {
+    method: 'PATCH',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(await ctx.raw()),
+  }).formData();
   const part = form.get('settings');
   if (part === null) throw invalidScript('The body has no "settings" part.');
   try {
@@ -109,7 +114,8 @@ export function registerWorkerScriptHandlers(router: Router, state: EmulatorStat
       upload.bindings = settings.bindings.map(parseBinding);
     }
     if (settings.compatibility_date !== undefined) {
-      if (typeof settings.compatibility_date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(settings.compatibility_date)) throw invalidScript('compatibility_date must be a date like 2024-09-23.');
+      if (typeof settings.compatibility_date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(settings.compatibility_date))
+        throw invalidScript('compatibility_date must be a date like 2024-09-23.');
       upload.compatibilityDate = settings.compatibility_date;
     }
     await deploy(script.name, upload);

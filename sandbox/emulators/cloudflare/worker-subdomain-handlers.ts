@@ -7,8 +7,7 @@ import { scriptNotFound, type WorkerScript } from './worker-scripts.js';
 
 const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const switchView = (script: WorkerScript) => ({
   enabled: script.subdomain.enabled,

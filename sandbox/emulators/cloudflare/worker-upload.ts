@@ -37,8 +37,7 @@ const MODULE_TYPES: Record<string, ModuleType> = {
 };
 const IGNORED_TYPES = new Set(['application/source-map']);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parseBinding(raw: unknown): MetadataBinding {
   if (!isObject(raw) || typeof raw.name !== 'string' || raw.name === '') {
@@ -48,13 +47,16 @@ export function parseBinding(raw: unknown): MetadataBinding {
   if ((type === 'plain_text' || type === 'secret_text') && typeof raw.text === 'string') return { type, name, text: raw.text };
   if (type === 'json' && raw.json !== undefined) return { type, name, json: raw.json };
   if (type === 'kv_namespace') {
-    if (typeof raw.namespace_id !== 'string' || raw.namespace_id === '') throw invalidScript(`Binding "${name}" of type kv_namespace needs a namespace_id.`);
+    if (typeof raw.namespace_id !== 'string' || raw.namespace_id === '')
+      throw invalidScript(`Binding "${name}" of type kv_namespace needs a namespace_id.`);
     return { type, name, namespace_id: raw.namespace_id };
   }
   if (type === 'plain_text' || type === 'secret_text' || type === 'json') {
     throw invalidScript(`Binding "${name}" of type ${type} is missing its ${type === 'json' ? 'json' : 'text'} value.`);
   }
-  throw invalidScript(`Binding "${name}" has unsupported type ${JSON.stringify(type)} (this emulator supports plain_text, secret_text, json, kv_namespace).`);
+  throw invalidScript(
+    `Binding "${name}" has unsupported type ${JSON.stringify(type)} (this emulator supports plain_text, secret_text, json, kv_namespace).`,
+  );
 }
 
 function parseMetadata(raw: string): Omit<UploadedScript, 'modules'> {

@@ -25,7 +25,18 @@ function zoneView(zone: Zone, state: EmulatorState) {
     owner: { id: account.id, type: 'organization', name: account.name },
     account: { id: account.id, name: account.name },
     permissions: ['#dns_records:edit', '#dns_records:read', '#worker:edit', '#worker:read', '#zone:read'],
-    plan: { id: '0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee', name: 'Free Website', price: 0, currency: 'USD', frequency: '', is_subscribed: false, can_subscribe: false, legacy_id: 'free', legacy_discount: false, externally_managed: false },
+    plan: {
+      id: '0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
+      name: 'Free Website',
+      price: 0,
+      currency: 'USD',
+      frequency: '',
+      is_subscribed: false,
+      can_subscribe: false,
+      legacy_id: 'free',
+      legacy_discount: false,
+      externally_managed: false,
+    },
   };
 }
 
@@ -43,7 +54,12 @@ export function registerZoneHandlers(router: Router, state: EmulatorState): void
         equalsParam('account.name', state.account.name),
     );
     const { items, info } = paginate(zones, parsePaging(query, { defaultPerPage: 20, minPerPage: 5, maxPerPage: 50 }));
-    return { json: successEnvelope(items.map((z) => zoneView(z, state)), info) };
+    return {
+      json: successEnvelope(
+        items.map((z) => zoneView(z, state)),
+        info,
+      ),
+    };
   });
 
   router.add('GET', '/zones/:zone_id', async ({ params, fullPath }) => ({

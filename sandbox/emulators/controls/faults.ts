@@ -26,8 +26,7 @@ export interface QueuedFault {
 /** A malformed control request (answered 400 by the control handler). */
 export class ControlRequestError extends Error {}
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;

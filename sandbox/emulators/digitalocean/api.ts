@@ -60,7 +60,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     } catch (error) {
       // Anything unexpected (e.g. a host driver failure) is the API's generic 500; details stay out of the answer.
       const apiError = error instanceof ApiError ? error : new ApiError(500);
-      if (!(error instanceof ApiError)) console.error(`digitalocean emulator: ${method} ${url.pathname} failed: ${(error as Error).message}`);
+      if (!(error instanceof ApiError))
+        console.error(`digitalocean emulator: ${method} ${url.pathname} failed: ${(error as Error).message}`);
       send(res, apiError.status, limits, apiError.envelope());
     }
   };

@@ -23,8 +23,7 @@ const MAX_NAMES = 10;
 const TAG_PATTERN = /^[a-zA-Z0-9_:-]{1,255}$/;
 const MAX_USER_DATA_BYTES = 64 * 1024;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isValidName = (name: unknown): name is string =>
   typeof name === 'string' && name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
@@ -92,7 +91,12 @@ export function parseCreateDropletRequest(
   if (!size) throw unprocessable('You specified an invalid size for Droplet creation.');
   const image = typeof body.image === 'string' || typeof body.image === 'number' ? findImage(body.image) : undefined;
   if (!image) throw unprocessable('You specified an invalid image for Droplet creation.');
-  const region = body.region === undefined || body.region === null ? DEFAULT_REGION : typeof body.region === 'string' ? findRegion(body.region) : undefined;
+  const region =
+    body.region === undefined || body.region === null
+      ? DEFAULT_REGION
+      : typeof body.region === 'string'
+        ? findRegion(body.region)
+        : undefined;
   if (!region) throw unprocessable('You specified an invalid region for Droplet creation.');
   const userData = parseUserData(body.user_data);
   return {

@@ -9,8 +9,16 @@ export interface RuleTarget {
   kubernetes_ids?: string[];
   tags?: string[];
 }
-export interface InboundRule { protocol: 'tcp' | 'udp' | 'icmp'; ports: string; sources: RuleTarget }
-export interface OutboundRule { protocol: 'tcp' | 'udp' | 'icmp'; ports: string; destinations: RuleTarget }
+export interface InboundRule {
+  protocol: 'tcp' | 'udp' | 'icmp';
+  ports: string;
+  sources: RuleTarget;
+}
+export interface OutboundRule {
+  protocol: 'tcp' | 'udp' | 'icmp';
+  ports: string;
+  destinations: RuleTarget;
+}
 export interface FirewallSpec {
   name: string;
   inbound_rules: InboundRule[];
@@ -23,8 +31,7 @@ export interface FirewallSpec {
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9.-]+$/;
 const TAG = /^[a-zA-Z0-9_:-]{1,255}$/;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function object(body: unknown): Record<string, unknown> {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object.');
@@ -44,7 +51,11 @@ const isAddress = (v: unknown): v is string => {
   if (typeof v !== 'string') return false;
   const [address = '', prefix, extra] = v.split('/');
   const family = isIP(address);
-  return family !== 0 && extra === undefined && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32)));
+  return (
+    family !== 0 &&
+    extra === undefined &&
+    (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32)))
+  );
 };
 
 /** "22", "8000-9000", or "0"/"all" (all ports, answered as "0"); ICMP has no ports ("0"). */
@@ -82,7 +93,10 @@ function rules<K extends 'sources' | 'destinations'>(raw: unknown, field: string
     if (!isObject(rule)) throw badRequest(`${at} must be an object.`);
     const protocol = rule.protocol;
     if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'icmp') throw badRequest(`${at}.protocol must be tcp, udp or icmp.`);
-    return { protocol, ports: ports(protocol, rule.ports, at), [key]: target(rule[key], `${at}.${key}`) } as { protocol: typeof protocol; ports: string } & Record<K, RuleTarget>;
+    return { protocol, ports: ports(protocol, rule.ports, at), [key]: target(rule[key], `${at}.${key}`) } as {
+      protocol: typeof protocol;
+      ports: string;
+    } & Record<K, RuleTarget>;
   });
 }
 
@@ -94,7 +108,8 @@ export function parseFirewallSpec(body: unknown): FirewallSpec {
   }
   const inbound = rules(b.inbound_rules, 'inbound_rules', 'sources');
   const outbound = rules(b.outbound_rules, 'outbound_rules', 'destinations');
-  if (b.inbound_rules === undefined && b.outbound_rules === undefined) throw badRequest('at least one of inbound_rules or outbound_rules is required.');
+  if (b.inbound_rules === undefined && b.outbound_rules === undefined)
+    throw badRequest('at least one of inbound_rules or outbound_rules is required.');
   return {
     name: b.name,
     inbound_rules: inbound,
@@ -106,8 +121,12 @@ export function parseFirewallSpec(body: unknown): FirewallSpec {
 
 export function parseRulesBody(body: unknown): Pick<FirewallSpec, 'inbound_rules' | 'outbound_rules'> {
   const b = object(body);
-  if (b.inbound_rules === undefined && b.outbound_rules === undefined) throw badRequest('at least one of inbound_rules or outbound_rules is required.');
-  return { inbound_rules: rules(b.inbound_rules, 'inbound_rules', 'sources'), outbound_rules: rules(b.outbound_rules, 'outbound_rules', 'destinations') };
+  if (b.inbound_rules === undefined && b.outbound_rules === undefined)
+    throw badRequest('at least one of inbound_rules or outbound_rules is required.');
+  return {
+    inbound_rules: rules(b.inbound_rules, 'inbound_rules', 'sources'),
+    outbound_rules: rules(b.outbound_rules, 'outbound_rules', 'destinations'),
+  };
 }
 
 export function parseDropletIdsBody(body: unknown): number[] {

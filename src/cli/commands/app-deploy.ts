@@ -14,10 +14,15 @@ import { dryRunReport, renderDryRun } from './app-dry-run.js';
 /** What the user must know before a deploy changes anything: what is data, what is dropped. */
 function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Reporter): void {
   for (const { service, ports } of plan.override.strippedPorts) {
-    reporter.warn(`service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge; blue and green would collide)`);
+    reporter.warn(
+      `service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge; blue and green would collide)`,
+    );
   }
   for (const warning of [...warnings, ...plan.warnings]) reporter.warn(warning);
-  for (const d of plan.data) reporter.info(`data service ${d.service} (${d.why}): runs once in ${plan.dataProject}, ${d.change === 'unchanged' ? 'left running untouched' : d.change === 'changed' ? 'changed: recreated in place' : 'started in place'}`);
+  for (const d of plan.data)
+    reporter.info(
+      `data service ${d.service} (${d.why}): runs once in ${plan.dataProject}, ${d.change === 'unchanged' ? 'left running untouched' : d.change === 'changed' ? 'changed: recreated in place' : 'started in place'}`,
+    );
 }
 
 export async function appDeployCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
@@ -47,11 +52,20 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
     const first = plan.plans[0] ?? plan.unchanged[0]!;
     warnAbout(first, source.model.warnings, deps.reporter);
     // A node's own warnings (what it runs now) for every other node too.
-    for (const p of [...plan.plans, ...plan.unchanged].filter((x) => x !== first)) for (const w of p.warnings) deps.reporter.warn(`${p.node.name}: ${w}`);
+    for (const p of [...plan.plans, ...plan.unchanged].filter((x) => x !== first))
+      for (const w of p.warnings) deps.reporter.warn(`${p.node.name}: ${w}`);
     if (plan.plans.length === 0) return { plan, result: undefined };
-    for (const p of plan.unchanged) deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
+    for (const p of plan.unchanged)
+      deps.reporter.stepSkipped(`${app} on ${p.node.name}`, `already runs this app directory (${p.hash.slice(0, 12)}); --force redeploys`);
     const entryHealthcheck = source.file.services.find((s) => s.name === first.entry.service)!.raw.healthcheck !== undefined;
-    const input = { composeText: source.text, interpolationEnv: source.interpolationEnv, readAppFile: (path: string) => source.dir.read(path), entryHealthcheck, timeoutMs, parallel };
+    const input = {
+      composeText: source.text,
+      interpolationEnv: source.interpolationEnv,
+      readAppFile: (path: string) => source.dir.read(path),
+      entryHealthcheck,
+      timeoutMs,
+      parallel,
+    };
     try {
       return { plan, result: await fleetDeploy(plan, input, deps) };
     } catch (error) {
@@ -63,9 +77,20 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   const { plan, result } = outcome;
   const urls = [...plan.plans, ...plan.unchanged].map((p) => `https://${p.entry.domain}/`);
   if (!result) {
-    if (globals.json) return printJson({ unchanged: true, repaired: plan.repaired, deployment: plan.unchanged[0]?.previous, deployments: plan.unchanged.map((p) => p.previous), url: urls[0], urls });
+    if (globals.json)
+      return printJson({
+        unchanged: true,
+        repaired: plan.repaired,
+        deployment: plan.unchanged[0]?.previous,
+        deployments: plan.unchanged.map((p) => p.previous),
+        url: urls[0],
+        urls,
+      });
     const rest = plan.repaired ? `repaired ${plan.repaired} difference(s) from state (above); nothing else to do` : 'nothing to do';
-    if (plan.unchanged.length === 1) process.stderr.write(`· ${app} on ${plan.unchanged[0]!.node.name} already runs this app directory (${plan.unchanged[0]!.hash.slice(0, 12)}); ${rest}. Use --force to redeploy.\n`);
+    if (plan.unchanged.length === 1)
+      process.stderr.write(
+        `· ${app} on ${plan.unchanged[0]!.node.name} already runs this app directory (${plan.unchanged[0]!.hash.slice(0, 12)}); ${rest}. Use --force to redeploy.\n`,
+      );
     else process.stderr.write(`· ${app} already runs this app directory on every node; ${rest}. Use --force to redeploy.\n`);
     process.stdout.write(`${urls.join('\n')}\n`);
     return;
@@ -76,13 +101,26 @@ export async function appDeployCommand(opts: Record<string, unknown>, globals: G
   if (result.nodes.length === 1 && skipped.length === 0) {
     const one = result.nodes[0]!;
     if (globals.json) {
-      return printJson({ deployment: one.deployment, url: urls[0], timings: one.timings, remote: one.remote, appStartMs: Math.round(one.appStartMs), totalMs: Math.round(totalMs), uploadedBytes: one.uploadedBytes, ...release });
+      return printJson({
+        deployment: one.deployment,
+        url: urls[0],
+        timings: one.timings,
+        remote: one.remote,
+        appStartMs: Math.round(one.appStartMs),
+        totalMs: Math.round(totalMs),
+        uploadedBytes: one.uploadedBytes,
+        ...release,
+      });
     }
-    process.stderr.write(`✓ ${app} deployed to ${one.node} as ${one.project} in ${formatMs(totalMs)} (app start ${formatMs(one.appStartMs)}; ${one.uploadedBytes} bytes uploaded; ${one.remote.commands} remote commands, ${one.remote.connections} SSH connection)\n`);
+    process.stderr.write(
+      `✓ ${app} deployed to ${one.node} as ${one.project} in ${formatMs(totalMs)} (app start ${formatMs(one.appStartMs)}; ${one.uploadedBytes} bytes uploaded; ${one.remote.commands} remote commands, ${one.remote.connections} SSH connection)\n`,
+    );
   } else {
     if (globals.json) return printJson({ app, nodes: [...result.nodes, ...skipped], urls, totalMs: Math.round(totalMs), ...release });
     process.stderr.write(summary(result.nodes));
-    process.stderr.write(`✓ ${app} deployed to ${result.nodes.length} node(s)${skipped.length ? ` (${skipped.map((s) => s.node).join(', ')} unchanged)` : ''} in ${formatMs(totalMs)}\n`);
+    process.stderr.write(
+      `✓ ${app} deployed to ${result.nodes.length} node(s)${skipped.length ? ` (${skipped.map((s) => s.node).join(', ')} unchanged)` : ''} in ${formatMs(totalMs)}\n`,
+    );
   }
   process.stdout.write(`${urls.join('\n')}\n`);
 }
@@ -92,7 +130,10 @@ function summary(nodes: NodeDeployResult[]): string {
   const mark = { deployed: '✓', failed: '✗', discarded: '·', 'rolled-back': '↺' } as const;
   return `${nodes
     .map((n) => {
-      const steps = n.timings.filter((t) => !t.skipped).map((t) => `${t.name} ${formatMs(t.ms)}`).join(', ');
+      const steps = n.timings
+        .filter((t) => !t.skipped)
+        .map((t) => `${t.name} ${formatMs(t.ms)}`)
+        .join(', ');
       const why = n.outcome === 'deployed' ? '' : ` — ${n.serving ?? n.reason ?? ''}`;
       return `${mark[n.outcome]} ${n.node.padEnd(12)} ${n.outcome.padEnd(11)} ${n.project.padEnd(14)} ${formatMs(n.ms).padStart(7)}  ${n.remote.commands} cmds/${n.remote.connections} conn  (${steps})${why}`;
     })

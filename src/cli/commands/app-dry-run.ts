@@ -22,7 +22,9 @@ export interface DryRunReport {
 
 export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[], envFiles: readonly string[]): DryRunReport {
   const warnings = [
-    ...plan.override.strippedPorts.map(({ service, ports }) => `service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge)`),
+    ...plan.override.strippedPorts.map(
+      ({ service, ports }) => `service ${service}: host ports ${ports.join(', ')} are not published (Caddy routes over network edge)`,
+    ),
     ...modelWarnings,
     ...plan.warnings,
   ];
@@ -38,7 +40,9 @@ export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[],
     envFiles: [...envFiles],
     sideBySide: plan.stateless,
     data: plan.data,
-    dataDirectories: [...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => `./${m.source}`)))],
+    dataDirectories: [
+      ...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => `./${m.source}`))),
+    ],
     volumes: plan.model.volumes.map((v) => `${v} → ${plan.app}_${v}`),
     warnings,
   };

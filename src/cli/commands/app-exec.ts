@@ -25,9 +25,11 @@ export async function appExecCommand(opts: Record<string, unknown>, globals: Glo
   const name = validateNodeName(String(opts.node), '--node');
   const app = opts.app === undefined ? undefined : validateProjectName(String(opts.app), '--app');
   const service = opts.service === undefined ? undefined : String(opts.service);
-  if (service !== undefined && !SERVICE.test(service)) throw InputError(`--service "${service}" is not a compose service name.`, 'e.g. --service web');
+  if (service !== undefined && !SERVICE.test(service))
+    throw InputError(`--service "${service}" is not a compose service name.`, 'e.g. --service web');
   const argv = ((opts.args as unknown[] | undefined)?.[0] as string[] | undefined) ?? [];
-  if (argv.length === 0 || argv[0] === '') throw InputError('app:exec: no command given.', 'Put it after --, e.g. dynia app:exec --node web-1 -- ls -la');
+  if (argv.length === 0 || argv[0] === '')
+    throw InputError('app:exec: no command given.', 'Put it after --, e.g. dynia app:exec --node web-1 -- ls -la');
   const config = configFor(globals);
   const state = await new StateStore(config.stateDir).withLock('app:exec', async (tx) => tx.state);
   const node = pinnedNode(state, name);
@@ -36,19 +38,39 @@ export async function appExecCommand(opts: Record<string, unknown>, globals: Glo
   // A data service runs once, in the app's data project; a one-off copy of it would be a second one.
   const isData = deployment.dataHashes?.[target] !== undefined;
   if (isData && opts.new) {
-    throw InputError(`--new --service ${target}: ${target} holds data and runs exactly once; a one-off copy would be a second one beside it.`, `Run it in the running container: drop --new (dynia app:exec --node ${name} --service ${target} -- …).`);
+    throw InputError(
+      `--new --service ${target}: ${target} holds data and runs exactly once; a one-off copy would be a second one beside it.`,
+      `Run it in the running container: drop --new (dynia app:exec --node ${name} --service ${target} -- …).`,
+    );
   }
   const project = isData ? dataProject(deployment.app) : deployment.project;
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const remote = opts.new
     ? runOneOff(appTarget(project), target, argv, tty)
     : execInContainer(composeContainerName(project, target), argv, tty);
-  const session = await SshSession.connect({ host: node.ip, privateKeyPath: config.require('dyniaSshKey'), nodeName: node.name, pinnedHostKey: node.sshHostKey! });
+  const session = await SshSession.connect({
+    host: node.ip,
+    privateKeyPath: config.require('dyniaSshKey'),
+    nodeName: node.name,
+    pinnedHostKey: node.sshHostKey!,
+  });
   try {
     const code = await runAttached(session, remote, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, tty);
     // Only the program's name reaches the audit log: arguments may carry secrets (a connection string, say).
-    const args = { node: node.name, app: deployment.app, project, service: target, new: opts.new === true, program: argv[0], argc: argv.length - 1 };
-    await appendAudit(session, createReporter(globals), { command: 'app:exec', args, ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }) });
+    const args = {
+      node: node.name,
+      app: deployment.app,
+      project,
+      service: target,
+      new: opts.new === true,
+      program: argv[0],
+      argc: argv.length - 1,
+    };
+    await appendAudit(session, createReporter(globals), {
+      command: 'app:exec',
+      args,
+      ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }),
+    });
     process.exitCode = code;
   } finally {
     await session.close();

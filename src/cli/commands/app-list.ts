@@ -15,7 +15,12 @@ export async function appListCommand(_opts: Record<string, unknown>, globals: Gl
   process.stdout.write(`${renderTable(APP_LIST_HEADERS, appListRows(listing))}\n`);
   for (const { app, nodes, versions } of listing) {
     if (versions > 1 && !globals.quiet) {
-      process.stderr.write(`! ${app} runs ${versions} versions: ${nodes.filter((n) => n.differs).map((n) => n.node).join(', ')} differ from the others (dynia app:deploy --node … to align them)\n`);
+      process.stderr.write(
+        `! ${app} runs ${versions} versions: ${nodes
+          .filter((n) => n.differs)
+          .map((n) => n.node)
+          .join(', ')} differ from the others (dynia app:deploy --node … to align them)\n`,
+      );
     }
   }
 }

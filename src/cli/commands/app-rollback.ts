@@ -19,7 +19,16 @@ export async function appRollbackCommand(opts: Record<string, unknown>, globals:
     return { plan, result: await appRollback({ plan, timeoutMs }, deps) };
   });
   const url = `https://${plan.previous.domain}/`;
-  if (globals.json) return printJson({ deployment: result.deployment, replaced: plan.current.project, url, timings: result.timings, remote: result.remote });
-  process.stderr.write(`✓ ${plan.current.app} on ${plan.node.name} rolled back from ${plan.current.project} to ${plan.previous.project} (deployed ${plan.previous.createdAt}) in ${formatMs(performance.now() - t0)}\n`);
+  if (globals.json)
+    return printJson({
+      deployment: result.deployment,
+      replaced: plan.current.project,
+      url,
+      timings: result.timings,
+      remote: result.remote,
+    });
+  process.stderr.write(
+    `✓ ${plan.current.app} on ${plan.node.name} rolled back from ${plan.current.project} to ${plan.previous.project} (deployed ${plan.previous.createdAt}) in ${formatMs(performance.now() - t0)}\n`,
+  );
   process.stdout.write(`${url}\n`);
 }

@@ -28,7 +28,20 @@ export async function auditCommand(opts: Record<string, unknown>, globals: Globa
   const rows = entries.map((e) =>
     'raw' in e
       ? ['', '', '(unreadable line)', '', e.raw]
-      : [e.time.slice(0, 19).replace('T', ' '), e.user ?? '', e.command, e.result, [Object.entries(e.args ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(' '), e.reason].filter(Boolean).join(' — ')],
+      : [
+          e.time.slice(0, 19).replace('T', ' '),
+          e.user ?? '',
+          e.command,
+          e.result,
+          [
+            Object.entries(e.args ?? {})
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(' '),
+            e.reason,
+          ]
+            .filter(Boolean)
+            .join(' — '),
+        ],
   );
   process.stdout.write(`${renderTable(['TIME (UTC)', 'USER', 'COMMAND', 'RESULT', 'DETAILS'], rows)}\n`);
 }

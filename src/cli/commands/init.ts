@@ -12,7 +12,10 @@ import { doctor } from './doctor.js';
 export async function initCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const config = configFor(globals);
   const defaults = initDefaults(config, existsSync);
-  const given: InitAnswers = { ...(opts.domain ? { domain: String(opts.domain) } : {}), ...(opts.sshKey ? { sshKey: String(opts.sshKey) } : {}) };
+  const given: InitAnswers = {
+    ...(opts.domain ? { domain: String(opts.domain) } : {}),
+    ...(opts.sshKey ? { sshKey: String(opts.sshKey) } : {}),
+  };
   const answers = opts.yes ? { ...defaults, ...given } : await ask({ ...defaults, ...given });
   const values = initValues(answers);
   mergeConfigFile(config.configFile, values);
@@ -28,10 +31,15 @@ export async function initCommand(opts: Record<string, unknown>, globals: Global
 
 /** The two questions, each with its default in brackets (Enter keeps it). */
 async function ask(defaults: InitAnswers): Promise<InitAnswers> {
-  if (!process.stdin.isTTY) throw InputError('init asks questions and there is no terminal; nothing was written.', 'In scripts: dynia init --yes --domain example.com [--ssh-key ~/.ssh/id_ed25519]');
+  if (!process.stdin.isTTY)
+    throw InputError(
+      'init asks questions and there is no terminal; nothing was written.',
+      'In scripts: dynia init --yes --domain example.com [--ssh-key ~/.ssh/id_ed25519]',
+    );
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const question = async (text: string, fallback?: string) => (await rl.question(`${text}${fallback ? ` [${fallback}]` : ''}: `)).trim() || fallback;
+    const question = async (text: string, fallback?: string) =>
+      (await rl.question(`${text}${fallback ? ` [${fallback}]` : ''}: `)).trim() || fallback;
     const domain = await question('Domain served by your Cloudflare zone', defaults.domain);
     const sshKey = await question('SSH private key Dynia logs in with', defaults.sshKey);
     return { ...(domain ? { domain } : {}), ...(sshKey ? { sshKey } : {}) };

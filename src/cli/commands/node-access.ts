@@ -7,16 +7,23 @@ export function pinnedNode(state: State, name: string): NodeRecord {
   const node = state.nodes.find((n) => n.name === name);
   if (!node) {
     const known = state.nodes.map((n) => n.name).join(', ') || 'none';
-    throw InputError(`--node ${name}: no such node in state (known: ${known}).`, 'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.');
+    throw InputError(
+      `--node ${name}: no such node in state (known: ${known}).`,
+      'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.',
+    );
   }
   if (!node.ip || !node.sshHostKey) {
-    throw InputError(`--node ${name} has no ${node.ip ? 'pinned SSH host key' : 'IP'} yet (status ${node.status}).`, `Finish it first: dynia node:create --name ${name}`);
+    throw InputError(
+      `--node ${name} has no ${node.ip ? 'pinned SSH host key' : 'IP'} yet (status ${node.status}).`,
+      `Finish it first: dynia node:create --name ${name}`,
+    );
   }
   return node;
 }
 
 export function positiveCount(value: string, field: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000) throw InputError(`${field} "${value}" is not a whole number from 1 to 1000000.`, `e.g. ${field} 50`);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000)
+    throw InputError(`${field} "${value}" is not a whole number from 1 to 1000000.`, `e.g. ${field} 50`);
   return n;
 }

@@ -17,7 +17,9 @@ export async function nodeListCommand(_opts: Record<string, unknown>, globals: G
     node.ip || '-',
     node.fqdn,
     node.healthPath,
-    activeDeployments(node, state.deployments).map((d) => `${d.domain}→${d.app}`).join(', ') || 'placeholder',
+    activeDeployments(node, state.deployments)
+      .map((d) => `${d.domain}→${d.app}`)
+      .join(', ') || 'placeholder',
     node.createdAt.slice(0, 19).replace('T', ' '),
   ]);
   process.stdout.write(`${renderTable(['NAME', 'STATUS', 'IP', 'FQDN', 'HEALTH', 'SERVES', 'CREATED'], rows)}\n`);

@@ -12,11 +12,14 @@ export async function nodeTrustCommand(opts: Record<string, unknown>, globals: G
     const offer = await offeredHostKey(name, deps);
     if (alreadyTrusted(offer)) return { ...offer, changed: false };
     deps.reporter.info(describeOffer(offer));
-    if (!opts.yes) await confirmOnTerminal(`Pin this key for ${name}? Compare the fingerprint with the node's console first. [y/N] `, 'node:trust');
+    if (!opts.yes)
+      await confirmOnTerminal(`Pin this key for ${name}? Compare the fingerprint with the node's console first. [y/N] `, 'node:trust');
     await pinHostKey(offer, deps);
     return { ...offer, changed: true };
   });
   const fingerprint = hostKeyFingerprint(offer.offered);
   if (globals.json) return printJson({ node: name, fingerprint, changed: offer.changed });
-  process.stderr.write(offer.changed ? `✓ ${name}: host key ${fingerprint} pinned\n` : `· ${name}: ${fingerprint} is already the pinned key\n`);
+  process.stderr.write(
+    offer.changed ? `✓ ${name}: host key ${fingerprint} pinned\n` : `· ${name}: ${fingerprint} is already the pinned key\n`,
+  );
 }

@@ -10,7 +10,8 @@ const progress = (globals: GlobalOptions) => (message: string) => {
 export async function sandboxUpCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const info = await sandboxUp({ onProgress: progress(globals) });
   if (globals.json) return printJson({ dir: info.dir, totalMs: Math.round(info.totalMs), steps: info.steps, env: Object.keys(info.env) });
-  if (!globals.quiet) process.stderr.write(`✓ sandbox up in ${formatMs(info.totalMs)} (${info.dir})\n  next: eval "$(dynia sandbox env)"\n`);
+  if (!globals.quiet)
+    process.stderr.write(`✓ sandbox up in ${formatMs(info.totalMs)} (${info.dir})\n  next: eval "$(dynia sandbox env)"\n`);
 }
 
 export async function sandboxDownCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
@@ -31,12 +32,16 @@ export async function sandboxStatusCommand(_opts: Record<string, unknown>, globa
     ...status.services.map((s) => [s.name, s.state, '']),
     ...status.droplets.map((d) => [`droplet ${d.dropletId} (${d.name})`, d.running ? 'running' : 'stopped', d.ip]),
   ];
-  process.stdout.write(`${renderTable(['PART', 'STATE', 'DETAIL'], rows)}\n${status.up ? 'sandbox is up' : 'sandbox is not (fully) up: dynia sandbox up'}\n`);
+  process.stdout.write(
+    `${renderTable(['PART', 'STATE', 'DETAIL'], rows)}\n${status.up ? 'sandbox is up' : 'sandbox is not (fully) up: dynia sandbox up'}\n`,
+  );
 }
 
 export async function sandboxImageCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const [dir, hubName] = opts.args as [string, string];
-  const buildArgs = Object.fromEntries(((opts.buildArg as string[] | undefined) ?? []).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
+  const buildArgs = Object.fromEntries(
+    ((opts.buildArg as string[] | undefined) ?? []).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]),
+  );
   await buildAndPushApp({ dir, hubName, buildArgs });
   if (!globals.quiet) process.stderr.write(`✓ ${hubName} built from ${dir} and pushed to the sandbox registry\n`);
 }

@@ -7,7 +7,9 @@ import { printJson, renderTable } from '../output.js';
 /** Read-only: no state lock, nothing written. */
 export async function slbStatusCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const name = validateWorkerName(String(opts.name));
-  const status = await withClients(globals, ({ config, cloudflare }) => slbStatus({ name, accountId: config.require('cloudflareAccountId') }, cloudflare));
+  const status = await withClients(globals, ({ config, cloudflare }) =>
+    slbStatus({ name, accountId: config.require('cloudflareAccountId') }, cloudflare),
+  );
   if (globals.json) return printJson(status);
   const rows = status.origins.map((o) => [o.origin, o.verdict, String(o.failures), o.checkedAt ?? '-', o.since ?? '-', o.error ?? '']);
   process.stdout.write(`${renderTable(['ORIGIN', 'VERDICT', 'FAILURES', 'PROBED', 'SINCE', 'LAST ERROR'], rows)}\n`);

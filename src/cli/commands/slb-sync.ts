@@ -28,15 +28,21 @@ export async function slbSyncCommand(opts: Record<string, unknown>, globals: Glo
   if (globals.json) return printJson({ url: result.url, origins: result.origins, dropped: result.dropped });
   const dropped = result.dropped.length ? `, ${result.dropped.length} dropped` : '';
   const what = result.uploaded ? 'published' : 'already published (unchanged)';
-  if (!globals.quiet) process.stderr.write(`✓ Worker ${name}: ${result.origins.length} origin(s) ${what}${dropped} in ${formatMs(performance.now() - t0)}\n`);
+  if (!globals.quiet)
+    process.stderr.write(`✓ Worker ${name}: ${result.origins.length} origin(s) ${what}${dropped} in ${formatMs(performance.now() - t0)}\n`);
   process.stdout.write(`${result.url}\n`);
 }
 
 /** Current and new ORIGINS side by side on stdout; nothing was changed. */
 function printDryRun(name: string, result: SlbSyncResult, globals: GlobalOptions): void {
-  if (globals.json) return printJson({ dryRun: true, url: result.url, current: result.current, origins: result.origins, dropped: result.dropped });
+  if (globals.json) {
+    printJson({ dryRun: true, url: result.url, current: result.current, origins: result.origins, dropped: result.dropped });
+    return;
+  }
   const rows = sideBySide(result.current ?? [], result.origins);
-  process.stdout.write(`${renderTable([`CURRENT (${result.current === null ? 'none' : result.current.length})`, `NEW (${result.origins.length})`], rows)}\n`);
+  process.stdout.write(
+    `${renderTable([`CURRENT (${result.current === null ? 'none' : result.current.length})`, `NEW (${result.origins.length})`], rows)}\n`,
+  );
   if (!globals.quiet) {
     const change = result.unchanged ? 'the same origins' : result.current === null ? `Worker ${name} has no ORIGINS yet` : 'a change';
     process.stderr.write(`· dry run: ${change}; nothing was changed\n`);

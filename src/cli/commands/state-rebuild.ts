@@ -18,13 +18,20 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
   const yes = opts.yes === true;
   const dryRun = opts.dryRun === true;
   if (!yes && !dryRun && !process.stdin.isTTY) {
-    throw InputError('state:rebuild asks before it writes, and there is no terminal to ask; nothing was done.', 'Pass --yes to write the rebuilt state (the current file is backed up), or --dry-run to only see it.');
+    throw InputError(
+      'state:rebuild asks before it writes, and there is no terminal to ask; nothing was done.',
+      'Pass --yes to write the rebuilt state (the current file is backed up), or --dry-run to only see it.',
+    );
   }
   await withClients(globals, async ({ config, reporter, settings, digitalocean, cloudflare }) => {
     const store = new StateStore(config.stateDir);
     await mkdir(config.stateDir, { recursive: true });
     // Not StateStore.withLock: a state file that cannot be read is exactly what this command repairs.
-    const release = await acquireLock(store.lockPath, 'state:rebuild', { waitMs: 3000, pollMs: 100, onTakeover: (message) => reporter.warn(message) });
+    const release = await acquireLock(store.lockPath, 'state:rebuild', {
+      waitMs: 3000,
+      pollMs: 100,
+      onTakeover: (message) => reporter.warn(message),
+    });
     try {
       const { state: current, unreadable } = await loadForRebuild(store, reporter);
       const result = await rebuildState(current, {
@@ -42,19 +49,35 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
       const diff = diffStates(current, result.state);
       const changed = unreadable !== undefined || !isEmptyDiff(diff);
       report(result, reporter);
-      if (!globals.json) process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
+      if (!globals.json)
+        process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
 
       let written = false;
       let backup: string | null = null;
       if (changed && !dryRun) {
-        if (!yes) await confirmOnTerminal(`Write this state to ${store.path} (the current file is kept as a backup)? [y/N] `, 'state:rebuild', 'nothing was written');
+        if (!yes)
+          await confirmOnTerminal(
+            `Write this state to ${store.path} (the current file is kept as a backup)? [y/N] `,
+            'state:rebuild',
+            'nothing was written',
+          );
         backup = await store.backup();
         await store.save(result.state);
         written = true;
       }
       if (globals.json) {
         const trusted = result.trusted.map(({ node, hostKey, trust }) => ({ node, fingerprint: hostKeyFingerprint(hostKey), trust }));
-        return printJson({ written, dryRun, statePath: store.path, backup, state: result.state, diff, findings: result.findings, trusted, health: result.health });
+        return printJson({
+          written,
+          dryRun,
+          statePath: store.path,
+          backup,
+          state: result.state,
+          diff,
+          findings: result.findings,
+          trusted,
+          health: result.health,
+        });
       }
       if (written) process.stderr.write(`✓ state written to ${store.path}${backup ? ` (previous file: ${backup})` : ''}\n`);
       else process.stderr.write(changed ? '· dry run: nothing was written\n' : '· nothing to write\n');
@@ -108,8 +131,12 @@ function renderRebuilt(state: State): string {
     node.healthPath,
     String(node.dropletId ?? '-'),
     node.dnsRecordId ?? '-',
-    activeDeployments(node, state.deployments).map((d) => `${d.domain}→${d.app} (${d.project})`).join(', ') || 'placeholder',
+    activeDeployments(node, state.deployments)
+      .map((d) => `${d.domain}→${d.app} (${d.project})`)
+      .join(', ') || 'placeholder',
   ]);
-  const table = rows.length ? renderTable(['NAME', 'STATUS', 'IP', 'FQDN', 'HEALTH', 'DROPLET', 'DNS RECORD', 'SERVES'], rows) : '(no nodes)';
+  const table = rows.length
+    ? renderTable(['NAME', 'STATUS', 'IP', 'FQDN', 'HEALTH', 'DROPLET', 'DNS RECORD', 'SERVES'], rows)
+    : '(no nodes)';
   return `Rebuilt state: ${state.nodes.length} node(s), ${state.deployments.length} deployment record(s)\n${table}`;
 }

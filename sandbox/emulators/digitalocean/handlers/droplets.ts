@@ -16,9 +16,7 @@ function filterDroplets(droplets: DropletRecord[], query: URLSearchParams): Drop
   if (tag !== null && (name !== null || type !== null)) throw unprocessable('tag_name cannot be combined with name or type.');
   // Emulated droplets are never GPU droplets.
   if (type === 'gpus') return [];
-  return droplets.filter(
-    (d) => (tag === null || d.tags.includes(tag)) && (name === null || d.name.toLowerCase() === name.toLowerCase()),
-  );
+  return droplets.filter((d) => (tag === null || d.tags.includes(tag)) && (name === null || d.name.toLowerCase() === name.toLowerCase()));
 }
 
 const dropletIdParam = (request: ApiRequest): number => {
@@ -73,7 +71,11 @@ export function dropletRoutes(store: DropletStore, keys: SshKeyStore, hosts: Hos
   return [
     route('GET', '/v2/droplets', async (request) => {
       const droplets = filterDroplets(await store.list(), request.url.searchParams);
-      return listResponse('droplets', droplets.map((d) => renderDroplet(d)), request);
+      return listResponse(
+        'droplets',
+        droplets.map((d) => renderDroplet(d)),
+        request,
+      );
     }),
 
     route('POST', '/v2/droplets', async (request) => {

@@ -42,7 +42,13 @@ export function firewallRoutes(firewalls: FirewallStore, droplets: DropletStore,
   };
 
   return [
-    route('GET', '/v2/firewalls', async (request) => listResponse('firewalls', firewalls.list().map((f) => renderFirewall(f)), request)),
+    route('GET', '/v2/firewalls', async (request) =>
+      listResponse(
+        'firewalls',
+        firewalls.list().map((f) => renderFirewall(f)),
+        request,
+      ),
+    ),
 
     route('POST', '/v2/firewalls', async (request) => {
       const record = firewalls.create(parseFirewallSpec(await request.json()));
@@ -75,7 +81,9 @@ export function firewallRoutes(firewalls: FirewallStore, droplets: DropletStore,
         r.droplet_ids = r.droplet_ids.filter((id) => !gone.includes(id));
       }),
     ),
-    route('POST', '/v2/firewalls/:id/tags', (request) => edit(request, (r, body) => (r.tags = [...new Set([...r.tags, ...parseTagsBody(body)])]))),
+    route('POST', '/v2/firewalls/:id/tags', (request) =>
+      edit(request, (r, body) => (r.tags = [...new Set([...r.tags, ...parseTagsBody(body)])])),
+    ),
     route('DELETE', '/v2/firewalls/:id/tags', (request) =>
       edit(request, (r, body) => {
         const gone = parseTagsBody(body);
@@ -102,7 +110,11 @@ export function firewallRoutes(firewalls: FirewallStore, droplets: DropletStore,
       const droplet = await droplets.get(id);
       if (!droplet) throw notFound();
       const covering = firewalls.list().filter((f) => f.droplet_ids.includes(id) || droplet.tags.some((t) => f.tags.includes(t)));
-      return listResponse('firewalls', covering.map((f) => renderFirewall(f)), request);
+      return listResponse(
+        'firewalls',
+        covering.map((f) => renderFirewall(f)),
+        request,
+      );
     }),
   ];
 }
