@@ -7,6 +7,7 @@ import { run } from '../../sandbox/exec.js';
 import { DockerHostDriver } from '../../sandbox/hosts/docker-hosts.js';
 import { containerName } from '../../sandbox/hosts/droplet-host.js';
 import { sandboxUp } from '../../sandbox/index.js';
+import { SANDBOX } from '../../sandbox/layout.js';
 import { files } from '../../sandbox/paths.js';
 
 const skip = (await dockerAnswers()) ? false : 'docker info fails: no dockerd (start one with sandbox/scripts/start-dockerd.sh)';
@@ -92,7 +93,7 @@ describe('DockerHostDriver', () => {
     assert.equal(facts.code, 0, facts.stderr);
     assert.equal(
       facts.stdout,
-      '#cloud-config\nruncmd: [echo hi]\nnameserver 172.29.0.4\nhosts-test-1\n["http://172.29.0.3:5000/"]\n2.26.1-4\n',
+      `#cloud-config\nruncmd: [echo hi]\nnameserver ${SANDBOX.resolverIps[0]}\nhosts-test-1\n["http://${SANDBOX.registryIp}:5000/"]\n2.26.1-4\n`,
     );
 
     const memory = await docker(['stats', '--no-stream', '--format', '{{.MemUsage}}', containerName(ids[0])]);

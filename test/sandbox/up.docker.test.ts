@@ -28,7 +28,13 @@ describe('sandbox up / env / down', () => {
     const detail = Object.fromEntries(second.steps.map((s) => [s.step, s.detail]));
     assert.deepEqual(
       { images: detail.images, registry: detail.registry, resolvers: detail.resolvers, pebble: detail.pebble, network: detail.network },
-      { images: 'up to date', registry: 'running', resolvers: 'running, running', pebble: 'running', network: 'dynia-sandbox present' },
+      {
+        images: 'up to date',
+        registry: 'running',
+        resolvers: 'running, running',
+        pebble: 'running',
+        network: `${SANDBOX.network} present`,
+      },
     );
     assert.equal(second.daemonPid, first.daemonPid);
     assert.match(detail.daemon, /^running \(pid \d+\)$/);
@@ -54,8 +60,8 @@ describe('sandbox up / env / down', () => {
     const env = sandboxEnv();
     assert.ok(env.includes(`export DIGITALOCEAN_TOKEN=${digitaloceanToken}\n`));
     assert.ok(env.includes(`export CLOUDFLARE_API_TOKEN=${cloudflareToken}\n`));
-    assert.ok(env.includes('export DIGITALOCEAN_API_URL=http://127.0.0.1:4780\n'));
-    assert.ok(env.includes('export DYNIA_DNS_RESOLVERS=172.29.0.4,172.29.0.5\n'));
+    assert.ok(env.includes(`export DIGITALOCEAN_API_URL=http://127.0.0.1:${SANDBOX.ports.digitalocean}\n`));
+    assert.ok(env.includes(`export DYNIA_DNS_RESOLVERS=${SANDBOX.resolverIps.join(',')}\n`));
   });
 
   test('down leaves no sandbox container, volume, network or daemon', { skip }, async () => {
