@@ -6,15 +6,13 @@
  * `DYNIA_FAULT_MATRIX=<file>` appends one row per kill.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { buildAndPushApp } from '../../sandbox/apps.js';
-import { ROOT, cli, destroyNodes, newStateDir, readState, resolveInSandbox, skipReason, ssh } from './helpers.js';
+import { ROOT, cli, destroyNodes, newStateDir, readState, resolveInSandbox, runAndKill, skipReason, ssh } from './helpers.js';
 
 const skip = skipReason();
 const NODE = 'e2e-dk';
@@ -44,36 +42,6 @@ const KILL_AT: Array<[step: string, ms: number]> = [
 ];
 
 const files = mkdtempSync(join(tmpdir(), 'dynia-kill-'));
-
-async function runAndKill(
-  args: string[],
-  stateDir: string,
-  step: string,
-  ms: number,
-): Promise<{ atMs: number; last: string; ended: boolean }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), ...args], {
-    env: { ...process.env, DYNIA_STATE_DIR: stateDir },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let lines: string[] = [];
-  const exit = once(child, 'exit');
-  await new Promise<void>((resolve) => {
-    let armed = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      lines = [...lines, ...chunk.toString().split('\n').filter(Boolean)];
-      if (!armed && lines.some((l) => l.startsWith(`→ ${step}`))) {
-        armed = true;
-        setTimeout(resolve, ms);
-      }
-    });
-    void exit.then(() => resolve());
-  });
-  const ended = child.exitCode !== null;
-  child.kill('SIGKILL');
-  await exit;
-  return { atMs: Math.round(performance.now() - t0), last: lines.at(-1) ?? '', ended };
-}
 
 /** Two clients GET the site without pause (keep-alive and a new connection each time); every failure is kept. */
 function load(ip: string) {

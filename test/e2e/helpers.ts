@@ -3,6 +3,7 @@
  * HTTPS (sandbox DNS + the sandbox CA) and real SSH.
  */
 import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,4 +127,39 @@ export const SANDBOX_ADMIN = `http://127.0.0.1:${SANDBOX.ports.admin}`;
 
 export async function destroyNodes(stateDir: string, names: string[]): Promise<void> {
   for (const name of names) await cli(['node:destroy', '--name', name, '--yes'], { stateDir });
+}
+
+/**
+ * Starts the CLI and SIGKILLs it `ms` after the step whose title starts with `step` begins (its `→ title …`
+ * progress line); resolves with when that was (ms after spawn), the last progress line, and whether it had
+ * already ended by itself.
+ */
+export async function runAndKill(
+  args: string[],
+  stateDir: string,
+  step: string,
+  ms: number,
+): Promise<{ atMs: number; last: string; ended: boolean }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, DYNIA_STATE_DIR: stateDir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let lines: string[] = [];
+  const exit = once(child, 'exit');
+  await new Promise<void>((resolve) => {
+    let armed = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      lines = [...lines, ...chunk.toString().split('\n').filter(Boolean)];
+      if (!armed && lines.some((l) => l.startsWith(`→ ${step}`))) {
+        armed = true;
+        setTimeout(resolve, ms);
+      }
+    });
+    void exit.then(() => resolve());
+  });
+  const ended = child.exitCode !== null;
+  child.kill('SIGKILL');
+  await exit;
+  return { atMs: Math.round(performance.now() - t0), last: lines.at(-1) ?? '', ended };
 }

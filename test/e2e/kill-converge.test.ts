@@ -5,12 +5,10 @@
  * that. `DYNIA_FAULT_MATRIX=<file>` appends one row per kill.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, resolveInSandbox, skipReason } from './helpers.js';
+import { cli, destroyNodes, httpsGet, newStateDir, readState, resolveInSandbox, runAndKill, skipReason } from './helpers.js';
 
 const skip = skipReason();
 /** Kill this long after the step whose title starts so begins (its `→ title …` progress line). */
@@ -30,33 +28,6 @@ const KILL_AT: Array<[step: string, ms: number]> = [
   ['Check https', 100],
   ['Record the node', 0],
 ];
-
-/** Starts the command and SIGKILLs it `ms` after `step` starts; resolves with when (ms after spawn) and the last line. */
-async function runAndKill(
-  args: string[],
-  stateDir: string,
-  step: string,
-  ms: number,
-): Promise<{ atMs: number; last: string; ended: boolean }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dynia.js'), ...args], {
-    env: { ...process.env, DYNIA_STATE_DIR: stateDir },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let lines: string[] = [];
-  const exit = once(child, 'exit');
-  await new Promise<void>((resolve) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      lines = [...lines, ...chunk.toString().split('\n').filter(Boolean)];
-      if (lines.some((l) => l.startsWith(`→ ${step}`))) setTimeout(resolve, ms);
-    });
-    void exit.then(() => resolve());
-  });
-  const ended = child.exitCode !== null;
-  child.kill('SIGKILL');
-  await exit;
-  return { atMs: Math.round(performance.now() - t0), last: lines.at(-1) ?? '', ended };
-}
 
 const api = async (base: string, token: string, path: string) =>
   (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
