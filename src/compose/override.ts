@@ -13,11 +13,6 @@ export interface Override {
   yaml: string;
   /** Host port publishing removed (Caddy is the only way in); the CLI warns about each. */
   strippedPorts: Array<{ service: string; ports: string[] }>;
-  /**
-   * container_name removed (blue and green run side by side; names would clash); each old name stays
-   * resolvable as an alias on the service's own networks.
-   */
-  droppedContainerNames: Array<{ service: string; containerName: string }>;
 }
 
 export interface OverrideMeta {
@@ -61,7 +56,6 @@ function rewriteMount(mount: Mount, meta: OverrideMeta): Record<string, unknown>
  */
 export function renderOverride(file: ComposeFile, model: AppModel, meta: OverrideMeta): Override {
   const strippedPorts: Override['strippedPorts'] = [];
-  const droppedContainerNames: Override['droppedContainerNames'] = [];
   const services: Record<string, Record<string, unknown>> = {};
   const tags: Array<[string, string, string]> = [];
 
@@ -70,10 +64,11 @@ export function renderOverride(file: ComposeFile, model: AppModel, meta: Overrid
     const mounts = model.services.find((s) => s.name === service.name)!.mounts;
     const tag = meta.imageTags.get(service.name);
     if (tag !== undefined) out.image = tag;
+    // container_name goes (blue and green run side by side; names would clash); the old name stays
+    // resolvable as an alias on the service's own networks (below).
     if (service.containerName !== undefined) {
       out.container_name = null;
       tags.push([service.name, 'container_name', '!reset']);
-      droppedContainerNames.push({ service: service.name, containerName: service.containerName });
     }
     if (service.ports.length > 0) {
       out.ports = [];
@@ -109,7 +104,7 @@ export function renderOverride(file: ComposeFile, model: AppModel, meta: Overrid
     const node = doc.getIn(['services', service, key], true);
     if (isNode(node)) node.tag = tag;
   }
-  return { yaml: doc.toString(), strippedPorts, droppedContainerNames };
+  return { yaml: doc.toString(), strippedPorts };
 }
 
 /** The app network every project of the app joins (Dynia creates it; compose only uses it). */

@@ -63,7 +63,7 @@ export async function waitForPropagation(
     if (Date.now() - started + intervalMs > timeoutMs) {
       throw TimeoutError(
         `DNS for ${name} did not point at ${expectedIp} within ${Math.round(timeoutMs / 1000)} s: ${describePending(pending)}.`,
-        'Check the A record in Cloudflare (and that no other record for the name exists), then re-run; finished steps are skipped.',
+        'Check the A record in Cloudflare (and that no other record for the name exists), then re-run: the command is safe to repeat.',
       );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

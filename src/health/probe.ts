@@ -7,8 +7,6 @@ import { resolverLookup } from './lookup.js';
 export interface ProbeOptions {
   /** Resolvers to find the host with (e.g. the ones that confirmed propagation); the system's when empty. */
   resolvers?: readonly ResolverAddress[];
-  /** Extra trusted root(s), PEM (a private ACME CA in the sandbox); the public roots stay trusted. */
-  ca?: string | Buffer;
   timeoutMs?: number;
 }
 
@@ -30,7 +28,7 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
 ]);
 
-/** Passing `ca` replaces Node's default store, so rebuild it: bundled roots + NODE_EXTRA_CA_CERTS + the extra one. */
+/** Passing `ca` to a TLS connect replaces Node's default store, so rebuild it: bundled roots + NODE_EXTRA_CA_CERTS + the extra one. */
 export function trustStore(extra: string | Buffer): string[] {
   const envFile = process.env.NODE_EXTRA_CA_CERTS;
   let fromEnv: string[] = [];
@@ -77,7 +75,7 @@ export async function probeHttps(url: string, options: ProbeOptions = {}): Promi
   const elapsed = () => Math.round(performance.now() - started);
   const host = new URL(url).host;
   const agent = new Agent({
-    connect: { lookup: resolverLookup(options.resolvers), timeout: timeoutMs, ...(options.ca ? { ca: trustStore(options.ca) } : {}) },
+    connect: { lookup: resolverLookup(options.resolvers), timeout: timeoutMs },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });

@@ -21,14 +21,8 @@ export const compose = ({ project, files, projectDirectory, envFile }: ComposeTa
   ...files.flatMap((file) => ['-f', file]),
 ];
 
-/** Validates the merged files on the node's own compose version (exit code and errors only). */
-export const composeConfigQuiet = (target: ComposeTarget): Argv => [...compose(target), 'config', '--quiet'];
 export const composePull = (target: ComposeTarget): Argv => [...compose(target), 'pull'];
 export const composeUp = (target: ComposeTarget): Argv => [...compose(target), 'up', '-d', '--remove-orphans'];
-/** Pull then start in one round trip: `--pull always` fetches every image before anything is recreated. */
-export const composeUpPulling = (target: ComposeTarget): Argv => [...composeUp(target), '--pull', 'always'];
-/** Stops (SIGTERM, then the stop grace period) but keeps the containers, so a rollback can start them again. */
-export const composeStop = (target: ComposeTarget): Argv => [...compose(target), 'stop'];
 export const composeStart = (target: ComposeTarget): Argv => [...compose(target), 'start'];
 export const composeDown = (target: ComposeTarget): Argv => [...compose(target), 'down'];
 /** Every container of the project, stopped ones included, one JSON object per line (see parseComposePs). */

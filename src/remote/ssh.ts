@@ -27,14 +27,10 @@ export const trustCommand = (node: string): string => `dynia node:trust --name $
 /** SFTP status code for a missing file. */
 const NO_SUCH_FILE = 2;
 
-/** Process-wide counters over every session (one CLI command should show one connection per node). */
-const totals = { connections: 0, commands: 0 };
-
 /**
  * One SSH connection reused for a whole CLI command. Commands are argv arrays, quoted here and only here.
  */
 export class SshSession implements Remote {
-  static readonly totals: Readonly<typeof totals> = totals;
   /** `commands` counts exec and upload calls. */
   readonly stats = { connections: 1, commands: 0 };
   private sftpChannel?: Promise<SFTPWrapper>;
@@ -88,7 +84,6 @@ export class SshSession implements Remote {
       client.end();
       throw connectError(options, port, username, pinnedHostKey, offered, error as Error & { level?: string; code?: string });
     }
-    totals.connections++;
     options.onHostKey?.(offered!);
     return new SshSession(client, host, offered!);
   }
@@ -178,14 +173,13 @@ export class SshSession implements Remote {
 
   private count(): void {
     this.stats.commands++;
-    totals.commands++;
   }
 
   private assertOpen(): void {
     if (this.lost) {
       throw RemoteError(
         `the SSH connection to ${this.host} was lost: ${this.lost.message}`,
-        'Check the node is up and re-run; finished steps are not repeated.',
+        'Check the node is up and re-run: the command is safe to repeat.',
         this.lost,
       );
     }

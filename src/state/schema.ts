@@ -14,7 +14,7 @@ export const NodeRecord = z.object({
   ip: z.string(),
   fqdn: z.string().min(1),
   createdAt: z.string(),
-  /** creating → active; failed when a create stopped half-way (a re-run resumes it). */
+  /** creating → active; failed when a create stopped half-way (a re-run of node:create finishes it). */
   status: z.enum(['creating', 'active', 'failed']),
   healthPath: z.string().startsWith('/'),
   /** The node FQDN's binding: the placeholder until an app takes it over. */
@@ -24,7 +24,7 @@ export const NodeRecord = z.object({
   /** Pinned on first SSH contact as `ssh-ed25519 AAAA...` (algorithm + base64 key). */
   sshHostKey: z.string().optional(),
   firewall: FirewallRef.optional(),
-  /** Names of the node:create steps already done, so a re-run resumes after them. */
+  /** Names of the node:create steps done so far: shown on a resume; a re-run repeats every step (each is idempotent). */
   stepsDone: z.array(z.string()).default([]),
 });
 

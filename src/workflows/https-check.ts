@@ -1,4 +1,4 @@
-/** The external health check every workflow ends with: the public URL over real HTTPS, polled until it answers. */
+/** The external health check node:create, app:deploy and app:rollback end with: the public URL over real HTTPS, polled until it answers. */
 import { TimeoutError } from '../errors.js';
 import { probeHttps, type ProbeResult } from '../health/probe.js';
 import { poll } from './poll.js';

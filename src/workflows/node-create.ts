@@ -1,6 +1,7 @@
 /**
  * `dynia node:create`: a droplet, its DNS name, and Caddy with a placeholder site over HTTPS. Every step is
- * idempotent and recorded in state as it finishes, so a re-run after any failure resumes where it stopped.
+ * idempotent and recorded in state as it finishes, so a re-run after any failure repeats them all and finishes the
+ * node (a done step finds its work in place).
  */
 import { publicIpv4 } from '../cloud/digitalocean.js';
 import { waitForPropagation } from '../dns/propagation.js';

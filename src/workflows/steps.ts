@@ -13,7 +13,7 @@ export interface Reporter {
 }
 
 export interface Step<C> {
-  /** Stable id, recorded in state for resuming (e.g. `create-droplet`). */
+  /** Stable id (e.g. `create-droplet`): timings and node:create's `stepsDone` name the step by it. */
   name: string;
   title: string | ((ctx: C) => string);
   /** Returns a reason to skip (already done), or undefined to run. */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { composeHash } from '../../src/compose/hash.js';
+import { composeHash } from './compose-hash.js';
 import { DyniaError } from '../../src/errors.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import { shellQuote } from '../../src/remote/quote.js';

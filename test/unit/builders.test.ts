@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DyniaError } from '../../src/errors.js';
 import { caddyReload, caddyValidate } from '../../src/node/caddy-commands.js';
-import {
-  composeConfigQuiet,
-  composeDown,
-  composeLogs,
-  composePsAll,
-  composePull,
-  composeStart,
-  composeStop,
-  composeUp,
-  composeUpPulling,
-} from '../../src/node/compose-commands.js';
+import { composeDown, composeLogs, composePsAll, composePull, composeStart, composeUp } from '../../src/node/compose-commands.js';
 import { parseComposePs } from '../../src/node/compose-ps.js';
 import { dockerReady, networkConnect, networkCreate, networkDisconnect, networkInspect } from '../../src/node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName, IN_CONTAINER, LAYOUT } from '../../src/node/layout.js';
@@ -84,11 +74,8 @@ describe('compose commands', () => {
     '/opt/dynia/apps/shop-blue/dynia.override.yaml',
   ];
   test('one prefix, then the subcommand', () => {
-    assert.deepEqual(composeConfigQuiet(app), [...base, 'config', '--quiet']);
     assert.deepEqual(composePull(app), [...base, 'pull']);
     assert.deepEqual(composeUp(app), [...base, 'up', '-d', '--remove-orphans']);
-    assert.deepEqual(composeUpPulling(app), [...base, 'up', '-d', '--remove-orphans', '--pull', 'always']);
-    assert.deepEqual(composeStop(app), [...base, 'stop']);
     assert.deepEqual(composeStart(app), [...base, 'start']);
     assert.deepEqual(composeDown(app), [...base, 'down']);
     assert.deepEqual(composePsAll(app), [...base, 'ps', '--all', '--format', 'json']);

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { DyniaError } from '../../src/errors.js';
-import { composeHash } from '../../src/compose/hash.js';
 import { inferDomain, inferEntry, inferEntryPort, inferEntryService } from '../../src/compose/infer.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { containerPortOf } from '../../src/compose/ports.js';
@@ -273,7 +272,6 @@ networks:
 `,
     );
     assert.deepEqual(override.strippedPorts, [{ service: 'web', ports: ['8080:80', '{"target":443,"published":8443}'] }]);
-    assert.deepEqual(override.droppedContainerNames, [{ service: 'web', containerName: 'shop' }]);
   });
 });
 
@@ -331,9 +329,4 @@ volumes:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('composeHash is the sha256 of the bytes', () => {
-  assert.equal(composeHash('services: {}\n'), composeHash(Buffer.from('services: {}\n')));
-  assert.equal(composeHash(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
 });

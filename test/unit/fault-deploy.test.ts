@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { appModel } from '../../src/compose/app-model.js';
-import { composeHash } from '../../src/compose/hash.js';
+import { composeHash } from './compose-hash.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { DyniaError } from '../../src/errors.js';
 import { LAYOUT } from '../../src/node/layout.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { composeHash } from '../../src/compose/hash.js';
+import { composeHash } from './compose-hash.js';
 import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { probeHttps } from '../../src/health/probe.js';
+import { rootCertificates } from 'node:tls';
+import { promisify } from 'node:util';
+import { probeHttps, trustStore, type ProbeOptions, type ProbeResult } from '../../src/health/probe.js';
 import { startDnsResponder } from './propagation-dns-responder.js';
 
 /** A throwaway CA and a server certificate it signs for the names the tests use. */
@@ -52,6 +54,24 @@ function makeCertificates(dir: string): { ca: string; otherCa: string; key: stri
   return { ca: read('ca.pem'), otherCa: read('other-ca.pem'), key: read('server.key'), cert: read('server.pem') };
 }
 
+/**
+ * Probes from a child process whose NODE_EXTRA_CA_CERTS trusts `caFile` (Node reads it only at start-up, and the
+ * product trusts a private CA only that way), all in one start-up. Asynchronous: the servers answer from this process.
+ */
+async function probesTrusting(caFile: string, calls: Array<[string, ProbeOptions?]>): Promise<ProbeResult[]> {
+  const probe = new URL('../../src/health/probe.ts', import.meta.url).href;
+  const script = `const { probeHttps } = await import(${JSON.stringify(probe)});
+    const results = [];
+    for (const [url, options] of JSON.parse(process.argv[1])) results.push(await probeHttps(url, options));
+    process.stdout.write(JSON.stringify(results));`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script, JSON.stringify(calls)],
+    { env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile } },
+  );
+  return JSON.parse(stdout) as ProbeResult[];
+}
+
 describe('probeHttps against a local HTTPS server', () => {
   let dir: string;
   let certs: ReturnType<typeof makeCertificates>;
@@ -90,13 +110,16 @@ describe('probeHttps against a local HTTPS server', () => {
   });
 
   test('a 2xx or 3xx over a trusted certificate is ok', async () => {
-    const result = await probeHttps(`https://app.localhost:${port}/health`, { ca: certs.ca });
+    const [result, redirect] = await probesTrusting(join(dir, 'ca.pem'), [
+      [`https://app.localhost:${port}/health`],
+      [`https://app.localhost:${port}/?status=302`],
+    ]);
     assert.deepEqual({ ...result, ms: 0 }, { ok: true, status: 200, ms: 0 });
-    assert.equal((await probeHttps(`https://app.localhost:${port}/?status=302`, { ca: certs.ca })).ok, true);
+    assert.equal(redirect!.ok, true);
   });
 
   test('an error status is reported, not thrown', async () => {
-    const result = await probeHttps(`https://app.localhost:${port}/health?status=503`, { ca: certs.ca });
+    const [result] = await probesTrusting(join(dir, 'ca.pem'), [[`https://app.localhost:${port}/health?status=503`]]);
     assert.deepEqual(
       { ...result, ms: 0 },
       { ok: false, status: 503, error: `https://app.localhost:${port}/health?status=503 answered HTTP 503.`, ms: 0 },
@@ -113,25 +136,29 @@ describe('probeHttps against a local HTTPS server', () => {
     );
   });
 
-  test('with an explicit ca, NODE_EXTRA_CA_CERTS is still trusted', async () => {
+  test('with an explicit ca, NODE_EXTRA_CA_CERTS is still trusted', () => {
     const saved = process.env.NODE_EXTRA_CA_CERTS;
     process.env.NODE_EXTRA_CA_CERTS = join(dir, 'ca.pem');
     try {
-      assert.equal((await probeHttps(`https://app.localhost:${port}/`, { ca: certs.otherCa })).ok, true);
+      assert.deepEqual(trustStore(certs.otherCa), [...rootCertificates, certs.ca, certs.otherCa]);
+      process.env.NODE_EXTRA_CA_CERTS = join(dir, 'missing.pem');
+      assert.deepEqual(trustStore(certs.otherCa), [...rootCertificates, certs.otherCa], 'an unreadable file is ignored, as Node does');
     } finally {
       if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
       else process.env.NODE_EXTRA_CA_CERTS = saved;
     }
-    assert.equal((await probeHttps(`https://app.localhost:${port}/`, { ca: certs.otherCa })).ok, false);
   });
 
   test('names resolve through the given resolvers; the certificate must cover the name', async () => {
-    const resolvers = [{ host: '127.0.0.1', port: dns.port }];
-    assert.equal((await probeHttps(`https://web-1.example.test:${port}/`, { resolvers, ca: certs.ca })).ok, true);
-    const wrongName = await probeHttps(`https://other.example.test:${port}/`, { resolvers, ca: certs.ca });
-    assert.match(wrongName.error!, /^the certificate served for other\.example\.test:\d+ is for another name/);
-    const unknown = await probeHttps(`https://nope.example.test:${port}/`, { resolvers, ca: certs.ca });
-    assert.match(unknown.error!, /^nope\.example\.test:\d+ does not resolve \(ENOTFOUND\)\.$/);
+    const options = { resolvers: [{ host: '127.0.0.1', port: dns.port }] };
+    const [found, wrongName, unknown] = await probesTrusting(join(dir, 'ca.pem'), [
+      [`https://web-1.example.test:${port}/`, options],
+      [`https://other.example.test:${port}/`, options],
+      [`https://nope.example.test:${port}/`, options],
+    ]);
+    assert.equal(found!.ok, true);
+    assert.match(wrongName!.error!, /^the certificate served for other\.example\.test:\d+ is for another name/);
+    assert.match(unknown!.error!, /^nope\.example\.test:\d+ does not resolve \(ENOTFOUND\)\.$/);
   });
 
   test('refused and silent servers come back as results within the timeout', async () => {
