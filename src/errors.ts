@@ -24,6 +24,9 @@ export const RemoteError = (message: string, hint?: string, cause?: unknown) => 
 export const HealthError = (message: string, hint?: string) => new DyniaError('health', message, hint);
 export const TimeoutError = (message: string, hint?: string) => new DyniaError('timeout', message, hint);
 
+/** An error's first line: what a one-line report (state record, audit line, status, warning) shows of it. */
+export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
 /** Exit codes: 2 bad input/config (nothing changed), 3 state, 4 cloud API, 5 remote, 6 health, 7 timeout. */
 export const EXIT_CODES: Record<ErrorKind, number> = {
   input: 2,

@@ -1,5 +1,5 @@
 import { isMap, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { InputError } from '../errors.js';
+import { InputError, reasonOf } from '../errors.js';
 import { interpolate, type Env } from './interpolate.js';
 
 /** The parts of a compose service Dynia reads or rewrites (values as in the file, merge keys resolved). */
@@ -78,7 +78,7 @@ export function parseCompose(text: string, fileName: string, env: Env = new Map(
   const syntax = doc.errors[0];
   if (syntax) {
     const { line, col } = lines.linePos(syntax.pos[0]);
-    throw InputError(`${fileName}:${line}:${col}: ${syntax.message.split('\n')[0]}`, 'Fix the YAML syntax of your compose file.');
+    throw InputError(`${fileName}:${line}:${col}: ${reasonOf(syntax)}`, 'Fix the YAML syntax of your compose file.');
   }
   const where = locator(doc, lines, fileName);
   const fail = (path: (string | number)[], message: string, hint: string): never => {

@@ -8,7 +8,7 @@
  * retired (restart policy `no`, stopped, kept so a rollback can start it again). Any failure after the swap rolls back.
  */
 import { waitForPropagation } from '../dns/propagation.js';
-import { DyniaError, HealthError } from '../errors.js';
+import { DyniaError, HealthError, reasonOf } from '../errors.js';
 import { composeDown, composeLogs } from '../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
 import { appFilesPath, composeContainerName } from '../node/layout.js';
@@ -22,7 +22,7 @@ import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { reconcileApp } from './deploy-reconcile.js';
 import { applyCaddyfile } from './caddy-config.js';
-import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, reasonOf, writeNodeManifest } from './deploy-shared.js';
+import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, writeNodeManifest } from './deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from './drain.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';

@@ -6,7 +6,7 @@
  * it Caddy would send traffic to it before it is healthy), probed from inside `edge`, then given the alias;
  * once Caddy's upstream pool shows it dials it, the running version is retired. A failure after that switch undoes it.
  */
-import { DyniaError, HealthError, InputError } from '../errors.js';
+import { DyniaError, HealthError, InputError, reasonOf } from '../errors.js';
 import { composeLogs, composePsAll } from '../node/compose-commands.js';
 import { parseUploadedTree } from '../node/app-sync.js';
 import { joinEdgeWithoutAlias, retireProject, reviveProject } from '../node/retire-commands.js';
@@ -22,7 +22,7 @@ import type { Deployment, State } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
 import { syncFqdnTarget } from './node-sites.js';
-import { appTarget, caddyfileFor, moveAlias, reasonOf, writeNodeManifest } from './deploy-shared.js';
+import { appTarget, caddyfileFor, moveAlias, writeNodeManifest } from './deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from './drain.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';

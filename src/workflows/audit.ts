@@ -4,6 +4,7 @@
  * on the node, so every operator's runs end up in the same place.
  */
 import { userInfo } from 'node:os';
+import { reasonOf } from '../errors.js';
 import { appendStdin } from '../node/audit-commands.js';
 import type { Remote } from '../remote/remote.js';
 import type { Reporter } from './steps.js';
@@ -24,8 +25,6 @@ export interface AuditEntry {
 /** Argument names that could carry a secret never reach the log, whatever a caller passes. */
 const SECRET_NAME = /token|secret|password|passphrase|credential|private|api[-_]?key/i;
 const MAX_REASON = 300;
-
-const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 export function renderAuditLine(entry: AuditEntry): string {
   const args = Object.fromEntries(Object.entries(entry.args).filter(([name, value]) => value !== undefined && !SECRET_NAME.test(name)));
@@ -51,7 +50,7 @@ export function parseAuditLines(text: string): Array<AuditEntry | { raw: string 
 
 /** The outcome part of an entry from what a workflow ended with (undefined: it succeeded). */
 export const auditOutcome = (error: unknown): Pick<AuditEntry, 'result' | 'reason'> =>
-  error === undefined ? { result: 'ok' } : { result: 'failed', reason: firstLine(error) };
+  error === undefined ? { result: 'ok' } : { result: 'failed', reason: reasonOf(error) };
 
 export function currentUser(): string {
   try {
@@ -71,6 +70,6 @@ export async function appendAudit(remote: Remote | undefined, reporter: Reporter
   try {
     await remote.exec(appendStdin(), { stdin: line, timeoutMs: 15_000 });
   } catch (error) {
-    reporter.warn(`audit line not written on ${remote.host}: ${firstLine(error)}`);
+    reporter.warn(`audit line not written on ${remote.host}: ${reasonOf(error)}`);
   }
 }

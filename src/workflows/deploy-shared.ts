@@ -36,6 +36,3 @@ export async function writeNodeManifest(remote: Remote, state: State, nodeName: 
 export async function moveAlias(remote: Remote, container: string, domain: string): Promise<void> {
   await remote.exec(chain(networkDisconnect(container), networkConnect(container, upstreamAlias(domain))));
 }
-
-/** An error's first line, for state records and audit lines. */
-export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -4,6 +4,7 @@
  * or forgot they are there; either way the node and the firewall disagree).
  */
 import type { Firewall } from '../cloud/digitalocean.js';
+import { reasonOf } from '../errors.js';
 import type { NodeRecord } from '../state/schema.js';
 import { describeFirewall, firewallOpens, pickNodeFirewall } from './firewall-plan.js';
 
@@ -38,7 +39,7 @@ export function firewallStatus(
   firewalls: Firewall[] | Error,
   published: Array<{ container: string; port: number }>,
 ): FirewallStatus {
-  if (firewalls instanceof Error) return { status: 'unknown', error: firewalls.message.split('\n')[0]!, hidden: [] };
+  if (firewalls instanceof Error) return { status: 'unknown', error: reasonOf(firewalls), hidden: [] };
   const fw = pickNodeFirewall(firewalls, node.name, node.firewall?.id);
   if (!fw || (node.dropletId !== undefined && !fw.droplet_ids.includes(node.dropletId))) return { status: 'missing', hidden: [] };
   const hidden = published.filter((p) => !firewallOpens(fw, p.port));

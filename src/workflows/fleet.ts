@@ -7,8 +7,7 @@
  *
  * Pure orchestration: what a node does is behind `FleetMember`, so this is tested with fakes and no waits.
  */
-import { DyniaError } from '../errors.js';
-import { reasonOf } from './deploy-shared.js';
+import { DyniaError, reasonOf } from '../errors.js';
 
 export interface FleetMember {
   readonly node: string;

@@ -2,7 +2,7 @@
  * `dynia node:destroy`: DNS record, droplet, then the node and its deployments in state. Parts already gone
  * are fine (a destroy that failed half-way is simply run again).
  */
-import { InputError } from '../errors.js';
+import { InputError, reasonOf } from '../errors.js';
 import { appendAudit } from './audit.js';
 import { releaseNodeFirewall } from './firewall.js';
 import type { WorkflowDeps } from './ports.js';
@@ -26,7 +26,7 @@ const steps: Step<Ctx>[] = [
       const session = await deps
         .connect(node, () => Promise.resolve(), { timeoutMs: 5000 })
         .catch((error: Error) => {
-          deps.reporter.warn(`not logged on ${name}: ${error.message.split('\n')[0]}`);
+          deps.reporter.warn(`not logged on ${name}: ${reasonOf(error)}`);
         });
       if (!session) return 'node unreachable';
       await appendAudit(session, deps.reporter, { command: 'node:destroy', args: { name }, result: 'started' });

@@ -6,6 +6,7 @@
 import type { Droplet, Firewall } from '../cloud/digitalocean.js';
 import type { DnsQuery } from '../dns/propagation.js';
 import { describeAnswer, describeResolver, type DnsAnswer, type ResolverAddress } from '../dns/verdict.js';
+import { reasonOf } from '../errors.js';
 import type { ProbeResult } from '../health/probe.js';
 import { CADDY_CONTAINER } from '../node/layout.js';
 import { containerRunning, publishedPorts } from '../node/status-commands.js';
@@ -43,8 +44,6 @@ export interface StatusDeps {
   probe(url: string): Promise<ProbeResult>;
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
 export const dnsOk = (answer: DnsAnswer, ip: string): boolean => !('error' in answer) && answer.ips.length === 1 && answer.ips[0] === ip;
 
 /** The most recently created deployment of the node, whatever its status. */
@@ -73,7 +72,7 @@ async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<CaddyAndPort
   try {
     session = await deps.connect(node);
   } catch (error) {
-    return { running: null, detail: `unknown (SSH: ${firstLine(error)})` };
+    return { running: null, detail: `unknown (SSH: ${reasonOf(error)})` };
   }
   try {
     const [result, ports] = await Promise.all([
@@ -85,7 +84,7 @@ async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<CaddyAndPort
     const running = result.stdout.trim() === 'true';
     return { running, detail: running ? 'running' : 'stopped', ...published };
   } catch (error) {
-    return { running: null, detail: `unknown (${firstLine(error)})` };
+    return { running: null, detail: `unknown (${reasonOf(error)})` };
   } finally {
     await session.close();
   }
@@ -108,7 +107,7 @@ async function statusOf(
       (error): NodeStatus['droplet'] => ({
         ...(node.dropletId === undefined ? {} : { id: node.dropletId }),
         status: 'unknown',
-        error: firstLine(error),
+        error: reasonOf(error),
       }),
     ),
     Promise.all(

@@ -5,6 +5,7 @@
  */
 import type { CloudflareClient } from '../cloud/cloudflare.js';
 import type { DigitalOceanClient, Firewall } from '../cloud/digitalocean.js';
+import { reasonOf } from '../errors.js';
 import type { ProbeResult } from '../health/probe.js';
 import { LAYOUT } from '../node/layout.js';
 import type { State } from '../state/schema.js';
@@ -59,20 +60,19 @@ interface Ctx {
 
 /** Sessions (and probes) at once: each is one TCP connection. */
 const CONCURRENCY = 8;
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 async function observe(deps: RebuildDeps, target: { name: string; ip: string; sshHostKey?: string }): Promise<Observation> {
   let opened: { session: NodeSession; hostKey: string };
   try {
     opened = await deps.connect(target);
   } catch (error) {
-    return { reached: false, error: `cannot connect over SSH (${firstLine(error)})` };
+    return { reached: false, error: `cannot connect over SSH (${reasonOf(error)})` };
   }
   try {
     const manifestText = await opened.session.readFile(LAYOUT.manifest);
     return { reached: true, hostKey: opened.hostKey, trust: target.sshHostKey ? 'pinned' : 'first-use', manifestText };
   } catch (error) {
-    return { reached: false, error: `cannot read ${LAYOUT.manifest} (${firstLine(error)})` };
+    return { reached: false, error: `cannot read ${LAYOUT.manifest} (${reasonOf(error)})` };
   } finally {
     await opened.session.close();
   }

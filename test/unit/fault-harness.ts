@@ -21,7 +21,7 @@
  */
 import assert from 'node:assert/strict';
 import { CloudError } from '../../src/cloud/cloud-error.js';
-import { RemoteError } from '../../src/errors.js';
+import { reasonOf, RemoteError } from '../../src/errors.js';
 import type { World } from './fault-world.js';
 
 export type Fault = 'kill-before' | 'kill-after' | 'ssh-drop' | 'http-429' | 'http-500' | 'hang';
@@ -130,7 +130,7 @@ export interface MatrixRow {
   converged: boolean;
 }
 
-const brief = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 120);
+const brief = (error: unknown) => reasonOf(error).slice(0, 120);
 
 async function runOnce(scenario: Scenario, world: World, clock: FaultClock): Promise<{ ok: true } | { ok: false; error: unknown }> {
   try {

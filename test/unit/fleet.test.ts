@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HealthError } from '../../src/errors.js';
+import { HealthError, reasonOf } from '../../src/errors.js';
 import { FleetError, runBounded, runFleet, type FleetMember } from '../../src/workflows/fleet.js';
 
 type Phase = 'prepare' | 'swap' | 'finish';
@@ -38,7 +38,7 @@ class FakeMember implements FleetMember {
     this.log.push(`${this.node} discard (${(reason as Error).message})`);
   }
   async rollback(reason: unknown) {
-    this.log.push(`${this.node} rollback (${(reason as Error).message.split('\n')[0]})`);
+    this.log.push(`${this.node} rollback (${reasonOf(reason)})`);
     return 'the previous version serves again';
   }
   async close(failure: unknown) {

@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { DyniaError, InputError } from '../../errors.js';
+import { DyniaError, InputError, reasonOf } from '../../errors.js';
 import { probeHttps } from '../../health/probe.js';
 import { hostKeyFingerprint } from '../../remote/host-key.js';
 import { acquireLock } from '../../state/lock.js';
@@ -96,7 +96,7 @@ async function loadForRebuild(store: StateStore, reporter: Reporter): Promise<{ 
     return { state: await store.load() };
   } catch (error) {
     if (!(error instanceof DyniaError) || error.kind !== 'state' || (await isNewerStateFile(store.path))) throw error;
-    reporter.warn(`${error.message.split('\n')[0]} Comparing with an empty state; the file is backed up before it is replaced.`);
+    reporter.warn(`${reasonOf(error)} Comparing with an empty state; the file is backed up before it is replaced.`);
     return { state: emptyState(), unreadable: error.message };
   }
 }
