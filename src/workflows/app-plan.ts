@@ -12,6 +12,7 @@ import { InputError } from '../errors.js';
 import { appDataDir, appSrcDir, dataProject } from '../node/layout.js';
 import type { Deployment, NodeRecord, State } from '../state/schema.js';
 import { validateProjectName } from '../validate/project-name.js';
+import { noSuchNode } from './node-selection.js';
 
 export interface DeployPlan {
   node: NodeRecord;
@@ -63,13 +64,7 @@ export interface PlanInput {
 
 export function planDeploy(state: State, input: PlanInput): DeployPlan {
   const node = state.nodes.find((n) => n.name === input.node);
-  if (!node) {
-    const known = state.nodes.map((n) => n.name).join(', ') || 'none';
-    throw InputError(
-      `--node ${input.node}: no such node in state (known: ${known}).`,
-      `Create it first: dynia node:create --name ${input.node}`,
-    );
-  }
+  if (!node) throw noSuchNode(state, `--node ${input.node}`, `Create it first: dynia node:create --name ${input.node}`);
   if (node.status !== 'active') {
     throw InputError(
       `--node ${input.node} is not ready (status ${node.status}).`,

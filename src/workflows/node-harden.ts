@@ -13,6 +13,7 @@ import { cidrsContain } from '../validate/cidr.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { ensureNodeFirewall } from './firewall.js';
 import { ANYWHERE } from './firewall-plan.js';
+import { noSuchNode } from './node-selection.js';
 import { nodeManifest } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { runSteps, type Step } from './steps.js';
@@ -100,7 +101,7 @@ const steps: Step<Ctx>[] = [
 
 export async function nodeHarden(input: HardenInput, deps: WorkflowDeps): Promise<HardenResult> {
   const found = deps.tx.state.nodes.find((n) => n.name === input.name);
-  if (!found) throw InputError(`--name ${input.name}: no such node in state.`, 'See dynia node:list.');
+  if (!found) throw noSuchNode(deps.tx.state, `--name ${input.name}`, 'See dynia node:list.');
   if (found.status !== 'active' || found.dropletId === undefined) {
     throw InputError(
       `node ${input.name} is not finished (status ${found.status}).`,

@@ -1,7 +1,13 @@
 /** Which nodes a fleet command targets: `--node a --node b`, `--node a,b`, or `--all` (every active node). */
-import { InputError } from '../errors.js';
+import { InputError, type DyniaError } from '../errors.js';
 import type { NodeRecord, State } from '../state/schema.js';
 import { validateNodeName } from '../validate/node-name.js';
+
+/** The one refusal of node names state does not hold; `subject` is how the user named them (`--node web-9`). */
+export function noSuchNode(state: State, subject: string, hint: string): DyniaError {
+  const known = state.nodes.map((n) => n.name).join(', ') || 'none';
+  return InputError(`${subject}: no such node in state (known: ${known}).`, hint);
+}
 
 /** commander collector for a repeatable `--node` that also takes comma lists. */
 export const collectNodes = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim())];
@@ -28,13 +34,9 @@ export function selectNodes(state: State, names: string[] | 'all', command: stri
       throw InputError(`${command} --all: no active node in state.`, 'Create one first: dynia node:create --name web-1');
     return active;
   }
-  const known = state.nodes.map((n) => n.name).join(', ') || 'none';
   const missing = names.filter((name) => !state.nodes.some((n) => n.name === name));
   if (missing.length > 0)
-    throw InputError(
-      `--node ${missing.join(', ')}: no such node in state (known: ${known}).`,
-      `Create it first: dynia node:create --name ${missing[0]}`,
-    );
+    throw noSuchNode(state, `--node ${missing.join(', ')}`, `Create it first: dynia node:create --name ${missing[0]}`);
   const unready = names.map((name) => state.nodes.find((n) => n.name === name)!).filter((n) => n.status !== 'active');
   if (unready.length > 0) {
     throw InputError(

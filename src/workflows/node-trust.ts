@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { hostKeyFingerprint, sameHostKey } from '../remote/host-key.js';
+import { noSuchNode } from './node-selection.js';
 import type { WorkflowDeps } from './ports.js';
 
 export interface TrustOffer {
@@ -16,7 +17,7 @@ export interface TrustOffer {
 /** Connects without the pin and returns what the node offers; changes nothing. */
 export async function offeredHostKey(name: string, deps: WorkflowDeps): Promise<TrustOffer> {
   const node = deps.tx.state.nodes.find((n) => n.name === name);
-  if (!node) throw InputError(`--name ${name}: no such node in state.`, 'See dynia node:list.');
+  if (!node) throw noSuchNode(deps.tx.state, `--name ${name}`, 'See dynia node:list.');
   if (!node.ip)
     throw InputError(`node ${name} has no IP yet (status ${node.status}).`, `Finish it first: dynia node:create --name ${name}`);
   let offered = '';

@@ -1,6 +1,7 @@
 /** The pure half of app:rollback: which deployment is replaced by which, or why there is nothing to go back to. */
 import { InputError } from '../errors.js';
 import type { Deployment, NodeRecord, State } from '../state/schema.js';
+import { noSuchNode } from './node-selection.js';
 
 export interface RollbackPlan {
   node: NodeRecord;
@@ -12,10 +13,7 @@ export interface RollbackPlan {
 
 export function planRollback(state: State, input: { node: string; domain?: string; app?: string }): RollbackPlan {
   const node = state.nodes.find((n) => n.name === input.node);
-  if (!node) {
-    const known = state.nodes.map((n) => n.name).join(', ') || 'none';
-    throw InputError(`--node ${input.node}: no such node in state (known: ${known}).`, 'See dynia node:list.');
-  }
+  if (!node) throw noSuchNode(state, `--node ${input.node}`, 'See dynia node:list.');
   if (node.status !== 'active') throw InputError(`--node ${input.node} is not ready (status ${node.status}).`, 'See dynia status.');
   const active = state.deployments.filter((d) => d.node === node.name && d.status === 'active');
   const listed = active.map((d) => `${d.app} on ${d.domain}`).join(', ');

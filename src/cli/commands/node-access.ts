@@ -1,17 +1,12 @@
 /** Checks shared by the read-only node commands (app:logs, audit): a known, pinned node and a sane count. */
 import { InputError } from '../../errors.js';
 import type { NodeRecord, State } from '../../state/schema.js';
+import { noSuchNode } from '../../workflows/node-selection.js';
 
 /** The node from state, reachable without trusting anything new: it must have an IP and a pinned host key. */
 export function pinnedNode(state: State, name: string): NodeRecord {
   const node = state.nodes.find((n) => n.name === name);
-  if (!node) {
-    const known = state.nodes.map((n) => n.name).join(', ') || 'none';
-    throw InputError(
-      `--node ${name}: no such node in state (known: ${known}).`,
-      'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.',
-    );
-  }
+  if (!node) throw noSuchNode(state, `--node ${name}`, 'See dynia node:list; to find nodes missing from state, run dynia state:rebuild.');
   if (!node.ip || !node.sshHostKey) {
     throw InputError(
       `--node ${name} has no ${node.ip ? 'pinned SSH host key' : 'IP'} yet (status ${node.status}).`,
