@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
+import { DNS_LABEL } from '../validate/dns-label.js';
 
 export class ValueError extends Error {}
 
@@ -73,7 +74,7 @@ export function parseDomain(raw: string): string {
   const labels = name.split('.');
   if (labels.length < 2) throw new ValueError('is not a domain name (expected something like example.com)');
   for (const label of labels) {
-    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label)) {
+    if (!DNS_LABEL.test(label)) {
       throw new ValueError(`label "${label}" is not a valid hostname label (letters, digits, inner hyphens, 1-63 chars)`);
     }
   }

@@ -1,7 +1,6 @@
 import { InputError } from '../errors.js';
+import { DNS_LABEL } from './dns-label.js';
 import { shown } from './shown.js';
-
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Why `name` (already lowercased) is not an RFC 1123 host name with at least two labels, or undefined. */
 function problem(name: string): string | undefined {
@@ -10,7 +9,7 @@ function problem(name: string): string | undefined {
   if (name.endsWith('.')) return "ends with '.'";
   const labels = name.split('.');
   if (labels.length < 2) return 'has a single label (a domain needs at least two, e.g. app.example.com)';
-  const bad = labels.find((label) => !LABEL.test(label));
+  const bad = labels.find((label) => !DNS_LABEL.test(label));
   if (bad !== undefined) {
     return bad.length > 63
       ? `has a label of ${bad.length} characters (at most 63)`

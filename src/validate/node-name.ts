@@ -1,14 +1,13 @@
 import { InputError } from '../errors.js';
+import { DNS_LABEL } from './dns-label.js';
 import { shown } from './shown.js';
-
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * A node name is one DNS label (it becomes `<name>.<domain>`) and a DigitalOcean droplet name,
  * so the strictest of both: 1–63 of a-z, 0-9 and '-', not starting or ending with '-'.
  */
 export function validateNodeName(value: string, field = '--name'): string {
-  if (LABEL.test(value)) return value;
+  if (DNS_LABEL.test(value)) return value;
   const why =
     value.length === 0
       ? 'is empty'

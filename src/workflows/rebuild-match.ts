@@ -20,6 +20,7 @@ import { publicIpv4, type Droplet } from '../cloud/digitalocean.js';
 import type { DnsRecord } from '../cloud/cloudflare.js';
 import { parseManifest, type NodeManifest } from '../node/manifest.js';
 import { STATE_VERSION, type Deployment, type NodeRecord, type State } from '../state/schema.js';
+import { DNS_LABEL } from '../validate/dns-label.js';
 import { validateHealthPath } from '../validate/health-path.js';
 import { NODE_CREATE_STEPS } from './node-create.js';
 import { nodeBindings, placeholderTarget } from './node-sites.js';
@@ -85,7 +86,6 @@ export interface AssembleResult {
   trusted: TrustedKey[];
 }
 
-const NODE_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const sameName = (a: string, b: string) => a.toLowerCase().replace(/\.$/, '') === b.toLowerCase().replace(/\.$/, '');
 const recordView = (r: DnsRecord) => ({ id: r.id, name: r.name, content: r.content });
 const describeDroplet = (d: Droplet, ip?: string) => `droplet ${d.name} (id ${d.id}${ip ? `, ${ip}` : ''})`;
@@ -96,7 +96,7 @@ function nodeLabel(recordName: string, domain: string): string | undefined {
   const suffix = `.${domain.toLowerCase()}`;
   if (!name.endsWith(suffix)) return undefined;
   const label = name.slice(0, -suffix.length);
-  return NODE_LABEL.test(label) ? label : undefined;
+  return DNS_LABEL.test(label) ? label : undefined;
 }
 
 export function matchDroplets(input: {
@@ -111,7 +111,7 @@ export function matchDroplets(input: {
   const byName = new Map<string, Array<{ droplet: Droplet; ip: string }>>();
   for (const droplet of input.droplets) {
     const ip = publicIpv4(droplet);
-    if (!NODE_LABEL.test(droplet.name)) {
+    if (!DNS_LABEL.test(droplet.name)) {
       findings.push({
         kind: 'bad-name',
         outcome: 'left-out',
