@@ -1,4 +1,5 @@
 /** Pure parts of `slb:sync`: which nodes become origins, what the Worker has now, how the two differ. */
+import { commaList, originsTextEntries } from '../../worker/src/origins-text.js';
 import type { NodeRecord } from '../state/schema.js';
 
 /** An active node as the load balancer sees it. */
@@ -30,7 +31,8 @@ export function dropReason(result: { status?: number; error?: string }, attempts
 
 /**
  * The ORIGINS the deployed Worker has, from its settings' bindings (a `json` binding or a plain-text JSON
- * array / comma list, as the Worker accepts); null when there is no such binding.
+ * array / comma list, read as the Worker reads them); null when there is no such binding. Broken JSON, which
+ * the Worker refuses, is shown as its text split at commas.
  */
 export function originsFromBindings(bindings: ReadonlyArray<{ type: string; name: string; [key: string]: unknown }>): string[] | null {
   const binding = bindings.find((b) => b.name === 'ORIGINS');
@@ -38,19 +40,7 @@ export function originsFromBindings(bindings: ReadonlyArray<{ type: string; name
   const raw = binding.type === 'json' ? binding.json : binding.text;
   if (Array.isArray(raw)) return raw.map(String);
   if (typeof raw !== 'string') return [];
-  const text = raw.trim();
-  if (text.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parsed.map(String);
-    } catch {
-      // Not JSON after all: show it as the Worker would read it, a comma list.
-    }
-  }
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  return (originsTextEntries(raw) ?? commaList(raw)).map(String);
 }
 
 export interface OriginsDiff {

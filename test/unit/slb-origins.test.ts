@@ -64,7 +64,7 @@ describe('originsFromBindings', () => {
     );
   });
 
-  test('broken JSON is shown as the Worker would read it (a comma list)', () => {
+  test('broken JSON (the Worker refuses it) is shown as its text split at commas', () => {
     assert.deepEqual(originsFromBindings([{ type: 'plain_text', name: 'ORIGINS', text: '["https://a.example.com"' }]), [
       '["https://a.example.com"',
     ]);

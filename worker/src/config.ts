@@ -1,4 +1,5 @@
 /** Reads the Worker's bindings into validated settings. Pure: no I/O. */
+import { originsTextEntries } from './origins-text.js';
 
 export interface Env {
   /** JSON array (string or json binding) or comma list of origins, e.g. `https://web-1.example.com`. */
@@ -50,17 +51,9 @@ export function parseOrigins(raw: unknown, options: { allowHttp: boolean }): str
 function splitEntries(raw: unknown): unknown[] {
   if (Array.isArray(raw)) return raw;
   if (typeof raw !== 'string') throw new ConfigProblem('ORIGINS is missing');
-  const text = raw.trim();
-  if (!text.startsWith('['))
-    return text
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-  try {
-    return JSON.parse(text) as unknown[]; // text starts with "[", so it parses to an array or not at all
-  } catch {
-    throw new ConfigProblem('ORIGINS looks like JSON but does not parse');
-  }
+  const entries = originsTextEntries(raw);
+  if (entries === undefined) throw new ConfigProblem('ORIGINS looks like JSON but does not parse');
+  return entries;
 }
 
 function parseOrigin(entry: unknown, index: number, allowHttp: boolean): string {
