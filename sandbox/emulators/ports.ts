@@ -21,18 +21,19 @@ export interface HostDriver {
   isReady(dropletId: number): Promise<boolean>;
   destroy(dropletId: number): Promise<void>;
   /** Hosts that exist now (lets the emulator survive its own restart). */
-  list(): Promise<
-    Array<{
-      dropletId: number;
-      name: string;
-      ip: string;
-      tags: string[];
-      createdAt: string;
-      sizeSlug: string;
-      region: string;
-      image: string;
-    }>
-  >;
+  list(): Promise<DropletHostRecord[]>;
+}
+
+/** What a host keeps about its droplet: enough to rebuild the emulator's view after a restart. */
+export interface DropletHostRecord {
+  dropletId: number;
+  name: string;
+  ip: string;
+  tags: string[];
+  createdAt: string;
+  sizeSlug: string;
+  region: string;
+  image: string;
 }
 
 /** Receives the A records of a zone whenever they change; publishes them to the DNS resolvers. */

@@ -5,20 +5,11 @@
  * image already has Docker and Compose; only its sshd settings are applied (see user-data-sshd.ts).
  * Everything the emulator needs after its own restart is in the container's labels.
  */
-import type { HostDriver } from '../emulators/ports.js';
+import type { DropletHostRecord, HostDriver } from '../emulators/ports.js';
 import { docker, removeContainers } from '../docker.js';
 import { SANDBOX } from '../layout.js';
 import { registryMirrorUrl } from '../registry/registry.js';
-import {
-  DROPLET_ID_LABEL,
-  DROPLET_LABEL,
-  containerName,
-  decodeRecord,
-  encodeRecord,
-  hostnameFor,
-  pickFreeIp,
-  type DropletHostRecord,
-} from './droplet-host.js';
+import { DROPLET_ID_LABEL, DROPLET_LABEL, containerName, decodeRecord, encodeRecord, hostnameFor, pickFreeIp } from './droplet-host.js';
 import { readSshBanner } from './ssh-banner.js';
 import { copySshdConfig, sshdDropins } from './user-data-sshd.js';
 

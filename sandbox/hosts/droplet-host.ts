@@ -1,23 +1,13 @@
 /** Pure pieces of the node-host driver: names, labels, addresses. */
+import type { DropletHostRecord } from '../emulators/ports.js';
 import { SANDBOX } from '../layout.js';
-
-/** What a node host's label records about its droplet, enough to rebuild the emulator's view after a restart. */
-export interface DropletHostRecord {
-  dropletId: number;
-  name: string;
-  ip: string;
-  tags: string[];
-  createdAt: string;
-  sizeSlug: string;
-  region: string;
-  image: string;
-}
 
 export const DROPLET_LABEL = `${SANDBOX.label}.droplet`;
 export const DROPLET_ID_LABEL = `${SANDBOX.label}.droplet-id`;
 
 export const containerName = (dropletId: number): string => `${SANDBOX.dropletPrefix}${dropletId}`;
 
+/** What a node host's label holds: its droplet's record, as JSON. */
 export const encodeRecord = (r: DropletHostRecord): string => JSON.stringify(r);
 
 export function decodeRecord(label: string): DropletHostRecord | null {

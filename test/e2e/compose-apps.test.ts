@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startLoad } from '../../bench/lib.js';
 import { SANDBOX } from '../../sandbox/layout.js';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
+import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh, sshArgv } from './helpers.js';
 
 const skip = skipReason();
 const NODE = 'e2e-c';
@@ -121,18 +121,13 @@ describe('compose apps as written', { skip }, () => {
   test('five redeploys under load: 0 failed, data kept, one db container at every moment', async () => {
     const stop = startLoad({ url: `${URL_}/`, ip, connections: 16, expect: /shop v\d/ });
     // Observe the node itself: how many db containers run, sampled all along.
-    const watch = spawn('ssh', [
-      '-i',
-      process.env.DYNIA_SSH_KEY!,
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
-      '-o',
-      'LogLevel=ERROR',
-      `root@${ip}`,
-      "while :; do docker ps --filter label=com.docker.compose.service=db --format '{{.Names}}' | grep -c '^shop-'; sleep 0.2; done",
-    ]);
+    const watch = spawn(
+      'ssh',
+      sshArgv(
+        ip,
+        "while :; do docker ps --filter label=com.docker.compose.service=db --format '{{.Names}}' | grep -c '^shop-'; sleep 0.2; done",
+      ),
+    );
     let watched = '';
     watch.stdout.on('data', (chunk) => (watched += chunk));
     const dbId = () => onNode("docker ps --filter label=com.docker.compose.service=db --format '{{.ID}} {{.Names}}' | grep ' shop-'");

@@ -78,27 +78,30 @@ export async function httpsGet(url: string, opts: { ip?: string; timeoutMs?: num
   }
 }
 
-/** Runs a command on a node over real SSH with the sandbox key. */
-export function ssh(ip: string, command: string): Promise<CliResult> {
+export interface SshOptions {
+  /** The private key; default the sandbox's (DYNIA_SSH_KEY of `dynia sandbox env`). */
+  key?: string;
+  /** ssh's own ConnectTimeout, in seconds (for polling a host that is still starting). */
+  connectTimeoutS?: number;
+}
+
+/** The ssh argv for a command as root on a node: the sandbox key, no host-key prompt or file, no password prompt. */
+export function sshArgv(ip: string, command: string, options: SshOptions = {}): string[] {
+  return [
+    '-i',
+    options.key ?? process.env.DYNIA_SSH_KEY!,
+    ...['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'BatchMode=yes', 'LogLevel=ERROR'].flatMap((o) => ['-o', o]),
+    ...(options.connectTimeoutS === undefined ? [] : ['-o', `ConnectTimeout=${options.connectTimeoutS}`]),
+    `root@${ip}`,
+    command,
+  ];
+}
+
+/** Runs a command on a node over real SSH; never throws (the exit code is in the result). */
+export function ssh(ip: string, command: string, options: SshOptions & { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
-      'ssh',
-      [
-        '-i',
-        process.env.DYNIA_SSH_KEY!,
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'LogLevel=ERROR',
-        `root@${ip}`,
-        command,
-      ],
-      { timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile('ssh', sshArgv(ip, command, options), { timeout: options.timeoutMs ?? 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -18,6 +18,7 @@ import { parseResolvers } from '../../src/config/parse.js';
 import { probeHttps } from '../../src/health/probe.js';
 import { originsFromBindings } from '../../src/workflows/slb-origins.js';
 import { SANDBOX } from '../../sandbox/layout.js';
+import { ssh } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -97,23 +98,6 @@ async function hit(url: string, count: number): Promise<Answer[]> {
 
 const servedBy = (answers: Answer[]) =>
   new Set(answers.map((a) => /Dynia node (\S+) is ready/.exec(a.body)?.[1] ?? `?${a.status} ${a.body.slice(0, 80)}`));
-
-function ssh(ip: string, ...command: string[]): Promise<unknown> {
-  return run('ssh', [
-    '-i',
-    process.env.DYNIA_SSH_KEY!,
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'LogLevel=ERROR',
-    `root@${ip}`,
-    ...command,
-  ]);
-}
 
 function cloudflare(): CloudflareClient {
   return new CloudflareClient({ token: process.env.CLOUDFLARE_API_TOKEN!, baseUrl: process.env.CLOUDFLARE_API_URL! });
@@ -202,7 +186,8 @@ describe('slb:sync on the sandbox', { skip }, () => {
   });
 
   test("with one node's Caddy stopped, requests keep succeeding (the Worker fails over)", async () => {
-    await ssh(nodes[nodeB]!.ip, 'docker', 'stop', 'dynia-caddy');
+    const stopped = await ssh(nodes[nodeB]!.ip, 'docker stop dynia-caddy');
+    assert.equal(stopped.code, 0, stopped.stderr);
     const answers = await hit(url, 20);
     // A 500 whose body is "Error: connect ECONNREFUSED ..." means the sandbox's Worker outbound turned the
     // network error into a response instead of failing the Worker's fetch (which Cloudflare does).
@@ -241,7 +226,8 @@ describe('slb:sync on the sandbox', { skip }, () => {
   });
 
   test('--dry-run shows the node that is back, but changes nothing', async () => {
-    await ssh(nodes[nodeB]!.ip, 'docker', 'start', 'dynia-caddy');
+    const started = await ssh(nodes[nodeB]!.ip, 'docker start dynia-caddy');
+    assert.equal(started.code, 0, started.stderr);
     const resolvers = parseResolvers(process.env.DYNIA_DNS_RESOLVERS!).map(({ ip, port }) => ({ host: ip, port }));
     const deadline = Date.now() + 60_000;
     while (!(await probeHttps(`${origin(nodeB)}${nodes[nodeB]!.healthPath}`, { resolvers, timeoutMs: 3000 })).ok) {

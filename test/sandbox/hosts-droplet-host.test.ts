@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  containerName,
-  decodeRecord,
-  encodeRecord,
-  hostnameFor,
-  pickFreeIp,
-  type DropletHostRecord,
-} from '../../sandbox/hosts/droplet-host.js';
+import { containerName, decodeRecord, encodeRecord, hostnameFor, pickFreeIp } from '../../sandbox/hosts/droplet-host.js';
+import type { DropletHostRecord } from '../../sandbox/emulators/ports.js';
 
 describe('node host naming and addresses', () => {
   test('container name', () => {

@@ -9,30 +9,12 @@ import { containerName } from '../../sandbox/hosts/droplet-host.js';
 import { sandboxUp } from '../../sandbox/index.js';
 import { SANDBOX } from '../../sandbox/layout.js';
 import { files } from '../../sandbox/paths.js';
+import { ssh } from '../e2e/helpers.js';
 
 const skip = (await dockerAnswers()) ? false : 'docker info fails: no dockerd (start one with sandbox/scripts/start-dockerd.sh)';
 
-const ssh = (ip: string, command: string) =>
-  run(
-    'ssh',
-    [
-      '-i',
-      files.clientKey(),
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'LogLevel=ERROR',
-      '-o',
-      'ConnectTimeout=3',
-      `root@${ip}`,
-      command,
-    ],
-    { allowFailure: true, timeoutMs: 20_000 },
-  );
+/** The sandbox's own key (this test runs without `dynia sandbox env`); sshd may still be starting. */
+const SSH = { key: files.clientKey(), connectTimeoutS: 3, timeoutMs: 20_000 };
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -81,7 +63,7 @@ describe('DockerHostDriver', () => {
     assert.ok(sshReadyMs < 10_000, `sshd answered after ${sshReadyMs} ms`);
 
     const version = await until('docker info over ssh', 30_000, async () => {
-      const r = await ssh(one.ip, "docker info --format '{{.ServerVersion}}'");
+      const r = await ssh(one.ip, "docker info --format '{{.ServerVersion}}'", SSH);
       return r.code === 0 ? r.stdout.trim() : undefined;
     });
     t.diagnostic(`droplet create -> docker info answers over ssh: ${Date.now() - t0} ms (dockerd ${version})`);

@@ -1,10 +1,9 @@
 /** An in-memory HostDriver for emulator tests and contract checks: no machines, readiness set by hand. */
-import type { HostDriver } from '../ports.js';
+import type { DropletHostRecord, HostDriver } from '../ports.js';
 
 type CreateSpec = Parameters<HostDriver['create']>[0];
-type ListedHost = Awaited<ReturnType<HostDriver['list']>>[number];
 
-export interface MemoryHost extends ListedHost {
+export interface MemoryHost extends DropletHostRecord {
   ready: boolean;
   authorizedKeys: string[];
   userData?: string;
@@ -45,7 +44,7 @@ export class MemoryHostDriver implements HostDriver {
     this.hosts.delete(dropletId);
   }
 
-  async list(): Promise<ListedHost[]> {
+  async list(): Promise<DropletHostRecord[]> {
     return [...this.hosts.values()].map(({ ready: _ready, authorizedKeys: _keys, userData: _userData, ...listed }) => listed);
   }
 
