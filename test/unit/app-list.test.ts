@@ -1,43 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
+import { State, type Deployment } from '../../src/state/schema.js';
 import { appListRows, listApps } from '../../src/workflows/app-list.js';
+import { deploymentRecord, nodeRecord } from './records.js';
 
-const node = (name: string): NodeRecord => ({
-  name,
-  ip: '10.0.0.1',
-  fqdn: `${name}.example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status: 'active',
-  healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
-  stepsDone: [],
-});
-const d = (
-  n: string,
-  project: string,
-  status: Deployment['status'],
-  hash: string,
-  at: string,
-  extra: Partial<Deployment> = {},
-): Deployment => ({
-  node: n,
-  app: 'shop',
-  project,
-  composeHash: hash.repeat(64),
-  entryService: 'web',
-  entryPort: 8080,
-  domain: `${n}.example.com`,
-  status,
-  createdAt: at,
-  updatedAt: at,
-  ...extra,
-});
+const d = (n: string, project: string, status: Deployment['status'], hash: string, at: string, extra: Partial<Deployment> = {}) =>
+  deploymentRecord(n, project, { app: 'shop', composeHash: hash.repeat(64), status, createdAt: at, updatedAt: at, ...extra });
 
 test('app:list: the active version per node; the node on another version is flagged; a failed last deploy is said', () => {
   const state = State.parse({
     version: 1,
-    nodes: [node('a'), node('b'), node('c')],
+    nodes: [nodeRecord('a'), nodeRecord('b'), nodeRecord('c')],
     deployments: [
       d('a', 'shop-blue', 'superseded', '1', '2026-01-01T00:00:00.000Z'),
       d('a', 'shop-green', 'active', '2', '2026-01-02T00:00:00.000Z'),
@@ -67,7 +40,7 @@ test('app:list: the active version per node; the node on another version is flag
 test('app:list: a tie between two versions flags the node that is not on the newest deploy', () => {
   const state = State.parse({
     version: 1,
-    nodes: [node('a'), node('b')],
+    nodes: [nodeRecord('a'), nodeRecord('b')],
     deployments: [
       d('a', 'shop-blue', 'active', '1', '2026-01-01T00:00:00.000Z'),
       d('b', 'shop-green', 'active', '2', '2026-01-02T00:00:00.000Z'),

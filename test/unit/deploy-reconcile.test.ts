@@ -6,6 +6,7 @@ import { observeApp, parseObservedApp, type ObservedApp } from '../../src/node/o
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import type { Deployment } from '../../src/state/schema.js';
 import { planReconcile } from '../../src/workflows/deploy-reconcile.js';
+import { deploymentRecord } from './records.js';
 
 const ALIAS = upstreamAlias('web-1.example.com');
 const MANIFEST = renderManifest({
@@ -17,18 +18,7 @@ const MANIFEST = renderManifest({
   deployments: [],
   updatedAt: '',
 });
-const active = (project: string): Deployment => ({
-  node: 'web-1',
-  app: 'shop',
-  project,
-  composeHash: 'h',
-  entryService: 'web',
-  entryPort: 8080,
-  domain: 'web-1.example.com',
-  status: 'active',
-  createdAt: '2026-01-02T00:00:00.000Z',
-  updatedAt: '2026-01-02T00:00:00.000Z',
-});
+const active = (project: string) => deploymentRecord('web-1', project, { app: 'shop', composeHash: 'h' });
 const node = (containers: ObservedApp['containers'], caddyfile = 'CADDY\n'): ObservedApp => ({
   containers,
   caddyfile,

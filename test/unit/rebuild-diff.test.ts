@@ -3,37 +3,15 @@ import { describe, test } from 'node:test';
 import { hostKeyFingerprint } from '../../src/remote/host-key.js';
 import { emptyState, type Deployment, type NodeRecord, type State } from '../../src/state/schema.js';
 import { deploymentKey, diffStates, isEmptyDiff, renderStateDiff } from '../../src/workflows/state-diff.js';
+import { deploymentRecord, nodeRecord } from './records.js';
 
 const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';
 const KEY_B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB1111111111111111111111111111111111111111111';
 
-const node = (name: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
-  name,
-  ip: '10.0.0.1',
-  fqdn: `${name}.example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status: 'active',
-  healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
-  dropletId: 1,
-  dnsRecordId: 'r1',
-  sshHostKey: KEY_A,
-  stepsDone: ['a', 'b'],
-  ...extra,
-});
-const deployment = (project: string, extra: Partial<Deployment> = {}): Deployment => ({
-  node: 'web-1',
-  app: 'hello',
-  project,
-  composeHash: 'abcdef0123456789'.repeat(4),
-  entryService: 'web',
-  entryPort: 8080,
-  domain: 'web-1.example.com',
-  status: 'active',
-  createdAt: '2026-01-02T00:00:00.000Z',
-  updatedAt: '2026-01-02T00:00:00.000Z',
-  ...extra,
-});
+const node = (name: string, extra: Partial<NodeRecord> = {}) =>
+  nodeRecord(name, { dropletId: 1, dnsRecordId: 'r1', sshHostKey: KEY_A, stepsDone: ['a', 'b'], ...extra });
+const deployment = (project: string, extra: Partial<Deployment> = {}) =>
+  deploymentRecord('web-1', project, { composeHash: 'abcdef0123456789'.repeat(4), ...extra });
 const state = (nodes: NodeRecord[], deployments: Deployment[] = []): State => ({ version: 1, nodes, deployments });
 
 describe('diffStates / renderStateDiff', () => {

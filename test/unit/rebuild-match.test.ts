@@ -7,6 +7,7 @@ import { emptyState, State, type Deployment, type NodeRecord } from '../../src/s
 import { NODE_CREATE_STEPS } from '../../src/workflows/node-create.js';
 import { nodeManifest } from '../../src/workflows/node-sites.js';
 import { assembleState, healthFindings, matchDroplets, type Observation } from '../../src/workflows/rebuild-match.js';
+import { deploymentRecord, nodeRecord } from './records.js';
 
 const DOMAIN = 'example.com';
 const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';
@@ -24,35 +25,10 @@ const droplet = (id: number, name: string, ip?: string, status: Droplet['status'
 });
 const record = (id: string, name: string, content: string): DnsRecord => ({ id, type: 'A', name, content, ttl: 60, proxied: false });
 
-const node = (name: string, ip: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
-  name,
-  ip,
-  fqdn: `${name}.${DOMAIN}`,
-  createdAt: '2025-12-31T00:00:00.000Z',
-  status: 'active',
-  healthPath: '/healthz',
-  caddy: { domain: `${name}.${DOMAIN}`, target: { service: 'placeholder', port: 8080 } },
-  stepsDone: [...NODE_CREATE_STEPS],
-  ...extra,
-});
-const deployment = (
-  n: string,
-  project: string,
-  status: Deployment['status'],
-  createdAt: string,
-  domain = `${n}.${DOMAIN}`,
-): Deployment => ({
-  node: n,
-  app: 'hello',
-  project,
-  composeHash: 'a'.repeat(64),
-  entryService: 'web',
-  entryPort: 8080,
-  domain,
-  status,
-  createdAt,
-  updatedAt: createdAt,
-});
+const node = (name: string, ip: string, extra: Partial<NodeRecord> = {}) =>
+  nodeRecord(name, { ip, createdAt: '2025-12-31T00:00:00.000Z', healthPath: '/healthz', stepsDone: [...NODE_CREATE_STEPS], ...extra });
+const deployment = (n: string, project: string, status: Deployment['status'], createdAt: string, domain = `${n}.${DOMAIN}`) =>
+  deploymentRecord(n, project, { domain, status, createdAt, updatedAt: createdAt });
 /** What node:create and app:deploy write on a node for this node record and deployments. */
 const manifestOf = (n: NodeRecord, deployments: Deployment[]) => renderManifest(nodeManifest(n, deployments, '2026-01-05T00:00:00.000Z'));
 const reached = (manifestText: string | null, hostKey = KEY_A, trust: 'first-use' | 'pinned' = 'first-use'): Observation => ({

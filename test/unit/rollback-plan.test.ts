@@ -4,33 +4,14 @@ import { DyniaError } from '../../src/errors.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { activeApp } from '../../src/workflows/app-select.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
+import { deploymentRecord, nodeRecord } from './records.js';
 
-const node = (name: string, status: NodeRecord['status'] = 'active'): NodeRecord => ({
-  name,
-  ip: '10.0.0.1',
-  fqdn: `${name}.example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status,
-  healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'web', port: 8080 } },
-  stepsDone: [],
-});
+const node = (name: string, status: NodeRecord['status'] = 'active') =>
+  nodeRecord(name, { status, caddy: { domain: `${name}.example.com`, target: { service: 'web', port: 8080 } } });
 let clock = 0;
 const d = (project: string, status: Deployment['status'], extra: Partial<Deployment> = {}): Deployment => {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, ++clock)).toISOString();
-  return {
-    node: 'web-1',
-    app: 'hello',
-    project,
-    composeHash: 'a'.repeat(64),
-    entryService: 'web',
-    entryPort: 8080,
-    domain: 'web-1.example.com',
-    status,
-    createdAt: at,
-    updatedAt: at,
-    ...extra,
-  };
+  return deploymentRecord('web-1', project, { status, createdAt: at, updatedAt: at, ...extra });
 };
 const state = (deployments: Deployment[], nodes = [node('web-1')]) => State.parse({ version: 1, nodes, deployments });
 const inputError = (pattern: RegExp) => (error: unknown) =>

@@ -3,17 +3,9 @@ import { describe, test } from 'node:test';
 import type { NodeRecord } from '../../src/state/schema.js';
 import { validateRoutePattern, validateWorkerName } from '../../src/workflows/slb-input.js';
 import { diffOrigins, dropReason, originCandidates, originsFromBindings, routeUrl, sideBySide } from '../../src/workflows/slb-origins.js';
+import { nodeRecord } from './records.js';
 
-const node = (name: string, status: NodeRecord['status'], healthPath = '/'): NodeRecord => ({
-  name,
-  ip: '172.29.0.10',
-  fqdn: `${name}.example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status,
-  healthPath,
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
-  stepsDone: [],
-});
+const node = (name: string, status: NodeRecord['status'], healthPath = '/') => nodeRecord(name, { ip: '172.29.0.10', status, healthPath });
 
 describe('originCandidates', () => {
   test('active nodes only, in state order, with their health URL', () => {

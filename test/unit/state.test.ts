@@ -8,8 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { findJsonSyntaxError } from '../../src/state/json-position.js';
-import { STATE_VERSION, emptyState, type NodeRecord, type State } from '../../src/state/schema.js';
+import { STATE_VERSION, emptyState, type State } from '../../src/state/schema.js';
 import { StateStore, formatPath } from '../../src/state/store.js';
+import { nodeRecord } from './records.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'dynia-state-'));
@@ -17,16 +18,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = () => join(scratch, `s${++dirs}`);
 
-const node = (name: string): NodeRecord => ({
-  name,
-  ip: '203.0.113.10',
-  fqdn: `${name}.example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status: 'active',
-  healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
-  stepsDone: [],
-});
+const node = (name: string) => nodeRecord(name, { ip: '203.0.113.10' });
 
 async function stateError(promise: Promise<unknown>): Promise<DyniaError> {
   try {
