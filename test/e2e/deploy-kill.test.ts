@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
-import { buildAndPushApp } from '../../sandbox/apps.js';
-import { ROOT, cli, destroyNodes, newStateDir, readState, resolveInSandbox, runAndKill, skipReason, ssh } from './helpers.js';
+import { cli, destroyNodes, newStateDir, readState, resolveInSandbox, runAndKill, pushHello, skipReason, ssh } from './helpers.js';
 
 const skip = skipReason();
 const NODE = 'e2e-dk';
@@ -110,13 +109,7 @@ describe('app:deploy killed at any moment converges on the first re-run, under l
   ];
 
   before(async () => {
-    for (const version of [1, 2]) {
-      await buildAndPushApp({
-        dir: join(ROOT, 'examples/hello'),
-        hubName: `dynia-examples/hello:${version}`,
-        buildArgs: { VERSION: String(version) },
-      });
-    }
+    await pushHello(1, 2);
     const created = await cli(['node:create', '--name', NODE], { stateDir });
     assert.equal(created.code, 0, created.stderr);
     ip = readState(stateDir).nodes[0].ip;

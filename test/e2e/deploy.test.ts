@@ -6,8 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildAndPushApp } from '../../sandbox/apps.js';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
+import { cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh } from './helpers.js';
 
 const skip = skipReason();
 const files = mkdtempSync(join(tmpdir(), 'dynia-apps-'));
@@ -33,13 +32,7 @@ describe('app:deploy', { skip }, () => {
     ).stdout;
 
   before(async () => {
-    for (const version of [1, 2]) {
-      await buildAndPushApp({
-        dir: join(ROOT, 'examples/hello'),
-        hubName: `dynia-examples/hello:${version}`,
-        buildArgs: { VERSION: String(version) },
-      });
-    }
+    await pushHello(1, 2);
     const r = await cli(['node:create', '--name', 'e2e-d'], { stateDir });
     assert.equal(r.code, 0, r.stderr);
     ip = readState(stateDir).nodes[0].ip;

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startLoad } from '../../bench/lib.js';
-import { buildAndPushApp } from '../../sandbox/apps.js';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
+import { cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh } from './helpers.js';
 
 const skip = skipReason();
 const files = mkdtempSync(join(tmpdir(), 'dynia-fleet-'));
@@ -52,13 +51,7 @@ describe('fleet: one app on two nodes', { skip }, () => {
   };
 
   before(async () => {
-    for (const version of [1, 3]) {
-      await buildAndPushApp({
-        dir: join(ROOT, 'examples/hello'),
-        hubName: `dynia-examples/hello:${version}`,
-        buildArgs: { VERSION: String(version) },
-      });
-    }
+    await pushHello(1, 3);
     for (const args of [
       ['--name', A],
       ['--name', B, '--health-path', '/healthz'],

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
 import { Agent, request } from 'undici';
+import { buildAndPushApp } from '../../sandbox/apps.js';
 import { SANDBOX } from '../../sandbox/layout.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -75,6 +76,17 @@ export async function httpsGet(url: string, opts: { ip?: string; timeoutMs?: num
     return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
   } finally {
     await agent.close();
+  }
+}
+
+/** Builds examples/hello at each version and pushes it to the sandbox registry as dynia-examples/hello:<version>. */
+export async function pushHello(...versions: number[]): Promise<void> {
+  for (const version of versions) {
+    await buildAndPushApp({
+      dir: join(ROOT, 'examples/hello'),
+      hubName: `dynia-examples/hello:${version}`,
+      buildArgs: { VERSION: String(version) },
+    });
   }
 }
 

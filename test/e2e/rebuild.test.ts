@@ -9,11 +9,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildAndPushApp } from '../../sandbox/apps.js';
 import { docker } from '../../sandbox/docker.js';
 import { containerName } from '../../sandbox/hosts/droplet-host.js';
 import { CloudflareClient } from '../../src/cloud/cloudflare.js';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh } from './helpers.js';
+import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh } from './helpers.js';
 
 const skip = skipReason();
 const A = 'e2e-rb1';
@@ -69,13 +68,7 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
   let stoppedContainer: string | undefined;
 
   before(async () => {
-    for (const version of [1, 2]) {
-      await buildAndPushApp({
-        dir: join(ROOT, 'examples/hello'),
-        hubName: `dynia-examples/hello:${version}`,
-        buildArgs: { VERSION: String(version) },
-      });
-    }
+    await pushHello(1, 2);
     for (const args of [
       ['node:create', '--name', A],
       ['node:create', '--name', B, '--health-path', '/healthz'],
