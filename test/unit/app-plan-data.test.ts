@@ -3,21 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
-import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
+import { State, type Deployment } from '../../src/state/schema.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
 import { startCommand } from '../../src/workflows/app-upload.js';
 import type { DyniaError } from '../../src/errors.js';
+import { deploymentRecord, nodeRecord } from './records.js';
 
-const node: NodeRecord = {
-  name: 'web-1',
-  ip: '203.0.113.10',
-  fqdn: 'web-1.example.com',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  status: 'active',
-  healthPath: '/',
-  caddy: { domain: 'web-1.example.com', target: { service: 'placeholder', port: 8080 } },
-  stepsDone: [],
-};
+const node = nodeRecord('web-1', { ip: '203.0.113.10' });
+/** The active blue version of the app on web-1. */
+const shopBlue = (extra: Partial<Deployment> = {}) => deploymentRecord('web-1', 'shop-blue', { app: 'shop', composeHash: 'h0', ...extra });
 const TEXT = `services:
   web: {build: ./web, expose: ["8080"], volumes: ["./site.conf:/etc/site.conf:ro"]}
   worker: {image: w}
@@ -69,20 +63,7 @@ test('data services run once in <app>-data; only stateless ones side by side', (
 
 test('an unchanged data service is left untouched; a changed one is recreated in place; the image tag follows the context only', () => {
   const first = plan([]);
-  const at = '2026-01-02T00:00:00.000Z';
-  const active: Deployment = {
-    node: 'web-1',
-    app: 'shop',
-    project: 'shop-blue',
-    composeHash: 'h0',
-    entryService: 'web',
-    entryPort: 8080,
-    domain: 'web-1.example.com',
-    status: 'active',
-    createdAt: at,
-    updatedAt: at,
-    dataHashes: { ...first.dataHashes, files: 'old' },
-  };
+  const active = shopBlue({ dataHashes: { ...first.dataHashes, files: 'old' } });
   const next = plan([active], [files[0]!, { ...files[1]!, hash: 'c'.repeat(64) }]);
   assert.equal(next.project, 'shop-green');
   assert.deepEqual(
@@ -126,19 +107,7 @@ test('an entry that mounts a volume is refused with the label that allows it', (
 });
 
 test('a previous deploy by an older Dynia (volumes per colour) is named in a warning, with how to copy the data', () => {
-  const at = '2026-01-02T00:00:00.000Z';
-  const legacy: Deployment = {
-    node: 'web-1',
-    app: 'shop',
-    project: 'shop-blue',
-    composeHash: 'h0',
-    entryService: 'web',
-    entryPort: 8080,
-    domain: 'web-1.example.com',
-    status: 'active',
-    createdAt: at,
-    updatedAt: at,
-  };
+  const legacy = shopBlue();
   assert.deepEqual(
     plan([legacy]).warnings.map((w) => w.split(';')[0]),
     ['shop-blue was deployed by an older Dynia, which kept volumes per colour (shop-blue_dbdata)'],
