@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-export const WORKER_ENTRY = fileURLToPath(new URL('./src/index.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('./src/index.ts', import.meta.url));
 
 export { WORKER_COMPATIBILITY_DATE } from './compatibility.js';
 

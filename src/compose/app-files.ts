@@ -21,10 +21,10 @@ export interface AppFile {
   secret: boolean;
 }
 
-export const IGNORE_FILE = '.dyniaignore';
+const IGNORE_FILE = '.dyniaignore';
 
 /** A secret's fingerprint: changes with the content, costly to brute-force, meaningless without it. */
-export const secretHash = (content: Buffer, path: string): string =>
+const secretHash = (content: Buffer, path: string): string =>
   scryptSync(content, `dynia-secret:${path}`, 32, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
 
 const inside = (root: string, path: string) => {

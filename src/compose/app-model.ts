@@ -94,7 +94,7 @@ export function appRelative(path: string, where: string, what: string): string {
 const isRemoteContext = (context: string) => /^[a-z]+:\/\//i.test(context) || context.startsWith('git@');
 
 /** `src:dst[:mode]`, `dst`, or the long form; converted to the long form. */
-export function longMount(entry: unknown): Raw {
+function longMount(entry: unknown): Raw {
   if (isRecord(entry)) return entry;
   const parts = String(entry).split(':');
   if (parts.length === 1) return { type: 'volume', target: parts[0] };

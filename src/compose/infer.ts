@@ -4,9 +4,9 @@ import { validatePort } from '../validate/port.js';
 import type { ComposeFile, ComposeService } from './parse.js';
 import { containerPortOf } from './ports.js';
 
-export const ENTRY_LABEL = 'dynia.entry';
-export const PORT_LABEL = 'dynia.port';
-export const DOMAIN_LABEL = 'dynia.domain';
+const ENTRY_LABEL = 'dynia.entry';
+const PORT_LABEL = 'dynia.port';
+const DOMAIN_LABEL = 'dynia.domain';
 const DEFAULT_ENTRY = 'web';
 
 /** Re-raises a validation error with the file position in front. */

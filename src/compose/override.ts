@@ -3,8 +3,8 @@ import { EDGE_NETWORK } from '../node/layout.js';
 import type { AppModel, Mount } from './app-model.js';
 import type { ComposeFile } from './parse.js';
 
-export const PROJECT_LABEL = 'dev.dynia.project';
-export const NODE_LABEL = 'dev.dynia.node';
+const PROJECT_LABEL = 'dev.dynia.project';
+const NODE_LABEL = 'dev.dynia.node';
 /** The restart policy the file asks for; a retired version gets `no`, a rollback puts this one back. */
 export const RESTART_LABEL = 'dev.dynia.restart';
 
@@ -110,4 +110,4 @@ export function renderOverride(file: ComposeFile, model: AppModel, meta: Overrid
 /** The app network every project of the app joins (Dynia creates it; compose only uses it). */
 export const appNetworkName = (app: string, key: string): string => `${app}_${key}`;
 /** One volume per named volume of the app, whatever project or colour mounts it. */
-export const appVolumeName = (app: string, key: string): string => `${app}_${key}`;
+const appVolumeName = (app: string, key: string): string => `${app}_${key}`;

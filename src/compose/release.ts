@@ -6,7 +6,7 @@
 import { InputError } from '../errors.js';
 import type { ComposeFile } from './parse.js';
 
-export const RELEASE_LABEL = 'dynia.release';
+const RELEASE_LABEL = 'dynia.release';
 
 export function splitWords(text: string): string[] | undefined {
   const words: string[] = [];

@@ -73,7 +73,7 @@ export async function withCloudflareIds(
 }
 
 /** `config` with some values set as if given on the command line. */
-export function withValues(config: Config, values: Partial<Record<ConfigKey, string>>): Config {
+function withValues(config: Config, values: Partial<Record<ConfigKey, string>>): Config {
   const has = (key: ConfigKey) => values[key] !== undefined;
   return {
     stateDir: config.stateDir,

@@ -18,7 +18,7 @@ export function parseDotenv(text: string): Record<string, string> {
   return values;
 }
 
-export const dotenvPath = (cwd: string): string => join(cwd, '.env');
+const dotenvPath = (cwd: string): string => join(cwd, '.env');
 
 export function readDotenv(cwd: string): Record<string, string> {
   try {

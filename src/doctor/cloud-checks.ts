@@ -13,7 +13,7 @@ const DO_TOKEN_FIX =
 const CF_TOKEN_FIX =
   'Create a token at https://dash.cloudflare.com/profile/api-tokens with Zone > DNS > Edit (your zone) and Account > Workers Scripts > Edit, then export CLOUDFLARE_API_TOKEN=...';
 
-export const TITLES = {
+const TITLES = {
   doToken: 'DigitalOcean token (DIGITALOCEAN_TOKEN) reads the account',
   doDroplets: 'DigitalOcean token may use droplets',
   doFirewalls: 'DigitalOcean token may use firewalls',

@@ -7,7 +7,7 @@ export const ok = (id: string, title: string, detail: string): CheckResult => ({
 export const fail = (id: string, title: string, detail: string, fix: string): CheckResult => ({ id, title, status: 'fail', detail, fix });
 export const skip = (id: string, title: string, reason: string): CheckResult => ({ id, title, status: 'skip', detail: reason });
 
-export const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Runs one check: its detail when it passes, the error and `fix` when it throws. */
 export async function attempt(id: string, title: string, fix: string, run: () => Promise<string>): Promise<CheckResult> {

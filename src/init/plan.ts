@@ -12,7 +12,7 @@ export interface InitAnswers {
   sshKey?: string;
 }
 
-export const DEFAULT_KEY = '~/.ssh/id_ed25519';
+const DEFAULT_KEY = '~/.ssh/id_ed25519';
 
 /** What init proposes: the domain already configured, and a key that exists (the configured one, else ~/.ssh/id_ed25519). */
 export function initDefaults(config: Config, exists: (path: string) => boolean, home: string = homedir()): InitAnswers {

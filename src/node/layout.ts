@@ -1,7 +1,7 @@
 import { validateProjectName } from '../validate/project-name.js';
 
 /** Where Dynia keeps everything on a node; one directory, so `node.json` + these files can rebuild local state. */
-export const NODE_ROOT = '/opt/dynia';
+const NODE_ROOT = '/opt/dynia';
 
 export const LAYOUT = {
   root: NODE_ROOT,

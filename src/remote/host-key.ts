@@ -16,7 +16,7 @@ export function hostKeyFingerprint(hostKey: string): string {
   return `SHA256:${createHash('sha256').update(Buffer.from(base64, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
-export const hostKeyAlgorithm = (hostKey: string): string => hostKey.trim().split(/\s+/)[0] ?? '';
+const hostKeyAlgorithm = (hostKey: string): string => hostKey.trim().split(/\s+/)[0] ?? '';
 
 /** Keys compare by algorithm and blob only (a known_hosts line may carry a comment). */
 export const sameHostKey = (a: string, b: string): boolean =>

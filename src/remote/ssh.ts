@@ -22,7 +22,7 @@ export interface SshConnectOptions {
 }
 
 /** How the user re-trusts a rebuilt node; shown when its host key no longer matches. */
-export const trustCommand = (node: string): string => `dynia node:trust --name ${node}`;
+const trustCommand = (node: string): string => `dynia node:trust --name ${node}`;
 
 /** SFTP status code for a missing file. */
 const NO_SUCH_FILE = 2;

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { shown } from './shown.js';
 
 /** One address or CIDR (`203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`), as a DigitalOcean firewall accepts it. */
-export function validateCidr(value: string, field: string): string {
+function validateCidr(value: string, field: string): string {
   const [address = '', prefix, extra] = value.split('/');
   const family = isIP(address);
   const max = family === 6 ? 128 : 32;

@@ -51,7 +51,7 @@ export function planRemove(state: State, input: { app: string; nodes: NodeRecord
 }
 
 /** The state without the app on the node (pure); the node's FQDN falls back to the placeholder. */
-export function withoutApp(state: State, app: string, node: string): State {
+function withoutApp(state: State, app: string, node: string): State {
   const next = structuredClone(state);
   next.deployments = next.deployments.filter((d) => !(d.app === app && d.node === node));
   syncFqdnTarget(next, node);
@@ -63,7 +63,7 @@ export function withoutApp(state: State, app: string, node: string): State {
  * `<project>_<name>` (project-scoped, as older deploys made them); never one of another app whose name
  * merely starts with this one's (`shop` vs `shop_admin`).
  */
-export function appResources(names: readonly string[], app: string, projects: readonly string[], otherApps: readonly string[]): string[] {
+function appResources(names: readonly string[], app: string, projects: readonly string[], otherApps: readonly string[]): string[] {
   const prefixes = [app, ...projects].map((p) => `${p}_`);
   const others = otherApps.filter((o) => o !== app && o.startsWith(`${app}_`)).map((o) => `${o}_`);
   return names.filter((n) => prefixes.some((p) => n.startsWith(p)) && !others.some((o) => n.startsWith(o)));

@@ -152,7 +152,7 @@ export async function reconcileUnchanged(
 }
 
 /** One node compared with state and repaired on its own connection; the audit line only when something changed. */
-export async function reconcileNode(node: NodeRecord, app: string, command: string, deps: WorkflowDeps): Promise<Reconciliation> {
+async function reconcileNode(node: NodeRecord, app: string, command: string, deps: WorkflowDeps): Promise<Reconciliation> {
   const session = await deps.connect(node, () => Promise.resolve());
   let failure: unknown;
   let found: Reconciliation | undefined;

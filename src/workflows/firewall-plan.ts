@@ -7,10 +7,10 @@ import type { Firewall, FirewallRequest, InboundRule, OutboundRule } from '../cl
 
 export const ANYWHERE = ['0.0.0.0/0', '::/0'];
 /** What the firewall lets in from anywhere (besides ICMP); 22 only from `sshFrom`. */
-export const PUBLIC_TCP_PORTS = [80, 443] as const;
-export const SSH_PORT = 22;
+const PUBLIC_TCP_PORTS = [80, 443] as const;
+const SSH_PORT = 22;
 
-export const firewallName = (node: string): string => `dynia-${node}`;
+const firewallName = (node: string): string => `dynia-${node}`;
 
 export function inboundRules(sshFrom: readonly string[] = ANYWHERE): InboundRule[] {
   return [

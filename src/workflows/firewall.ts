@@ -8,7 +8,7 @@ import type { NodeRecord } from '../state/schema.js';
 import { ANYWHERE, pickNodeFirewall, planFirewall } from './firewall-plan.js';
 import type { WorkflowDeps } from './ports.js';
 
-export async function findNodeFirewall(
+async function findNodeFirewall(
   digitalocean: DigitalOceanClient,
   node: Pick<NodeRecord, 'name' | 'firewall'>,
 ): Promise<Firewall | undefined> {

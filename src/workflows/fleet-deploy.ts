@@ -69,7 +69,7 @@ export interface FleetDeployResult {
 }
 
 /** Progress lines of each node say which node they are about (not needed, and left out, for one node). */
-export function nodeReporter(reporter: Reporter, node: string): Reporter {
+function nodeReporter(reporter: Reporter, node: string): Reporter {
   const p = (text: string) => `${node}: ${text}`;
   return {
     stepStart: (title) => reporter.stepStart(p(title)),

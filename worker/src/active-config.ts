@@ -23,7 +23,7 @@ export interface ActiveSettings {
   sharedTtlMs: number;
 }
 
-export const ACTIVE_DEFAULTS = { failuresToDown: 2, probeTimeoutMs: 3_000, probeRetryMs: 1_000, sharedTtlMs: 10_000 };
+const ACTIVE_DEFAULTS = { failuresToDown: 2, probeTimeoutMs: 3_000, probeRetryMs: 1_000, sharedTtlMs: 10_000 };
 
 export function readActiveSettings(env: ActiveEnv, origins: readonly string[]): ActiveSettings {
   return {

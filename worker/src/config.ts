@@ -19,8 +19,8 @@ export interface Settings {
   cooldownMs: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_COOLDOWN_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_COOLDOWN_MS = 10_000;
 
 export class ConfigProblem extends Error {}
 

@@ -1,7 +1,7 @@
 /** Header rewriting between client, Worker and origin. Pure. */
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the legacy Proxy-Connection. Never forwarded. */
-export const HOP_BY_HOP: readonly string[] = [
+const HOP_BY_HOP: readonly string[] = [
   'connection',
   'keep-alive',
   'proxy-connection',

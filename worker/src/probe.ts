@@ -7,7 +7,7 @@ type Sleep = (ms: number) => Promise<void>;
 const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** GET `origin + path`; healthy is a 2xx or 3xx within the timeout (redirects are not followed). */
-export async function probeOnce(url: string, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
+async function probeOnce(url: string, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
