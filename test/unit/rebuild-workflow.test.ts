@@ -8,6 +8,7 @@ import { emptyState, State, type NodeRecord } from '../../src/state/schema.js';
 import { nodeManifest } from '../../src/workflows/node-sites.js';
 import type { NodeSession } from '../../src/workflows/ports.js';
 import { rebuildState } from '../../src/workflows/state-rebuild.js';
+import { nodeRecord } from './records.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';
 const droplet = (id: number, name: string, ip: string): Droplet => ({
@@ -21,17 +22,8 @@ const droplet = (id: number, name: string, ip: string): Droplet => ({
   networks: { v4: [{ ip_address: ip, type: 'public' }] },
 });
 const record = (id: string, name: string, content: string): DnsRecord => ({ id, type: 'A', name, content, ttl: 60 });
-const node = (name: string, ip: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
-  name,
-  ip,
-  fqdn: `${name}.example.com`,
-  createdAt: '2026-01-01T00:00:00Z',
-  status: 'active',
-  healthPath: '/',
-  caddy: { domain: `${name}.example.com`, target: { service: 'placeholder', port: 8080 } },
-  stepsDone: [],
-  ...extra,
-});
+const node = (name: string, ip: string, extra: Partial<NodeRecord> = {}) =>
+  nodeRecord(name, { ip, createdAt: '2026-01-01T00:00:00Z', ...extra });
 
 class FakeNode extends RecordingRemote implements NodeSession {
   readonly stats = { connections: 1, commands: 0 };
