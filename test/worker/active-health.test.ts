@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   echo,
   failWith,
@@ -18,16 +18,12 @@ import {
   type Responder,
   type RunningWorker,
   type TestOrigin,
+  closeAtEnd,
 } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
 
 function kvDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-slb-kv-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  closeAtEnd(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -36,7 +32,7 @@ async function switchableOrigin(name: string): Promise<TestOrigin & { healthy: b
   let origin: TestOrigin & { healthy: boolean };
   const respond: Responder = (hit, res) => (hit.url === '/healthz' && !origin.healthy ? failWith(503)(hit, res) : echo(hit, res));
   origin = Object.assign(await startOrigin(name, respond), { healthy: true });
-  cleanups.push(origin.close);
+  closeAtEnd(origin.close);
   return origin;
 }
 
@@ -51,7 +47,7 @@ async function worker(origins: TestOrigin[], dir: string, extra: Record<string, 
     },
     sharedKv(dir),
   );
-  cleanups.push(running.close);
+  closeAtEnd(running.close);
   return running;
 }
 
@@ -94,7 +90,7 @@ describe('active health', () => {
       if (hit.url === '/healthz' && failNext) return ((failNext = false), failWith(503)(hit, res));
       echo(hit, res);
     });
-    cleanups.push(b.close);
+    closeAtEnd(b.close);
     const dir = kvDir();
     const prober = await worker([a, b], dir);
     await fireScheduled(prober);
@@ -119,7 +115,7 @@ describe('active health', () => {
   it('keeps passive health as the fast path without a KV binding, and scheduled does nothing', async () => {
     const a = await switchableOrigin('a');
     const running = await startWorker({ ORIGINS: a.url });
-    cleanups.push(running.close);
+    closeAtEnd(running.close);
     assert.equal(await fireScheduled(running), 'ok');
     assert.equal(healthHits(a), 0);
     assert.equal((await send(new URL('/x', running.url))).status, 200);

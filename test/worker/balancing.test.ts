@@ -1,6 +1,6 @@
 /** Spread, failover and passive health, in real workerd against local origins. */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closedOriginUrl,
@@ -13,22 +13,18 @@ import {
   type ClientResponse,
   type RunningWorker,
   type TestOrigin,
+  closeAtEnd,
 } from './helpers.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
 
 async function origins(...names: string[]): Promise<TestOrigin[]> {
   const started = await Promise.all(names.map((name) => startOrigin(name)));
-  for (const origin of started) cleanups.push(origin.close);
+  for (const origin of started) closeAtEnd(origin.close);
   return started;
 }
 
 async function worker(bindings: Record<string, string>): Promise<RunningWorker> {
   const running = await startWorker(bindings);
-  cleanups.push(running.close);
+  closeAtEnd(running.close);
   return running;
 }
 
@@ -78,7 +74,7 @@ describe('failover', () => {
   it('hides a stalling origin (accepts, never answers) after the per-attempt timeout', async () => {
     const good = await origins('a', 'b');
     const stall = await startStallingOrigin();
-    cleanups.push(stall.close);
+    closeAtEnd(stall.close);
     const { url } = await worker({
       ORIGINS: [...good.map((o) => o.url), stall.url].join(','),
       ORIGIN_TIMEOUT_MS: '200',
@@ -97,7 +93,7 @@ describe('passive health', () => {
   it('skips a failing origin during its cooldown, then tries it again', async () => {
     const good = await origins('a', 'b');
     const bad = await startOrigin('bad', failWith(503));
-    cleanups.push(bad.close);
+    closeAtEnd(bad.close);
     const { url } = await worker({ ORIGINS: [...good.map((o) => o.url), bad.url].join(','), FAIL_COOLDOWN_MS: '1500' });
     assertAllServedBy(await sequential(30, url), good);
     assert.equal(bad.hits.length, 1, 'hit once, then skipped');
@@ -127,7 +123,7 @@ describe('all origins down', () => {
 
   it('answers 503 when every origin stalls, after one timeout per origin', async () => {
     const stalls = [await startStallingOrigin(), await startStallingOrigin()];
-    for (const stall of stalls) cleanups.push(stall.close);
+    for (const stall of stalls) closeAtEnd(stall.close);
     const { url } = await worker({ ORIGINS: stalls.map((s) => s.url).join(','), ORIGIN_TIMEOUT_MS: '150' });
     const started = Date.now();
     const response = await send(new URL('/x', url));

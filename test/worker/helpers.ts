@@ -2,9 +2,20 @@
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import http from 'node:http';
 import net from 'node:net';
+import { after } from 'node:test';
 import { bundleWorker, WORKER_COMPATIBILITY_DATE } from '../../worker/bundle.js';
 
 let bundled: Promise<string> | undefined;
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** Runs these after the test file's tests, the latest first: the origins, Workers, sockets and files a test started. */
+export function closeAtEnd(...fns: Array<() => Promise<void> | void>): void {
+  cleanups.push(...fns);
+}
 
 export interface RunningWorker {
   /** Base URL of workerd's HTTP listener on loopback. */

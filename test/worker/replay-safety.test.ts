@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closedOriginUrl,
@@ -17,12 +17,8 @@ import {
   type Hit,
   type RunningWorker,
   type TestOrigin,
+  closeAtEnd,
 } from './helpers.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
 
 async function setUp(
   bad: string | TestOrigin,
@@ -34,7 +30,7 @@ async function setUp(
     FAIL_COOLDOWN_MS: '0',
     ...bindings,
   });
-  cleanups.push(good.close, worker.close);
+  closeAtEnd(good.close, worker.close);
   return { good, worker };
 }
 
@@ -55,7 +51,7 @@ const attemptsOf = (responses: ClientResponse[]) => responses.map((r) => r.heade
 describe('replayed', () => {
   it('PUT with a small (buffered) body fails over to the next origin with the same bytes', async () => {
     const bad = await startOrigin('bad', failWith(503));
-    cleanups.push(bad.close);
+    closeAtEnd(bad.close);
     const { good, worker } = await setUp(bad);
     const body = Buffer.from('{"replace":"me"}');
     const responses = await burst(worker, 4, 'PUT', body);
@@ -72,7 +68,7 @@ describe('replayed', () => {
 describe('never replayed', () => {
   it("POST with a large streamed body reaches at most one origin; the origin's 503 goes to the client", async () => {
     const bad = await startOrigin('bad', failWith(503));
-    cleanups.push(bad.close);
+    closeAtEnd(bad.close);
     const { good, worker } = await setUp(bad);
     const body = Buffer.alloc(200 * 1024, 1);
     const responses = await burst(worker, 4, 'POST', body);
@@ -86,7 +82,7 @@ describe('never replayed', () => {
 
   it('PUT with a body over the buffer limit is streamed once, not replayed', async () => {
     const bad = await startOrigin('bad', failWith(502));
-    cleanups.push(bad.close);
+    closeAtEnd(bad.close);
     const { good, worker } = await setUp(bad);
     const responses = await burst(worker, 2, 'PUT', Buffer.alloc(64 * 1024 + 1, 2));
     assert.deepEqual(attemptsOf(responses), ['1', '1']);
@@ -109,7 +105,7 @@ describe('never replayed', () => {
 
   it('POST to a stalling origin ends in 504 after the timeout, and no other origin sees it', async () => {
     const stall = await startStallingOrigin();
-    cleanups.push(stall.close);
+    closeAtEnd(stall.close);
     const { good, worker } = await setUp(stall.url, { ORIGIN_TIMEOUT_MS: '200' });
     const responses = await burst(worker, 2, 'POST', Buffer.alloc(100 * 1024, 3));
     assert.deepEqual(responses.map((r) => r.status).sort(), [200, 504]);
@@ -122,7 +118,7 @@ describe('slow uploads', () => {
   it('are not cut off by the per-attempt timeout while bytes keep flowing', async () => {
     const good = await startOrigin('good');
     const worker = await startWorker({ ORIGINS: good.url, ORIGIN_TIMEOUT_MS: '300' });
-    cleanups.push(good.close, worker.close);
+    closeAtEnd(good.close, worker.close);
     const response = await new Promise<number>((resolve, reject) => {
       const req = http.request(new URL('/upload', worker.url), { method: 'POST', headers: { 'content-length': '10' } }, (res) => {
         res.resume();
@@ -146,7 +142,7 @@ describe('slow uploads', () => {
     const a = await startOrigin('a');
     const b = await startOrigin('b');
     const worker = await startWorker({ ORIGINS: [a.url, b.url].join(',') });
-    cleanups.push(a.close, b.close, worker.close);
+    closeAtEnd(a.close, b.close, worker.close);
     for (let i = 0; i < 2; i++) {
       // Round robin: the two abandoned uploads go to different origins.
       const req = http.request(new URL('/abandoned', worker.url), { method: 'POST', headers: { 'content-length': '100000' } });

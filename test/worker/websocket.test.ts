@@ -3,14 +3,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { closedOriginUrl, failWith, startOrigin, startWorker, type RunningWorker } from './helpers.js';
-
-const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+import { closedOriginUrl, failWith, startOrigin, startWorker, type RunningWorker, closeAtEnd } from './helpers.js';
 
 interface WsOrigin {
   url: string;
@@ -30,7 +25,7 @@ async function wsOrigin(name: string, behaviour: 'echo' | 'hangup' = 'echo'): Pr
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
+  closeAtEnd(() => {
     for (const client of wss.clients) client.terminate();
     server.closeAllConnections();
     return new Promise<void>((resolve) => server.close(() => resolve()));
@@ -40,7 +35,7 @@ async function wsOrigin(name: string, behaviour: 'echo' | 'hangup' = 'echo'): Pr
 
 async function worker(origins: string[]): Promise<RunningWorker> {
   const running = await startWorker({ ORIGINS: JSON.stringify(origins), FAIL_COOLDOWN_MS: '0' });
-  cleanups.push(running.close);
+  closeAtEnd(running.close);
   return running;
 }
 
@@ -49,7 +44,7 @@ async function connect(base: URL, path = '/ws'): Promise<{ socket: WebSocket; re
   let response: http.IncomingMessage | undefined;
   socket.once('upgrade', (res) => (response = res)); // emitted just before 'open', in the same tick
   await once(socket, 'open');
-  cleanups.push(() => socket.terminate());
+  closeAtEnd(() => socket.terminate());
   return { socket, response: response! };
 }
 
@@ -78,7 +73,7 @@ describe('WebSocket through the Worker', () => {
   it('fails over to the next origin when one cannot be reached or answers 503 before the upgrade', async () => {
     const live = await wsOrigin('live');
     const unavailable = await startOrigin('busy', failWith(503));
-    cleanups.push(unavailable.close);
+    closeAtEnd(unavailable.close);
     const { url } = await worker([await closedOriginUrl(), unavailable.url, live.url]);
     for (let i = 0; i < 3; i++) {
       const { socket, response } = await connect(url);
