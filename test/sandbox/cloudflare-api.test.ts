@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
+import { emulatorCall } from './emulator-call.js';
 
 const TOKEN = 'cf-test-token-1234567890';
 const ACCOUNT_ID = '01a7362d577a6c3019a474fd6f485823';
@@ -34,13 +35,8 @@ describe('cloudflare emulator: api basics', () => {
   let close: () => Promise<void>;
   const origin = () => url.replace(/\/client\/v4$/, '');
 
-  async function call(method: string, path: string, init: { token?: string | null; body?: unknown } = {}) {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const token = init.token === undefined ? TOKEN : init.token;
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(url + path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
-  }
+  const call = (method: string, path: string, init: { token?: string | null; body?: unknown } = {}) =>
+    emulatorCall(url, method, path, { token: init.token === undefined ? TOKEN : init.token, body: init.body });
 
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${origin()}/__sandbox${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
+import { emulatorCall } from './emulator-call.js';
 
 const TOKEN = 'cf-dns-test-token';
 const ZONE = { id: '023e105f4ecef8ad9ca31a8372d0c353', name: 'dynia.test' };
@@ -35,14 +36,7 @@ describe('cloudflare emulator: dns records', () => {
   let close: () => Promise<void>;
   let published: Published[] = [];
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  }
+  const call = (method: string, path: string, body?: unknown) => emulatorCall(url, method, path, { token: TOKEN, body });
 
   const create = (record: Json) => call('POST', RECORDS, record);
   const errorsOf = (answer: { body: Json }) => answer.body.errors as Array<{ code: number; message: string }>;

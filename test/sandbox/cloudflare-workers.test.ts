@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startCloudflareEmulator } from '../../sandbox/emulators/cloudflare/server.js';
 import type { WorkerRuntime } from '../../sandbox/emulators/ports.js';
+import { emulatorCall } from './emulator-call.js';
 
 const TOKEN = 'cf-workers-test-token';
 const ACCOUNT_ID = '01a7362d577a6c3019a474fd6f485823';
@@ -31,14 +32,7 @@ describe('cloudflare emulator: workers', () => {
   let removed: string[] = [];
   let failNextDeploy: string | undefined;
 
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  }
+  const call = (method: string, path: string, body?: unknown) => emulatorCall(url, method, path, { token: TOKEN, body });
 
   async function upload(name: string, form: FormData | string, contentType?: string) {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };

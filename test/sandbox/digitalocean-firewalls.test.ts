@@ -6,6 +6,7 @@ import type { FirewallRecord } from '../../sandbox/emulators/digitalocean/firewa
 import { MemoryHostDriver } from '../../sandbox/emulators/digitalocean/memory-hosts.js';
 import { startDigitalOceanEmulator, type RunningDigitalOceanEmulator } from '../../sandbox/emulators/digitalocean/server.js';
 import { hookRules, renderFilterChain } from '../../sandbox/hosts/iptables-rules.js';
+import { emulatorCall } from './emulator-call.js';
 
 const TOKEN = 'dop_v1_firewall_test_token';
 const filter = new MemoryPacketFilter();
@@ -14,15 +15,7 @@ const applied = () => filter.applied;
 let saved: FirewallRecord[] = [];
 let emulator: RunningDigitalOceanEmulator;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(emulator.url + path, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, body?: unknown) => emulatorCall(emulator.url, method, path, { token: TOKEN, body });
 
 const anywhere = { addresses: ['0.0.0.0/0', '::/0'] };
 const web = (ports: string) => ({ protocol: 'tcp', ports, sources: anywhere });

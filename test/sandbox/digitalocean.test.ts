@@ -11,6 +11,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import type { HostDriver } from '../../sandbox/emulators/ports.js';
 import { MemoryHostDriver } from '../../sandbox/emulators/digitalocean/memory-hosts.js';
 import { startDigitalOceanEmulator, type RunningDigitalOceanEmulator } from '../../sandbox/emulators/digitalocean/server.js';
+import { emulatorCall, type Reply } from './emulator-call.js';
 
 const TOKEN = 'dop_v1_test_token_0123456789abcdef';
 
@@ -125,31 +126,12 @@ function assertAction(action: any): void {
 }
 
 // ---- HTTP helpers ----
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  body: any;
-}
-
-async function call(
+const call = (
   base: string,
   method: string,
   path: string,
   opts: { body?: unknown; rawBody?: string; token?: string | null; signal?: AbortSignal } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const token = opts.token === undefined ? TOKEN : opts.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(base + path, {
-    method,
-    headers,
-    body: opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, body: text ? JSON.parse(text) : undefined };
-}
+): Promise<Reply> => emulatorCall(base, method, path, { ...opts, token: opts.token === undefined ? TOKEN : opts.token });
 
 function assertError(reply: Reply, status: number, id: string, message?: string): void {
   assert.equal(reply.status, status, reply.text);
