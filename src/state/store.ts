@@ -1,6 +1,7 @@
 /**
  * The local state file `<stateDir>/state.json`: validated on load, written atomically, changed only under
- * the lock. Workflows commit after every step, so an interrupted run leaves a state it can resume from.
+ * the lock. Workflows commit as they go (node:create after every step), so an interrupted run leaves a state a
+ * re-run starts from.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
