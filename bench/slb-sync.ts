@@ -17,8 +17,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startCloudflareEmulator } from '../sandbox/emulators/cloudflare/server.js';
 import { CloudflareClient } from '../src/cloud/cloudflare.js';
+import { probeHttps } from '../src/health/probe.js';
 import { emptyState, type NodeRecord } from '../src/state/schema.js';
 import { StateStore } from '../src/state/store.js';
+import { systemClock } from '../src/workflows/clock.js';
 import { slbSync, type SlbSyncInput } from '../src/workflows/slb-sync.js';
 import { loadWorkerCode } from '../src/workflows/slb-worker-code.js';
 import type { Reporter } from '../src/workflows/steps.js';
@@ -151,7 +153,14 @@ async function inProcess(state: string, worker: string) {
     const result = await new StateStore(state).withLock('slb:sync', (tx) =>
       slbSync(
         input(worker),
-        { tx, cloudflare, reporter: quiet, settings: { zoneId: ZONE, resolvers } },
+        {
+          tx,
+          cloudflare,
+          reporter: quiet,
+          settings: { zoneId: ZONE },
+          probe: (url, timeoutMs) => probeHttps(url, { resolvers, ...(timeoutMs ? { timeoutMs } : {}) }),
+          clock: systemClock,
+        },
         {
           loadWorkerCode: fromDist,
         },

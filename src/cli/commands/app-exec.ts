@@ -7,7 +7,8 @@ import { StateStore } from '../../state/store.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
 import { activeApp } from '../../workflows/app-select.js';
-import { appendAudit } from '../../workflows/audit.js';
+import { appendAudit, currentUser } from '../../workflows/audit.js';
+import { systemClock } from '../../workflows/clock.js';
 import { appTarget } from '../../workflows/deploy-shared.js';
 import { configFor } from '../context.js';
 import type { GlobalOptions } from '../main.js';
@@ -66,11 +67,15 @@ export async function appExecCommand(opts: Record<string, unknown>, globals: Glo
       program: argv[0],
       argc: argv.length - 1,
     };
-    await appendAudit(session, createReporter(globals), {
-      command: 'app:exec',
-      args,
-      ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }),
-    });
+    await appendAudit(
+      session,
+      { reporter: createReporter(globals), clock: systemClock, user: currentUser },
+      {
+        command: 'app:exec',
+        args,
+        ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }),
+      },
+    );
     process.exitCode = code;
   } finally {
     await session.close();
