@@ -14,15 +14,8 @@ import type { StateStore } from '../state/store.js';
 import { attachFirewalls } from './firewall-plan.js';
 import { DROPLET_TAG } from './node-create.js';
 import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from './ports.js';
-import {
-  assembleState,
-  healthFindings,
-  matchDroplets,
-  type Finding,
-  type MatchResult,
-  type Observation,
-  type TrustedKey,
-} from './rebuild-match.js';
+import { assembleState, healthFindings, type Observation, type TrustedKey } from './rebuild-assemble.js';
+import { matchDroplets, type Finding, type MatchResult } from './rebuild-match.js';
 import { mapLimit } from './slb-health.js';
 import { runSteps, type Reporter, type Step } from './steps.js';
 
