@@ -143,13 +143,13 @@ const steps: Step<Ctx>[] = [
     skip: (ctx) => (ctx.input.plan.entry.domain === ctx.input.plan.node.fqdn ? 'node FQDN, already set' : undefined),
     async run(ctx) {
       const { plan } = ctx.input;
-      const { settings } = ctx.deps;
+      const { settings, dns } = ctx.deps;
       if (!plan.entry.domain.endsWith(`.${settings.domain}`)) {
         ctx.deps.reporter.warn(`${plan.entry.domain} is outside ${settings.domain}: point its A record at ${plan.node.ip} yourself`);
         return 'not in the zone';
       }
       await ctx.deps.cloudflare.upsertARecord(settings.zoneId, { name: plan.entry.domain, ip: plan.node.ip, ttl: 60, proxied: false });
-      await ctx.deps.dns.waitForPropagation({
+      await dns.waitForPropagation({
         name: plan.entry.domain,
         expectedIp: plan.node.ip,
         resolvers: settings.resolvers,
