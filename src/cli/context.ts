@@ -89,18 +89,21 @@ export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clien
   }
 }
 
+/** The real clock and local user (all an audit line needs besides a reporter). */
+export const localPorts = (): Pick<WorkflowDeps, 'clock' | 'user'> => ({ clock: systemClock, user: currentUser });
+
 /** The real ports that do not need the cloud or the state: clock, DNS, node sessions, HTTPS probes, the local user. */
 export function nodePorts(
   sshKeyPath: string,
   resolvers: readonly ResolverAddress[],
 ): Pick<WorkflowDeps, 'clock' | 'dns' | 'connect' | 'probe' | 'user'> {
-  const clock = systemClock;
+  const { clock, user } = localPorts();
   return {
     clock,
     dns: { query: defaultQuery, waitForPropagation: (options) => waitForPropagation(options, defaultQuery, clock) },
     connect: (node, onHostKey, options) => connectNode(node, sshKeyPath, onHostKey, options),
     probe: (url, timeoutMs = 5000) => probeHttps(url, { resolvers, timeoutMs }),
-    user: currentUser,
+    user,
   };
 }
 

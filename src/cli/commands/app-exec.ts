@@ -7,10 +7,9 @@ import { StateStore } from '../../state/store.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
 import { activeApp } from '../../workflows/app-select.js';
-import { appendAudit, currentUser } from '../../workflows/audit.js';
-import { systemClock } from '../../workflows/clock.js';
+import { appendAudit } from '../../workflows/audit.js';
 import { appTarget } from '../../workflows/deploy-shared.js';
-import { configFor } from '../context.js';
+import { configFor, localPorts } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { createReporter } from '../output.js';
 import { pinnedNode } from './node-access.js';
@@ -69,7 +68,7 @@ export async function appExecCommand(opts: Record<string, unknown>, globals: Glo
     };
     await appendAudit(
       session,
-      { reporter: createReporter(globals), clock: systemClock, user: currentUser },
+      { reporter: createReporter(globals), ...localPorts() },
       {
         command: 'app:exec',
         args,
