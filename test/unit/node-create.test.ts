@@ -192,6 +192,33 @@ describe('nodeCreate', () => {
     assert.equal(result.node.dropletId, 7);
   });
 
+  test('DNS that answers the old address at first: polled again after 2 s of virtual time, then on', async () => {
+    firewalls.length = 0;
+    const { deps } = setup();
+    const records = new Map([['web-1.example.com', ['198.51.100.9']]]);
+    const clock = new FakeClock();
+    const dns = fakeDns(records, clock);
+    const query = dns.query;
+    dns.query = async (name, resolver, timeoutMs) => {
+      const answer = await query(name, resolver, timeoutMs);
+      records.set('web-1.example.com', [IP]); // the resolver catches up after its first answer
+      return answer;
+    };
+    const details: string[] = [];
+    const reporter = {
+      ...deps.reporter,
+      stepDone: (title: string, _ms: number, detail?: string) => void details.push(`${title}: ${detail}`),
+    };
+    const result = await nodeCreate(input, { ...deps, clock, dns, reporter });
+    assert.equal(result.node.status, 'active');
+    assert.deepEqual(dns.queries, ['web-1.example.com', 'web-1.example.com']);
+    assert.ok(
+      details.includes('Wait until the resolvers answer with the node IP: 1 resolver(s) agree after 2 poll(s), 2000 ms'),
+      details.join('\n'),
+    );
+    assert.deepEqual(clock.sleeps, [2000], 'the one wait between the polls, in virtual time');
+  });
+
   test('an active node of that name is refused before any call', async () => {
     const { deps } = setup();
     await nodeCreate(input, deps);

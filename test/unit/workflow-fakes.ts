@@ -47,7 +47,13 @@ export function fakeDns(records: ReadonlyMap<string, readonly string[]>, clock: 
     if (ips === undefined) return { error: 'NXDOMAIN' };
     return ips.length ? { ips: [...ips].sort() } : { error: 'no A records' };
   };
-  return { queries, query, waitForPropagation: (options) => waitForPropagation(options, query, clock) };
+  // Waits through `dns.query`, so a test that replaces it (a resolver that lags) is heard by the wait too.
+  const dns: Dns & { queries: string[] } = {
+    queries,
+    query,
+    waitForPropagation: (options) => waitForPropagation(options, (...args) => dns.query(...args), clock),
+  };
+  return dns;
 }
 
 const DIGITALOCEAN_CALLS: ReadonlyArray<keyof DigitalOceanApi> = [
