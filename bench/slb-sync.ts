@@ -2,7 +2,7 @@
  * How long `slb:sync` takes for 100 nodes, everything on loopback: one HTTPS server on 127.0.0.1:443 with a
  * self-signed `*.bench.test` certificate answers every node's health path, a tiny UDP DNS responder resolves
  * `o<N>.bench.test`, and the Cloudflare API emulator (fake DNS sink, fake Worker runtime) takes the upload.
- * Figures: the workflow called in-process with its default probe (first publish, then an unchanged re-sync,
+ * Figures: the workflow called in-process with the real probe (probeHttps) (first publish, then an unchanged re-sync,
  * then with 10 more nodes that refuse connections) and the built CLI as a child process. Needs root (port 443)
  * and openssl.
  *
