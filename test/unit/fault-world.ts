@@ -150,7 +150,7 @@ export class World {
     return {
       domain: DOMAIN,
       zoneId: ZONE,
-      resolvers: [{ host: '127.0.0.1', port: 53 }],
+      resolvers: [{ host: '127.0.0.1', port: 53 }], // named in messages only: fakeDns answers
       acme: { ca: 'https://acme.example/dir' },
       sshKeyPath: '/k',
     };

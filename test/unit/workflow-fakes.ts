@@ -18,8 +18,8 @@ import type { CloudflareApi, DigitalOceanApi, Dns, NodeSession, Settings, Workfl
 import type { Reporter } from '../../src/workflows/steps.js';
 
 /**
- * Virtual time: starts at `epoch` (default 2026-01-01T00:00:00Z); `sleep` moves it on at once (after letting other work run), and
- * each read of the wall clock is 1 ms after the last (as on a real clock, no two timestamps are the same).
+ * Virtual time: starts at `epoch` (default 2026-01-01T00:00:00Z); `sleep` moves it on at once (after letting
+ * other work run), and each read of the wall clock is 1 ms after the last (no two timestamps are the same).
  */
 export class FakeClock implements Clock {
   ms = 0;
