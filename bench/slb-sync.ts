@@ -2,7 +2,7 @@
  * How long `slb:sync` takes for 100 nodes, everything on loopback: one HTTPS server on 127.0.0.1:443 with a
  * self-signed `*.bench.test` certificate answers every node's health path, a tiny UDP DNS responder resolves
  * `o<N>.bench.test`, and the Cloudflare API emulator (fake DNS sink, fake Worker runtime) takes the upload.
- * Figures: the workflow called in-process with its default probe (first publish, then an unchanged re-sync,
+ * Figures: the workflow called in-process with the real probe (probeHttps) (first publish, then an unchanged re-sync,
  * then with 10 more nodes that refuse connections) and the built CLI as a child process. Needs root (port 443)
  * and openssl.
  *
@@ -17,8 +17,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startCloudflareEmulator } from '../sandbox/emulators/cloudflare/server.js';
 import { CloudflareClient } from '../src/cloud/cloudflare.js';
+import { probeHttps } from '../src/health/probe.js';
 import { emptyState, type NodeRecord } from '../src/state/schema.js';
 import { StateStore } from '../src/state/store.js';
+import { systemClock } from '../src/workflows/clock.js';
 import { slbSync, type SlbSyncInput } from '../src/workflows/slb-sync.js';
 import { loadWorkerCode } from '../src/workflows/slb-worker-code.js';
 import type { Reporter } from '../src/workflows/steps.js';
@@ -151,7 +153,14 @@ async function inProcess(state: string, worker: string) {
     const result = await new StateStore(state).withLock('slb:sync', (tx) =>
       slbSync(
         input(worker),
-        { tx, cloudflare, reporter: quiet, settings: { zoneId: ZONE, resolvers } },
+        {
+          tx,
+          cloudflare,
+          reporter: quiet,
+          settings: { zoneId: ZONE },
+          probe: (url, timeoutMs) => probeHttps(url, { resolvers, ...(timeoutMs ? { timeoutMs } : {}) }),
+          clock: systemClock,
+        },
         {
           loadWorkerCode: fromDist,
         },

@@ -9,10 +9,15 @@ import { withCloudflareIds } from '../config/cloudflare-ids.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import type { RetryEvent } from '../cloud/http.js';
+import { defaultQuery, waitForPropagation } from '../dns/propagation.js';
+import type { ResolverAddress } from '../dns/verdict.js';
+import { probeHttps } from '../health/probe.js';
 import { SshSession } from '../remote/ssh.js';
 import { StateStore } from '../state/store.js';
 import type { Reporter } from '../workflows/steps.js';
-import type { NodeSession, Settings, WorkflowDeps } from '../workflows/ports.js';
+import { currentUser } from '../workflows/audit.js';
+import { systemClock } from '../workflows/clock.js';
+import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from '../workflows/ports.js';
 import { createReporter, formatMs } from './output.js';
 import type { GlobalOptions } from './main.js';
 
@@ -84,31 +89,44 @@ export async function withClients<T>(globals: GlobalOptions, fn: (clients: Clien
   }
 }
 
+/** The real clock and local user (all an audit line needs besides a reporter). */
+export const localPorts = (): Pick<WorkflowDeps, 'clock' | 'user'> => ({ clock: systemClock, user: currentUser });
+
+/** The real ports that do not need the cloud or the state: clock, DNS, node sessions, HTTPS probes, the local user. */
+export function nodePorts(
+  sshKeyPath: string,
+  resolvers: readonly ResolverAddress[],
+): Pick<WorkflowDeps, 'clock' | 'dns' | 'connect' | 'probe' | 'user'> {
+  const { clock, user } = localPorts();
+  return {
+    clock,
+    dns: { query: defaultQuery, waitForPropagation: (options) => waitForPropagation(options, defaultQuery, clock) },
+    connect: (node, onHostKey, options) => connectNode(node, sshKeyPath, onHostKey, options),
+    probe: (url, timeoutMs = 5000) => probeHttps(url, { resolvers, timeoutMs }),
+    user,
+  };
+}
+
+/** Every port but the state transaction (state:rebuild holds its own lock). */
+export function portsOf({ reporter, settings, digitalocean, cloudflare }: Clients): Omit<WorkflowDeps, 'tx'> {
+  return { digitalocean, cloudflare, settings, reporter, ...nodePorts(settings.sshKeyPath, settings.resolvers) };
+}
+
 /** Runs a state-changing command: its clients, and the state lock held for the whole run. */
 export async function withWorkflow<T>(
   command: string,
   globals: GlobalOptions,
   fn: (deps: WorkflowDeps, config: Config) => Promise<T>,
 ): Promise<T> {
-  return withClients(globals, ({ config, reporter, settings, digitalocean, cloudflare }) =>
-    new StateStore(config.stateDir, { onLockTakeover: (message) => reporter.warn(message) }).withLock(command, (tx) =>
-      fn(
-        {
-          tx,
-          digitalocean,
-          cloudflare,
-          settings,
-          reporter,
-          connect: (node, onHostKey, options) => connectNode(node, settings.sshKeyPath, onHostKey, options),
-        },
-        config,
-      ),
+  return withClients(globals, (clients) =>
+    new StateStore(clients.config.stateDir, { onLockTakeover: (message) => clients.reporter.warn(message) }).withLock(command, (tx) =>
+      fn({ tx, ...portsOf(clients) }, clients.config),
     ),
   );
 }
 
 export async function connectNode(
-  node: { name: string; ip: string; sshHostKey?: string | undefined },
+  node: NodeAddress,
   privateKeyPath: string,
   onHostKey: (key: string) => Promise<void>,
   options: { timeoutMs?: number } = {},

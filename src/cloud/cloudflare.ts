@@ -138,6 +138,7 @@ export class CloudflareClient {
    * deletes duplicates. `changed` is false when everything already matched.
    */
   async upsertARecord(
+    this: Pick<CloudflareClient, 'listDnsRecords' | 'createDnsRecord' | 'updateDnsRecord' | 'deleteDnsRecord'>,
     zoneId: string,
     wanted: { name: string; ip: string; ttl?: number; proxied?: boolean },
   ): Promise<{ record: DnsRecord; changed: boolean }> {

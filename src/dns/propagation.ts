@@ -1,5 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { ConfigError, TimeoutError } from '../errors.js';
+import { systemClock, type Clock } from '../workflows/clock.js';
 import {
   describePending,
   describeResolver,
@@ -47,25 +48,26 @@ export interface PropagationOptions {
 export async function waitForPropagation(
   options: PropagationOptions,
   query: DnsQuery = defaultQuery,
+  clock: Clock = systemClock,
 ): Promise<{ ms: number; polls: number }> {
   const { name, expectedIp, resolvers, timeoutMs = 120_000, intervalMs = 2_000 } = options;
   if (resolvers.length === 0)
     throw ConfigError(`no DNS resolvers to check ${name} against.`, 'Configure at least one resolver (host and port).');
-  const started = Date.now();
+  const started = clock.now();
   for (let polls = 1; ; polls++) {
-    const remaining = Math.max(1, timeoutMs - (Date.now() - started));
+    const remaining = Math.max(1, Math.floor(timeoutMs - (clock.now() - started))); // c-ares takes whole ms
     const answers = await Promise.all(
       resolvers.map(async (resolver) => ({ resolver, answer: await query(name, resolver, Math.min(remaining, 5_000)) })),
     );
     options.onPoll?.(answers);
     const { done, pending } = propagationVerdict(expectedIp, answers);
-    if (done) return { ms: Date.now() - started, polls };
-    if (Date.now() - started + intervalMs > timeoutMs) {
+    if (done) return { ms: clock.now() - started, polls };
+    if (clock.now() - started + intervalMs > timeoutMs) {
       throw TimeoutError(
         `DNS for ${name} did not point at ${expectedIp} within ${Math.round(timeoutMs / 1000)} s: ${describePending(pending)}.`,
         'Check the A record in Cloudflare (and that no other record for the name exists), then re-run: the command is safe to repeat.',
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await clock.sleep(intervalMs);
   }
 }

@@ -7,7 +7,6 @@
  * re-resolves every 200 ms: no Caddy reload, so no dropped keep-alive requests. Only then is the old version
  * retired (restart policy `no`, stopped, kept so a rollback can start it again). Any failure after the swap rolls back.
  */
-import { waitForPropagation } from '../dns/propagation.js';
 import { DyniaError, HealthError, reasonOf } from '../errors.js';
 import { composeDown, composeLogs } from '../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
@@ -101,9 +100,9 @@ const steps: Step<Ctx>[] = [
     title: (ctx) =>
       `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
     async run(ctx) {
-      const t0 = performance.now();
+      const t0 = ctx.deps.clock.now();
       await ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000 });
-      ctx.appStartMs = performance.now() - t0;
+      ctx.appStartMs = ctx.deps.clock.now() - t0;
       const said = (change: string, what: string) => {
         const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);
         return services.length ? [`${what}: ${services.join(', ')}`] : [];
@@ -123,12 +122,12 @@ const steps: Step<Ctx>[] = [
     async run(ctx) {
       const { plan } = ctx.input;
       const url = `http://${entryContainer(ctx)}:${plan.entry.port}${healthPath(ctx)}`;
-      const t0 = performance.now();
+      const t0 = ctx.deps.clock.now();
       const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
       const probe = waitHealthyInNetwork(url, seconds);
       const command = ctx.input.entryHealthcheck ? chain(waitDockerHealthy(entryContainer(ctx), seconds), probe) : probe;
       const result = await ctx.session!.exec(command, { allowFailure: true, timeoutMs: ctx.input.timeoutMs + 30_000 });
-      ctx.appStartMs += performance.now() - t0;
+      ctx.appStartMs += ctx.deps.clock.now() - t0;
       if (result.code !== 0) {
         const logs = await ctx.session!.exec(composeLogs(target(plan.project), plan.entry.service, 30), { allowFailure: true });
         throw HealthError(
@@ -144,13 +143,18 @@ const steps: Step<Ctx>[] = [
     skip: (ctx) => (ctx.input.plan.entry.domain === ctx.input.plan.node.fqdn ? 'node FQDN, already set' : undefined),
     async run(ctx) {
       const { plan } = ctx.input;
-      const { settings } = ctx.deps;
+      const { settings, dns } = ctx.deps;
       if (!plan.entry.domain.endsWith(`.${settings.domain}`)) {
         ctx.deps.reporter.warn(`${plan.entry.domain} is outside ${settings.domain}: point its A record at ${plan.node.ip} yourself`);
         return 'not in the zone';
       }
       await ctx.deps.cloudflare.upsertARecord(settings.zoneId, { name: plan.entry.domain, ip: plan.node.ip, ttl: 60, proxied: false });
-      await waitForPropagation({ name: plan.entry.domain, expectedIp: plan.node.ip, resolvers: settings.resolvers, timeoutMs: 120_000 });
+      await dns.waitForPropagation({
+        name: plan.entry.domain,
+        expectedIp: plan.node.ip,
+        resolvers: settings.resolvers,
+        timeoutMs: 120_000,
+      });
     },
   },
   {
@@ -188,7 +192,7 @@ async function swapTraffic(ctx: Ctx): Promise<string> {
   ctx.caddyfileLive = caddyfileFor(ctx, ctx.deps.tx.state);
   ctx.swapped = true;
   await moveAlias(session, entryContainer(ctx), plan.entry.domain);
-  const now = new Date().toISOString();
+  const now = ctx.deps.clock.date().toISOString();
   const state = await ctx.deps.tx.commit((draft) => {
     for (const d of draft.deployments)
       if (d.node === plan.node.name && d.app === plan.app && d.status === 'active')
@@ -223,7 +227,8 @@ const record = (plan: DeployPlan) => ({
 
 const entryContainer = (ctx: Ctx) => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
 
-const writeManifest = (ctx: Ctx, state: State): Promise<void> => writeNodeManifest(ctx.session!, state, ctx.input.plan.node.name);
+const writeManifest = (ctx: Ctx, state: State): Promise<void> =>
+  writeNodeManifest(ctx.session!, state, ctx.input.plan.node.name, ctx.deps.clock.date());
 
 function pruneHistory(state: State, node: string, app: string): void {
   const mine = state.deployments.filter((d) => d.node === node && d.app === app && d.status !== 'active');
@@ -240,7 +245,7 @@ async function abandon(ctx: Ctx, error: unknown): Promise<void> {
 
 async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
   const { plan } = ctx.input;
-  const now = new Date().toISOString();
+  const now = ctx.deps.clock.date().toISOString();
   return ctx.deps.tx.commit((draft) => {
     const mine = draft.deployments.find(
       (d) => d.node === plan.node.name && d.project === plan.project && d.status === 'active' && d.composeHash === plan.hash,
@@ -263,7 +268,7 @@ async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
     const previous =
       restored &&
       draft.deployments.find((d) => d.node === plan.node.name && d.project === restored.project && d.createdAt === restored.createdAt);
-    if (previous) Object.assign(previous, { status: 'active', updatedAt: new Date().toISOString() });
+    if (previous) Object.assign(previous, { status: 'active', updatedAt: ctx.deps.clock.date().toISOString() });
     syncFqdnTarget(draft, plan.node.name);
   });
   await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileLive);
@@ -322,7 +327,7 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
       domain: plan.entry.domain,
       composeHash: plan.hash.slice(0, 12),
     };
-    await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
+    await appendAudit(ctx.session, deps, { command: 'app:deploy', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
 }
@@ -395,7 +400,7 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
         composeHash: plan.hash.slice(0, 12),
       };
       if (ctx.session) remote = { ...ctx.session.stats };
-      await appendAudit(ctx.session, deps.reporter, { command: 'app:deploy', args, ...auditOutcome(failure) });
+      await appendAudit(ctx.session, deps, { command: 'app:deploy', args, ...auditOutcome(failure) });
       await ctx.session?.close();
     },
   };

@@ -89,7 +89,7 @@ export async function appRemove(plan: RemovePlan, deps: WorkflowDeps, parallel =
       if (plan.volumes && volumes.length > 0) await session.exec(volumeRemove(volumes));
       await session.exec(['rm', '-rf', ...projects.map(appDir), ...(plan.volumes ? [appDataDir(plan.app)] : [])]);
       const state = await tx.commit((draft) => withoutApp(draft, plan.app, node.name));
-      await writeNodeManifest(session, state, node.name);
+      await writeNodeManifest(session, state, node.name, deps.clock.date());
       deps.reporter.info(`${node.name}: ${projects.join(', ')} down and removed`);
       results.set(node.name, {
         node: node.name,
@@ -104,7 +104,7 @@ export async function appRemove(plan: RemovePlan, deps: WorkflowDeps, parallel =
       failure = error;
       throw error;
     } finally {
-      await appendAudit(session, deps.reporter, {
+      await appendAudit(session, deps, {
         command: 'app:remove',
         args: { node: node.name, app: plan.app, volumes: plan.volumes, projects: projects.join(',') },
         ...auditOutcome(failure),

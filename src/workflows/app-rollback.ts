@@ -139,7 +139,7 @@ const steps: Step<Ctx>[] = [
       await moveAlias(session, entryOf(previous), previous.domain);
       if (!(await hasAlias(session, entryOf(previous), previous.domain)))
         throw HealthError(`${entryOf(previous)} did not get the alias ${upstreamAlias(previous.domain)} on edge.`);
-      const now = new Date().toISOString();
+      const now = ctx.deps.clock.date().toISOString();
       const state = await ctx.deps.tx.commit((draft) => {
         for (const d of draft.deployments) {
           if (sameDeployment(d, current)) Object.assign(d, { status: 'rolled-back', updatedAt: now });
@@ -176,7 +176,7 @@ const steps: Step<Ctx>[] = [
     name: 'finalize',
     title: 'Record the rollback in the node manifest',
     async run(ctx) {
-      await writeNodeManifest(ctx.session!, ctx.deps.tx.state, ctx.input.plan.node.name);
+      await writeNodeManifest(ctx.session!, ctx.deps.tx.state, ctx.input.plan.node.name, ctx.deps.clock.date());
     },
   },
 ];
@@ -209,7 +209,7 @@ async function undo(ctx: Ctx): Promise<void> {
   await drainThenStop(session, swapTarget(entryOf(current), current.entryPort, previous), retireProject(appTarget(previous.project))).catch(
     (error: Error) => ctx.deps.reporter.warn(error.message),
   );
-  await writeNodeManifest(session, restored, plan.node.name);
+  await writeNodeManifest(session, restored, plan.node.name, ctx.deps.clock.date());
 }
 
 export async function appRollback(input: AppRollbackInput, deps: WorkflowDeps): Promise<AppRollbackResult> {
@@ -242,7 +242,7 @@ export async function appRollback(input: AppRollbackInput, deps: WorkflowDeps): 
       from: plan.current.project,
       to: plan.previous.project,
     };
-    await appendAudit(ctx.session, deps.reporter, { command: 'app:rollback', args, ...auditOutcome(failure) });
+    await appendAudit(ctx.session, deps, { command: 'app:rollback', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
 }

@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { reasonOf } from '../errors.js';
 import { appendStdin } from '../node/audit-commands.js';
 import type { Remote } from '../remote/remote.js';
-import type { Reporter } from './steps.js';
+import type { WorkflowDeps } from './ports.js';
 
 /** `started` is for node:destroy, which can only log before it deletes the node (and the log with it). */
 export type AuditResult = 'ok' | 'failed' | 'started';
@@ -64,12 +64,16 @@ export function currentUser(): string {
  * Appends one line over the command's existing session. Never throws: a lost audit line is reported but
  * must not turn a finished deploy into a failure (or hide the real error of a failed one).
  */
-export async function appendAudit(remote: Remote | undefined, reporter: Reporter, entry: Omit<AuditEntry, 'time' | 'user'>): Promise<void> {
+export async function appendAudit(
+  remote: Remote | undefined,
+  deps: Pick<WorkflowDeps, 'reporter' | 'clock' | 'user'>,
+  entry: Omit<AuditEntry, 'time' | 'user'>,
+): Promise<void> {
   if (!remote) return;
-  const line = renderAuditLine({ time: new Date().toISOString(), user: currentUser(), ...entry });
+  const line = renderAuditLine({ time: deps.clock.date().toISOString(), user: deps.user(), ...entry });
   try {
     await remote.exec(appendStdin(), { stdin: line, timeoutMs: 15_000 });
   } catch (error) {
-    reporter.warn(`audit line not written on ${remote.host}: ${reasonOf(error)}`);
+    deps.reporter.warn(`audit line not written on ${remote.host}: ${reasonOf(error)}`);
   }
 }

@@ -96,7 +96,7 @@ export function planReconcile(input: ReconcileInput): Reconciliation {
 /** Reads the node (one command), repairs what differs from state, says what it repaired. */
 export async function reconcileApp(
   session: NodeSession,
-  deps: Pick<WorkflowDeps, 'settings' | 'reporter'> & { tx: { readonly state: State } },
+  deps: Pick<WorkflowDeps, 'settings' | 'reporter' | 'clock'> & { tx: { readonly state: State } },
   node: NodeRecord,
   app: string,
   options: { replacing?: string; alsoRead?: string } = {},
@@ -123,7 +123,7 @@ export async function reconcileApp(
   const retire = result.repairs.flatMap((r) => (r.kind === 'retire' ? [retireProject(appTarget(r.project))] : []));
   if (retire.length) await session.exec(chain(...retire));
   if (result.repairs.some((r) => r.kind === 'caddyfile')) await applyCaddyfile(session, caddyfile, observed.caddyfile);
-  if (result.repairs.some((r) => r.kind === 'manifest')) await writeNodeManifest(session, state, node.name);
+  if (result.repairs.some((r) => r.kind === 'manifest')) await writeNodeManifest(session, state, node.name, deps.clock.date());
   for (const r of result.repairs) deps.reporter.info(`repaired: ${r.why}`);
   return { ...result, file: observed.file };
 }
@@ -165,7 +165,7 @@ async function reconcileNode(node: NodeRecord, app: string, command: string, dep
   } finally {
     if (failure || found?.repairs.length) {
       const args = { node: node.name, app, reconcile: found?.repairs.map((r) => r.kind).join(',') ?? '' };
-      await appendAudit(session, deps.reporter, { command, args, ...auditOutcome(failure) });
+      await appendAudit(session, deps, { command, args, ...auditOutcome(failure) });
     }
     await session.close();
   }

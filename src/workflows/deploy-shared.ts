@@ -27,9 +27,9 @@ export const appTarget = (project: string): ComposeTarget => ({
 export const caddyfileFor = (settings: Settings, state: State, nodeName: string): string =>
   renderCaddyfile({ acme: caddyAcme(settings.acme), sites: nodeSites(state.nodes.find((n) => n.name === nodeName)!, state.deployments) });
 
-export async function writeNodeManifest(remote: Remote, state: State, nodeName: string): Promise<void> {
+export async function writeNodeManifest(remote: Remote, state: State, nodeName: string, now: Date): Promise<void> {
   const node = state.nodes.find((n) => n.name === nodeName)!;
-  await remote.upload(LAYOUT.manifest, renderManifest(nodeManifest(node, state.deployments, new Date().toISOString())));
+  await remote.upload(LAYOUT.manifest, renderManifest(nodeManifest(node, state.deployments, now.toISOString())));
 }
 
 /** Re-joins `edge` under the domain's stable alias (an alias can only be given when connecting). */

@@ -44,8 +44,9 @@ function ruleKey(rule: {
       .sort(),
   ]);
 }
-const sameRules = (a: readonly object[], b: readonly object[]): boolean =>
-  JSON.stringify(a.map((r) => ruleKey(r as never)).sort()) === JSON.stringify(b.map((r) => ruleKey(r as never)).sort());
+type RuleLike = Parameters<typeof ruleKey>[0];
+const sameRules = (a: readonly RuleLike[], b: readonly RuleLike[]): boolean =>
+  JSON.stringify(a.map(ruleKey).sort()) === JSON.stringify(b.map(ruleKey).sort());
 
 export type FirewallPlan =
   | { action: 'create'; request: FirewallRequest }

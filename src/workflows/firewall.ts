@@ -3,13 +3,13 @@
  * in state, or released when the node goes. Found by the id state recorded, else by its name, so a run that
  * stopped between the API call and the state write finds it again instead of making a second one.
  */
-import type { DigitalOceanClient, Firewall } from '../cloud/digitalocean.js';
+import type { Firewall } from '../cloud/digitalocean.js';
 import type { NodeRecord } from '../state/schema.js';
 import { ANYWHERE, pickNodeFirewall, planFirewall } from './firewall-plan.js';
 import type { WorkflowDeps } from './ports.js';
 
-async function findNodeFirewall(
-  digitalocean: DigitalOceanClient,
+export async function findNodeFirewall(
+  digitalocean: Pick<WorkflowDeps['digitalocean'], 'listFirewalls'>,
   node: Pick<NodeRecord, 'name' | 'firewall'>,
 ): Promise<Firewall | undefined> {
   return pickNodeFirewall(await digitalocean.listFirewalls(), node.name, node.firewall?.id);

@@ -87,7 +87,6 @@ export async function fleetDeploy(
   plan: FleetPlan,
   input: Omit<AppDeployInput, 'plan'> & { parallel: number },
   deps: WorkflowDeps,
-  now: () => number = () => performance.now(),
 ): Promise<FleetDeployResult> {
   const tx = serialTx(deps.tx);
   const many = plan.plans.length > 1;
@@ -102,7 +101,7 @@ export async function fleetDeploy(
       const argv = plan.release!;
       const title = `Release step \`${shellQuote(argv)}\` in a one-off ${first.input.plan.entry.service} container of ${first.input.plan.project} on ${first.node}`;
       deps.reporter.stepStart(title);
-      const t0 = now();
+      const t0 = deps.clock.now();
       const result = await first.session!.exec(
         runOneOff(appTarget(first.input.plan.project), first.input.plan.entry.service, argv, false),
         { allowFailure: true, timeoutMs: RELEASE_TIMEOUT_MS },
@@ -115,7 +114,7 @@ export async function fleetDeploy(
         );
       }
       release = { node: first.node, output };
-      deps.reporter.stepDone(title, now() - t0, output ? `\n${output.replace(/^/gm, '    ')}` : undefined);
+      deps.reporter.stepDone(title, deps.clock.now() - t0, output ? `\n${output.replace(/^/gm, '    ')}` : undefined);
     });
   const collect = (reports: FleetNodeReport[]): NodeDeployResult[] =>
     reports.map((r, i) => {
@@ -134,7 +133,11 @@ export async function fleetDeploy(
       };
     });
   try {
-    const reports = await runFleet(members, { parallel: input.parallel, now, ...(runRelease ? { release: runRelease } : {}) });
+    const reports = await runFleet(members, {
+      parallel: input.parallel,
+      now: () => deps.clock.now(),
+      ...(runRelease ? { release: runRelease } : {}),
+    });
     return { nodes: collect(reports), ...(release ? { release } : {}) };
   } catch (error) {
     if (error && typeof error === 'object' && 'nodes' in error)

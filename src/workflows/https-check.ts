@@ -1,26 +1,20 @@
 /** The external health check node:create, app:deploy and app:rollback end with: the public URL over real HTTPS, polled until it answers. */
 import { TimeoutError } from '../errors.js';
-import { probeHttps, type ProbeResult } from '../health/probe.js';
+import type { ProbeResult } from '../health/probe.js';
 import { poll } from './poll.js';
 import type { WorkflowDeps } from './ports.js';
 
-/** One probe of a URL through the configured resolvers (the workflows' default `probe` port). */
-const defaultProbe =
-  (deps: Pick<WorkflowDeps, 'settings'>) =>
-  (url: string): Promise<ProbeResult> =>
-    probeHttps(url, { resolvers: deps.settings.resolvers, timeoutMs: 5000 });
-
 /** Polls until 2xx/3xx with a valid certificate; the timeout names the last failure. */
-export async function pollHttps(url: string, deps: Pick<WorkflowDeps, 'settings' | 'probe'>, timeoutMs: number): Promise<ProbeResult> {
-  const probe = deps.probe ?? defaultProbe(deps);
+export async function pollHttps(url: string, deps: Pick<WorkflowDeps, 'probe' | 'clock'>, timeoutMs: number): Promise<ProbeResult> {
   let last = '';
   try {
     return await poll({
       what: url,
       timeoutMs,
       intervalMs: 500,
+      clock: deps.clock,
       attempt: async () => {
-        const result = await probe(url);
+        const result = await deps.probe(url);
         last = result.error ?? `HTTP ${result.status}`;
         return result.ok ? result : undefined;
       },

@@ -4,15 +4,11 @@
  * node (a done step finds its work in place).
  */
 import { publicIpv4 } from '../cloud/digitalocean.js';
-import { waitForPropagation } from '../dns/propagation.js';
 import { InputError } from '../errors.js';
 import { renderCaddyfile } from '../node/caddyfile.js';
-import { composePull, composeUp } from '../node/compose-commands.js';
-import { dockerReady, networkCreate, networkInspect } from '../node/docker-commands.js';
-import { LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../node/layout.js';
+import { dockerReady } from '../node/docker-commands.js';
+import { LAYOUT } from '../node/layout.js';
 import { renderManifest } from '../node/manifest.js';
-import { renderPlaceholderCompose } from '../node/placeholder-compose.js';
-import { renderProxyCompose } from '../node/proxy-compose.js';
 import type { NodeRecord } from '../state/schema.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { caddyAcme } from './caddy-config.js';
@@ -20,6 +16,7 @@ import { ensureCaddyRuns } from './caddy-converge.js';
 import { ensureNodeFirewall } from './firewall.js';
 import { pollHttps } from './https-check.js';
 import { reconcileNodeCreate } from './node-create-reconcile.js';
+import { pullNodeImages, startNodeProjects, uploadNodeFiles } from './node-proxy-setup.js';
 import { nodeManifest, nodeSites, placeholderTarget } from './node-sites.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
 import { poll } from './poll.js';
@@ -122,6 +119,7 @@ const steps: Step<Ctx>[] = [
         what: `droplet ${id} to become active with a public IPv4`,
         timeoutMs: ctx.input.dropletTimeoutMs ?? 300_000,
         intervalMs: 1000,
+        clock: ctx.deps.clock,
         attempt: async () => {
           const droplet = await ctx.deps.digitalocean.getDroplet(id);
           if (!droplet)
@@ -155,7 +153,7 @@ const steps: Step<Ctx>[] = [
     title: 'Wait until the resolvers answer with the node IP',
     async run(ctx) {
       const { resolvers } = ctx.deps.settings;
-      const { ms, polls } = await waitForPropagation({
+      const { ms, polls } = await ctx.deps.dns.waitForPropagation({
         name: ctx.fqdn,
         expectedIp: current(ctx).ip,
         resolvers,
@@ -174,6 +172,7 @@ const steps: Step<Ctx>[] = [
         what: `Docker on ${session.host} (cloud-init may still be installing it)`,
         timeoutMs: 300_000,
         intervalMs: 1000,
+        clock: ctx.deps.clock,
         attempt: async () => {
           const result = await session.exec(dockerReady(), { allowFailure: true });
           return result.code === 0 ? result.stdout.trim() : undefined;
@@ -185,39 +184,17 @@ const steps: Step<Ctx>[] = [
   {
     name: 'node-files',
     title: 'Create network edge and upload the proxy and placeholder',
-    async run(ctx) {
-      const session = ctx.session!;
-      const { acme } = ctx.deps.settings;
-      const ensureEdge = async () => {
-        if ((await session.exec(networkInspect(), { allowFailure: true })).code !== 0) await session.exec(networkCreate());
-      };
-      // Caddy needs a config to start with; the real one is validated by this Caddy and loaded right after.
-      const bootstrapCaddyfile = async () => {
-        if ((await session.readFile(LAYOUT.caddyfile)) === null) await session.upload(LAYOUT.caddyfile, BOOTSTRAP_CADDYFILE);
-      };
-      // Independent round trips share the one connection as parallel channels.
-      await Promise.all([
-        ensureEdge(),
-        session.upload(LAYOUT.proxyCompose, renderProxyCompose()),
-        session.upload(LAYOUT.placeholderCompose, renderPlaceholderCompose(ctx.input.name)),
-        acme.caRootPem ? session.upload(LAYOUT.acmeRoot, acme.caRootPem) : undefined,
-        bootstrapCaddyfile(),
-      ]);
-    },
+    run: (ctx) => uploadNodeFiles(ctx.session!, ctx.input.name, ctx.deps.settings.acme),
   },
   {
     name: 'pull',
     title: 'Pull the Caddy image',
-    async run(ctx) {
-      await Promise.all(NODE_PROJECTS.map((target) => ctx.session!.exec(composePull(target), { timeoutMs: 600_000 })));
-    },
+    run: (ctx) => pullNodeImages(ctx.session!),
   },
   {
     name: 'proxy',
     title: 'Start Caddy and the placeholder',
-    async run(ctx) {
-      await Promise.all(NODE_PROJECTS.map((target) => ctx.session!.exec(composeUp(target))));
-    },
+    run: (ctx) => startNodeProjects(ctx.session!),
   },
   {
     name: 'caddy-config',
@@ -243,7 +220,7 @@ const steps: Step<Ctx>[] = [
     name: 'manifest',
     title: 'Record the node (state and /opt/dynia/node.json)',
     async run(ctx) {
-      const manifest = nodeManifest(current(ctx), ctx.deps.tx.state.deployments, new Date().toISOString());
+      const manifest = nodeManifest(current(ctx), ctx.deps.tx.state.deployments, ctx.deps.clock.date().toISOString());
       await ctx.session!.upload(LAYOUT.manifest, renderManifest(manifest));
       await update(ctx, (node) => (node.status = 'active'));
     },
@@ -252,13 +229,6 @@ const steps: Step<Ctx>[] = [
 
 /** Every step's name, in order: what `stepsDone` of a finished node holds. */
 export const NODE_CREATE_STEPS: readonly string[] = steps.map((step) => step.name);
-
-const NODE_PROJECTS = [
-  { project: PLACEHOLDER_PROJECT, files: [LAYOUT.placeholderCompose] },
-  { project: PROXY_PROJECT, files: [LAYOUT.proxyCompose] },
-];
-
-const BOOTSTRAP_CADDYFILE = '# Replaced by Dynia as soon as Caddy runs.\n{\n\tadmin localhost:2019\n}\n';
 
 export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Promise<NodeCreateResult> {
   const fqdn = `${input.name}.${deps.settings.domain}`;
@@ -277,7 +247,7 @@ export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Pr
   await deps.tx.commit((state) => {
     const node = state.nodes.find((n) => n.name === input.name);
     if (node) node.healthPath = input.healthPath;
-    else state.nodes.push(newNodeRecord(input, fqdn));
+    else state.nodes.push(newNodeRecord(input, fqdn, deps.clock.date()));
   });
   const ctx: Ctx = { input, deps, fqdn };
   const tracked = steps.map((step) => ({
@@ -299,17 +269,17 @@ export async function nodeCreate(input: NodeCreateInput, deps: WorkflowDeps): Pr
     throw error;
   } finally {
     const args = { name: input.name, healthPath: input.healthPath, region: input.region, size: input.size, image: input.image };
-    await appendAudit(ctx.session, deps.reporter, { command: 'node:create', args, ...auditOutcome(failure) });
+    await appendAudit(ctx.session, deps, { command: 'node:create', args, ...auditOutcome(failure) });
     await ctx.session?.close();
   }
 }
 
-function newNodeRecord(input: NodeCreateInput, fqdn: string): NodeRecord {
+function newNodeRecord(input: NodeCreateInput, fqdn: string, now: Date): NodeRecord {
   return {
     name: input.name,
     ip: '',
     fqdn,
-    createdAt: new Date().toISOString(),
+    createdAt: now.toISOString(),
     status: 'creating',
     healthPath: input.healthPath,
     caddy: { domain: fqdn, target: placeholderTarget() },

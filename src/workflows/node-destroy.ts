@@ -29,7 +29,7 @@ const steps: Step<Ctx>[] = [
           deps.reporter.warn(`not logged on ${name}: ${reasonOf(error)}`);
         });
       if (!session) return 'node unreachable';
-      await appendAudit(session, deps.reporter, { command: 'node:destroy', args: { name }, result: 'started' });
+      await appendAudit(session, deps, { command: 'node:destroy', args: { name }, result: 'started' });
       await session.close();
     },
   },

@@ -88,7 +88,7 @@ const steps: Step<Ctx>[] = [
       const record = { ...node(ctx), firewall: { ...node(ctx).firewall!, sshFrom: ctx.sshFrom } };
       await ctx.session!.upload(
         LAYOUT.manifest,
-        renderManifest(nodeManifest(record, ctx.deps.tx.state.deployments, new Date().toISOString())),
+        renderManifest(nodeManifest(record, ctx.deps.tx.state.deployments, ctx.deps.clock.date().toISOString())),
       );
     },
   },
@@ -123,7 +123,7 @@ export async function nodeHarden(input: HardenInput, deps: WorkflowDeps): Promis
     throw error;
   } finally {
     // The open session outlives a narrowing (the firewall is stateful), so this line is still written.
-    await appendAudit(ctx.session, deps.reporter, {
+    await appendAudit(ctx.session, deps, {
       command: 'node:harden',
       args: { name: input.name, sshFrom: ctx.sshFrom.join(',') },
       ...auditOutcome(failure),

@@ -4,16 +4,15 @@
  * first use here), its health over HTTPS; plus what state says it serves and its last deployment.
  */
 import type { Droplet, Firewall } from '../cloud/digitalocean.js';
-import type { DnsQuery } from '../dns/propagation.js';
-import { describeAnswer, describeResolver, type DnsAnswer, type ResolverAddress } from '../dns/verdict.js';
 import { reasonOf } from '../errors.js';
-import type { ProbeResult } from '../health/probe.js';
+import { describeAnswer, describeResolver, type DnsAnswer } from '../dns/verdict.js';
 import { CADDY_CONTAINER } from '../node/layout.js';
 import { containerRunning, publishedPorts } from '../node/status-commands.js';
 import { firewallCell, firewallProblems, firewallStatus, parsePublishedPorts, type FirewallStatus } from './firewall-status.js';
 import type { Deployment, NodeRecord, State } from '../state/schema.js';
 import { nodeBindings } from './node-sites.js';
-import type { NodeSession } from './ports.js';
+import { DROPLET_TAG } from './node-create.js';
+import type { NodeSession, Settings, WorkflowDeps } from './ports.js';
 
 export interface NodeStatus {
   name: string;
@@ -34,15 +33,13 @@ export interface NodeStatus {
   ok: boolean;
 }
 
-export interface StatusDeps {
-  listDroplets(): Promise<Droplet[]>;
-  /** When given, each node's firewall is shown and checked for drift (one extra command per node). */
-  listFirewalls?(): Promise<Firewall[]>;
-  resolvers: readonly ResolverAddress[];
-  queryDns: DnsQuery;
-  connect(node: NodeRecord): Promise<NodeSession>;
-  probe(url: string): Promise<ProbeResult>;
-}
+/** Read-only: no state transaction, no cloud writes; a host key is never trusted on first use here. */
+export type StatusDeps = Pick<WorkflowDeps, 'connect' | 'probe'> & {
+  dns: Pick<WorkflowDeps['dns'], 'query'>;
+  /** With `listFirewalls`, each node's firewall is shown and checked for drift (one extra command per node). */
+  digitalocean: Pick<WorkflowDeps['digitalocean'], 'listDroplets'> & Partial<Pick<WorkflowDeps['digitalocean'], 'listFirewalls'>>;
+  settings: Pick<Settings, 'resolvers'>;
+};
 
 export const dnsOk = (answer: DnsAnswer, ip: string): boolean => !('error' in answer) && answer.ips.length === 1 && answer.ips[0] === ip;
 
@@ -70,14 +67,14 @@ async function caddyOf(node: NodeRecord, deps: StatusDeps): Promise<CaddyAndPort
   if (!node.ip || !node.sshHostKey) return { running: null, detail: 'unknown (no pinned SSH host key)' };
   let session: NodeSession;
   try {
-    session = await deps.connect(node);
+    session = await deps.connect(node, async () => undefined, { timeoutMs: 8000 });
   } catch (error) {
     return { running: null, detail: `unknown (SSH: ${reasonOf(error)})` };
   }
   try {
     const [result, ports] = await Promise.all([
       session.exec(containerRunning(), { allowFailure: true, timeoutMs: 15_000 }),
-      deps.listFirewalls ? session.exec(publishedPorts(), { allowFailure: true, timeoutMs: 15_000 }) : undefined,
+      deps.digitalocean.listFirewalls ? session.exec(publishedPorts(), { allowFailure: true, timeoutMs: 15_000 }) : undefined,
     ]);
     const published = ports?.code === 0 ? { published: parsePublishedPorts(ports.stdout) } : {};
     if (result.code !== 0) return { running: false, detail: `no ${CADDY_CONTAINER} container`, ...published };
@@ -111,8 +108,8 @@ async function statusOf(
       }),
     ),
     Promise.all(
-      deps.resolvers.map(async (resolver) => {
-        const answer = await deps.queryDns(node.fqdn, resolver, 3000);
+      deps.settings.resolvers.map(async (resolver) => {
+        const answer = await deps.dns.query(node.fqdn, resolver, 3000);
         return { resolver: describeResolver(resolver), answer: describeAnswer(answer), ok: dnsOk(answer, node.ip) };
       }),
     ),
@@ -144,9 +141,11 @@ async function statusOf(
 }
 
 export async function nodeStatuses(state: State, deps: StatusDeps): Promise<NodeStatus[]> {
-  const droplets = deps.listDroplets().then((list) => new Map(list.map((d) => [d.id, d])));
+  const droplets = deps.digitalocean.listDroplets({ tagName: DROPLET_TAG }).then((list) => new Map(list.map((d) => [d.id, d])));
   droplets.catch(() => undefined); // handled per node
-  const firewalls = deps.listFirewalls?.().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const firewalls = deps.digitalocean
+    .listFirewalls?.()
+    .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   return Promise.all(state.nodes.map((node) => statusOf(state, node, droplets, firewalls, deps)));
 }
 

@@ -1,4 +1,5 @@
 import { TimeoutError } from '../errors.js';
+import type { Clock } from './clock.js';
 
 /**
  * Calls `attempt` until it returns a value (not undefined) or the time is up. Errors from `attempt` end the
@@ -9,14 +10,15 @@ export async function poll<T>(opts: {
   timeoutMs: number;
   intervalMs: number;
   attempt: () => Promise<T | undefined>;
+  clock: Clock;
 }): Promise<T> {
-  const deadline = Date.now() + opts.timeoutMs;
+  const deadline = opts.clock.now() + opts.timeoutMs;
   for (;;) {
     const value = await opts.attempt();
     if (value !== undefined) return value;
-    if (Date.now() + opts.intervalMs > deadline) {
+    if (opts.clock.now() + opts.intervalMs > deadline) {
       throw TimeoutError(`gave up waiting for ${opts.what} after ${Math.round(opts.timeoutMs / 1000)} s.`);
     }
-    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs));
+    await opts.clock.sleep(opts.intervalMs);
   }
 }

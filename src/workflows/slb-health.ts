@@ -1,5 +1,6 @@
 /** Health-checks every origin candidate in parallel (bounded), retrying a failed probe once. */
 import type { ProbeResult } from '../health/probe.js';
+import type { Clock } from './clock.js';
 import { dropReason, type DroppedOrigin, type OriginCandidate } from './slb-origins.js';
 
 export type Probe = (url: string) => Promise<ProbeResult>;
@@ -24,7 +25,8 @@ export interface HealthVerdict {
 export async function checkOrigins(
   candidates: readonly OriginCandidate[],
   probe: Probe,
-  options: HealthCheckOptions = HEALTH_DEFAULTS,
+  options: HealthCheckOptions,
+  clock: Pick<Clock, 'sleep'>,
 ): Promise<HealthVerdict> {
   const verdicts = await mapLimit(candidates, options.concurrency, async (candidate) => {
     let attempt = 0;
@@ -33,7 +35,7 @@ export async function checkOrigins(
       const result = await probe(candidate.healthUrl);
       if (result.ok) return undefined;
       if (attempt >= options.attempts) return dropReason(result, attempt);
-      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
+      await clock.sleep(options.retryDelayMs);
     }
   });
   const healthy: OriginCandidate[] = [];

@@ -1,10 +1,10 @@
 /** `dynia slb:status`: each origin's verdict as the Worker sees it (its ORIGINS and the shared KV record). Read-only. */
-import type { CloudflareClient } from '../cloud/cloudflare.js';
 import { InputError } from '../errors.js';
 import { HEALTH_BINDING, HEALTH_KEY } from './slb-active.js';
+import type { WorkflowDeps } from './ports.js';
 import { originsFromBindings } from './slb-origins.js';
 
-export type SlbStatusCloudflare = Pick<CloudflareClient, 'getWorkerSettings' | 'readKvValue' | 'getWorkerSchedules'>;
+export type SlbStatusDeps = { cloudflare: Pick<WorkflowDeps['cloudflare'], 'getWorkerSettings' | 'readKvValue' | 'getWorkerSchedules'> };
 
 export interface OriginStatus {
   origin: string;
@@ -45,7 +45,7 @@ export function originStatuses(origins: readonly string[], record: unknown): Ori
   });
 }
 
-export async function slbStatus(input: { name: string; accountId: string }, cloudflare: SlbStatusCloudflare): Promise<SlbStatus> {
+export async function slbStatus(input: { name: string; accountId: string }, { cloudflare }: SlbStatusDeps): Promise<SlbStatus> {
   const settings = await cloudflare.getWorkerSettings(input.accountId, input.name);
   if (!settings)
     throw InputError(

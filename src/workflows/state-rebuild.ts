@@ -3,36 +3,28 @@
  * manifest over SSH (host key pinned on first contact, or verified against the current state's pin), and
  * each node's health now. What to make of the answers is decided in rebuild-match.ts.
  */
-import type { CloudflareClient } from '../cloud/cloudflare.js';
-import type { DigitalOceanClient, Firewall } from '../cloud/digitalocean.js';
-import { reasonOf } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import type { Firewall } from '../cloud/digitalocean.js';
+import { DyniaError, reasonOf } from '../errors.js';
 import type { ProbeResult } from '../health/probe.js';
 import { LAYOUT } from '../node/layout.js';
-import type { State } from '../state/schema.js';
+import { hostKeyFingerprint } from '../remote/host-key.js';
+import { emptyState, STATE_VERSION, type State } from '../state/schema.js';
+import type { StateStore } from '../state/store.js';
 import { attachFirewalls } from './firewall-plan.js';
 import { DROPLET_TAG } from './node-create.js';
-import type { NodeSession, Settings } from './ports.js';
-import {
-  assembleState,
-  healthFindings,
-  matchDroplets,
-  type Finding,
-  type MatchResult,
-  type Observation,
-  type TrustedKey,
-} from './rebuild-match.js';
+import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from './ports.js';
+import { assembleState, healthFindings, type Observation, type TrustedKey } from './rebuild-assemble.js';
+import { matchDroplets, type Finding, type MatchResult } from './rebuild-match.js';
 import { mapLimit } from './slb-health.js';
 import { runSteps, type Reporter, type Step } from './steps.js';
 
-export interface RebuildDeps {
-  digitalocean: Pick<DigitalOceanClient, 'listDroplets'> & Partial<Pick<DigitalOceanClient, 'listFirewalls'>>;
-  cloudflare: Pick<CloudflareClient, 'listDnsRecords'>;
+/** No state transaction: the command holds the lock itself, and the state file may be unreadable. */
+export type RebuildDeps = Pick<WorkflowDeps, 'reporter' | 'connect' | 'probe' | 'clock'> & {
+  digitalocean: Pick<WorkflowDeps['digitalocean'], 'listDroplets'> & Partial<Pick<WorkflowDeps['digitalocean'], 'listFirewalls'>>;
+  cloudflare: Pick<WorkflowDeps['cloudflare'], 'listDnsRecords'>;
   settings: Pick<Settings, 'domain' | 'zoneId'>;
-  reporter: Reporter;
-  /** Verifies `sshHostKey` when given, else accepts the offered key; returns the session and the key. */
-  connect(target: { name: string; ip: string; sshHostKey?: string }): Promise<{ session: NodeSession; hostKey: string }>;
-  probe(url: string): Promise<ProbeResult>;
-}
+};
 
 export interface NodeHealth {
   node: string;
@@ -61,10 +53,17 @@ interface Ctx {
 /** Sessions (and probes) at once: each is one TCP connection. */
 const CONCURRENCY = 8;
 
-async function observe(deps: RebuildDeps, target: { name: string; ip: string; sshHostKey?: string }): Promise<Observation> {
+/** Verifies `sshHostKey` when given, else accepts the offered key; returns the session and the key. */
+async function open(deps: RebuildDeps, target: NodeAddress): Promise<{ session: NodeSession; hostKey: string }> {
+  let hostKey = target.sshHostKey ?? '';
+  const session = await deps.connect(target, async (key) => void (hostKey = key), { timeoutMs: 10_000 });
+  return { session, hostKey };
+}
+
+async function observe(deps: RebuildDeps, target: NodeAddress): Promise<Observation> {
   let opened: { session: NodeSession; hostKey: string };
   try {
-    opened = await deps.connect(target);
+    opened = await open(deps, target);
   } catch (error) {
     return { reached: false, error: `cannot connect over SSH (${reasonOf(error)})` };
   }
@@ -81,7 +80,7 @@ async function observe(deps: RebuildDeps, target: { name: string; ip: string; ss
 async function probeTwice(deps: RebuildDeps, url: string): Promise<ProbeResult> {
   const first = await deps.probe(url);
   if (first.ok) return first;
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await deps.clock.sleep(500);
   return deps.probe(url);
 }
 
@@ -153,4 +152,39 @@ export async function rebuildState(current: State, deps: RebuildDeps): Promise<R
   const ctx: Ctx = { current, deps, observations: new Map() };
   await runSteps(steps, ctx, deps.reporter);
   return ctx.result!;
+}
+
+/**
+ * The current state to compare with. A file this Dynia cannot read (broken JSON, wrong shape) is what a
+ * rebuild is for: it is compared as empty and backed up before it is replaced. A newer Dynia's file is not.
+ */
+export async function loadForRebuild(store: StateStore, reporter: Reporter): Promise<{ state: State; unreadable?: string }> {
+  try {
+    return { state: await store.load() };
+  } catch (error) {
+    if (!(error instanceof DyniaError) || error.kind !== 'state' || (await isNewerStateFile(store.path))) throw error;
+    reporter.warn(`${reasonOf(error)} Comparing with an empty state; the file is backed up before it is replaced.`);
+    return { state: emptyState(), unreadable: error.message };
+  }
+}
+
+async function isNewerStateFile(path: string): Promise<boolean> {
+  try {
+    const version = (JSON.parse(await readFile(path, 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'number' && version > STATE_VERSION;
+  } catch {
+    return false;
+  }
+}
+
+/** Host keys (trust on first use is said out loud) and every finding, on stderr. */
+export function reportRebuild(result: RebuildResult, reporter: Reporter): void {
+  for (const { node, hostKey, trust } of result.trusted) {
+    reporter.info(
+      trust === 'first-use'
+        ? `${node}: SSH host key ${hostKeyFingerprint(hostKey)} pinned on first contact (trust on first use; compare it with the droplet's console if in doubt)`
+        : `${node}: SSH host key ${hostKeyFingerprint(hostKey)} matches the one pinned in the current state`,
+    );
+  }
+  for (const finding of result.findings) reporter.warn(finding.message);
 }

@@ -15,7 +15,7 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appDeploy } from '../../src/workflows/app-deploy.js';
 import { planDeploy } from '../../src/workflows/app-plan.js';
 import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, isDrain, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, isDrain, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -35,15 +35,13 @@ const ALIAS = upstreamAlias('web-1.example.com');
 function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeResult> = async () => ({ ok: true, status: 200, ms: 1 })) {
   const remote = new FakeNode();
   const tx = memoryTx(State.parse({ version: 1, nodes: [node], deployments }));
-  const deps = {
+  const deps = fakeDeps({
     tx,
-    digitalocean: undefined as never,
-    cloudflare: undefined as never,
     settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
     connect: async () => remote,
     probe,
-  } satisfies WorkflowDeps;
+  });
   matchesState(remote, tx, deps.settings, 'web-1');
   return { remote, deps };
 }

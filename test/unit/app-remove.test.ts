@@ -4,8 +4,7 @@ import { DyniaError } from '../../src/errors.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRemove, planRemove } from '../../src/workflows/app-remove.js';
 import { collectNodes, nodeNames, parallelism, selectNodes } from '../../src/workflows/node-selection.js';
-import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, memoryTx } from './workflow-fakes.js';
 
 const node = (name: string, status: NodeRecord['status'] = 'active'): NodeRecord => ({
   name,
@@ -47,14 +46,12 @@ test('app:remove: routing back to the placeholder first, then both colours down,
     ],
   });
   state.deployments[2]!.domain = 'api.example.com';
-  const deps = {
+  const deps = fakeDeps({
     tx: memoryTx(state),
-    digitalocean: undefined as never,
-    cloudflare: undefined as never,
     settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
     connect: async () => remote,
-  } satisfies WorkflowDeps;
+  });
   const [result] = await appRemove(planRemove(deps.tx.state, { app: 'shop', nodes: 'all', volumes: false }), deps);
   assert.deepEqual(
     remote.commands.filter((c) => !c.includes('cat >>')),
@@ -96,14 +93,12 @@ test('app:remove: routing back to the placeholder first, then both colours down,
 
 test("app:remove --volumes: the app's volumes and its data directory go too", async () => {
   const remote = new FakeNode().on(['sh', '-c'], { stdout: 'shop_db\nother_db\n---\nedge\n---\n' });
-  const deps = {
+  const deps = fakeDeps({
     tx: memoryTx(State.parse({ version: 1, nodes: [node('a')], deployments: [d('a', 'shop-blue', 'active')] })),
-    digitalocean: undefined as never,
-    cloudflare: undefined as never,
     settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
     connect: async () => remote,
-  } satisfies WorkflowDeps;
+  });
   const [result] = await appRemove(planRemove(deps.tx.state, { app: 'shop', nodes: 'all', volumes: true }), deps);
   assert.deepEqual(
     remote.commands.filter((c) => /^(docker volume|rm )/.test(c)),

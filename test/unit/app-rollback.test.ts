@@ -10,8 +10,7 @@ import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import { shellQuote } from '../../src/remote/quote.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRollback } from '../../src/workflows/app-rollback.js';
-import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, isDrain, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, isDrain, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 import { planRollback } from '../../src/workflows/rollback-plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -64,10 +63,8 @@ function scriptedNode(): FakeNode {
 
 function deps(remote: FakeNode, tx = memoryTx(initial())) {
   const lines: string[] = [];
-  const d = {
+  const d = fakeDeps({
     tx,
-    digitalocean: undefined as never,
-    cloudflare: undefined as never,
     settings: {
       domain: 'example.com',
       zoneId: 'z',
@@ -83,7 +80,9 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
       warn: (m: string) => lines.push(`warn ${m}`),
     },
     connect: async () => remote,
-  } satisfies WorkflowDeps;
+    // The public URL never answers here: the external health check fails (after its timeout, in virtual time).
+    probe: async (url) => ({ ok: false, ms: 1, error: `${new URL(url).hostname}: connection refused` }),
+  });
   matchesState(remote, tx, d.settings, 'web-1');
   return { deps: d, lines };
 }

@@ -4,8 +4,12 @@ import { appendStdin, tailIfExists } from '../../src/node/audit-commands.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { appendAudit, auditOutcome, currentUser, parseAuditLines, renderAuditLine } from '../../src/workflows/audit.js';
 import type { Reporter } from '../../src/workflows/steps.js';
+import { FakeClock } from './workflow-fakes.js';
 
-const silent = (warnings: string[] = []): Reporter => ({
+/** The ports appendAudit takes: the reporter, virtual time and the real local user. */
+const silent = (warnings: string[] = []) => ({ reporter: reporter(warnings), clock: new FakeClock(), user: currentUser });
+
+const reporter = (warnings: string[] = []): Reporter => ({
   stepStart() {},
   stepDone() {},
   stepSkipped() {},

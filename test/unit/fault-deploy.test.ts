@@ -7,7 +7,7 @@
  * Caddyfile state implies and the manifest is state's; no other container of the app runs.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { appModel } from '../../src/compose/app-model.js';
 import { composeHash } from './compose-hash.js';
 import { parseCompose } from '../../src/compose/parse.js';
@@ -25,7 +25,6 @@ import { nodeCreate } from '../../src/workflows/node-create.js';
 import { nodeManifest } from '../../src/workflows/node-sites.js';
 import { assertConverges, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { World } from './fault-world.js';
-import { startDnsResponder } from './propagation-dns-responder.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -64,7 +63,6 @@ async function deploy(world: World, clock: FaultClock, text: string, nodes: stri
     plan,
     { composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 1, parallel: 4 },
     deps,
-    () => 0,
   );
 }
 
@@ -128,7 +126,7 @@ const scenarios: Scenario[] = [
     async setup(world) {
       await createNode(world, 'web-1');
       await deploy(world, new FaultClock(), V1, ['web-1']);
-      await new Promise((resolve) => setTimeout(resolve, 5)); // deployments are ordered by their creation time
+      await world.time.sleep(5); // deployments are ordered by their creation time
       await deploy(world, new FaultClock(), V2, ['web-1']);
     },
     // As the CLI: the plan from the state as it is now (after a completed switch, V1 is active and V2 is not "before" it).
@@ -145,11 +143,7 @@ const scenarios: Scenario[] = [
 ];
 
 describe('fault injection: app:deploy and app:rollback interrupted at every moment converge on the first re-run', () => {
-  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
-  const table = new Map<string, string[]>();
-  before(async () => (dns = await startDnsResponder(table)));
-  after(() => dns.close());
-  const newWorld = async () => new World(table, dns.port);
+  const newWorld = async () => new World();
 
   test('a clean redeploy reads the node once before acting, then uploads, starts, probes, swaps', async () => {
     const list = await moments(scenarios[1]!, newWorld);
@@ -162,7 +156,7 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
     const world = await newWorld();
     await createNode(world, 'web-1');
     await deploy(world, new FaultClock(), V1, ['web-1']);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await world.time.sleep(5);
     await deploy(world, new FaultClock(), V2, ['web-1']);
     const host = world.hosts.get(world.state.nodes[0]!.ip)!;
     assert.equal(host.containers.get('shop-blue-web-1')!.edge, undefined, 'the retired version left edge, alias and all');
@@ -175,7 +169,7 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
       return simulate(argv, stdin);
     };
     await deploy(world, new FaultClock(), V1, ['web-1']);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await world.time.sleep(5);
     await appRollback(
       { plan: await planRollbackReconciled(world.state, { node: 'web-1', app: 'shop' }, world.deps(new FaultClock())), timeoutMs: 1 },
       world.deps(new FaultClock()),

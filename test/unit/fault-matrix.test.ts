@@ -5,7 +5,7 @@
  * the nodes, nothing is orphaned. `DYNIA_FAULT_MATRIX=<file>` appends the matrix rows to that file.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { renderCaddyfile } from '../../src/node/caddyfile.js';
 import { LAYOUT } from '../../src/node/layout.js';
@@ -20,7 +20,6 @@ import { slbSync, type SlbSyncInput } from '../../src/workflows/slb-sync.js';
 import { rebuildState } from '../../src/workflows/state-rebuild.js';
 import { assertConverges, assertConvergesTwice, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { ACCOUNT, World } from './fault-world.js';
-import { startDnsResponder } from './propagation-dns-responder.js';
 
 const createInput = (name: string): NodeCreateInput => ({
   name,
@@ -102,10 +101,8 @@ const slbInput: SlbSyncInput = {
 
 const scenarioSlb = (world: World, clock: FaultClock) =>
   slbSync(slbInput, world.deps(clock), {
-    probe: world.probe(clock),
     loadWorkerCode: async () => 'export default {}',
     health: { concurrency: 4, attempts: 1, retryDelayMs: 0 },
-    now: () => new Date(0),
   });
 
 const scenarios: Scenario[] = [
@@ -163,11 +160,7 @@ const scenarios: Scenario[] = [
     command: 'slb:sync (a node added)',
     async setup(world) {
       await createClean(world, 'web-1');
-      await slbSync(slbInput, world.deps(new FaultClock()), {
-        probe: world.probe(new FaultClock()),
-        loadWorkerCode: async () => 'export default {}',
-        now: () => new Date(0),
-      });
+      await slbSync(slbInput, world.deps(new FaultClock()), { loadWorkerCode: async () => 'export default {}' });
       await createClean(world, 'web-2');
     },
     run: (world, clock) => scenarioSlb(world, clock),
@@ -183,7 +176,7 @@ const scenarios: Scenario[] = [
     },
     // The CLI writes the rebuilt state (after a backup) once the workflow returns.
     async run(world, clock) {
-      const result = await rebuildState(world.state, world.rebuildDeps(clock));
+      const result = await rebuildState(world.state, world.deps(clock));
       await world.tx(clock).commit(() => result.state);
     },
     check(world) {
@@ -195,11 +188,7 @@ const scenarios: Scenario[] = [
 ];
 
 describe('fault injection: every moment of every command, then a plain re-run converges', () => {
-  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
-  const table = new Map<string, string[]>();
-  before(async () => (dns = await startDnsResponder(table)));
-  after(() => dns.close());
-  const newWorld = async () => new World(table, dns.port);
+  const newWorld = async () => new World();
 
   test('a clean node:create is one droplet, one record and a serving node', async () => {
     const list = await moments(scenarios[0]!, newWorld);
@@ -232,7 +221,7 @@ describe('fault injection: every moment of every command, then a plain re-run co
     for (const moment of await moments(scenarios[0]!, newWorld)) {
       const world = await newWorld();
       await nodeCreate(createInput('web-1'), world.deps(new FaultClock({ at: moment.n, fault: 'kill-before' }))).catch(() => undefined);
-      const result = await rebuildState({ version: 1, nodes: [], deployments: [] }, world.rebuildDeps(new FaultClock()));
+      const result = await rebuildState({ version: 1, nodes: [], deployments: [] }, world.deps(new FaultClock()));
       for (const node of result.state.nodes.filter((n) => n.status === 'active')) {
         assert.ok(
           world.hosts.get(node.ip)?.serves(node.fqdn),

@@ -2,7 +2,8 @@
  * The world a fault-injected command runs against: DigitalOcean droplets, Cloudflare DNS records and Workers,
  * node hosts that keep their files, networks, compose projects and Caddy's loaded config across sessions,
  * and the state as last committed. Every call goes through a FaultClock gate (fault-harness.ts). DNS answers
- * come from a responder on 127.0.0.1 fed from the records, so node:create's real propagation check runs.
+ * come from the records (fake DNS, no UDP) and time is virtual, so node:create's real propagation check runs
+ * without waiting.
  */
 import {
   CloudflareClient,
@@ -16,14 +17,13 @@ import { RemoteError } from '../../src/errors.js';
 import { LAYOUT, PLACEHOLDER_PROJECT, PROXY_PROJECT } from '../../src/node/layout.js';
 import type { Argv } from '../../src/remote/quote.js';
 import type { ExecOptions, ExecResult } from '../../src/remote/remote.js';
-import { emptyState, State, type NodeRecord } from '../../src/state/schema.js';
+import { emptyState, State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
-import type { RebuildDeps } from '../../src/workflows/state-rebuild.js';
-import type { Settings, WorkflowDeps } from '../../src/workflows/ports.js';
+import type { CloudflareApi, DigitalOceanApi, Settings, WorkflowDeps } from '../../src/workflows/ports.js';
 import type { Reporter } from '../../src/workflows/steps.js';
 import { simulateApp, type FakeContainer } from './fault-apps.js';
 import type { FaultClock } from './fault-harness.js';
-import { FakeNode } from './workflow-fakes.js';
+import { FakeClock, fakeCloudflare, fakeDigitalOcean, fakeDns, FakeNode } from './workflow-fakes.js';
 
 export const ZONE = 'zone-1';
 export const ACCOUNT = 'acct-1';
@@ -140,21 +140,17 @@ export class World {
   lost?: State;
   /** What the reporter printed (info and warnings). */
   readonly messages: string[] = [];
+  /** Virtual time, shared by every run against this world (deployments are ordered by their creation time). */
+  readonly time = new FakeClock();
+  /** What the resolvers answer: mirrored from the A records. */
+  private readonly dns = new Map<string, string[]>();
   private nextId = 100;
-
-  constructor(
-    /** The DNS responder's table, mirrored from the A records. */
-    private readonly dns: Map<string, string[]>,
-    readonly dnsPort: number,
-  ) {
-    dns.clear();
-  }
 
   get settings(): Settings {
     return {
       domain: DOMAIN,
       zoneId: ZONE,
-      resolvers: [{ host: '127.0.0.1', port: this.dnsPort }],
+      resolvers: [{ host: '127.0.0.1', port: 53 }], // named in messages only: fakeDns answers
       acme: { ca: 'https://acme.example/dir' },
       sshKeyPath: '/k',
     };
@@ -189,10 +185,10 @@ export class World {
     };
   }
 
-  digitalocean(clock: FaultClock) {
+  digitalocean(clock: FaultClock): DigitalOceanApi {
     const gate = <T>(label: string, write: boolean, effect: () => T) =>
       clock.gate(write ? 'cloud-write' : 'cloud-read', `DO ${label}`, effect);
-    return {
+    return fakeDigitalOcean({
       createDroplet: (req: CreateDropletRequest) =>
         gate('POST /v2/droplets', true, () => {
           const id = this.nextId++;
@@ -247,7 +243,7 @@ export class World {
           if (fw) fw.droplet_ids = fw.droplet_ids.filter((d) => !ids.includes(d));
         }),
       deleteFirewall: (id: string) => gate(`DELETE /v2/firewalls/${id}`, true, () => this.firewalls.delete(id)),
-    };
+    });
   }
 
   private firewallFrom(id: string, req: FirewallRequest): Firewall {
@@ -274,7 +270,7 @@ export class World {
     return droplet;
   }
 
-  cloudflare(clock: FaultClock) {
+  cloudflare(clock: FaultClock): CloudflareApi {
     const gate = <T>(label: string, write: boolean, effect: () => T) =>
       clock.gate(write ? 'cloud-write' : 'cloud-read', `CF ${label}`, effect);
     const put = (id: string, input: DnsRecordInput): DnsRecord => {
@@ -290,7 +286,7 @@ export class World {
       this.syncDns();
       return { ...record };
     };
-    const client = {
+    const client: CloudflareApi = fakeCloudflare({
       listDnsRecords: (_zone: string, filter: { name?: string; type?: string } = {}) =>
         gate('GET /zones/dns_records', false, () =>
           [...this.records.values()]
@@ -309,7 +305,7 @@ export class World {
         }),
       /** The real client's composite (list, then create / update / delete), over the gated calls above. */
       upsertARecord: (zone: string, wanted: { name: string; ip: string; ttl?: number; proxied?: boolean }) =>
-        CloudflareClient.prototype.upsertARecord.call(client as never, zone, wanted),
+        CloudflareClient.prototype.upsertARecord.call(client, zone, wanted),
       uploadWorkerModule: (_account: string, name: string, upload: WorkerModuleUpload) =>
         gate(
           `PUT /workers/scripts/${name}`,
@@ -344,7 +340,7 @@ export class World {
           this.routes.push(created);
           return { ...created };
         }),
-    };
+    });
     return client;
   }
 
@@ -370,31 +366,23 @@ export class World {
       });
   }
 
-  /** node:create / node:destroy / app:* ports, every one gated by `clock`. */
+  /** Every port a command is given, every call gated by `clock` (DNS and time are not moments: they change nothing). */
   deps(clock: FaultClock): WorkflowDeps {
     return {
       tx: this.tx(clock),
-      digitalocean: this.digitalocean(clock) as never,
-      cloudflare: this.cloudflare(clock) as never,
+      digitalocean: this.digitalocean(clock),
+      cloudflare: this.cloudflare(clock),
       settings: this.settings,
       reporter: this.reporter(clock),
-      connect: async (node: NodeRecord, onHostKey: (key: string) => Promise<void>) => {
+      connect: async (node, onHostKey) => {
         const { session, hostKey } = await this.open(node, clock);
         if (!node.sshHostKey) await onHostKey(hostKey);
         return session;
       },
       probe: this.probe(clock),
-    };
-  }
-
-  rebuildDeps(clock: FaultClock): RebuildDeps {
-    return {
-      digitalocean: this.digitalocean(clock) as never,
-      cloudflare: this.cloudflare(clock) as never,
-      settings: this.settings,
-      reporter: this.reporter(clock),
-      connect: (target) => this.open(target, clock),
-      probe: this.probe(clock),
+      dns: fakeDns(this.dns, this.time),
+      clock: this.time,
+      user: () => 'tester',
     };
   }
 }

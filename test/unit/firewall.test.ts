@@ -13,6 +13,7 @@ import {
 import { releaseNodeFirewall } from '../../src/workflows/firewall.js';
 import { firewallProblems, firewallStatus, parsePublishedPorts } from '../../src/workflows/firewall-status.js';
 import type { NodeRecord } from '../../src/state/schema.js';
+import { fakeDeps, fakeDigitalOcean } from './workflow-fakes.js';
 
 const fw = (extra: Partial<Firewall> = {}): Firewall => ({
   id: 'fw-1',
@@ -130,13 +131,13 @@ test('state:rebuild finds the firewall named after the node that covers its drop
 
 describe('node:destroy and the firewall', () => {
   const deps = (firewalls: Firewall[], log: string[]) =>
-    ({
-      digitalocean: {
+    fakeDeps({
+      digitalocean: fakeDigitalOcean({
         listFirewalls: async () => firewalls,
         deleteFirewall: async (id: string) => (log.push(`delete ${id}`), true),
         removeFirewallDroplets: async (id: string, ids: number[]) => void log.push(`detach ${id} ${ids}`),
-      },
-    }) as never;
+      }),
+    });
   test('deleted when only this node used it; kept (this droplet detached) when others do', async () => {
     const log: string[] = [];
     assert.equal(await releaseNodeFirewall(deps([fw()], log), node), 'deleted dynia-web-1');

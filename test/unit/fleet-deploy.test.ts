@@ -12,8 +12,7 @@ import { DyniaError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/health/probe.js';
 import { State, type NodeRecord } from '../../src/state/schema.js';
 import { fleetDeploy, planFleet } from '../../src/workflows/fleet-deploy.js';
-import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, matchesState, memoryTx } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, matchesState, memoryTx } from './workflow-fakes.js';
 
 const node = (name: string, ip: string, healthPath: string): NodeRecord => ({
   name,
@@ -36,15 +35,13 @@ function setup() {
     const exec = remote.exec.bind(remote);
     remote.exec = (argv, options) => (order.push(`${name} ${argv.join(' ')}`), exec(argv, options));
   }
-  const deps = {
+  const deps = fakeDeps({
     tx: memoryTx(State.parse({ version: 1, nodes, deployments: [] })),
-    digitalocean: undefined as never,
-    cloudflare: undefined as never,
     settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: 'https://acme.example/dir' }, sshKeyPath: '/k' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
     connect: async (n: NodeRecord) => remotes.get(n.name)!,
     probe: async (_url: string): Promise<ProbeResult> => ({ ok: true, status: 200, ms: 1 }),
-  } satisfies WorkflowDeps;
+  });
   for (const [name, remote] of remotes) matchesState(remote, deps.tx, deps.settings, name);
   const plan = (text: string, force = false) => {
     const file = parseCompose(text, 'shop.yaml');
@@ -61,7 +58,6 @@ const run = (s: ReturnType<typeof setup>, text: string) =>
     s.plan(text),
     { composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 5000, parallel: 4 },
     s.deps,
-    () => 0,
   );
 
 describe('fleetDeploy', () => {
@@ -131,7 +127,6 @@ describe('fleetDeploy', () => {
       s.plan(V2),
       { composeText: V2, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck: false, timeoutMs: 600, parallel: 4 },
       s.deps,
-      () => 0,
     ).catch((e) => e);
     assert.match(
       error.message,

@@ -3,12 +3,11 @@
  * each repair said. Cases the fault matrix cannot reach by interrupting (something vanished meanwhile).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
 import { reconcileNodeCreate } from '../../src/workflows/node-create-reconcile.js';
 import { FaultClock } from './fault-harness.js';
 import { World } from './fault-world.js';
-import { startDnsResponder } from './propagation-dns-responder.js';
 
 const input: NodeCreateInput = {
   name: 'web-1',
@@ -23,14 +22,9 @@ const input: NodeCreateInput = {
 };
 
 describe('reconcileNodeCreate', () => {
-  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
-  const table = new Map<string, string[]>();
-  before(async () => (dns = await startDnsResponder(table)));
-  after(() => dns.close());
-
   /** A create that stopped after its DNS step (killed at the next state commit's successor). */
   async function halfCreated() {
-    const world = new World(table, dns.port);
+    const world = new World();
     const clock = new FaultClock();
     const deps = world.deps(clock);
     const original = deps.reporter.stepStart;

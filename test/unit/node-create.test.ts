@@ -1,15 +1,14 @@
 /**
- * node:create against fake clouds and a scripted node (DNS answered by a responder on 127.0.0.1): the exact
+ * node:create against fake clouds, fake DNS, virtual time and a scripted node: the exact
  * commands, the state after every step, and resuming without a second droplet.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { emptyState } from '../../src/state/schema.js';
 import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
-import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
-import { startDnsResponder } from './propagation-dns-responder.js';
+import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
+import { FakeClock, fakeCloudflare, fakeDeps, fakeDigitalOcean, fakeDns, FakeNode, memoryTx } from './workflow-fakes.js';
 
 const IP = '203.0.113.10';
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheNode';
@@ -36,19 +35,15 @@ const input: NodeCreateInput = {
 };
 
 describe('nodeCreate', () => {
-  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
-  before(async () => (dns = await startDnsResponder(new Map([['web-1.example.com', [IP]]]))));
-  after(() => dns.close());
-
   /** The account's firewalls, kept across setups like the cloud keeps them across runs. */
-  const firewalls: Array<Record<string, any>> = [];
+  const firewalls: Firewall[] = [];
   const firewallApi = {
     listFirewalls: async () => structuredClone(firewalls),
-    createFirewall: async (req: any) => {
+    createFirewall: async (req: FirewallRequest) => {
       const fw = {
         id: `fw-${firewalls.length + 1}`,
         name: req.name,
-        status: 'succeeded',
+        status: 'succeeded' as const,
         created_at: '',
         inbound_rules: req.inboundRules,
         outbound_rules: req.outboundRules,
@@ -63,32 +58,35 @@ describe('nodeCreate', () => {
   function setup(start = emptyState(), opts: { existing?: boolean; dnsFails?: boolean } = {}) {
     const remote = new FakeNode(IP);
     const created: unknown[] = [];
-    const deps = {
+    const clock = new FakeClock();
+    const deps = fakeDeps({
       tx: memoryTx(start),
-      digitalocean: {
+      clock,
+      dns: fakeDns(new Map([['web-1.example.com', [IP]]]), clock),
+      digitalocean: fakeDigitalOcean({
         listDroplets: async () => (opts.existing ? [droplet(7, 'active')] : []),
         createDroplet: async (req: unknown) => (created.push(req), droplet(7, 'new')),
         getDroplet: async () => droplet(7, 'active'),
         ...firewallApi,
-      } as never,
-      cloudflare: {
+      }),
+      cloudflare: fakeCloudflare({
         listDnsRecords: async () => [],
         upsertARecord: async () => {
           if (opts.dnsFails) throw new DyniaError('cloud', 'Cloudflare POST /zones/z/dns_records failed (HTTP 500)');
-          return { record: { id: 'rec-1', content: IP }, changed: true };
+          return { record: { id: 'rec-1', type: 'A', name: 'web-1.example.com', content: IP, ttl: 60 }, changed: true };
         },
-      } as never,
+      }),
       settings: {
         domain: 'example.com',
         zoneId: 'z',
-        resolvers: [{ host: '127.0.0.1', port: dns.port }],
+        resolvers: [{ host: '127.0.0.1', port: 53 }],
         acme: { ca: 'https://acme.example/dir', caRootPem: 'PEM' },
         sshKeyPath: '/k',
       },
       reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
       connect: async (_node, onHostKey) => (await onHostKey(HOST_KEY), remote),
       probe: async () => ({ ok: true, status: 200, ms: 1 }),
-    } satisfies WorkflowDeps;
+    });
     return { remote, deps, created };
   }
 
@@ -192,6 +190,33 @@ describe('nodeCreate', () => {
     assert.equal(firewalls.length, 1, 'no second firewall');
     assert.equal(result.node.status, 'active');
     assert.equal(result.node.dropletId, 7);
+  });
+
+  test('DNS that answers the old address at first: polled again after 2 s of virtual time, then on', async () => {
+    firewalls.length = 0;
+    const { deps } = setup();
+    const records = new Map([['web-1.example.com', ['198.51.100.9']]]);
+    const clock = new FakeClock();
+    const dns = fakeDns(records, clock);
+    const query = dns.query;
+    dns.query = async (name, resolver, timeoutMs) => {
+      const answer = await query(name, resolver, timeoutMs);
+      records.set('web-1.example.com', [IP]); // the resolver catches up after its first answer
+      return answer;
+    };
+    const details: string[] = [];
+    const reporter = {
+      ...deps.reporter,
+      stepDone: (title: string, _ms: number, detail?: string) => void details.push(`${title}: ${detail}`),
+    };
+    const result = await nodeCreate(input, { ...deps, clock, dns, reporter });
+    assert.equal(result.node.status, 'active');
+    assert.deepEqual(dns.queries, ['web-1.example.com', 'web-1.example.com']);
+    assert.ok(
+      details.includes('Wait until the resolvers answer with the node IP: 1 resolver(s) agree after 2 poll(s), 2000 ms'),
+      details.join('\n'),
+    );
+    assert.deepEqual(clock.sleeps, [2000], 'the one wait between the polls, in virtual time');
   });
 
   test('an active node of that name is refused before any call', async () => {

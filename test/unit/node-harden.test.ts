@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { State } from '../../src/state/schema.js';
 import { callerAddress, nodeHarden } from '../../src/workflows/node-harden.js';
-import type { WorkflowDeps } from '../../src/workflows/ports.js';
-import { FakeNode, memoryTx } from './workflow-fakes.js';
+import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
+import { fakeDeps, fakeDigitalOcean, FakeNode, memoryTx } from './workflow-fakes.js';
 
 function setup() {
   const state = State.parse({
@@ -26,21 +26,21 @@ function setup() {
     deployments: [],
   });
   const log: string[] = [];
-  const firewalls: any[] = [];
+  const firewalls: Firewall[] = [];
   const remote = new FakeNode('203.0.113.10').on(['sh', '-c', 'echo "$SSH_CONNECTION"'], {
     stdout: '198.51.100.4 50312 203.0.113.10 22\n',
   });
-  const sources = (req: any) => req.inboundRules[0].sources.addresses.join(',');
-  const deps = {
+  const sources = (req: FirewallRequest) => req.inboundRules[0]!.sources.addresses!.join(',');
+  const deps = fakeDeps({
     tx: memoryTx(state),
-    digitalocean: {
+    digitalocean: fakeDigitalOcean({
       listFirewalls: async () => structuredClone(firewalls),
-      createFirewall: async (req: any) => {
+      createFirewall: async (req: FirewallRequest) => {
         log.push(`create ${req.name} 22 from ${sources(req)}`);
         const fw = {
           id: 'fw-1',
           name: req.name,
-          status: 'succeeded',
+          status: 'succeeded' as const,
           created_at: '',
           inbound_rules: req.inboundRules,
           outbound_rules: req.outboundRules,
@@ -50,17 +50,16 @@ function setup() {
         firewalls.push(fw);
         return structuredClone(fw);
       },
-      updateFirewall: async (id: string, req: any) => {
+      updateFirewall: async (id: string, req: FirewallRequest) => {
         log.push(`update ${id} 22 from ${sources(req)}`);
         Object.assign(firewalls[0], { inbound_rules: req.inboundRules });
         return structuredClone(firewalls[0]);
       },
-    } as never,
-    cloudflare: {} as never,
+    }),
     settings: { domain: 'example.com', zoneId: 'z', resolvers: [], acme: { ca: '' }, sshKeyPath: '/k' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn: (m: string) => log.push(`warn ${m}`) },
     connect: async () => remote,
-  } satisfies WorkflowDeps;
+  });
   return { deps, log, remote };
 }
 

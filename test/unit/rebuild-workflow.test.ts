@@ -9,6 +9,7 @@ import { nodeManifest } from '../../src/workflows/node-sites.js';
 import type { NodeSession } from '../../src/workflows/ports.js';
 import { rebuildState } from '../../src/workflows/state-rebuild.js';
 import { nodeRecord } from './records.js';
+import { FakeClock } from './workflow-fakes.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';
 const droplet = (id: number, name: string, ip: string): Droplet => ({
@@ -66,11 +67,13 @@ test('state:rebuild asks the cloud once, each node once, and probes only the nod
     },
     settings: { domain: 'example.com', zoneId: 'z1' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
-    connect: async (target) => {
+    clock: new FakeClock(),
+    connect: async (target, onHostKey) => {
       connects.push({ name: target.name, pinned: target.sshHostKey === KEY });
       const session = sessions.get(target.ip);
       if (!session) throw new Error('cannot connect to root@10.0.0.3:22: connect EHOSTUNREACH\ndetail');
-      return { session, hostKey: target.sshHostKey ?? KEY };
+      if (!target.sshHostKey) await onHostKey(KEY); // as connectNode: a pinned key is verified, not offered
+      return session;
     },
     probe: async (url) => (probes.push(url), url.includes('web-2') ? { ok: false, status: 502, ms: 1 } : { ok: true, status: 200, ms: 1 }),
   });
@@ -114,6 +117,7 @@ test('state:rebuild with nothing in the cloud: an empty state, no SSH, no probes
     cloudflare: { listDnsRecords: async () => [] },
     settings: { domain: 'example.com', zoneId: 'z1' },
     reporter: { stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} },
+    clock: new FakeClock(),
     connect: async () => assert.fail('no node to connect to'),
     probe: async () => assert.fail('no node to probe'),
   });

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { ProbeResult } from '../../src/health/probe.js';
 import { checkOrigins, mapLimit } from '../../src/workflows/slb-health.js';
 import { findBundledWorker, loadWorkerCode, workerCodeHash } from '../../src/workflows/slb-worker-code.js';
+import { FakeClock } from './workflow-fakes.js';
 
 const candidate = (name: string) => ({
   node: name,
@@ -23,7 +24,7 @@ describe('checkOrigins', () => {
       'https://c.example.com/healthz': { ok: false, status: 503, error: 'https://c.example.com/healthz answered HTTP 503.', ms: 1 },
       'https://d.example.com/healthz': { ok: true, status: 302, ms: 1 },
     };
-    const verdict = await checkOrigins(['a', 'b', 'c', 'd'].map(candidate), async (url) => answers[url]!, fast);
+    const verdict = await checkOrigins(['a', 'b', 'c', 'd'].map(candidate), async (url) => answers[url]!, fast, new FakeClock());
     assert.deepEqual(verdict, {
       healthy: [candidate('a'), candidate('d')],
       dropped: [
@@ -41,7 +42,7 @@ describe('checkOrigins', () => {
       if (url.startsWith('https://flaky.')) return n === 1 ? { ok: false, error: 'timeout', ms: 1 } : { ok: true, status: 200, ms: 1 };
       return url.startsWith('https://dead.') ? { ok: false, error: 'refused', ms: 1 } : { ok: true, status: 200, ms: 1 };
     };
-    const verdict = await checkOrigins(['flaky', 'dead', 'fine'].map(candidate), probe, fast);
+    const verdict = await checkOrigins(['flaky', 'dead', 'fine'].map(candidate), probe, fast, new FakeClock());
     assert.deepEqual(
       verdict.healthy.map((c) => c.node),
       ['flaky', 'fine'],

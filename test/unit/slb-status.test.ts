@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { healthPaths, sameHealthBindings, workerBindings } from '../../src/workflows/slb-active.js';
-import { originStatuses, slbStatus, type SlbStatusCloudflare } from '../../src/workflows/slb-status.js';
+import { originStatuses, slbStatus, type SlbStatusDeps } from '../../src/workflows/slb-status.js';
+import { fakeCloudflare } from './workflow-fakes.js';
 
 const record = {
   checkedAt: '2026-12-01T12:01:00.000Z',
@@ -45,14 +46,14 @@ describe('originStatuses', () => {
 describe('slbStatus', () => {
   it('reads the Worker bindings, then the KV record its HEALTH binding names, then its crons', async () => {
     const calls: string[] = [];
-    const cloudflare: SlbStatusCloudflare = {
+    const cloudflare: SlbStatusDeps['cloudflare'] = {
       getWorkerSettings: async (account, name) => (
         calls.push(`settings ${account}/${name}`), { bindings: workerBindings(['https://a.example.com'], {}, 'ns1') }
       ),
       readKvValue: async (account, ns, key) => (calls.push(`kv ${account} ${ns} ${key}`), record),
       getWorkerSchedules: async (account, name) => (calls.push(`schedules ${account}/${name}`), ['* * * * *']),
     };
-    const status = await slbStatus({ name: 'slb', accountId: 'acc' }, cloudflare);
+    const status = await slbStatus({ name: 'slb', accountId: 'acc' }, { cloudflare });
     assert.deepEqual(calls, ['settings acc/slb', 'kv acc ns1 health:v1', 'schedules acc/slb']);
     assert.deepEqual(
       { ...status, origins: status.origins.length },
@@ -61,8 +62,8 @@ describe('slbStatus', () => {
   });
 
   it('refuses a Worker that does not exist, naming slb:sync', async () => {
-    const cloudflare = { getWorkerSettings: async () => null } as unknown as SlbStatusCloudflare;
-    await assert.rejects(slbStatus({ name: 'slb', accountId: 'acc' }, cloudflare), /no Worker slb/);
+    const cloudflare = fakeCloudflare({ getWorkerSettings: async () => null });
+    await assert.rejects(slbStatus({ name: 'slb', accountId: 'acc' }, { cloudflare }), /no Worker slb/);
   });
 });
 

@@ -7,6 +7,7 @@ import type { StateTx } from '../../src/state/store.js';
 import { slbSync, type SlbCloudflare, type SlbSyncInput } from '../../src/workflows/slb-sync.js';
 import type { Reporter } from '../../src/workflows/steps.js';
 import { WORKER_COMPATIBILITY_DATE } from '../../worker/compatibility.js';
+import { FakeClock } from './workflow-fakes.js';
 
 const ACCOUNT = 'acc1';
 const ZONE = 'zone1';
@@ -139,13 +140,12 @@ function setup(nodes: NodeRecord[], down: string[] = []) {
   const tx = memoryTx({ version: 1, nodes, deployments: [] });
   const reporter = recorder();
   const { probe, probed } = fakeProbe(down);
-  const deps = { tx, cloudflare, reporter, settings: { zoneId: ZONE, resolvers: [] } };
+  const clock = new FakeClock(Date.parse('2026-02-03T04:05:06.000Z'));
+  const deps = { tx, cloudflare, reporter, settings: { zoneId: ZONE }, probe, clock };
   let code = 'export default { fetch() {} };';
   const seams = {
-    probe,
     loadWorkerCode: async () => code,
     health: { concurrency: 16, attempts: 2, retryDelayMs: 0 },
-    now: () => new Date('2026-02-03T04:05:06.000Z'),
   };
   return { cloudflare, tx, reporter, probed, deps, seams, setCode: (c: string) => (code = c) };
 }
@@ -220,7 +220,7 @@ describe('slbSync', () => {
     await slbSync(input(), s.deps, s.seams);
     const commits = s.tx.commits;
     s.cloudflare.calls = [];
-    const again = await slbSync(input(), s.deps, { ...s.seams, now: () => new Date('2030-01-01T00:00:00.000Z') });
+    const again = await slbSync(input(), { ...s.deps, clock: new FakeClock(Date.parse('2030-01-01T00:00:00.000Z')) }, s.seams);
     assert.equal(again.uploaded, false);
     assert.equal(again.unchanged, true);
     assert.deepEqual(again.current, ['https://web-1.example.com']);
@@ -264,7 +264,7 @@ describe('slbSync', () => {
     const slbBefore = structuredClone(s.tx.state.slb);
     const commits = s.tx.commits;
     s.cloudflare.calls = [];
-    const result = await slbSync(input({ dryRun: true }), s.deps, { ...s.seams, probe: fakeProbe(['web-2.example.com']).probe });
+    const result = await slbSync(input({ dryRun: true }), { ...s.deps, probe: fakeProbe(['web-2.example.com']).probe }, s.seams);
     assert.deepEqual(result.current, ['https://web-1.example.com', 'https://web-2.example.com']);
     assert.deepEqual(result.origins, ['https://web-1.example.com']);
     assert.equal(result.url, 'https://dynia-slb.acme.workers.dev');

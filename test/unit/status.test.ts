@@ -67,15 +67,19 @@ test('dynia status: one connection per node, every check in parallel, problems n
   ]);
   const connects: string[] = [];
   const statuses = await nodeStatuses(state, {
-    listDroplets: async () => [droplet(1, 'active'), droplet(2, 'off')],
-    resolvers: [
-      { host: '10.9.0.1', port: 53 },
-      { host: '10.9.0.2', port: 53 },
-    ],
-    queryDns: async (name, resolver) =>
-      name === 'web-2.example.com' && resolver.host === '10.9.0.2'
-        ? { error: 'NXDOMAIN' }
-        : { ips: [name === 'web-1.example.com' ? '10.0.0.1' : name === 'web-2.example.com' ? '10.0.0.2' : '10.0.0.3'] },
+    digitalocean: { listDroplets: async () => [droplet(1, 'active'), droplet(2, 'off')] },
+    settings: {
+      resolvers: [
+        { host: '10.9.0.1', port: 53 },
+        { host: '10.9.0.2', port: 53 },
+      ],
+    },
+    dns: {
+      query: async (name, resolver) =>
+        name === 'web-2.example.com' && resolver.host === '10.9.0.2'
+          ? { error: 'NXDOMAIN' }
+          : { ips: [name === 'web-1.example.com' ? '10.0.0.1' : name === 'web-2.example.com' ? '10.0.0.2' : '10.0.0.3'] },
+    },
     connect: async (n) => {
       connects.push(n.name);
       return sessions.get(n.ip)!;
@@ -131,11 +135,13 @@ test('dynia status: one connection per node, every check in parallel, problems n
 test('dynia status: a failing DigitalOcean API or SSH connection is shown, not fatal', async () => {
   const state = State.parse({ version: 1, nodes: [node('web-1', '10.0.0.1', { dropletId: 1 })], deployments: [] });
   const [status] = await nodeStatuses(state, {
-    listDroplets: async () => {
-      throw new Error('DigitalOcean GET /v2/droplets: HTTP 503');
+    digitalocean: {
+      listDroplets: async () => {
+        throw new Error('DigitalOcean GET /v2/droplets: HTTP 503');
+      },
     },
-    resolvers: [{ host: '10.9.0.1', port: 53 }],
-    queryDns: async () => ({ ips: ['10.0.0.1'] }),
+    settings: { resolvers: [{ host: '10.9.0.1', port: 53 }] },
+    dns: { query: async () => ({ ips: ['10.0.0.1'] }) },
     connect: async () => {
       throw new Error('cannot connect to root@10.0.0.1:22: connect EHOSTUNREACH\nmore');
     },

@@ -1,14 +1,137 @@
-/** Test doubles the workflow tests share: an in-memory state transaction and a scripted node session. */
+/**
+ * Test doubles the workflow tests share: every port of WorkflowDeps (ports.ts) as a fake. Cloud clients whose
+ * unscripted calls fail loudly, DNS answered from a map (no UDP), a clock whose sleeps advance virtual time at
+ * once, an in-memory state transaction and a scripted node session.
+ */
+import { waitForPropagation, type DnsQuery } from '../../src/dns/propagation.js';
 import type { Argv } from '../../src/remote/quote.js';
 import { RecordingRemote, type ScriptedAnswer } from '../../src/remote/recording.js';
-import { State } from '../../src/state/schema.js';
+import { emptyState, State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
 import { composeContainerName } from '../../src/node/layout.js';
 import { renderManifest } from '../../src/node/manifest.js';
 import { upstreamAlias } from '../../src/node/upstream-alias.js';
 import { caddyfileFor } from '../../src/workflows/deploy-shared.js';
 import { nodeManifest } from '../../src/workflows/node-sites.js';
-import type { NodeSession, Settings } from '../../src/workflows/ports.js';
+import type { Clock } from '../../src/workflows/clock.js';
+import type { CloudflareApi, DigitalOceanApi, Dns, NodeSession, Settings, WorkflowDeps } from '../../src/workflows/ports.js';
+import type { Reporter } from '../../src/workflows/steps.js';
+
+/**
+ * Virtual time: starts at `epoch` (default 2026-01-01T00:00:00Z); `sleep` moves it on at once (after letting
+ * other work run), and each read of the wall clock is 1 ms after the last (no two timestamps are the same).
+ */
+export class FakeClock implements Clock {
+  ms = 0;
+  constructor(private readonly epoch = Date.parse('2026-01-01T00:00:00Z')) {}
+  /** Every sleep asked for, in order. */
+  readonly sleeps: number[] = [];
+  now = (): number => this.ms;
+  date = (): Date => new Date(this.epoch + this.ms++);
+  sleep = async (ms: number): Promise<void> => {
+    this.sleeps.push(ms);
+    this.ms += ms;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+}
+
+/**
+ * DNS from a table (name → addresses), as the resolver would say it: a name not in it is NXDOMAIN, a name with
+ * no address has no A records. Every resolver gets the same answer; `queries` lists the names asked.
+ */
+export function fakeDns(records: ReadonlyMap<string, readonly string[]>, clock: Clock): Dns & { queries: string[] } {
+  const queries: string[] = [];
+  const query: DnsQuery = async (name) => {
+    queries.push(name);
+    const ips = records.get(name.toLowerCase());
+    if (ips === undefined) return { error: 'NXDOMAIN' };
+    return ips.length ? { ips: [...ips].sort() } : { error: 'no A records' };
+  };
+  // Waits through `dns.query`, so a test that replaces it (a resolver that lags) is heard by the wait too.
+  const dns: Dns & { queries: string[] } = {
+    queries,
+    query,
+    waitForPropagation: (options) => waitForPropagation(options, (...args) => dns.query(...args), clock),
+  };
+  return dns;
+}
+
+const DIGITALOCEAN_CALLS: ReadonlyArray<keyof DigitalOceanApi> = [
+  'listSshKeys',
+  'createSshKey',
+  'createDroplet',
+  'getDroplet',
+  'listDroplets',
+  'deleteDroplet',
+  'listFirewalls',
+  'createFirewall',
+  'updateFirewall',
+  'removeFirewallDroplets',
+  'deleteFirewall',
+];
+
+const CLOUDFLARE_CALLS: ReadonlyArray<keyof CloudflareApi> = [
+  'listDnsRecords',
+  'createDnsRecord',
+  'updateDnsRecord',
+  'deleteDnsRecord',
+  'upsertARecord',
+  'uploadWorkerModule',
+  'getWorkerSettings',
+  'getWorkersSubdomain',
+  'enableWorkersDev',
+  'listWorkerRoutes',
+  'createWorkerRoute',
+  'listKvNamespaces',
+  'createKvNamespace',
+  'readKvValue',
+  'getWorkerSchedules',
+  'putWorkerSchedules',
+];
+
+/** The given calls; any other one rejects naming itself, so a test sees a call it did not script. */
+function strictApi<T extends object>(service: string, calls: ReadonlyArray<keyof T>, given: Partial<T>): T {
+  const api: Record<PropertyKey, unknown> = {};
+  for (const call of calls)
+    api[call] = given[call] ?? (async () => Promise.reject(new Error(`unexpected ${service} call: ${String(call)}`)));
+  return api as T;
+}
+
+export const fakeDigitalOcean = (given: Partial<DigitalOceanApi> = {}): DigitalOceanApi =>
+  strictApi('DigitalOcean', DIGITALOCEAN_CALLS, given);
+
+export const fakeCloudflare = (given: Partial<CloudflareApi> = {}): CloudflareApi => strictApi('Cloudflare', CLOUDFLARE_CALLS, given);
+
+export const silentReporter = (): Reporter => ({ stepStart() {}, stepDone() {}, stepSkipped() {}, info() {}, warn() {} });
+
+export const TEST_SETTINGS: Settings = {
+  domain: 'example.com',
+  zoneId: 'z',
+  resolvers: [{ host: '10.9.0.1', port: 53 }],
+  acme: { ca: 'https://acme.example/dir' },
+  sshKeyPath: '/k',
+};
+
+/**
+ * A full WorkflowDeps from the parts a test gives; the rest: empty state, strict clouds, no DNS records, a fresh
+ * fake clock, a silent reporter, user `tester`, and connect/probe that fail (a test that needs them scripts them).
+ */
+export function fakeDeps(given: Partial<WorkflowDeps> = {}): WorkflowDeps {
+  const clock = given.clock ?? new FakeClock();
+  return {
+    tx: memoryTx(emptyState()),
+    digitalocean: fakeDigitalOcean(),
+    cloudflare: fakeCloudflare(),
+    settings: TEST_SETTINGS,
+    reporter: silentReporter(),
+    connect: async (node) => Promise.reject(new Error(`unexpected connect to ${node.name}`)),
+    probe: async (url) => Promise.reject(new Error(`unexpected probe of ${url}`)),
+    dns: fakeDns(new Map(), clock),
+    user: () => 'tester',
+    ...given,
+    clock,
+  };
+}
 
 /** Commits are validated like the real store's, but kept in memory. */
 export function memoryTx(start: State): StateTx {

@@ -9,7 +9,7 @@ import { validateProjectName } from '../../validate/project-name.js';
 import { activeApp } from '../../workflows/app-select.js';
 import { appendAudit } from '../../workflows/audit.js';
 import { appTarget } from '../../workflows/deploy-shared.js';
-import { configFor } from '../context.js';
+import { configFor, localPorts } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { createReporter } from '../output.js';
 import { pinnedNode } from './node-access.js';
@@ -66,11 +66,15 @@ export async function appExecCommand(opts: Record<string, unknown>, globals: Glo
       program: argv[0],
       argc: argv.length - 1,
     };
-    await appendAudit(session, createReporter(globals), {
-      command: 'app:exec',
-      args,
-      ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }),
-    });
+    await appendAudit(
+      session,
+      { reporter: createReporter(globals), ...localPorts() },
+      {
+        command: 'app:exec',
+        args,
+        ...(code === 0 ? { result: 'ok' } : { result: 'failed', reason: `exit code ${code}` }),
+      },
+    );
     process.exitCode = code;
   } finally {
     await session.close();

@@ -8,7 +8,7 @@ import { printJson, renderTable } from '../output.js';
 export async function slbStatusCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
   const name = validateWorkerName(String(opts.name));
   const status = await withClients(globals, ({ config, cloudflare }) =>
-    slbStatus({ name, accountId: config.require('cloudflareAccountId') }, cloudflare),
+    slbStatus({ name, accountId: config.require('cloudflareAccountId') }, { cloudflare }),
   );
   if (globals.json) return printJson(status);
   const rows = status.origins.map((o) => [o.origin, o.verdict, String(o.failures), o.checkedAt ?? '-', o.since ?? '-', o.error ?? '']);

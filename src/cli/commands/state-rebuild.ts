@@ -1,16 +1,14 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { DyniaError, InputError, reasonOf } from '../../errors.js';
-import { probeHttps } from '../../health/probe.js';
+import { mkdir } from 'node:fs/promises';
+import { InputError } from '../../errors.js';
 import { hostKeyFingerprint } from '../../remote/host-key.js';
 import { acquireLock } from '../../state/lock.js';
-import { emptyState, STATE_VERSION, type State } from '../../state/schema.js';
+import type { State } from '../../state/schema.js';
 import { StateStore } from '../../state/store.js';
 import { activeDeployments } from '../../workflows/node-sites.js';
-import { rebuildState, type RebuildResult } from '../../workflows/state-rebuild.js';
+import { loadForRebuild, rebuildState, reportRebuild } from '../../workflows/state-rebuild.js';
 import { diffStates, isEmptyDiff, renderStateDiff } from '../../workflows/state-diff.js';
-import type { Reporter } from '../../workflows/steps.js';
 import { confirmOnTerminal } from '../confirm.js';
-import { connectNode, withClients } from '../context.js';
+import { portsOf, withClients } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { printJson, renderTable } from '../output.js';
 
@@ -23,7 +21,8 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
       'Pass --yes to write the rebuilt state (the current file is backed up), or --dry-run to only see it.',
     );
   }
-  await withClients(globals, async ({ config, reporter, settings, digitalocean, cloudflare }) => {
+  await withClients(globals, async (clients) => {
+    const { config, reporter } = clients;
     const store = new StateStore(config.stateDir);
     await mkdir(config.stateDir, { recursive: true });
     // Not StateStore.withLock: a state file that cannot be read is exactly what this command repairs.
@@ -34,21 +33,10 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
     });
     try {
       const { state: current, unreadable } = await loadForRebuild(store, reporter);
-      const result = await rebuildState(current, {
-        digitalocean,
-        cloudflare,
-        settings,
-        reporter,
-        connect: async (target) => {
-          let hostKey = target.sshHostKey ?? '';
-          const session = await connectNode(target, settings.sshKeyPath, async (key) => void (hostKey = key), { timeoutMs: 10_000 });
-          return { session, hostKey };
-        },
-        probe: (url) => probeHttps(url, { resolvers: settings.resolvers, timeoutMs: 5000 }),
-      });
+      const result = await rebuildState(current, portsOf(clients));
       const diff = diffStates(current, result.state);
       const changed = unreadable !== undefined || !isEmptyDiff(diff);
-      report(result, reporter);
+      reportRebuild(result, reporter);
       if (!globals.json)
         process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
 
@@ -85,41 +73,6 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
       await release();
     }
   });
-}
-
-/**
- * The current state to compare with. A file this Dynia cannot read (broken JSON, wrong shape) is what a
- * rebuild is for: it is compared as empty and backed up before it is replaced. A newer Dynia's file is not.
- */
-async function loadForRebuild(store: StateStore, reporter: Reporter): Promise<{ state: State; unreadable?: string }> {
-  try {
-    return { state: await store.load() };
-  } catch (error) {
-    if (!(error instanceof DyniaError) || error.kind !== 'state' || (await isNewerStateFile(store.path))) throw error;
-    reporter.warn(`${reasonOf(error)} Comparing with an empty state; the file is backed up before it is replaced.`);
-    return { state: emptyState(), unreadable: error.message };
-  }
-}
-
-async function isNewerStateFile(path: string): Promise<boolean> {
-  try {
-    const version = (JSON.parse(await readFile(path, 'utf8')) as { version?: unknown }).version;
-    return typeof version === 'number' && version > STATE_VERSION;
-  } catch {
-    return false;
-  }
-}
-
-/** Host keys (trust on first use is said out loud) and every finding, on stderr. */
-function report(result: RebuildResult, reporter: Reporter): void {
-  for (const { node, hostKey, trust } of result.trusted) {
-    reporter.info(
-      trust === 'first-use'
-        ? `${node}: SSH host key ${hostKeyFingerprint(hostKey)} pinned on first contact (trust on first use; compare it with the droplet's console if in doubt)`
-        : `${node}: SSH host key ${hostKeyFingerprint(hostKey)} matches the one pinned in the current state`,
-    );
-  }
-  for (const finding of result.findings) reporter.warn(finding.message);
 }
 
 function renderRebuilt(state: State): string {

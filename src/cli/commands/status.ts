@@ -1,9 +1,6 @@
-import { defaultQuery } from '../../dns/propagation.js';
-import { probeHttps } from '../../health/probe.js';
 import { StateStore } from '../../state/store.js';
-import { DROPLET_TAG } from '../../workflows/node-create.js';
 import { nodeStatuses, statusProblems, statusRow, STATUS_HEADERS } from '../../workflows/node-status.js';
-import { configFor, connectNode, digitaloceanClient } from '../context.js';
+import { configFor, digitaloceanClient, nodePorts } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 import { createReporter, printJson, renderTable } from '../output.js';
 
@@ -21,14 +18,7 @@ export async function statusCommand(_opts: Record<string, unknown>, globals: Glo
   const sshKeyPath = config.require('dyniaSshKey');
   const resolvers = config.require('dyniaDnsResolvers').map(({ ip, port }) => ({ host: ip, port }));
   try {
-    const statuses = await nodeStatuses(state, {
-      listDroplets: () => digitalocean.listDroplets({ tagName: DROPLET_TAG }),
-      listFirewalls: () => digitalocean.listFirewalls(),
-      resolvers,
-      queryDns: defaultQuery,
-      connect: (node) => connectNode(node, sshKeyPath, () => Promise.resolve(), { timeoutMs: 8000 }),
-      probe: (url) => probeHttps(url, { resolvers, timeoutMs: 5000 }),
-    });
+    const statuses = await nodeStatuses(state, { digitalocean, settings: { resolvers }, ...nodePorts(sshKeyPath, resolvers) });
     if (globals.json) return printJson(statuses);
     process.stdout.write(`${renderTable(STATUS_HEADERS, statuses.map(statusRow))}\n`);
     const problems = statuses.flatMap(statusProblems);
