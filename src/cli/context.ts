@@ -14,7 +14,7 @@ import { StateStore } from '../state/store.js';
 import type { Reporter } from '../workflows/steps.js';
 import type { NodeSession, Settings, WorkflowDeps } from '../workflows/ports.js';
 import { createReporter, formatMs } from './output.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './types.js';
 
 export function configFor(globals: GlobalOptions): Config {
   return loadConfig(globals.stateDir ? { flags: { dyniaStateDir: globals.stateDir } } : {});
