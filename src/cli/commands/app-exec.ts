@@ -1,13 +1,13 @@
-import { composeContainerName, dataProject } from '../../node/layout.js';
+import { InputError } from '../../errors.js';
 import { execInContainer, runOneOff } from '../../node/app-ops-commands.js';
+import { composeContainerName, dataProject } from '../../node/layout.js';
 import { runAttached } from '../../remote/attached.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
 import { activeApp } from '../../workflows/app-select.js';
 import { appendAudit } from '../../workflows/audit.js';
-import { createReporter } from '../output.js';
-import { InputError } from '../../errors.js';
 import { defineCommand, flag, optional, required, variadic } from '../define.js';
+import { createReporter } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 import { composeService, pinnedNode } from './node-access.js';
 

@@ -1,6 +1,6 @@
 import { appListRows, APP_LIST_HEADERS, listApps } from '../../workflows/app-list.js';
-import { printJson, renderTable } from '../output.js';
 import { defineCommand } from '../define.js';
+import { printJson, renderTable } from '../output.js';
 import type { GlobalOptions } from '../types.js';
 
 export const appListCommand = defineCommand({

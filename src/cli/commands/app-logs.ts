@@ -1,7 +1,7 @@
+import { RemoteError } from '../../errors.js';
+import { dataProject } from '../../node/layout.js';
 import { composeLogsCommand } from '../../node/log-commands.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { dataProject } from '../../node/layout.js';
-import { RemoteError } from '../../errors.js';
 import { activeApp } from '../../workflows/app-select.js';
 import { defineCommand, flag, optional, required, withDefault } from '../define.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';

@@ -1,8 +1,8 @@
 import { validateProjectName } from '../../validate/project-name.js';
-import { confirmOnTerminal } from '../confirm.js';
-import { printJson } from '../output.js';
 import { collectNodes, nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
+import { confirmOnTerminal } from '../confirm.js';
 import { defineCommand, flag, list, required, withDefault } from '../define.js';
+import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = {

@@ -1,9 +1,9 @@
+import { parseDuration } from '../../validate/duration.js';
 import { validateHostname } from '../../validate/hostname.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
-import { parseDuration } from '../../validate/duration.js';
-import { formatMs, printJson } from '../output.js';
 import { defineCommand, optional, required, withDefault } from '../define.js';
+import { formatMs, printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = {

@@ -1,10 +1,10 @@
 import { tailIfExists } from '../../node/audit-commands.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { parseAuditLines } from '../../workflows/audit.js';
-import { printJson, renderTable } from '../output.js';
-import { pinnedNode, positiveCount } from './node-access.js';
 import { defineCommand, required, withDefault } from '../define.js';
+import { printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
+import { pinnedNode, positiveCount } from './node-access.js';
 
 const options = {
   node: required('--node <name>', 'node to read the log of', validateNodeName),

@@ -1,8 +1,8 @@
-import { printJson } from '../output.js';
 import { defaultQuery } from '../../dns/propagation.js';
 import type { DoctorReport } from '../../doctor/doctor.js';
 import { readDoctorSettings } from '../../doctor/settings.js';
 import { defineCommand } from '../define.js';
+import { printJson } from '../output.js';
 import type { GlobalOptions } from '../types.js';
 
 /** Doctor answers quickly: one retry, short timeouts (a check that cannot get through is the finding). */

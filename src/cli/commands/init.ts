@@ -3,10 +3,10 @@ import { createInterface } from 'node:readline/promises';
 import { mergeConfigFile } from '../../config/config-file.js';
 import { InputError } from '../../errors.js';
 import { initDefaults, initValues, tokenLines, type InitAnswers } from '../../init/plan.js';
-import { printJson } from '../output.js';
-import { doctor } from './doctor.js';
 import { defineCommand, flag, optional } from '../define.js';
+import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
+import { doctor } from './doctor.js';
 
 const options = {
   domain: optional('--domain <domain>', 'domain served by your Cloudflare zone (default: DYNIA_DOMAIN)'),

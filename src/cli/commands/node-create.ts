@@ -1,10 +1,10 @@
+import { InputError } from '../../errors.js';
+import { validateCidrList } from '../../validate/cidr.js';
 import { validateHealthPath } from '../../validate/health-path.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { validateCidrList } from '../../validate/cidr.js';
 import { validateSlug } from '../../validate/slug.js';
-import { formatMs, printJson } from '../output.js';
-import { InputError } from '../../errors.js';
 import { defineCommand, optional, required, withDefault } from '../define.js';
+import { formatMs, printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 function positiveSeconds(value: string, flag: string): number {

@@ -1,7 +1,7 @@
 import { validateNodeName } from '../../validate/node-name.js';
 import { confirmOnTerminal } from '../confirm.js';
-import { printJson } from '../output.js';
 import { defineCommand, flag, required } from '../define.js';
+import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = {

@@ -1,8 +1,8 @@
 import { validateCidrList } from '../../validate/cidr.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { describeNodeFirewall } from '../../workflows/firewall.js';
-import { printJson } from '../output.js';
 import { defineCommand, flag, optional, required } from '../define.js';
+import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = {

@@ -1,5 +1,5 @@
-import { printJson, renderTable } from '../output.js';
 import { defineCommand } from '../define.js';
+import { printJson, renderTable } from '../output.js';
 import type { GlobalOptions } from '../types.js';
 
 export const nodeListCommand = defineCommand({ name: 'node:list', description: 'List the nodes in state', run: runNodeList });

@@ -2,8 +2,8 @@ import { hostKeyFingerprint } from '../../remote/host-key.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { alreadyTrusted, describeOffer, offeredHostKey, pinHostKey } from '../../workflows/node-trust.js';
 import { confirmOnTerminal } from '../confirm.js';
-import { printJson } from '../output.js';
 import { defineCommand, flag, required } from '../define.js';
+import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = {

@@ -1,7 +1,7 @@
 import { validateWorkerName } from '../../workflows/slb-input.js';
-import { printJson, renderTable } from '../output.js';
 import { slbStatus } from '../../workflows/slb-status.js';
 import { defineCommand, withDefault } from '../define.js';
+import { printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = { name: withDefault('--name <worker>', 'Worker script name', 'dynia-slb', validateWorkerName) };

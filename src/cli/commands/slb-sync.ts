@@ -1,8 +1,8 @@
 import { validateRoutePattern, validateWorkerName } from '../../workflows/slb-input.js';
 import { sideBySide } from '../../workflows/slb-origins.js';
-import { formatMs, printJson, renderTable } from '../output.js';
 import type { SlbSyncResult } from '../../workflows/slb-sync.js';
 import { defineCommand, flag, optional, withDefault } from '../define.js';
+import { formatMs, printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 // Everything the user typed is checked before any API call.

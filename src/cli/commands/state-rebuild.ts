@@ -2,15 +2,15 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { DyniaError, InputError } from '../../errors.js';
 import { hostKeyFingerprint } from '../../remote/host-key.js';
 import { acquireLock } from '../../state/lock.js';
+import type { State } from '../../state/schema.js';
+import type { StateStore } from '../../state/store.js';
+import type { activeDeployments as ActiveDeployments } from '../../workflows/node-sites.js';
 import { diffStates, isEmptyDiff, renderStateDiff } from '../../workflows/state-diff.js';
+import type { RebuildResult } from '../../workflows/state-rebuild.js';
 import type { Reporter } from '../../workflows/steps.js';
 import { confirmOnTerminal } from '../confirm.js';
-import { printJson, renderTable } from '../output.js';
-import type { State } from '../../state/schema.js';
-import type { activeDeployments as ActiveDeployments } from '../../workflows/node-sites.js';
-import type { StateStore } from '../../state/store.js';
-import type { RebuildResult } from '../../workflows/state-rebuild.js';
 import { defineCommand, flag } from '../define.js';
+import { printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
 
 const options = {

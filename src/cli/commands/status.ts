@@ -1,6 +1,6 @@
-import { createReporter, printJson, renderTable } from '../output.js';
 import { defaultQuery } from '../../dns/propagation.js';
 import { defineCommand } from '../define.js';
+import { createReporter, printJson, renderTable } from '../output.js';
 import type { GlobalOptions } from '../types.js';
 
 export const statusCommand = defineCommand({
