@@ -1,11 +1,9 @@
 import { InputError } from '../../errors.js';
-import { execInContainer, runOneOff } from '../../node/app-ops-commands.js';
 import { composeContainerName, dataProject } from '../../node/layout.js';
 import { runAttached } from '../../remote/attached.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
 import { activeApp } from '../../workflows/app-select.js';
-import { appendAudit } from '../../workflows/audit.js';
 import { defineCommand, flag, optional, required, variadic } from '../define.js';
 import { createReporter } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -46,9 +44,11 @@ Examples:
  */
 async function runAppExec(args: ArgsOf<typeof options, typeof positionals>, globals: GlobalOptions): Promise<void> {
   const { configFor } = await import('../context.js');
+  const { execInContainer, runOneOff } = await import('../../node/app-ops-commands.js');
   const { SshSession } = await import('../../remote/ssh.js');
   const { StateStore } = await import('../../state/store.js');
   const { appTarget } = await import('../../workflows/deploy-shared.js');
+  const { appendAudit } = await import('../../workflows/audit.js');
   const { node: name, app, service, command: argv, new: oneOff } = args;
   const config = configFor(globals);
   const state = await new StateStore(config.stateDir).withLock('app:exec', async (tx) => tx.state);

@@ -1,6 +1,5 @@
 import { RemoteError } from '../../errors.js';
 import { dataProject } from '../../node/layout.js';
-import { composeLogsCommand } from '../../node/log-commands.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { activeApp } from '../../workflows/app-select.js';
 import { defineCommand, flag, optional, required, withDefault } from '../define.js';
@@ -31,6 +30,7 @@ async function runAppLogs(args: ArgsOf<typeof options>, globals: GlobalOptions):
   const { SshSession } = await import('../../remote/ssh.js');
   const { StateStore } = await import('../../state/store.js');
   const { appTarget } = await import('../../workflows/deploy-shared.js');
+  const { composeLogsCommand } = await import('../../node/log-commands.js');
   const { node: name, service, tail } = args;
   const config = configFor(globals);
   const state = await new StateStore(config.stateDir).load();

@@ -1,6 +1,5 @@
 import { validateProjectName } from '../../validate/project-name.js';
 import { collectNodes, nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
-import { confirmOnTerminal } from '../confirm.js';
 import { defineCommand, flag, list, required, withDefault } from '../define.js';
 import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -30,6 +29,7 @@ Examples:
 
 async function runAppRemove(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { withWorkflow } = await import('../context.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
   const { appRemove, planRemove } = await import('../../workflows/app-remove.js');
   const { app, parallel, volumes } = args;
   const names = nodeNames({ node: args.node, all: args.all }, 'app:remove');

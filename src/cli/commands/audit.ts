@@ -1,6 +1,4 @@
-import { tailIfExists } from '../../node/audit-commands.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { parseAuditLines } from '../../workflows/audit.js';
 import { defineCommand, required, withDefault } from '../define.js';
 import { printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -22,6 +20,8 @@ export const auditCommand = defineCommand({
 async function runAudit({ node: name, tail: lines }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { configFor, connectNode } = await import('../context.js');
   const { StateStore } = await import('../../state/store.js');
+  const { parseAuditLines } = await import('../../workflows/audit.js');
+  const { tailIfExists } = await import('../../node/audit-commands.js');
   const config = configFor(globals);
   const node = pinnedNode(await new StateStore(config.stateDir).load(), name);
   const session = await connectNode(node, config.require('dyniaSshKey'), () => Promise.resolve());

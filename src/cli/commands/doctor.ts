@@ -1,6 +1,4 @@
-import { defaultQuery } from '../../dns/propagation.js';
 import type { DoctorReport } from '../../doctor/doctor.js';
-import { readDoctorSettings } from '../../doctor/settings.js';
 import { defineCommand } from '../define.js';
 import { printJson } from '../output.js';
 import type { GlobalOptions } from '../types.js';
@@ -27,6 +25,8 @@ async function runDoctorCommand(_args: unknown, globals: GlobalOptions): Promise
 /** Also the last step of `dynia init`. */
 export async function doctor(globals: GlobalOptions): Promise<DoctorReport> {
   const { configFor } = await import('../context.js');
+  const { readDoctorSettings } = await import('../../doctor/settings.js');
+  const { defaultQuery } = await import('../../dns/propagation.js');
   const { CloudflareClient } = await import('../../cloud/cloudflare.js');
   const { DigitalOceanClient } = await import('../../cloud/digitalocean.js');
   const { fetchAcmeDirectory } = await import('../../doctor/acme-directory.js');

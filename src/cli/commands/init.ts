@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
-import { mergeConfigFile } from '../../config/config-file.js';
 import { InputError } from '../../errors.js';
-import { initDefaults, initValues, tokenLines, type InitAnswers } from '../../init/plan.js';
+import type { InitAnswers } from '../../init/plan.js';
 import { defineCommand, flag, optional } from '../define.js';
 import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -25,6 +23,8 @@ export const initCommand = defineCommand({
 async function runInit({ domain, sshKey, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { configFor } = await import('../context.js');
   const { renderReport } = await import('../../doctor/doctor.js');
+  const { mergeConfigFile } = await import('../../config/config-file.js');
+  const { initDefaults, initValues, tokenLines } = await import('../../init/plan.js');
   const config = configFor(globals);
   const defaults = initDefaults(config, existsSync);
   const given: InitAnswers = {
@@ -51,6 +51,7 @@ async function ask(defaults: InitAnswers): Promise<InitAnswers> {
       'init asks questions and there is no terminal; nothing was written.',
       'In scripts: dynia init --yes --domain example.com [--ssh-key ~/.ssh/id_ed25519]',
     );
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const question = async (text: string, fallback?: string) =>

@@ -1,5 +1,4 @@
 import { validateNodeName } from '../../validate/node-name.js';
-import { confirmOnTerminal } from '../confirm.js';
 import { defineCommand, flag, required } from '../define.js';
 import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -18,6 +17,7 @@ export const nodeDestroyCommand = defineCommand({
 
 async function runNodeDestroy({ name, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { withWorkflow } = await import('../context.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
   const { nodeDestroy } = await import('../../workflows/node-destroy.js');
   if (!yes) await confirmOnTerminal(`Destroy node ${name}: its droplet, DNS record and everything running on it? [y/N] `, 'node:destroy');
   await withWorkflow('node:destroy', globals, (deps) => nodeDestroy(name, deps));

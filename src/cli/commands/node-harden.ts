@@ -1,6 +1,5 @@
 import { validateCidrList } from '../../validate/cidr.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { describeNodeFirewall } from '../../workflows/firewall.js';
 import { defineCommand, flag, optional, required } from '../define.js';
 import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -25,6 +24,7 @@ export const nodeHardenCommand = defineCommand({
 
 async function runNodeHarden({ name, sshFrom, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { withWorkflow } = await import('../context.js');
+  const { describeNodeFirewall } = await import('../../workflows/firewall.js');
   const { nodeHarden } = await import('../../workflows/node-harden.js');
   const result = await withWorkflow('node:harden', globals, (deps) => nodeHarden({ name, yes, ...(sshFrom ? { sshFrom } : {}) }, deps));
   if (globals.json) return printJson(result);

@@ -1,7 +1,4 @@
-import { hostKeyFingerprint } from '../../remote/host-key.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { alreadyTrusted, describeOffer, offeredHostKey, pinHostKey } from '../../workflows/node-trust.js';
-import { confirmOnTerminal } from '../confirm.js';
 import { defineCommand, flag, required } from '../define.js';
 import { printJson } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -20,6 +17,9 @@ export const nodeTrustCommand = defineCommand({
 
 async function runNodeTrust({ name, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { withWorkflow } = await import('../context.js');
+  const { alreadyTrusted, describeOffer, offeredHostKey, pinHostKey } = await import('../../workflows/node-trust.js');
+  const { hostKeyFingerprint } = await import('../../remote/host-key.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
   const offer = await withWorkflow('node:trust', globals, async (deps) => {
     const offer = await offeredHostKey(name, deps);
     if (alreadyTrusted(offer)) return { ...offer, changed: false };

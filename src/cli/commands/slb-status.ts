@@ -1,5 +1,4 @@
 import { validateWorkerName } from '../../workflows/slb-input.js';
-import { slbStatus } from '../../workflows/slb-status.js';
 import { defineCommand, withDefault } from '../define.js';
 import { printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -19,6 +18,7 @@ export const slbStatusCommand = defineCommand({
 /** Read-only: no state lock, nothing written. */
 async function runSlbStatus({ name }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { withClients } = await import('../context.js');
+  const { slbStatus } = await import('../../workflows/slb-status.js');
   const status = await withClients(globals, ({ config, cloudflare }) =>
     slbStatus({ name, accountId: config.require('cloudflareAccountId') }, cloudflare),
   );

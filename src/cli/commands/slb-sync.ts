@@ -1,5 +1,4 @@
 import { validateRoutePattern, validateWorkerName } from '../../workflows/slb-input.js';
-import { sideBySide } from '../../workflows/slb-origins.js';
 import type { SlbSyncResult } from '../../workflows/slb-sync.js';
 import { defineCommand, flag, optional, withDefault } from '../define.js';
 import { formatMs, printJson, renderTable } from '../output.js';
@@ -53,11 +52,12 @@ async function runSlbSync(args: ArgsOf<typeof options>, globals: GlobalOptions):
 }
 
 /** Current and new ORIGINS side by side on stdout; nothing was changed. */
-function printDryRun(name: string, result: SlbSyncResult, globals: GlobalOptions): void {
+async function printDryRun(name: string, result: SlbSyncResult, globals: GlobalOptions): Promise<void> {
   if (globals.json) {
     printJson({ dryRun: true, url: result.url, current: result.current, origins: result.origins, dropped: result.dropped });
     return;
   }
+  const { sideBySide } = await import('../../workflows/slb-origins.js');
   const rows = sideBySide(result.current ?? [], result.origins);
   process.stdout.write(
     `${renderTable([`CURRENT (${result.current === null ? 'none' : result.current.length})`, `NEW (${result.origins.length})`], rows)}\n`,

@@ -1,14 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { DyniaError, InputError } from '../../errors.js';
-import { hostKeyFingerprint } from '../../remote/host-key.js';
-import { acquireLock } from '../../state/lock.js';
 import type { State } from '../../state/schema.js';
 import type { StateStore } from '../../state/store.js';
 import type { activeDeployments as ActiveDeployments } from '../../workflows/node-sites.js';
-import { diffStates, isEmptyDiff, renderStateDiff } from '../../workflows/state-diff.js';
 import type { RebuildResult } from '../../workflows/state-rebuild.js';
 import type { Reporter } from '../../workflows/steps.js';
-import { confirmOnTerminal } from '../confirm.js';
 import { defineCommand, flag } from '../define.js';
 import { printJson, renderTable } from '../output.js';
 import type { ArgsOf, GlobalOptions } from '../types.js';
@@ -49,6 +45,10 @@ async function runStateRebuild({ yes, dryRun }: ArgsOf<typeof options>, globals:
   const { StateStore } = await import('../../state/store.js');
   const { activeDeployments } = await import('../../workflows/node-sites.js');
   const { rebuildState } = await import('../../workflows/state-rebuild.js');
+  const { acquireLock } = await import('../../state/lock.js');
+  const { hostKeyFingerprint } = await import('../../remote/host-key.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
+  const { diffStates, isEmptyDiff, renderStateDiff } = await import('../../workflows/state-diff.js');
   if (!yes && !dryRun && !process.stdin.isTTY) {
     throw InputError(
       'state:rebuild asks before it writes, and there is no terminal to ask; nothing was done.',
@@ -80,7 +80,7 @@ async function runStateRebuild({ yes, dryRun }: ArgsOf<typeof options>, globals:
       });
       const diff = diffStates(current, result.state);
       const changed = unreadable !== undefined || !isEmptyDiff(diff);
-      report(result, reporter);
+      await report(result, reporter);
       if (!globals.json)
         process.stdout.write(
           `${renderRebuilt(result.state, activeDeployments)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`,
@@ -147,7 +147,8 @@ async function isNewerStateFile(path: string): Promise<boolean> {
 }
 
 /** Host keys (trust on first use is said out loud) and every finding, on stderr. */
-function report(result: RebuildResult, reporter: Reporter): void {
+async function report(result: RebuildResult, reporter: Reporter): Promise<void> {
+  const { hostKeyFingerprint } = await import('../../remote/host-key.js');
   for (const { node, hostKey, trust } of result.trusted) {
     reporter.info(
       trust === 'first-use'

@@ -1,4 +1,3 @@
-import { defaultQuery } from '../../dns/propagation.js';
 import { defineCommand } from '../define.js';
 import { createReporter, printJson, renderTable } from '../output.js';
 import type { GlobalOptions } from '../types.js';
@@ -13,6 +12,7 @@ export const statusCommand = defineCommand({
 /** Read-only: no lock, nothing written (not even a host key: nodes without a pinned key are not contacted). */
 async function runStatus(_args: unknown, globals: GlobalOptions): Promise<void> {
   const { configFor, connectNode, digitaloceanClient } = await import('../context.js');
+  const { defaultQuery } = await import('../../dns/propagation.js');
   const { probeHttps } = await import('../../health/probe.js');
   const { StateStore } = await import('../../state/store.js');
   const { DROPLET_TAG } = await import('../../workflows/node-create.js');
