@@ -1,7 +1,8 @@
 /**
  * Every command, in the order `dynia --help` lists them. Each is defined in its own file under commands/, which
- * imports only light modules at the top: what a command runs (API clients, SSH, compose) is imported inside
- * its run, so that --help, --version and usage errors load none of it (scripts/build.mjs checks this).
+ * imports at the top only what the definition needs (define.js, the checks, output.js); what run uses (API
+ * clients, SSH, state, compose) is imported inside run, so that --help, --version and usage errors load none of
+ * it (scripts/build.mjs fails the build if dist/cli.js loads any package but commander at startup).
  */
 import { appDeployCommand } from './commands/app-deploy.js';
 import { appExecCommand } from './commands/app-exec.js';
