@@ -54,3 +54,18 @@ if (leaked.length > 0) {
   console.error(`build: the CLI bundle must not contain sandbox-only code, but includes:\n  ${leaked.join('\n  ')}`);
   process.exit(1);
 }
+
+// --help, --version and usage errors load only what dist/cli.js imports statically: keep the API clients, SSH,
+// YAML and the rest behind the dynamic imports inside each command's run (src/cli/command-table.ts).
+const atStartup = new Set(['dist/cli.js']);
+const packages = new Set();
+for (const output of atStartup) {
+  const { inputs, imports } = cli.metafile.outputs[output];
+  for (const input of Object.keys(inputs)) packages.add(input.match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1]);
+  for (const { path, kind, external } of imports) if (kind === 'import-statement') (external ? packages : atStartup).add(path);
+}
+const heavy = [...packages].filter((name) => name !== undefined && name !== 'commander' && !name.startsWith('node:'));
+if (heavy.length > 0) {
+  console.error(`build: dist/cli.js must load no package but commander at startup, but loads: ${heavy.join(', ')}`);
+  process.exit(1);
+}

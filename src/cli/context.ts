@@ -19,7 +19,7 @@ import { currentUser } from '../workflows/audit.js';
 import { systemClock } from '../workflows/clock.js';
 import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from '../workflows/ports.js';
 import { createReporter, formatMs } from './output.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './types.js';
 
 export function configFor(globals: GlobalOptions): Config {
   return loadConfig(globals.stateDir ? { flags: { dyniaStateDir: globals.stateDir } } : {});

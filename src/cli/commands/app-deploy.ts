@@ -1,15 +1,52 @@
-import { loadApp } from '../../compose/app-source.js';
-import { StateStore } from '../../state/store.js';
 import { parseDuration } from '../../validate/duration.js';
-import { appNameFor, planDeploy, type DeployPlan } from '../../workflows/app-plan.js';
-import { reconcileUnchanged } from '../../workflows/deploy-reconcile.js';
-import { fleetDeploy, planFleet, type NodeDeployResult } from '../../workflows/fleet-deploy.js';
-import { nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
+import type { DeployPlan } from '../../workflows/app-plan.js';
+import type { NodeDeployResult } from '../../workflows/fleet-deploy.js';
+import { collectNodes, nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
 import type { Reporter } from '../../workflows/steps.js';
-import { configFor, withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, flag, list, optional, required, withDefault } from '../define.js';
 import { formatMs, printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 import { dryRunReport, renderDryRun } from './app-dry-run.js';
+
+const options = {
+  node: list('--node <name>', 'target node (repeat it, or a,b, for a fleet deploy)', collectNodes),
+  all: flag('--all', 'every active node', false),
+  parallel: withDefault('--parallel <n>', 'nodes worked on at once', '4', parallelism),
+  compose: required('--compose <file>', 'compose file of the app'),
+  name: optional('--name <app>', "app name (default: the file's top-level name:, else its directory's name)"),
+  envFile: list('--env-file <file...>', 'variables to interpolate with, inside the app directory (default: its .env)'),
+  dryRun: flag('--dry-run', 'print the plan (entry, files, data services, warnings) without contacting the node', false),
+  timeout: withDefault('--timeout <duration>', 'how long the app may take to become healthy (e.g. 60s, 2m)', '60s', parseDuration),
+  force: flag('--force', 'deploy even if the same app directory is already active', false),
+};
+
+export const appDeployCommand = defineCommand({
+  name: 'app:deploy',
+  description: 'Deploy a compose app to a node behind Caddy: health-gated, zero-downtime swap, rollback on failure',
+  options,
+  help: `How the entry point is found:
+  service:  the one named "web", or labelled dynia.entry=true; else the only service, else the only one publishing a TCP port
+  port:     label dynia.port, else the first TCP ports container port, else the first TCP expose
+  domain:   label dynia.domain, else the node's FQDN
+Data: a service with a volume or a writable bind-mounted directory (or label dynia.data=true) runs once, updated in place.
+
+Several nodes (--node a --node b, --node a,b, or --all): every node starts the new version and passes its
+internal health check (its own health path) before any node swaps; if one fails, none swaps and each new
+version is removed. After the swaps, a node failing its external check rolls every node back. Nodes already
+running this file are skipped unless --force.
+
+Release step: label dynia.release: "bin/migrate --yes" on the entry runs that command once per deploy, in a
+one-off container of the new version on the first node, after start and before any swap; a non-zero exit
+stops the deploy (nothing swaps) and shows its output.
+
+Examples:
+  dynia app:deploy --node web-1 --compose ./compose.yaml
+  dynia app:deploy --all --compose ./compose.yaml --parallel 2
+  dynia app:deploy --node web-1,web-2 --compose ./compose.yaml --force
+  dynia app:deploy --node web-1 --compose examples/shop/compose.yaml --dry-run
+  dynia app:deploy --node web-1 --compose ./compose.yaml --env-file .env.prod`,
+  run: runAppDeploy,
+});
 
 /** What the user must know before a deploy changes anything: what is data, what is dropped. */
 function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Reporter): void {
@@ -25,20 +62,23 @@ function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Repo
     );
 }
 
-export async function appDeployCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+async function runAppDeploy(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { configFor, withWorkflow } = await import('../context.js');
+  const { loadApp } = await import('../../compose/app-source.js');
+  const { StateStore } = await import('../../state/store.js');
+  const { appNameFor, planDeploy } = await import('../../workflows/app-plan.js');
+  const { reconcileUnchanged } = await import('../../workflows/deploy-reconcile.js');
+  const { fleetDeploy, planFleet } = await import('../../workflows/fleet-deploy.js');
+  const { parallel, timeout: timeoutMs } = args;
   // Everything local is checked before the lock and before any connection: bad input changes nothing.
-  const composePath = String(opts.compose);
-  const names = nodeNames({ node: opts.node as string[] | undefined, all: opts.all === true }, 'app:deploy');
-  const parallel = parallelism(opts.parallel);
-  const envFiles = Array.isArray(opts.envFile) ? opts.envFile.map(String) : [];
-  const source = loadApp(composePath, envFiles);
-  const app = appNameFor(composePath, opts.name === undefined ? undefined : String(opts.name), source.file.name);
-  const timeoutMs = parseDuration(String(opts.timeout), '--timeout');
-  const planNode = (state: Parameters<typeof planDeploy>[0], node: string, force = Boolean(opts.force)) =>
+  const names = nodeNames({ node: args.node, all: args.all }, 'app:deploy');
+  const source = loadApp(args.compose, args.envFile);
+  const app = appNameFor(args.compose, args.name, source.file.name);
+  const planNode = (state: Parameters<typeof planDeploy>[0], node: string, force = args.force) =>
     planDeploy(state, { node, app, file: source.file, model: source.model, files: source.files, hash: source.hash, force });
   const fleetPlan = (state: Parameters<typeof planDeploy>[0]) =>
     planFleet({ app, file: source.file, nodes: selectNodes(state, names, 'app:deploy'), planNode: (node) => planNode(state, node) });
-  if (opts.dryRun) {
+  if (args.dryRun) {
     const plan = fleetPlan(await new StateStore(configFor(globals).stateDir).load());
     const reports = [...plan.plans, ...plan.unchanged].map((p) => dryRunReport(p, source.model.warnings, source.envFiles));
     if (globals.json) return printJson(reports.length === 1 ? reports[0] : reports);

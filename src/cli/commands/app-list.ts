@@ -1,11 +1,19 @@
-import { StateStore } from '../../state/store.js';
 import { appListRows, APP_LIST_HEADERS, listApps } from '../../workflows/app-list.js';
-import { configFor } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand } from '../define.js';
 import { printJson, renderTable } from '../output.js';
+import type { GlobalOptions } from '../types.js';
+
+export const appListCommand = defineCommand({
+  name: 'app:list',
+  description: 'Every app per node: the version that serves (hash, time), domain, entry, status; nodes on another version are flagged',
+  help: "Read-only, from the state file (no node is contacted).\n\nExamples:\n  dynia app:list\n  dynia app:list --json | jq '.[] | select(.versions > 1)'",
+  run: runAppList,
+});
 
 /** Read-only, from state: no lock, no node contact. */
-export async function appListCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+async function runAppList(_args: unknown, globals: GlobalOptions): Promise<void> {
+  const { configFor } = await import('../context.js');
+  const { StateStore } = await import('../../state/store.js');
   const listing = listApps(await new StateStore(configFor(globals).stateDir).load());
   if (globals.json) return printJson(listing);
   if (listing.length === 0) {

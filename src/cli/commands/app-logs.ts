@@ -1,28 +1,41 @@
-import { InputError, RemoteError } from '../../errors.js';
-import { composeLogsCommand } from '../../node/log-commands.js';
-import { SshSession } from '../../remote/ssh.js';
-import { StateStore } from '../../state/store.js';
+import { RemoteError } from '../../errors.js';
+import { dataProject } from '../../node/layout.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { activeApp } from '../../workflows/app-select.js';
-import { appTarget } from '../../workflows/deploy-shared.js';
-import { dataProject } from '../../node/layout.js';
-import { configFor } from '../context.js';
-import type { GlobalOptions } from '../main.js';
-import { pinnedNode, positiveCount } from './node-access.js';
+import { defineCommand, flag, optional, required, withDefault } from '../define.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
+import { composeService, pinnedNode, positiveCount } from './node-access.js';
 
-const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+const options = {
+  node: required('--node <name>', 'node the app runs on', validateNodeName),
+  app: optional('--app <app>', 'app (default: the only app on the node)'),
+  service: optional('--service <service>', "compose service (default: the app's entry service)", composeService),
+  follow: flag('-f, --follow', 'keep streaming new lines until Ctrl-C', false),
+  tail: withDefault('--tail <n>', 'lines of history per container, or "all"', '100', (value, flag) =>
+    value === 'all' ? undefined : positiveCount(value, flag),
+  ),
+};
+
+export const appLogsCommand = defineCommand({
+  name: 'app:logs',
+  description: "Show the logs of an app's running version (docker compose logs over SSH)",
+  options,
+  help: 'Example:\n  dynia app:logs --node web-1 --app hello --follow',
+  run: runAppLogs,
+});
 
 /** Streams `docker compose logs` of the app's active project; with --follow until Ctrl-C. */
-export async function appLogsCommand(opts: Record<string, unknown>, _globals: GlobalOptions): Promise<void> {
-  const name = validateNodeName(String(opts.node), '--node');
-  const tail = opts.tail === 'all' ? undefined : positiveCount(String(opts.tail), '--tail');
-  const service = opts.service === undefined ? undefined : String(opts.service);
-  if (service !== undefined && !SERVICE.test(service))
-    throw InputError(`--service "${service}" is not a compose service name.`, 'e.g. --service web');
-  const config = configFor(_globals);
+async function runAppLogs(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { configFor } = await import('../context.js');
+  const { SshSession } = await import('../../remote/ssh.js');
+  const { StateStore } = await import('../../state/store.js');
+  const { appTarget } = await import('../../workflows/deploy-shared.js');
+  const { composeLogsCommand } = await import('../../node/log-commands.js');
+  const { node: name, service, tail } = args;
+  const config = configFor(globals);
   const state = await new StateStore(config.stateDir).load();
   const node = pinnedNode(state, name);
-  const deployment = activeApp(state, node, opts.app === undefined ? undefined : String(opts.app));
+  const deployment = activeApp(state, node, args.app);
   const session = await SshSession.connect({
     host: node.ip,
     privateKeyPath: config.require('dyniaSshKey'),
@@ -40,7 +53,7 @@ export async function appLogsCommand(opts: Record<string, unknown>, _globals: Gl
     const argv = composeLogsCommand(appTarget(project), {
       service: service ?? deployment.entryService,
       ...(tail === undefined ? {} : { tail }),
-      follow: opts.follow === true,
+      follow: args.follow,
     });
     const code = await session.stream(
       argv,

@@ -1,16 +1,38 @@
 import { validateProjectName } from '../../validate/project-name.js';
-import { appRemove, planRemove } from '../../workflows/app-remove.js';
-import { nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
-import { confirmOnTerminal } from '../confirm.js';
-import { withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { collectNodes, nodeNames, parallelism, selectNodes } from '../../workflows/node-selection.js';
+import { defineCommand, flag, list, required, withDefault } from '../define.js';
 import { printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function appRemoveCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const app = validateProjectName(String(opts.app), '--app');
-  const names = nodeNames({ node: opts.node as string[] | undefined, all: opts.all === true }, 'app:remove');
-  const parallel = parallelism(opts.parallel);
-  const volumes = opts.volumes === true;
+const options = {
+  app: required('--app <app>', 'the app to remove', validateProjectName),
+  node: list('--node <name>', 'a node to remove it from (repeat, or a,b)', collectNodes),
+  all: flag('--all', 'every node the app is on', false),
+  parallel: withDefault('--parallel <n>', 'nodes worked on at once', '4', parallelism),
+  yes: flag('-y, --yes', 'do not ask for confirmation', false),
+  volumes: flag('--volumes', "also delete the app's named volumes (its data); kept by default", false),
+};
+
+export const appRemoveCommand = defineCommand({
+  name: 'app:remove',
+  description:
+    'Remove an app from nodes: its containers and files; its domain goes back to the placeholder (node FQDN) or its site is removed',
+  options,
+  help: `Named volumes are kept unless --volumes; the output lists them either way. A custom domain's DNS record is left
+as it is. Safe to run again after an interruption.
+
+Examples:
+  dynia app:remove --app hello --node web-1
+  dynia app:remove --app hello --all --yes --volumes`,
+  run: runAppRemove,
+});
+
+async function runAppRemove(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withWorkflow } = await import('../context.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
+  const { appRemove, planRemove } = await import('../../workflows/app-remove.js');
+  const { app, parallel, volumes } = args;
+  const names = nodeNames({ node: args.node, all: args.all }, 'app:remove');
   const removed = await withWorkflow('app:remove', globals, async (deps) => {
     const plan = planRemove(deps.tx.state, {
       app,
@@ -18,7 +40,7 @@ export async function appRemoveCommand(opts: Record<string, unknown>, globals: G
       volumes,
     });
     const where = plan.nodes.map((n) => n.name).join(', ');
-    if (!opts.yes) {
+    if (!args.yes) {
       await confirmOnTerminal(
         `Remove ${app} from ${where}: its containers and files${volumes ? ', and its volumes (data is deleted)' : ' (volumes are kept)'}? [y/N] `,
         'app:remove',

@@ -1,18 +1,43 @@
+import { parseDuration } from '../../validate/duration.js';
 import { validateHostname } from '../../validate/hostname.js';
 import { validateNodeName } from '../../validate/node-name.js';
 import { validateProjectName } from '../../validate/project-name.js';
-import { parseDuration } from '../../validate/duration.js';
-import { appRollback } from '../../workflows/app-rollback.js';
-import { planRollbackReconciled } from '../../workflows/deploy-reconcile.js';
-import { withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, optional, required, withDefault } from '../define.js';
 import { formatMs, printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function appRollbackCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const node = validateNodeName(String(opts.node), '--node');
-  const domain = opts.domain === undefined ? undefined : validateHostname(String(opts.domain), '--domain');
-  const app = opts.app === undefined ? undefined : validateProjectName(String(opts.app), '--app');
-  const timeoutMs = parseDuration(String(opts.timeout), '--timeout');
+const options = {
+  node: required('--node <name>', 'node the app runs on', validateNodeName),
+  domain: optional('--domain <domain>', 'the domain to roll back (default: the only app on the node)', validateHostname, {
+    conflicts: 'app',
+  }),
+  app: optional('--app <app>', 'the app to roll back (default: the only app on the node)', validateProjectName),
+  timeout: withDefault(
+    '--timeout <duration>',
+    'how long the old version may take to become healthy again (e.g. 60s, 2m)',
+    '60s',
+    parseDuration,
+  ),
+};
+
+export const appRollbackCommand = defineCommand({
+  name: 'app:rollback',
+  description: 'Give a domain back to the version deployed before the running one (health-gated, undone on failure)',
+  options,
+  help: `The previous version is the last superseded deployment of the same app and domain; its compose project is
+still on the node, stopped. It is started, checked from inside the node's network, then takes the domain over;
+the running version is stopped (not removed) and marked rolled-back.
+
+Example:
+  dynia app:rollback --node web-1 --app hello`,
+  run: runAppRollback,
+});
+
+async function runAppRollback(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withWorkflow } = await import('../context.js');
+  const { appRollback } = await import('../../workflows/app-rollback.js');
+  const { planRollbackReconciled } = await import('../../workflows/deploy-reconcile.js');
+  const { node, domain, app, timeout: timeoutMs } = args;
   const t0 = performance.now();
   const { plan, result } = await withWorkflow('app:rollback', globals, async (deps) => {
     const plan = await planRollbackReconciled(deps.tx.state, { node, ...(domain ? { domain } : {}), ...(app ? { app } : {}) }, deps);

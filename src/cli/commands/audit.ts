@@ -1,15 +1,27 @@
-import { tailIfExists } from '../../node/audit-commands.js';
-import { StateStore } from '../../state/store.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { parseAuditLines } from '../../workflows/audit.js';
-import { configFor, connectNode } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, required, withDefault } from '../define.js';
 import { printJson, renderTable } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 import { pinnedNode, positiveCount } from './node-access.js';
 
-export async function auditCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const name = validateNodeName(String(opts.node), '--node');
-  const lines = positiveCount(String(opts.tail), '--tail');
+const options = {
+  node: required('--node <name>', 'node to read the log of', validateNodeName),
+  tail: withDefault('--tail <n>', 'last N entries', '20', positiveCount),
+};
+
+export const auditCommand = defineCommand({
+  name: 'audit',
+  description: "Show a node's audit log: who ran which state-changing command against it, and how it ended",
+  options,
+  help: 'The log is /opt/dynia/audit.log on the node, one JSON line per node:create, app:deploy, app:rollback\nand node:destroy (written before it deletes, as "started").\n\nExample:\n  dynia audit --node web-1 --tail 50',
+  run: runAudit,
+});
+
+async function runAudit({ node: name, tail: lines }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { configFor, connectNode } = await import('../context.js');
+  const { StateStore } = await import('../../state/store.js');
+  const { parseAuditLines } = await import('../../workflows/audit.js');
+  const { tailIfExists } = await import('../../node/audit-commands.js');
   const config = configFor(globals);
   const node = pinnedNode(await new StateStore(config.stateDir).load(), name);
   const session = await connectNode(node, config.require('dyniaSshKey'), () => Promise.resolve());

@@ -1,18 +1,21 @@
-import { CloudflareClient } from '../../cloud/cloudflare.js';
-import { DigitalOceanClient } from '../../cloud/digitalocean.js';
-import { defaultQuery } from '../../dns/propagation.js';
-import { fetchAcmeDirectory } from '../../doctor/acme-directory.js';
-import { renderReport, runDoctor, type DoctorReport } from '../../doctor/doctor.js';
-import { readDoctorSettings } from '../../doctor/settings.js';
-import { readLocalKey } from '../../workflows/ssh-key.js';
-import { configFor } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { DoctorReport } from '../../doctor/doctor.js';
+import { defineCommand } from '../define.js';
 import { printJson } from '../output.js';
+import type { GlobalOptions } from '../types.js';
 
 /** Doctor answers quickly: one retry, short timeouts (a check that cannot get through is the finding). */
 const CLIENT = { timeoutMs: 10_000, retry: { maxRetries: 1, baseDelayMs: 300 } };
 
-export async function doctorCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+export const doctorCommand = defineCommand({
+  name: 'doctor',
+  description:
+    'Check every setting against the APIs, changing nothing: tokens and their permissions, zone, account, SSH key, resolvers, ACME',
+  help: 'One line per check with the fix for each failure; exit 2 when any fails. Tokens are never printed.\n\nExample:\n  dynia doctor\n  dynia doctor --json | jq \'.checks[] | select(.status == "fail")\'',
+  run: runDoctorCommand,
+});
+
+async function runDoctorCommand(_args: unknown, globals: GlobalOptions): Promise<void> {
+  const { renderReport } = await import('../../doctor/doctor.js');
   const report = await doctor(globals);
   if (globals.json) printJson(report);
   else process.stdout.write(`${renderReport(report)}\n`);
@@ -21,6 +24,14 @@ export async function doctorCommand(_opts: Record<string, unknown>, globals: Glo
 
 /** Also the last step of `dynia init`. */
 export async function doctor(globals: GlobalOptions): Promise<DoctorReport> {
+  const { configFor } = await import('../context.js');
+  const { readDoctorSettings } = await import('../../doctor/settings.js');
+  const { defaultQuery } = await import('../../dns/propagation.js');
+  const { CloudflareClient } = await import('../../cloud/cloudflare.js');
+  const { DigitalOceanClient } = await import('../../cloud/digitalocean.js');
+  const { fetchAcmeDirectory } = await import('../../doctor/acme-directory.js');
+  const { runDoctor } = await import('../../doctor/doctor.js');
+  const { readLocalKey } = await import('../../workflows/ssh-key.js');
   const config = configFor(globals);
   const { settings, unparsable } = readDoctorSettings(config);
   const digitalocean = settings.digitaloceanToken.ok

@@ -1,22 +1,37 @@
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
-import { mergeConfigFile } from '../../config/config-file.js';
 import { InputError } from '../../errors.js';
-import { renderReport } from '../../doctor/doctor.js';
-import { initDefaults, initValues, tokenLines, type InitAnswers } from '../../init/plan.js';
-import { configFor } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { InitAnswers } from '../../init/plan.js';
+import { defineCommand, flag, optional } from '../define.js';
 import { printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 import { doctor } from './doctor.js';
 
-export async function initCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+const options = {
+  domain: optional('--domain <domain>', 'domain served by your Cloudflare zone (default: DYNIA_DOMAIN)'),
+  sshKey: optional('--ssh-key <path>', 'SSH private key Dynia logs in with (default: DYNIA_SSH_KEY, else ~/.ssh/id_ed25519 if it exists)'),
+  yes: flag('-y, --yes', 'ask nothing: take the flags and the defaults (for scripts)', false),
+};
+
+export const initCommand = defineCommand({
+  name: 'init',
+  description: 'Write .dynia/config.json from two questions (domain, SSH key), then run doctor; tokens stay in the environment or .env',
+  options,
+  help: 'Example:\n  dynia init\n  dynia init --yes --domain example.com --ssh-key ~/.ssh/dynia',
+  run: runInit,
+});
+
+async function runInit({ domain, sshKey, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { configFor } = await import('../context.js');
+  const { renderReport } = await import('../../doctor/doctor.js');
+  const { mergeConfigFile } = await import('../../config/config-file.js');
+  const { initDefaults, initValues, tokenLines } = await import('../../init/plan.js');
   const config = configFor(globals);
   const defaults = initDefaults(config, existsSync);
   const given: InitAnswers = {
-    ...(opts.domain ? { domain: String(opts.domain) } : {}),
-    ...(opts.sshKey ? { sshKey: String(opts.sshKey) } : {}),
+    ...(domain ? { domain } : {}),
+    ...(sshKey ? { sshKey } : {}),
   };
-  const answers = opts.yes ? { ...defaults, ...given } : await ask({ ...defaults, ...given });
+  const answers = yes ? { ...defaults, ...given } : await ask({ ...defaults, ...given });
   const values = initValues(answers);
   mergeConfigFile(config.configFile, values);
   const say = (line: string) => !globals.quiet && !globals.json && process.stderr.write(`${line}\n`);
@@ -36,6 +51,7 @@ async function ask(defaults: InitAnswers): Promise<InitAnswers> {
       'init asks questions and there is no terminal; nothing was written.',
       'In scripts: dynia init --yes --domain example.com [--ssh-key ~/.ssh/id_ed25519]',
     );
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const question = async (text: string, fallback?: string) =>

@@ -1,4 +1,4 @@
-/** Checks shared by the read-only node commands (app:logs, audit): a known, pinned node and a sane count. */
+/** Checks shared by the commands that reach one node's apps (app:logs, app:exec, audit): a known, pinned node, a sane count. */
 import { InputError } from '../../errors.js';
 import type { NodeRecord, State } from '../../state/schema.js';
 import { noSuchNode } from '../../workflows/node-selection.js';
@@ -21,4 +21,11 @@ export function positiveCount(value: string, field: string): number {
   if (!/^\d+$/.test(value) || n < 1 || n > 1_000_000)
     throw InputError(`${field} "${value}" is not a whole number from 1 to 1000000.`, `e.g. ${field} 50`);
   return n;
+}
+
+const SERVICE = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+export function composeService(value: string, field: string): string {
+  if (!SERVICE.test(value)) throw InputError(`${field} "${value}" is not a compose service name.`, `e.g. ${field} web`);
+  return value;
 }

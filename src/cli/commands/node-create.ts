@@ -1,24 +1,49 @@
+import { InputError } from '../../errors.js';
+import { validateCidrList } from '../../validate/cidr.js';
 import { validateHealthPath } from '../../validate/health-path.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { validateCidrList } from '../../validate/cidr.js';
 import { validateSlug } from '../../validate/slug.js';
-import { InputError } from '../../errors.js';
-import { nodeCreate } from '../../workflows/node-create.js';
-import { withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, optional, required, withDefault } from '../define.js';
 import { formatMs, printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function nodeCreateCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  // Everything the user typed is checked before any API call.
-  const name = validateNodeName(String(opts.name));
-  const healthPath = validateHealthPath(String(opts.healthPath));
-  const dnsTimeoutSeconds = Number(opts.dnsTimeout);
-  if (!Number.isFinite(dnsTimeoutSeconds) || dnsTimeoutSeconds <= 0)
-    throw InputError(`--dns-timeout "${String(opts.dnsTimeout)}" is not a positive number of seconds.`, 'e.g. --dns-timeout 120');
-  const region = validateSlug(String(opts.region), '--region', 'nyc3');
-  const size = validateSlug(String(opts.size), '--size', 's-1vcpu-1gb');
-  const image = validateSlug(String(opts.image), '--image', 'ubuntu-24-04-x64');
-  const sshFrom = opts.sshFrom === undefined ? undefined : validateCidrList(String(opts.sshFrom), '--ssh-from');
+function positiveSeconds(value: string, flag: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw InputError(`${flag} "${value}" is not a positive number of seconds.`, `e.g. ${flag} 120`);
+  return seconds;
+}
+
+const slug = (example: string) => (value: string, flag: string) => validateSlug(value, flag, example);
+
+// Everything the user typed is checked before any API call.
+const options = {
+  name: required('--name <name>', 'node name: a DNS label (a-z, 0-9, -), becomes <name>.<domain>', validateNodeName),
+  healthPath: withDefault('--health-path <path>', 'path every health check of this node uses', '/', validateHealthPath),
+  region: withDefault('--region <slug>', 'DigitalOcean region', 'nyc3', slug('nyc3')),
+  size: withDefault('--size <slug>', 'DigitalOcean size', 's-1vcpu-1gb', slug('s-1vcpu-1gb')),
+  image: withDefault('--image <slug>', 'DigitalOcean image', 'ubuntu-24-04-x64', slug('ubuntu-24-04-x64')),
+  sshKey: optional('--ssh-key <id|fingerprint>', 'DigitalOcean SSH key to install (default: the one matching DYNIA_SSH_KEY)'),
+  dnsTimeout: withDefault('--dns-timeout <seconds>', 'how long to wait for DNS propagation', '120', positiveSeconds),
+  sshFrom: optional(
+    '--ssh-from <cidr,...>',
+    'addresses/CIDRs the Cloud Firewall lets reach port 22 (default anywhere; include this machine)',
+    validateCidrList,
+  ),
+};
+
+export const nodeCreateCommand = defineCommand({
+  name: 'node:create',
+  description: 'Create a droplet, point <name>.<domain> at it, and bring up Caddy (HTTPS) with a placeholder site',
+  options,
+  help: 'Example:\n  dynia node:create --name web-1 --health-path /healthz',
+  run: runNodeCreate,
+});
+
+async function runNodeCreate(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withWorkflow } = await import('../context.js');
+  const { nodeCreate } = await import('../../workflows/node-create.js');
+  const { name, healthPath, region, size, image, sshFrom, sshKey, dnsTimeout: dnsTimeoutSeconds } = args;
   const t0 = performance.now();
   const result = await withWorkflow('node:create', globals, (deps) =>
     nodeCreate(
@@ -29,7 +54,7 @@ export async function nodeCreateCommand(opts: Record<string, unknown>, globals: 
         size,
         image,
         ...(sshFrom ? { sshFrom } : {}),
-        ...(opts.sshKey ? { sshKey: String(opts.sshKey) } : {}),
+        ...(sshKey ? { sshKey } : {}),
         dnsTimeoutMs: dnsTimeoutSeconds * 1000,
       },
       deps,

@@ -1,14 +1,25 @@
 import { validateNodeName } from '../../validate/node-name.js';
-import { nodeDestroy } from '../../workflows/node-destroy.js';
-import { confirmOnTerminal } from '../confirm.js';
-import { withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, flag, required } from '../define.js';
 import { printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function nodeDestroyCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const name = validateNodeName(String(opts.name));
-  if (!opts.yes)
-    await confirmOnTerminal(`Destroy node ${name}: its droplet, DNS record and everything running on it? [y/N] `, 'node:destroy');
+const options = {
+  name: required('--name <name>', 'node to destroy', validateNodeName),
+  yes: flag('-y, --yes', 'do not ask for confirmation', false),
+};
+
+export const nodeDestroyCommand = defineCommand({
+  name: 'node:destroy',
+  description: 'Delete a node: its DNS record, its droplet, and its entries in state',
+  options,
+  run: runNodeDestroy,
+});
+
+async function runNodeDestroy({ name, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withWorkflow } = await import('../context.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
+  const { nodeDestroy } = await import('../../workflows/node-destroy.js');
+  if (!yes) await confirmOnTerminal(`Destroy node ${name}: its droplet, DNS record and everything running on it? [y/N] `, 'node:destroy');
   await withWorkflow('node:destroy', globals, (deps) => nodeDestroy(name, deps));
   if (globals.json) return printJson({ destroyed: name });
   process.stderr.write(`✓ node ${name} destroyed\n`);

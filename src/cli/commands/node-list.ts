@@ -1,10 +1,13 @@
-import { StateStore } from '../../state/store.js';
-import { activeDeployments } from '../../workflows/node-sites.js';
-import { configFor } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand } from '../define.js';
 import { printJson, renderTable } from '../output.js';
+import type { GlobalOptions } from '../types.js';
 
-export async function nodeListCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+export const nodeListCommand = defineCommand({ name: 'node:list', description: 'List the nodes in state', run: runNodeList });
+
+async function runNodeList(_args: unknown, globals: GlobalOptions): Promise<void> {
+  const { configFor } = await import('../context.js');
+  const { StateStore } = await import('../../state/store.js');
+  const { activeDeployments } = await import('../../workflows/node-sites.js');
   const state = await new StateStore(configFor(globals).stateDir).load();
   if (globals.json) return printJson(state.nodes);
   if (state.nodes.length === 0) {

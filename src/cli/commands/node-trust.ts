@@ -1,18 +1,30 @@
-import { hostKeyFingerprint } from '../../remote/host-key.js';
 import { validateNodeName } from '../../validate/node-name.js';
-import { alreadyTrusted, describeOffer, offeredHostKey, pinHostKey } from '../../workflows/node-trust.js';
-import { confirmOnTerminal } from '../confirm.js';
-import { withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, flag, required } from '../define.js';
 import { printJson } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function nodeTrustCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const name = validateNodeName(String(opts.name));
+const options = {
+  name: required('--name <name>', 'node whose key to pin', validateNodeName),
+  yes: flag('-y, --yes', 'pin without asking (only when you know why the key changed)', false),
+};
+
+export const nodeTrustCommand = defineCommand({
+  name: 'node:trust',
+  description: 'Pin the SSH host key a node offers now (after its host was rebuilt); shows the fingerprint and asks first',
+  options,
+  run: runNodeTrust,
+});
+
+async function runNodeTrust({ name, yes }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withWorkflow } = await import('../context.js');
+  const { alreadyTrusted, describeOffer, offeredHostKey, pinHostKey } = await import('../../workflows/node-trust.js');
+  const { hostKeyFingerprint } = await import('../../remote/host-key.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
   const offer = await withWorkflow('node:trust', globals, async (deps) => {
     const offer = await offeredHostKey(name, deps);
     if (alreadyTrusted(offer)) return { ...offer, changed: false };
     deps.reporter.info(describeOffer(offer));
-    if (!opts.yes)
+    if (!yes)
       await confirmOnTerminal(`Pin this key for ${name}? Compare the fingerprint with the node's console first. [y/N] `, 'node:trust');
     await pinHostKey(offer, deps);
     return { ...offer, changed: true };

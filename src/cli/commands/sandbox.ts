@@ -1,47 +1,42 @@
-import { buildAndPushApp } from '../../../sandbox/apps.js';
-import { sandboxDown, sandboxEnv, sandboxStatus, sandboxUp } from '../../../sandbox/index.js';
-import { formatMs, printJson, renderTable } from '../output.js';
-import type { GlobalOptions } from '../main.js';
+/** `dynia sandbox …`: flags and help here; what they run is loaded only then, from the sandbox's own module. */
+import { argument, defineCommand, defineGroup, list } from '../define.js';
+import { loadSandboxCommands } from '../sandbox-entry.js';
 
-const progress = (globals: GlobalOptions) => (message: string) => {
-  if (!globals.quiet) process.stderr.write(`  ${message}\n`);
+const imageArgs = {
+  dir: argument('<dir>', 'directory with a Dockerfile (FROM ${BASE} is given the sandbox busybox image)'),
+  name: argument('<name>', 'Docker Hub name the node hosts will pull, e.g. myorg/app:1'),
 };
 
-export async function sandboxUpCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const info = await sandboxUp({ onProgress: progress(globals) });
-  if (globals.json) return printJson({ dir: info.dir, totalMs: Math.round(info.totalMs), steps: info.steps, env: Object.keys(info.env) });
-  if (!globals.quiet)
-    process.stderr.write(`✓ sandbox up in ${formatMs(info.totalMs)} (${info.dir})\n  next: eval "$(dynia sandbox env)"\n`);
-}
-
-export async function sandboxDownCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  await sandboxDown({ onProgress: progress(globals) });
-  if (!globals.quiet) process.stderr.write('✓ sandbox down: nothing of it runs any more\n');
-}
-
-export async function sandboxEnvCommand(): Promise<void> {
-  process.stdout.write(`${sandboxEnv()}\n`);
-}
-
-export async function sandboxStatusCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const status = await sandboxStatus();
-  if (globals.json) return printJson(status);
-  const rows = [
-    ['dockerd', status.dockerd ? 'running' : 'not running', ''],
-    ['daemon (API emulators, workerd)', status.daemonPid ? 'running' : 'not running', status.daemonPid ? `pid ${status.daemonPid}` : ''],
-    ...status.services.map((s) => [s.name, s.state, '']),
-    ...status.droplets.map((d) => [`droplet ${d.dropletId} (${d.name})`, d.running ? 'running' : 'stopped', d.ip]),
-  ];
-  process.stdout.write(
-    `${renderTable(['PART', 'STATE', 'DETAIL'], rows)}\n${status.up ? 'sandbox is up' : 'sandbox is not (fully) up: dynia sandbox up'}\n`,
-  );
-}
-
-export async function sandboxImageCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const [dir, hubName] = opts.args as [string, string];
-  const buildArgs = Object.fromEntries(
-    ((opts.buildArg as string[] | undefined) ?? []).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]),
-  );
-  await buildAndPushApp({ dir, hubName, buildArgs });
-  if (!globals.quiet) process.stderr.write(`✓ ${hubName} built from ${dir} and pushed to the sandbox registry\n`);
-}
+export const sandboxCommands = defineGroup(
+  'sandbox',
+  'The local stand-in for the cloud: Docker node hosts, DNS, ACME CA, API emulators, workerd',
+  [
+    defineCommand({
+      name: 'up',
+      description: 'Start the sandbox (idempotent)',
+      run: async (_args, globals) => (await loadSandboxCommands()).sandboxUpCommand(globals),
+    }),
+    defineCommand({
+      name: 'down',
+      description: 'Stop the sandbox and remove everything it started',
+      run: async (_args, globals) => (await loadSandboxCommands()).sandboxDownCommand(globals),
+    }),
+    defineCommand({
+      name: 'env',
+      description: 'Print the export lines that point Dynia at the sandbox: eval "$(dynia sandbox env)"',
+      run: async () => (await loadSandboxCommands()).sandboxEnvCommand(),
+    }),
+    defineCommand({
+      name: 'image',
+      description: 'Build an image from a directory on this machine and push it to the sandbox registry under a Docker Hub name',
+      options: { buildArg: list('--build-arg <KEY=VALUE...>', 'extra docker build arguments') },
+      arguments: imageArgs,
+      run: async (args, globals) => (await loadSandboxCommands()).sandboxImageCommand(args, globals),
+    }),
+    defineCommand({
+      name: 'status',
+      description: 'Show what the sandbox runs',
+      run: async (_args, globals) => (await loadSandboxCommands()).sandboxStatusCommand(globals),
+    }),
+  ],
+);

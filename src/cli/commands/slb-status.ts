@@ -1,12 +1,24 @@
-import { slbStatus } from '../../workflows/slb-status.js';
 import { validateWorkerName } from '../../workflows/slb-input.js';
-import { withClients } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand, withDefault } from '../define.js';
 import { printJson, renderTable } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
+
+const options = { name: withDefault('--name <worker>', 'Worker script name', 'dynia-slb', validateWorkerName) };
+
+export const slbStatusCommand = defineCommand({
+  name: 'slb:status',
+  description: "Show each origin's health verdict as the Worker sees it, and when it was probed",
+  options,
+  help: `Example:
+  dynia slb:status
+  dynia slb:status --name dynia-slb --json`,
+  run: runSlbStatus,
+});
 
 /** Read-only: no state lock, nothing written. */
-export async function slbStatusCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const name = validateWorkerName(String(opts.name));
+async function runSlbStatus({ name }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withClients } = await import('../context.js');
+  const { slbStatus } = await import('../../workflows/slb-status.js');
   const status = await withClients(globals, ({ config, cloudflare }) =>
     slbStatus({ name, accountId: config.require('cloudflareAccountId') }, { cloudflare }),
   );

@@ -1,25 +1,43 @@
-import { slbSync, type SlbSyncResult } from '../../workflows/slb-sync.js';
 import { validateRoutePattern, validateWorkerName } from '../../workflows/slb-input.js';
-import { sideBySide } from '../../workflows/slb-origins.js';
-import { withWorkflow } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { SlbSyncResult } from '../../workflows/slb-sync.js';
+import { defineCommand, flag, optional, withDefault } from '../define.js';
 import { formatMs, printJson, renderTable } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function slbSyncCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  // Everything the user typed is checked before any API call.
-  const name = validateWorkerName(String(opts.name));
-  const route = opts.route === undefined ? undefined : validateRoutePattern(String(opts.route));
+// Everything the user typed is checked before any API call.
+const options = {
+  name: withDefault('--name <worker>', 'Worker script name', 'dynia-slb', validateWorkerName),
+  health: flag('--no-health', 'publish every active node without probing it'),
+  route: optional('--route <pattern>', 'serve the Worker on a zone route (e.g. app.example.com/*)', validateRoutePattern, {
+    conflicts: 'workersDev',
+  }),
+  workersDev: flag('--workers-dev', 'serve the Worker on its workers.dev URL (default when no --route)'),
+  dryRun: flag('--dry-run', 'show current and new ORIGINS, change nothing', false),
+  allowEmpty: flag('--allow-empty', 'publish even when no origin is healthy', false),
+};
+
+export const slbSyncCommand = defineCommand({
+  name: 'slb:sync',
+  description: 'Publish the healthy nodes as ORIGINS of the load-balancing Worker and deploy it',
+  options,
+  run: runSlbSync,
+});
+
+async function runSlbSync(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { withWorkflow } = await import('../context.js');
+  const { slbSync } = await import('../../workflows/slb-sync.js');
+  const { name, route } = args;
   const t0 = performance.now();
   const result = await withWorkflow('slb:sync', globals, (deps, config) =>
     slbSync(
       {
         name,
         accountId: config.require('cloudflareAccountId'),
-        health: opts.health !== false,
+        health: args.health,
         ...(route ? { route } : {}),
         workersDevUrlTemplate: config.require('dyniaWorkersDevUrl'),
-        dryRun: opts.dryRun === true,
-        allowEmpty: opts.allowEmpty === true,
+        dryRun: args.dryRun,
+        allowEmpty: args.allowEmpty,
       },
       deps,
     ),
@@ -34,11 +52,12 @@ export async function slbSyncCommand(opts: Record<string, unknown>, globals: Glo
 }
 
 /** Current and new ORIGINS side by side on stdout; nothing was changed. */
-function printDryRun(name: string, result: SlbSyncResult, globals: GlobalOptions): void {
+async function printDryRun(name: string, result: SlbSyncResult, globals: GlobalOptions): Promise<void> {
   if (globals.json) {
     printJson({ dryRun: true, url: result.url, current: result.current, origins: result.origins, dropped: result.dropped });
     return;
   }
+  const { sideBySide } = await import('../../workflows/slb-origins.js');
   const rows = sideBySide(result.current ?? [], result.origins);
   process.stdout.write(
     `${renderTable([`CURRENT (${result.current === null ? 'none' : result.current.length})`, `NEW (${result.origins.length})`], rows)}\n`,

@@ -1,20 +1,50 @@
 import { mkdir } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
-import { hostKeyFingerprint } from '../../remote/host-key.js';
-import { acquireLock } from '../../state/lock.js';
 import type { State } from '../../state/schema.js';
-import { StateStore } from '../../state/store.js';
-import { activeDeployments } from '../../workflows/node-sites.js';
-import { loadForRebuild, rebuildState, reportRebuild } from '../../workflows/state-rebuild.js';
-import { diffStates, isEmptyDiff, renderStateDiff } from '../../workflows/state-diff.js';
-import { confirmOnTerminal } from '../confirm.js';
-import { portsOf, withClients } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { activeDeployments as ActiveDeployments } from '../../workflows/node-sites.js';
+import { defineCommand, flag } from '../define.js';
 import { printJson, renderTable } from '../output.js';
+import type { ArgsOf, GlobalOptions } from '../types.js';
 
-export async function stateRebuildCommand(opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
-  const yes = opts.yes === true;
-  const dryRun = opts.dryRun === true;
+const options = {
+  yes: flag('-y, --yes', 'write without asking (needed without a terminal)', false),
+  dryRun: flag('--dry-run', 'show the rebuilt state and the changes, write nothing', false),
+};
+
+export const stateRebuildCommand = defineCommand({
+  name: 'state:rebuild',
+  description: 'Rebuild a lost or stale state file from DigitalOcean, Cloudflare and the nodes themselves',
+  options,
+  help: `Reads droplets tagged dynia, the zone's A records and each node's /opt/dynia/node.json over SSH, probes
+https://<fqdn><health path>, shows the result and the changes against the current file, and writes it after
+confirmation (the current file is kept as state.json.bak-<time>). Host keys the current state pinned are
+verified; unknown ones are trusted on first use, and the output says so.
+
+What is not whole is reported, never guessed:
+  droplet + A record + manifest         active node, with the manifest's health path and deployments
+  droplet + manifest, no A record       kept as failed with its deployments (node:create re-creates the record)
+  droplet + A record, SSH fails         kept as failed with what the cloud tells: name, ip, droplet, record;
+                                        no deployments (run state:rebuild again once it answers)
+  droplet + A record, no manifest       kept as failed (node:create finishes it)
+  nothing ties a droplet to the zone    left out (no A record and no manifest of this domain)
+  A record like <node>.<domain> → IP of no dynia droplet: reported only
+Every finding is in --json output under "findings".
+
+Example:
+  dynia state:rebuild --dry-run
+  dynia state:rebuild --yes --json`,
+  run: runStateRebuild,
+});
+
+async function runStateRebuild({ yes, dryRun }: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
+  const { portsOf, withClients } = await import('../context.js');
+  const { StateStore } = await import('../../state/store.js');
+  const { activeDeployments } = await import('../../workflows/node-sites.js');
+  const { loadForRebuild, rebuildState, reportRebuild } = await import('../../workflows/state-rebuild.js');
+  const { acquireLock } = await import('../../state/lock.js');
+  const { hostKeyFingerprint } = await import('../../remote/host-key.js');
+  const { confirmOnTerminal } = await import('../confirm.js');
+  const { diffStates, isEmptyDiff, renderStateDiff } = await import('../../workflows/state-diff.js');
   if (!yes && !dryRun && !process.stdin.isTTY) {
     throw InputError(
       'state:rebuild asks before it writes, and there is no terminal to ask; nothing was done.',
@@ -38,7 +68,9 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
       const changed = unreadable !== undefined || !isEmptyDiff(diff);
       reportRebuild(result, reporter);
       if (!globals.json)
-        process.stdout.write(`${renderRebuilt(result.state)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`);
+        process.stdout.write(
+          `${renderRebuilt(result.state, activeDeployments)}\n\nChanges against ${store.path}:\n${renderStateDiff(diff)}\n`,
+        );
 
       let written = false;
       let backup: string | null = null;
@@ -75,7 +107,7 @@ export async function stateRebuildCommand(opts: Record<string, unknown>, globals
   });
 }
 
-function renderRebuilt(state: State): string {
+function renderRebuilt(state: State, activeDeployments: typeof ActiveDeployments): string {
   const rows = state.nodes.map((node) => [
     node.name,
     node.status,

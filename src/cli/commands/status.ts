@@ -1,11 +1,19 @@
-import { StateStore } from '../../state/store.js';
-import { nodeStatuses, statusProblems, statusRow, STATUS_HEADERS } from '../../workflows/node-status.js';
-import { configFor, digitaloceanClient, nodePorts } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import { defineCommand } from '../define.js';
 import { createReporter, printJson, renderTable } from '../output.js';
+import type { GlobalOptions } from '../types.js';
+
+export const statusCommand = defineCommand({
+  name: 'status',
+  description: 'Check every node now: droplet, DNS at each resolver, Caddy, health over HTTPS, what it serves, last deployment',
+  help: "Read-only. Nodes are contacted with their pinned SSH host key only.\n\nExample:\n  dynia status --json | jq '.[] | select(.ok | not)'",
+  run: runStatus,
+});
 
 /** Read-only: no lock, nothing written (not even a host key: nodes without a pinned key are not contacted). */
-export async function statusCommand(_opts: Record<string, unknown>, globals: GlobalOptions): Promise<void> {
+async function runStatus(_args: unknown, globals: GlobalOptions): Promise<void> {
+  const { configFor, digitaloceanClient, nodePorts } = await import('../context.js');
+  const { StateStore } = await import('../../state/store.js');
+  const { nodeStatuses, statusProblems, statusRow, STATUS_HEADERS } = await import('../../workflows/node-status.js');
   const config = configFor(globals);
   const state = await new StateStore(config.stateDir).load();
   if (state.nodes.length === 0) {
