@@ -13,10 +13,8 @@ import { retireProject } from '../node/retire-commands.js';
 import { chain } from '../node/app-sync.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import type { Deployment, NodeRecord, State } from '../state/schema.js';
-import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { applyCaddyfile } from './caddy-config.js';
-import type { FleetPlan } from './fleet-deploy.js';
 import { planRollback, type RollbackPlan } from './rollback-plan.js';
 import { appTarget, caddyfileFor, moveAlias, writeNodeManifest } from './deploy-shared.js';
 import { nodeManifest } from './node-sites.js';
@@ -128,31 +126,8 @@ export async function reconcileApp(
   return { ...result, file: observed.file };
 }
 
-/**
- * app:deploy's nodes that already run the file: each is still compared with state and repaired (one
- * connection, one read); one whose active version no longer runs gets a real deploy (`replan`, as --force).
- */
-export async function reconcileUnchanged(
-  plan: FleetPlan,
-  deps: WorkflowDeps,
-  replan: (node: string) => DeployPlan,
-): Promise<FleetPlan & { repaired: number }> {
-  const redeploy: DeployPlan[] = [];
-  let repaired = 0;
-  for (const p of plan.unchanged) {
-    const found = await reconcileNode(p.node, p.app, 'app:deploy', deps);
-    repaired += found.repairs.length;
-    if (found.redeploy) {
-      deps.reporter.warn(`${p.node.name}: ${found.redeploy}; deploying it again`);
-      redeploy.push(replan(p.node.name));
-    }
-  }
-  const again = new Set(redeploy.map((p) => p.node.name));
-  return { ...plan, plans: [...plan.plans, ...redeploy], unchanged: plan.unchanged.filter((p) => !again.has(p.node.name)), repaired };
-}
-
 /** One node compared with state and repaired on its own connection; the audit line only when something changed. */
-async function reconcileNode(node: NodeRecord, app: string, command: string, deps: WorkflowDeps): Promise<Reconciliation> {
+export async function reconcileNode(node: NodeRecord, app: string, command: string, deps: WorkflowDeps): Promise<Reconciliation> {
   const session = await deps.connect(node, () => Promise.resolve());
   let failure: unknown;
   let found: Reconciliation | undefined;

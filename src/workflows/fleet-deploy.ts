@@ -12,6 +12,7 @@ import { tail } from '../remote/remote.js';
 import type { Deployment, NodeRecord } from '../state/schema.js';
 import { deployPhases, type AppDeployInput, type DeployPhases } from './app-deploy.js';
 import type { DeployPlan } from './app-plan.js';
+import { reconcileNode } from './deploy-reconcile.js';
 import { appTarget } from './deploy-shared.js';
 import { runFleet, type FleetNodeReport } from './fleet.js';
 import type { WorkflowDeps } from './ports.js';
@@ -144,4 +145,27 @@ export async function fleetDeploy(
       Object.assign(error, { results: collect((error as { nodes: FleetNodeReport[] }).nodes) });
     throw error;
   }
+}
+
+/**
+ * app:deploy's nodes that already run the file: each is still compared with state and repaired (one
+ * connection, one read); one whose active version no longer runs gets a real deploy (`replan`, as --force).
+ */
+export async function reconcileUnchanged(
+  plan: FleetPlan,
+  deps: WorkflowDeps,
+  replan: (node: string) => DeployPlan,
+): Promise<FleetPlan & { repaired: number }> {
+  const redeploy: DeployPlan[] = [];
+  let repaired = 0;
+  for (const p of plan.unchanged) {
+    const found = await reconcileNode(p.node, p.app, 'app:deploy', deps);
+    repaired += found.repairs.length;
+    if (found.redeploy) {
+      deps.reporter.warn(`${p.node.name}: ${found.redeploy}; deploying it again`);
+      redeploy.push(replan(p.node.name));
+    }
+  }
+  const again = new Set(redeploy.map((p) => p.node.name));
+  return { ...plan, plans: [...plan.plans, ...redeploy], unchanged: plan.unchanged.filter((p) => !again.has(p.node.name)), repaired };
 }

@@ -6,7 +6,7 @@
  */
 import { publicIpv4, type Droplet } from '../cloud/digitalocean.js';
 import type { NodeRecord } from '../state/schema.js';
-import { DROPLET_TAG } from './node-create.js';
+import { DROPLET_TAG } from '../cloud/droplet-tag.js';
 import type { WorkflowDeps } from './ports.js';
 
 type Deps = Pick<WorkflowDeps, 'tx' | 'digitalocean' | 'cloudflare' | 'settings' | 'reporter'>;

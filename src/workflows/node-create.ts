@@ -4,6 +4,7 @@
  * node (a done step finds its work in place).
  */
 import { publicIpv4 } from '../cloud/digitalocean.js';
+import { DROPLET_TAG } from '../cloud/droplet-tag.js';
 import { InputError } from '../errors.js';
 import { renderCaddyfile } from '../node/caddyfile.js';
 import { dockerReady } from '../node/docker-commands.js';
@@ -51,8 +52,6 @@ interface Ctx {
   sshKey?: number | string;
   session?: NodeSession;
 }
-
-export const DROPLET_TAG = 'dynia';
 
 /** The node as state has it now (every step re-reads it: earlier steps commit). */
 function current(ctx: Ctx): NodeRecord {

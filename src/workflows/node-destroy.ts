@@ -6,7 +6,7 @@ import { InputError, reasonOf } from '../errors.js';
 import { appendAudit } from './audit.js';
 import { releaseNodeFirewall } from './firewall.js';
 import type { WorkflowDeps } from './ports.js';
-import { DROPLET_TAG } from './node-create.js';
+import { DROPLET_TAG } from '../cloud/droplet-tag.js';
 import { runSteps, type Step } from './steps.js';
 
 interface Ctx {

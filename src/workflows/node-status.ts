@@ -11,7 +11,7 @@ import { containerRunning, publishedPorts } from '../node/status-commands.js';
 import { firewallCell, firewallProblems, firewallStatus, parsePublishedPorts, type FirewallStatus } from './firewall-status.js';
 import type { Deployment, NodeRecord, State } from '../state/schema.js';
 import { nodeBindings } from './node-sites.js';
-import { DROPLET_TAG } from './node-create.js';
+import { DROPLET_TAG } from '../cloud/droplet-tag.js';
 import type { NodeSession, Settings, WorkflowDeps } from './ports.js';
 
 export interface NodeStatus {

@@ -12,7 +12,7 @@ import { hostKeyFingerprint } from '../remote/host-key.js';
 import { emptyState, STATE_VERSION, type State } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { attachFirewalls } from './firewall-plan.js';
-import { DROPLET_TAG } from './node-create.js';
+import { DROPLET_TAG } from '../cloud/droplet-tag.js';
 import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from './ports.js';
 import { assembleState, healthFindings, type Observation, type TrustedKey } from './rebuild-assemble.js';
 import { matchDroplets, type Finding, type MatchResult } from './rebuild-match.js';

@@ -67,8 +67,7 @@ async function runAppDeploy(args: ArgsOf<typeof options>, globals: GlobalOptions
   const { loadApp } = await import('../../compose/app-source.js');
   const { StateStore } = await import('../../state/store.js');
   const { appNameFor, planDeploy } = await import('../../workflows/app-plan.js');
-  const { reconcileUnchanged } = await import('../../workflows/deploy-reconcile.js');
-  const { fleetDeploy, planFleet } = await import('../../workflows/fleet-deploy.js');
+  const { fleetDeploy, planFleet, reconcileUnchanged } = await import('../../workflows/fleet-deploy.js');
   const { parallel, timeout: timeoutMs } = args;
   // Everything local is checked before the lock and before any connection: bad input changes nothing.
   const names = nodeNames({ node: args.node, all: args.all }, 'app:deploy');
