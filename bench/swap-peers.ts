@@ -19,7 +19,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upstreamAlias } from '../src/node/upstream-alias.js';
 import { SANDBOX } from '../sandbox/layout.js';
-import { dynia, fmt, percentile, requireSandbox, startLoad, type Sample } from './lib.js';
+import { dynia, fmt, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
 
 requireSandbox();
 const redeploys = Number(process.argv[2] ?? 6);
@@ -212,6 +212,7 @@ const range = (xs: number[]) =>
   `${(median(xs) / 1000).toFixed(2)} s (${(Math.min(...xs) / 1000).toFixed(2)}–${(Math.max(...xs) / 1000).toFixed(2)})`;
 
 const rows: Row[] = [];
+const load = watchLoad();
 try {
   for (const approach of approaches) {
     try {
@@ -222,7 +223,7 @@ try {
   }
 } finally {
   console.log(
-    `\n${redeploys} redeploys per approach, alternating two versions, under ${connections} keep-alive HTTPS connections through the node's Caddy\n`,
+    `\n${redeploys} redeploys per approach, alternating two versions, under ${connections} keep-alive HTTPS connections through the node's Caddy (${load()})\n`,
   );
   console.log('| approach | requests during | failed | p99 before → during | ratio | redeploy wall time (median, range) |');
   console.log('|---|---|---|---|---|---|');
