@@ -6,6 +6,7 @@
  * the Caddyfile changes (a new domain or port: Caddy is reloaded between them). The old version's stop, which
  * nothing but the deploy's end depends on, runs beside the external check and the state's last commit.
  */
+import { niced } from '../node/niced.js';
 import { retireProject } from '../node/retire-commands.js';
 import { upstreamAlias } from '../node/upstream-alias.js';
 import type { Deployment } from '../state/schema.js';
@@ -45,10 +46,10 @@ export async function swapTraffic(ctx: Ctx, clock: { now(): number } = performan
   return `${said}; ${describeDrain(drained, false)}; stopping it`;
 }
 
-/** The old version's stop, started without waiting: its outcome is kept, never thrown (see `retired`). */
+/** The old version's stop, started without waiting, yielding the CPU to the load: its outcome is kept, never thrown (see `retired`). */
 function retire(session: NodeSession, previous: Deployment, clock: { now(): number }): Promise<Retired> {
   const t0 = clock.now();
-  return session.exec(retireProject(appTarget(previous.project))).then(
+  return session.exec(niced(retireProject(appTarget(previous.project)))).then(
     () => ({ ms: clock.now() - t0 }),
     (error: unknown) => ({ error }),
   );

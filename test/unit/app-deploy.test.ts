@@ -130,7 +130,7 @@ describe('appDeploy', () => {
       'niced sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080`,
-      'retire shop-blue',
+      'niced retire shop-blue',
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(
@@ -149,7 +149,7 @@ describe('appDeploy', () => {
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
       'drain shop-green-web-1:9090 shop-blue-web-1:8080',
-      'retire shop-blue',
+      'niced retire shop-blue',
       'upload /opt/dynia/node.json',
     ]);
   });
@@ -166,7 +166,7 @@ describe('appDeploy', () => {
     const exec = remote.exec.bind(remote);
     remote.exec = async (argv, options) => {
       const result = await exec(argv, options);
-      if (argv[0] === 'sh' && argv[2]?.includes('--restart=no')) {
+      if (argv.some((a) => a.includes('--restart=no'))) {
         // Stops only once the external check has run: a deploy that waited for the stop first would never get here.
         const waited = await Promise.race([probing.then(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, true))]);
         seen.push(waited ? 'stopped without a probe' : 'stopped');
@@ -175,16 +175,12 @@ describe('appDeploy', () => {
     };
     await deploy(V2, deps);
     assert.deepEqual(seen, ['probe', 'stopped']);
-    assert.deepEqual(commands(remote).slice(-2), ['retire shop-blue', 'upload /opt/dynia/node.json']);
+    assert.deepEqual(commands(remote).slice(-2), ['niced retire shop-blue', 'upload /opt/dynia/node.json']);
   });
 
   test("the old version's stop failing after the drain: the deploy rolls back to it", async () => {
     const { remote, deps } = setup([active('shop-blue')]);
-    remote.on(
-      (argv) => argv[0] === 'sh' && argv[2]?.includes('--restart=no') === true,
-      { code: 1, stderr: 'Error response from daemon: boom' },
-      1,
-    );
+    remote.on((argv) => argv.some((a) => a.includes('--restart=no')), { code: 1, stderr: 'Error response from daemon: boom' }, 1);
     await assert.rejects(
       deploy(V2, deps),
       (e: unknown) => e instanceof DyniaError && /boom/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message),
@@ -249,7 +245,7 @@ describe('appDeploy', () => {
     );
     assert.deepEqual(commands(remote).slice(4), [
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080`,
-      'retire shop-blue',
+      'niced retire shop-blue',
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,

@@ -78,7 +78,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     return {};
   }
   if (text.includes('--restart=no')) {
-    const projects = argv[3] === 'sh' ? [argv[4]] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
+    const projects = argv[3] === 'sh' ? [argv.at(-1)] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
     for (const project of projects) {
       for (const c of inProject(host, project!)) {
         c.running = false;
