@@ -13,7 +13,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dynia, fmt, percentile, requireSandbox, startLoad, summarize, type Sample } from './lib.js';
+import { dynia, fmt, percentile, requireSandbox, startLoad, summarize, watchLoad, type Sample } from './lib.js';
 
 requireSandbox();
 const rounds = Number(process.argv[2] ?? 6);
@@ -31,6 +31,7 @@ cpSync(new URL('../examples/shop', import.meta.url).pathname, app, { recursive: 
 // Serve the node's own FQDN (no DNS step), as bench/deploy-swap.ts does.
 writeFileSync(join(app, '.env'), readFileSync(join(app, '.env'), 'utf8').replace(/SHOP_DOMAIN=.*/, `SHOP_DOMAIN=${node}.dynia.test`));
 const page = join(app, 'web/www/index.html');
+const load = watchLoad();
 const deploy = () => dynia(['app:deploy', '--node', node, '--compose', join(app, 'compose.yaml'), '--json'], stateDir);
 try {
   must(await dynia(['node:create', '--name', node], stateDir));
@@ -60,7 +61,7 @@ try {
       99,
     );
   console.log(
-    `\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${rounds} × app:deploy of examples/shop, one file changed each time\n`,
+    `\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${rounds} × app:deploy of examples/shop, one file changed each time (${load()})\n`,
   );
   console.log(summarize('before', before));
   console.log(summarize('during', during));

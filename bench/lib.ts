@@ -1,7 +1,7 @@
 /** Shared bits of the sandbox benchmarks: run the built CLI, percentiles, a keep-alive HTTPS load generator. */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 
@@ -85,4 +85,19 @@ export function summarize(label: string, samples: Sample[]): string {
   const failed = samples.filter((s) => !s.ok);
   const errors = [...new Set(failed.map((s) => s.error))].slice(0, 3).join('; ');
   return `${label.padEnd(8)} requests ${String(samples.length).padStart(7)}  failed ${String(failed.length).padStart(4)}  p50 ${fmt(percentile(sorted, 50)).padStart(6)} ms  p99 ${fmt(percentile(sorted, 99)).padStart(7)} ms  max ${fmt(sorted.at(-1) ?? NaN).padStart(7)} ms${errors ? `  (${errors})` : ''}`;
+}
+
+/**
+ * The machine's 1-minute load average, sampled every 5 s while a bench runs: the figures of a run on a busy shared
+ * machine are read beside it. Returns a function that stops sampling and says `load average a–b`.
+ */
+export function watchLoad(): () => string {
+  const seen = [loadavg()[0]!];
+  const timer = setInterval(() => seen.push(loadavg()[0]!), 5000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    seen.push(loadavg()[0]!);
+    return `load average ${Math.min(...seen).toFixed(1)}–${Math.max(...seen).toFixed(1)}`;
+  };
 }

@@ -17,6 +17,8 @@ export const DRAIN_POLL_SECONDS = '0.05';
 export const DRAIN_IDLE_POLLS = 5;
 /** Exit code of the poll when Caddy never moved on within its time (EX_TEMPFAIL); the last answer is on stderr. */
 export const DRAIN_TIMED_OUT = 75;
+/** Exit code when the new container could not take the alias (nothing was waited for, nothing stopped). */
+export const ALIAS_FAILED = 4;
 
 /**
  * Runs in the Caddy container. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new address is in
@@ -42,16 +44,20 @@ const POLL = [
 
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
- * $6 its port, $7 seconds, $8 the poll script; the rest is the command to run once drained.
+ * $6 its port, $7 seconds, $8 the poll script, $9 the alias the new container takes first (empty: it holds it
+ * already); the rest is the command to run once drained (none: the command ends there).
  */
 const HOST = [
   reniceSelf(DYNIA_NICENESS),
-  'new=$(docker inspect -f "$1" "$3") && [ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
-  // The old version may already be gone (an earlier failure): then only the new address counts.
-  'old=$(docker inspect -f "$1" "$5" 2>/dev/null); [ -n "$old" ] || old=none',
+  // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
+  `[ -z "$9" ] || { docker network disconnect ${EDGE_NETWORK} "$3" && docker network connect --alias "$9" ${EDGE_NETWORK} "$3"; } || exit ${ALIAS_FAILED}`,
+  // One inspect for both; the old version may already be gone (an earlier failure): then only the new address counts.
+  'addrs=$(docker inspect -f "{{.Name}} $1" "$3" "$5" 2>/dev/null); new= old=none',
+  'for a in $addrs; do case $a in "/$3") at=new ;; "/$5") at=old ;; *) [ "$at" = new ] && new=$a; [ "$at" = old ] && old=$a; at= ;; esac; done',
+  '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   'docker exec "$2" sh -c "$8" sh "$new:$4" "$old:$6" "$7" || exit $?',
-  'shift 8',
-  'exec "$@"',
+  'shift 9',
+  '[ $# -eq 0 ] || exec "$@"',
 ].join('\n');
 
 export interface DrainTarget {
@@ -60,12 +66,14 @@ export interface DrainTarget {
   /** Container that held it before (to be stopped once drained). */
   previous: { container: string; port: number };
   timeoutSeconds: number;
+  /** The alias `next` joins `edge` with first, in the same command (the swap); absent when it holds it already. */
+  takeAlias?: string;
 }
 
 const addressTemplate = (network: string) => `{{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
 
-/** Waits for Caddy to move on from `previous`, then runs `then` (the stop of the old version). */
-export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
+/** Waits for Caddy to move on from `previous`, then runs `then` (the stop of the old version), if any. */
+export const drainThen = (target: DrainTarget, then: Argv = [], caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
   'sh',
   '-c',
   HOST,
@@ -78,5 +86,6 @@ export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAIN
   String(target.previous.port),
   String(target.timeoutSeconds),
   POLL,
+  target.takeAlias ?? '',
   ...then,
 ];

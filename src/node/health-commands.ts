@@ -4,6 +4,12 @@ import { CADDY_CONTAINER } from './layout.js';
 import { POLL_NICENESS, reniceSelf } from './niced.js';
 
 /**
+ * Seconds between probes: the wait ends this soon after the app answers (it is part of every deploy's time), and a
+ * busybox wget from inside Caddy's container costs little beside the load.
+ */
+export const HEALTH_POLL_SECONDS = '0.1';
+
+/**
  * Polls a URL until it answers 2xx/3xx or the time is up: one remote command for the whole wait. The script is
  * constant; the URL and timeout are arguments, never spliced into it. On failure the last response or error
  * goes to stderr. busybox `timeout` wraps wget because `wget -T` crashes in some busybox builds.
@@ -14,7 +20,7 @@ const HEALTH_LOOP = [
   'while :; do',
   '  if out=$(timeout 3 wget -q -S -O /dev/null "$1" 2>&1); then printf "%s\\n" "$out"; exit 0; fi',
   '  if [ "$(date +%s)" -ge "$deadline" ]; then printf "%s\\n" "${out:-no answer}" >&2; exit 1; fi',
-  '  sleep 0.5',
+  `  sleep ${HEALTH_POLL_SECONDS}`,
   'done',
 ].join('\n');
 

@@ -37,6 +37,9 @@ export const retireProject = (target: ComposeTarget): Argv => ['sh', '-c', RETIR
 export const reviveProject = (target: ComposeTarget): Argv =>
   chain(['sh', '-c', RESTORE_RESTART, 'sh', target.project], composeStart(target));
 
+/** Seconds between Docker health reads (a docker CLI run each: coarser than the HTTP probe's). */
+export const DOCKER_HEALTH_POLL_SECONDS = '0.2';
+
 /** Waits until Docker reports the container `healthy` (its compose healthcheck); exits 1 on `unhealthy` or timeout. */
 const DOCKER_HEALTH_LOOP = [
   'deadline=$(( $(date +%s) + $2 ))',
@@ -44,7 +47,7 @@ const DOCKER_HEALTH_LOOP = [
   `  s=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1" 2>/dev/null || echo missing)`,
   '  case $s in healthy|none) exit 0 ;; unhealthy) echo "docker healthcheck: unhealthy" >&2; exit 1 ;; esac',
   '  if [ "$(date +%s)" -ge "$deadline" ]; then echo "docker healthcheck: still $s" >&2; exit 1; fi',
-  '  sleep 0.5',
+  `  sleep ${DOCKER_HEALTH_POLL_SECONDS}`,
   'done',
 ].join('\n');
 

@@ -6,69 +6,39 @@
  * running one, is probed from inside `edge`, then takes over the domain's stable network alias, which Caddy
  * re-resolves every 200 ms: no Caddy reload, so no dropped keep-alive requests. Only then is the old version
  * retired (restart policy `no`, stopped, kept so a rollback can start it again). Any failure after the swap rolls back.
+ * The steps are here; the swap is in deploy-swap.ts, the way back from a failure in deploy-undo.ts.
  */
 import { DyniaError, HealthError, reasonOf } from '../errors.js';
-import { composeDown, composeLogs } from '../node/compose-commands.js';
+import { composeLogs } from '../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../node/health-commands.js';
-import { appFilesPath, composeContainerName } from '../node/layout.js';
-import { joinEdgeWithoutAlias, retireProject, reviveProject, waitDockerHealthy } from '../node/retire-commands.js';
+import { appFilesPath } from '../node/layout.js';
+import { waitDockerHealthy } from '../node/retire-commands.js';
 import { chain } from '../node/app-sync.js';
 import { niced } from '../node/niced.js';
 import { startCommand, syncApp } from './app-upload.js';
 import { tail } from '../remote/remote.js';
-import type { Deployment, State } from '../state/schema.js';
-import type { DeployPlan } from './app-plan.js';
 import { appendAudit, auditOutcome } from './audit.js';
 import { reconcileApp } from './deploy-reconcile.js';
-import { applyCaddyfile } from './caddy-config.js';
-import { appTarget as target, caddyfileFor as caddyfileForNode, moveAlias, writeNodeManifest } from './deploy-shared.js';
-import { describeDrain, drainThenStop, swapTarget } from './drain.js';
+import {
+  auditArgs,
+  entryContainer,
+  healthPath,
+  newCtx,
+  pruneHistory,
+  writeManifest,
+  type AppDeployInput,
+  type AppDeployResult,
+  type Ctx,
+} from './deploy-context.js';
+import { appTarget as target } from './deploy-shared.js';
+import { retired, settleRetire, swapTraffic } from './deploy-swap.js';
+import { abandon, rollBack } from './deploy-undo.js';
 import { pollHttps } from './https-check.js';
 import type { NodeSession, WorkflowDeps } from './ports.js';
-import { syncFqdnTarget } from './node-sites.js';
 import type { FleetMember } from './fleet.js';
 import { runSteps, type Step, type StepTiming } from './steps.js';
 
-/** Deployment records kept per app and node (the active one is always kept). */
-const HISTORY = 10;
-
-export interface AppDeployInput {
-  plan: DeployPlan;
-  composeText: string;
-  /** The variables compose interpolates with (the app's `.env` or `--env-file`s), as bytes. */
-  interpolationEnv: string;
-  /** Reads a file of the app directory (only the ones in `plan.files`). */
-  readAppFile(path: string): Buffer;
-  /** Whether the entry has a compose healthcheck (then Docker's `healthy` is waited for too). */
-  entryHealthcheck: boolean;
-  timeoutMs: number;
-}
-
-export interface AppDeployResult {
-  deployment: Deployment;
-  timings: StepTiming[];
-  remote: { connections: number; commands: number };
-  /** Time the app itself took from `up` to healthy (the part of the deploy that is not Dynia's). */
-  appStartMs: number;
-  /** Bytes sent to the node for the app's files (the tar of changed files and Dynia's own). */
-  uploadedBytes: number;
-}
-
-interface Ctx {
-  input: AppDeployInput;
-  deps: WorkflowDeps;
-  session?: NodeSession;
-  /** The Caddyfile the node runs, as rendered from state (known without reading it back). */
-  caddyfileLive?: string;
-  swapped: boolean;
-  /** The running version's upload record, read by the reconcile step's one command (the upload's base). */
-  base?: string | null;
-  appStartMs: number;
-  uploadedBytes: number;
-}
-
-const healthPath = (ctx: Ctx) => ctx.input.plan.node.healthPath;
-const caddyfileFor = (ctx: Ctx, state: State) => caddyfileForNode(ctx.deps.settings, state, ctx.input.plan.node.name);
+export type { AppDeployInput, AppDeployResult } from './deploy-context.js';
 
 const steps: Step<Ctx>[] = [
   {
@@ -176,131 +146,14 @@ const steps: Step<Ctx>[] = [
     async run(ctx) {
       const { plan } = ctx.input;
       const state = await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app));
-      await writeManifest(ctx, state);
+      const [stopped] = await Promise.all([retired(ctx), writeManifest(ctx, state)]);
+      return stopped;
     },
   },
 ];
 
-/**
- * The swap, one step: the new entry takes the domain's alias (Caddy re-resolves it every 200 ms, so no reload),
- * the deployment is recorded, the Caddyfile follows when a domain or port is new, and after Caddy has seen the
- * new version (its upstream pool, see drain.ts) the old one is retired (restart policy `no`, stopped, kept for a rollback).
- */
-async function swapTraffic(ctx: Ctx): Promise<string> {
-  const { plan } = ctx.input;
-  const session = ctx.session!;
-  ctx.caddyfileLive = caddyfileFor(ctx, ctx.deps.tx.state);
-  ctx.swapped = true;
-  await moveAlias(session, entryContainer(ctx), plan.entry.domain);
-  const now = ctx.deps.clock.date().toISOString();
-  const state = await ctx.deps.tx.commit((draft) => {
-    for (const d of draft.deployments)
-      if (d.node === plan.node.name && d.app === plan.app && d.status === 'active')
-        Object.assign(d, { status: 'superseded', updatedAt: now });
-    draft.deployments.push({ ...record(plan), status: 'active', createdAt: now, updatedAt: now });
-    syncFqdnTarget(draft, plan.node.name);
-  });
-  const caddyfile = caddyfileFor(ctx, state);
-  const caddy = await applyCaddyfile(session, caddyfile, ctx.caddyfileLive);
-  ctx.caddyfileLive = caddyfile;
-  const said = caddy === 'reloaded' ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
-  if (!plan.previous) return said;
-  // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
-  const drained = await drainThenStop(
-    session,
-    swapTarget(entryContainer(ctx), plan.entry.port, plan.previous),
-    retireProject(target(plan.previous.project)),
-  );
-  return `${said}; ${describeDrain(drained)}`;
-}
-
-const record = (plan: DeployPlan) => ({
-  node: plan.node.name,
-  app: plan.app,
-  project: plan.project,
-  composeHash: plan.hash,
-  entryService: plan.entry.service,
-  entryPort: plan.entry.port,
-  domain: plan.entry.domain,
-  dataHashes: plan.dataHashes,
-});
-
-const entryContainer = (ctx: Ctx) => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
-
-const writeManifest = (ctx: Ctx, state: State): Promise<void> =>
-  writeNodeManifest(ctx.session!, state, ctx.input.plan.node.name, ctx.deps.clock.date());
-
-function pruneHistory(state: State, node: string, app: string): void {
-  const mine = state.deployments.filter((d) => d.node === node && d.app === app && d.status !== 'active');
-  const drop = new Set(mine.slice(0, Math.max(0, mine.length - HISTORY)));
-  state.deployments = state.deployments.filter((d) => !drop.has(d));
-}
-
-/** Before the swap: remove the new project, record why, routing untouched. */
-async function abandon(ctx: Ctx, error: unknown): Promise<void> {
-  const { plan } = ctx.input;
-  await ctx.session?.exec(composeDown(target(plan.project)), { allowFailure: true });
-  await recordFailed(ctx, error);
-}
-
-async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
-  const { plan } = ctx.input;
-  const now = ctx.deps.clock.date().toISOString();
-  return ctx.deps.tx.commit((draft) => {
-    const mine = draft.deployments.find(
-      (d) => d.node === plan.node.name && d.project === plan.project && d.status === 'active' && d.composeHash === plan.hash,
-    );
-    const failed = { status: 'failed' as const, reason: reasonOf(error), updatedAt: now };
-    if (mine) Object.assign(mine, failed);
-    else draft.deployments.push({ ...record(plan), createdAt: now, ...failed });
-    pruneHistory(draft, plan.node.name, plan.app);
-  });
-}
-
-/** After the swap: back to the previous version if it can run, else the placeholder; then remove the new one. */
-async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
-  const { plan } = ctx.input;
-  const session = ctx.session!;
-  await recordFailed(ctx, error);
-  let restored: Deployment | undefined;
-  if (plan.previous && (await revive(ctx, plan.previous))) restored = plan.previous;
-  const state = await ctx.deps.tx.commit((draft) => {
-    const previous =
-      restored &&
-      draft.deployments.find((d) => d.node === plan.node.name && d.project === restored.project && d.createdAt === restored.createdAt);
-    if (previous) Object.assign(previous, { status: 'active', updatedAt: ctx.deps.clock.date().toISOString() });
-    syncFqdnTarget(draft, plan.node.name);
-  });
-  await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileLive);
-  await session.exec(composeDown(target(plan.project)), { allowFailure: true });
-  await writeManifest(ctx, state);
-  if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;
-  return plan.entry.domain === plan.node.fqdn
-    ? `${plan.entry.domain} is served by the placeholder`
-    : `${plan.entry.domain} is no longer routed`;
-}
-
-/** The previous version back: on `edge` without the alias, started, through the health gate, then given the alias. */
-async function revive(ctx: Ctx, previous: Deployment): Promise<boolean> {
-  const session = ctx.session!;
-  const entry = composeContainerName(previous.project, previous.entryService);
-  const started = await session.exec(chain(joinEdgeWithoutAlias(entry), reviveProject(target(previous.project))), { allowFailure: true });
-  if (started.code !== 0) return false;
-  const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
-  const healthy = await session.exec(waitHealthyInNetwork(`http://${entry}:${previous.entryPort}${healthPath(ctx)}`, seconds), {
-    allowFailure: true,
-    timeoutMs: ctx.input.timeoutMs + 30_000,
-  });
-  if (healthy.code !== 0) {
-    await session.exec(retireProject(target(previous.project)), { allowFailure: true });
-    return false;
-  }
-  await moveAlias(session, entry, previous.domain);
-  return true;
-}
-
 export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {
-  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0, uploadedBytes: 0 };
+  const ctx = newCtx(input, deps);
   let failure: unknown;
   try {
     const timings = await runSteps(steps, ctx, deps.reporter);
@@ -319,15 +172,8 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
     const to = await rollBack(ctx, error);
     throw new DyniaError('health', `${(error as Error).message}\nRolled back: ${to}.`, (error as DyniaError).hint);
   } finally {
-    const { plan } = input;
-    const args = {
-      node: plan.node.name,
-      app: plan.app,
-      project: plan.project,
-      domain: plan.entry.domain,
-      composeHash: plan.hash.slice(0, 12),
-    };
-    await appendAudit(ctx.session, deps, { command: 'app:deploy', args, ...auditOutcome(failure) });
+    await settleRetire(ctx);
+    await appendAudit(ctx.session, deps, { command: 'app:deploy', args: auditArgs(input.plan), ...auditOutcome(failure) });
     await ctx.session?.close();
   }
 }
@@ -344,7 +190,7 @@ export interface DeployPhases extends FleetMember {
 }
 
 export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployPhases {
-  const ctx: Ctx = { input, deps, swapped: false, appStartMs: 0, uploadedBytes: 0 };
+  const ctx = newCtx(input, deps);
   const timings: StepTiming[] = [];
   let remote: { connections: number; commands: number } | undefined;
   const part = async (from: string, to: string) => {
@@ -391,16 +237,9 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
     discard: (reason) => abandon(ctx, reason),
     rollback: (reason) => rollBack(ctx, reason),
     async close(failure) {
-      const { plan } = input;
-      const args = {
-        node: plan.node.name,
-        app: plan.app,
-        project: plan.project,
-        domain: plan.entry.domain,
-        composeHash: plan.hash.slice(0, 12),
-      };
+      await settleRetire(ctx);
       if (ctx.session) remote = { ...ctx.session.stats };
-      await appendAudit(ctx.session, deps, { command: 'app:deploy', args, ...auditOutcome(failure) });
+      await appendAudit(ctx.session, deps, { command: 'app:deploy', args: auditArgs(input.plan), ...auditOutcome(failure) });
       await ctx.session?.close();
     },
   };

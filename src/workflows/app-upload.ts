@@ -22,7 +22,7 @@ import { compose, type ComposeTarget } from '../node/compose-commands.js';
 import { appDataDir, appDir, appFilesPath } from '../node/layout.js';
 import { tail } from '../remote/remote.js';
 import type { Argv } from '../remote/quote.js';
-import type { AppDeployInput } from './app-deploy.js';
+import type { AppDeployInput } from './deploy-context.js';
 import type { DeployPlan } from './app-plan.js';
 import { appTarget } from './deploy-shared.js';
 import type { NodeSession } from './ports.js';

@@ -6,10 +6,11 @@
  */
 import { HealthError } from '../errors.js';
 import { describeUpstreams, parseUpstreams } from '../node/caddy-upstreams.js';
-import { DRAIN_TIMED_OUT, drainThen, type DrainTarget } from '../node/drain-commands.js';
+import { ALIAS_FAILED, DRAIN_TIMED_OUT, drainThen, type DrainTarget } from '../node/drain-commands.js';
 import type { Argv } from '../remote/quote.js';
 import { composeContainerName } from '../node/layout.js';
 import { commandFailed, tail, type Remote } from '../remote/remote.js';
+import type { Clock } from './clock.js';
 
 /** Bound on the wait: Caddy re-resolves every 200 ms, so anything near this means it does not see the new one. */
 export const DRAIN_TIMEOUT_SECONDS = 10;
@@ -18,7 +19,7 @@ export interface Drained {
   /** `new`: Caddy's pool holds the new address; `idle`: no request was in flight for the site. */
   evidence: 'new' | 'idle';
   polls: number;
-  /** From the start of the wait until the stop command returned. */
+  /** From the start of the command until it returned (the stop included, when given). */
   ms: number;
 }
 
@@ -37,6 +38,11 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
   } catch {
     last = tail(stderr, 3) || `exit code ${code}`;
   }
+  if (code === ALIAS_FAILED)
+    return HealthError(
+      `${target.next.container} could not take the alias ${target.takeAlias} on edge on ${remote.host}: ${tail(stderr, 3) || `exit code ${code}`}. ${target.previous.container} was not stopped.`,
+      'Check that the container still runs (docker ps -a) and that network edge exists; then deploy again.',
+    );
   const what =
     code === DRAIN_TIMED_OUT
       ? `Caddy on ${remote.host} did not send requests to ${target.next.container} within ${target.timeoutSeconds} s`
@@ -47,13 +53,11 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
   );
 }
 
-/** Waits for the evidence, then runs `stop`; throws (without stopping anything) when Caddy never moves on. */
-export async function drainThenStop(
-  remote: Remote,
-  target: DrainTarget,
-  stop: Argv,
-  clock: { now(): number } = performance,
-): Promise<Drained> {
+/**
+ * Waits for the evidence (after taking the alias, when `target.takeAlias`), then runs `stop` if given; throws
+ * (without stopping anything) when Caddy never moves on.
+ */
+export async function drainThenStop(remote: Remote, target: DrainTarget, stop: Argv, clock: Pick<Clock, 'now'>): Promise<Drained> {
   const t0 = clock.now();
   const result = await remote.exec(drainThen(target, stop), { allowFailure: true, timeoutMs: (target.timeoutSeconds + 300) * 1000 });
   const verdict = drainVerdict(result.stdout);
@@ -73,6 +77,6 @@ export const swapTarget = (
   timeoutSeconds: DRAIN_TIMEOUT_SECONDS,
 });
 
-/** For the step's summary line. */
-export const describeDrain = (d: Drained): string =>
-  `old version drained and stopped in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'})`;
+/** For the step's summary line; `stopped`: the drain's command also stopped the old version. */
+export const describeDrain = (d: Drained, stopped = true): string =>
+  `old version drained${stopped ? ' and stopped' : ''} in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'})`;

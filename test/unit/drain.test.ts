@@ -69,7 +69,8 @@ describe('drain command', () => {
       '8080',
       '10',
     ]);
-    assert.deepEqual(argv.slice(12), STOP);
+    assert.deepEqual(argv.slice(12), ['', ...STOP], 'no alias to take; the stop command last');
+    assert.deepEqual(drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }).slice(12), ['dynia-upstream-shop'], 'the alias; no stop');
     for (const script of [argv[2]!, argv[11]!]) assert.doesNotMatch(script, /shop|8080|dynia-caddy/, 'no data in the scripts');
     assert.match(argv[11]!, /wget -q -O - http:\/\/127\.0\.0\.1:2019\/reverse_proxy\/upstreams/);
   });
@@ -121,6 +122,21 @@ describe('drainThenStop', () => {
     );
   });
 
+  test('the alias could not be taken: said so, nothing waited for or stopped', async () => {
+    const remote = new RecordingRemote().on(isDrain, {
+      code: 4,
+      stderr: 'Error response from daemon: No such container: shop-green-web-1\n',
+    });
+    await assert.rejects(
+      drainThenStop(remote, { ...target, takeAlias: 'dynia-upstream-shop' }, [], clock(0, 0)),
+      (e: unknown) =>
+        e instanceof DyniaError &&
+        e.kind === 'health' &&
+        e.message ===
+          'shop-green-web-1 could not take the alias dynia-upstream-shop on edge on 203.0.113.10: Error response from daemon: No such container: shop-green-web-1. shop-blue-web-1 was not stopped.',
+    );
+  });
+
   test("drained but the stop failed: the stop command's own error", async () => {
     const remote = new RecordingRemote().on(isDrain, { code: 1, stdout: 'drained new 1\n', stderr: 'Error response from daemon: boom\n' });
     await assert.rejects(
@@ -137,7 +153,7 @@ describe('drainThenStop', () => {
  * The real scripts under `sh`: `docker inspect` prints the containers' addresses, `docker exec <c> sh -c ...`
  * runs the poll here, `wget` plays back one scripted pool per call (the last one repeats).
  */
-function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: number } = {}) {
+function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: number; takeAlias?: string; stop?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
   pools.forEach((pool, i) => writeFileSync(join(dir, `pool-${i}`), pool));
   const stub = (name: string, body: string) => {
@@ -148,7 +164,12 @@ function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: numb
     'docker',
     [
       'case $1 in',
-      `  inspect) case $4 in shop-green-web-1) echo 172.18.0.5 ;; shop-blue-web-1) ${opts.old === undefined ? 'echo 172.18.0.4' : `echo "${opts.old}"`} ;; *) exit 1 ;; esac ;;`,
+      '  inspect) shift 3; for c in "$@"; do case $c in',
+      '    shop-green-web-1) echo "/$c 172.18.0.5" ;;',
+      `    shop-blue-web-1) ${opts.old === undefined ? 'echo "/$c 172.18.0.4"' : `echo "/$c ${opts.old}"`} ;;`,
+      '    *) echo "Error: No such object: $c" >&2 ;;',
+      '  esac; done ;;',
+      `  network) echo "$*" >> ${dir}/ran ;;`,
       '  exec) shift 2; exec "$@" ;;',
       `  compose) echo "$*" >> ${dir}/ran ;;`,
       'esac',
@@ -159,7 +180,10 @@ function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: numb
     `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
   );
   stub('sleep', 'exit 0');
-  const argv = drainThen({ ...target, timeoutSeconds: opts.timeoutSeconds ?? 10 }, STOP);
+  const argv = drainThen(
+    { ...target, timeoutSeconds: opts.timeoutSeconds ?? 10, ...(opts.takeAlias ? { takeAlias: opts.takeAlias } : {}) },
+    opts.stop === false ? [] : STOP,
+  );
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
@@ -194,6 +218,18 @@ describe('drain scripts under sh', () => {
   test('the old version already gone: only the new address counts', () => {
     const r = runScripts(['[]'], { old: '' });
     assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\n']);
+  });
+
+  test('the swap in the same command: the alias first, then the wait; without a stop command it ends at the verdict', () => {
+    const r = runScripts([`[${OLD},${NEW}]`], { takeAlias: 'dynia-upstream-shop', stop: false });
+    assert.deepEqual(
+      [r.code, r.stdout, r.ran],
+      [
+        0,
+        'drained new 1\n',
+        'network disconnect edge shop-green-web-1\nnetwork connect --alias dynia-upstream-shop edge shop-green-web-1\n',
+      ],
+    );
   });
 
   test('Caddy never moves on: exit 75 with the last pool, nothing stopped', () => {

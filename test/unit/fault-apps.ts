@@ -25,10 +25,14 @@ const inProject = (host: AppHost, project: string) => [...host.containers.values
 /** The effect of an app command on the host, or undefined when the command is not one of them. */
 export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<ExecResult> | undefined {
   if (isDrain(argv)) {
-    // drain-commands.ts: the new container must have an address on edge; Caddy then dials it at once.
+    // drain-commands.ts: the alias taken first when asked; the new container must have an address on edge; Caddy then dials it at once.
     const next = host.containers.get(argv[6]!);
+    if (argv[12]) {
+      if (!next?.edge) return { code: 4, stderr: `Error response from daemon: container ${argv[6]} is not connected to network edge` };
+      next.edge = [argv[12]];
+    }
     if (!next?.running || !next.edge) return { code: 3, stderr: `${argv[6]} has no address on the network` };
-    const stopped = simulateApp(host, argv.slice(12)) ?? {};
+    const stopped = argv.length > 13 ? (simulateApp(host, argv.slice(13)) ?? {}) : {};
     return { ...stopped, stdout: `drained new 1\n${stopped.stdout ?? ''}` };
   }
   const text = argv.join(' ');
@@ -74,7 +78,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     return {};
   }
   if (text.includes('--restart=no')) {
-    const projects = argv[3] === 'sh' ? [argv[4]] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
+    const projects = argv[3] === 'sh' ? [argv.at(-1)] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
     for (const project of projects) {
       for (const c of inProject(host, project!)) {
         c.running = false;

@@ -133,7 +133,10 @@ describe('fleetDeploy', () => {
       /^b failed after the swap:\n {2}b: \[Check https:\/\/b\.example\.com\/healthz\].*\nRolled back on every node, so the fleet stays on one version:\n {2}a: the previous version shop-blue serves a\.example\.com again\n {2}b: the previous version shop-blue serves b\.example\.com again$/s,
     );
     for (const remote of s.remotes.values()) {
-      const after = remote.commands.slice(remote.commands.findIndex((c) => c.includes('network disconnect edge shop-green-web-1')));
+      // The swap: the alias move, in the drain's command on a redeploy.
+      const after = remote.commands.slice(
+        remote.commands.findIndex((c) => c.includes('docker network connect --alias') && c.includes('shop-green-web-1')),
+      );
       assert.ok(
         after.some((c) => /restart.*-p shop-blue .* start/s.test(c)),
         'the previous version is started again',

@@ -151,9 +151,12 @@ export function memoryTx(start: State): StateTx {
 /** The drain-then-stop command (see drain-commands.ts): its fifth word is the address template. */
 export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{with index .NetworkSettings.Networks');
 
-/** A drain command shown short: `drain <new container>:<port> <old container>:<port> then <stop command, as `show` shows it>`. */
+/**
+ * A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port>[ then <stop
+ * command, as `show` shows it>]`.
+ */
 export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string =>
-  `drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]} then ${show(argv.slice(12))}`;
+  `${argv[12] ? `alias ${argv[12]} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv.length > 13 ? ` then ${show(argv.slice(13))}` : ''}`;
 
 /** A command run at lower CPU priority (niced.ts): the wrapped argv starts at index 4. */
 export const isNiced = (argv: Argv): boolean => argv[0] === 'sh' && /^renice .*exec "\$@"$/.test(argv[2] ?? '');
