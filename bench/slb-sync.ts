@@ -20,10 +20,10 @@ import { CloudflareClient } from '../src/cloud/cloudflare.js';
 import { probeHttps } from '../src/health/probe.js';
 import { emptyState, type NodeRecord } from '../src/state/schema.js';
 import { StateStore } from '../src/state/store.js';
-import { systemClock } from '../src/workflows/clock.js';
-import { slbSync, type SlbSyncInput } from '../src/workflows/slb-sync.js';
-import { loadWorkerCode } from '../src/workflows/slb-worker-code.js';
-import type { Reporter } from '../src/workflows/steps.js';
+import { systemClock } from '../src/lib/clock.js';
+import { slbSync, type SlbSyncInput } from '../src/commands/slb-sync/workflow.js';
+import { loadWorkerCode } from '../src/commands/slb-sync/worker-code.js';
+import type { Reporter } from '../src/lib/steps.js';
 import { startDnsResponder } from '../test/unit/propagation-dns-responder.js';
 
 const TARGET_MS = 1500;

@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { upstreamAlias } from '../src/node/upstream-alias.js';
+import { upstreamAlias } from '../src/node/caddy/upstream-alias.js';
 import { SANDBOX } from '../sandbox/layout.js';
 import { dynia, fmt, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
 

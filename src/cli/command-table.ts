@@ -4,25 +4,25 @@
  * clients, SSH, state, compose) is imported inside run, so that --help, --version and usage errors load none of
  * it (scripts/build.mjs fails the build if dist/cli.js loads any package but commander at startup).
  */
-import { appDeployCommand } from './commands/app-deploy.js';
-import { appExecCommand } from './commands/app-exec.js';
-import { appListCommand } from './commands/app-list.js';
-import { appLogsCommand } from './commands/app-logs.js';
-import { appRemoveCommand } from './commands/app-remove.js';
-import { appRollbackCommand } from './commands/app-rollback.js';
-import { auditCommand } from './commands/audit.js';
-import { doctorCommand } from './commands/doctor.js';
-import { initCommand } from './commands/init.js';
-import { nodeCreateCommand } from './commands/node-create.js';
-import { nodeDestroyCommand } from './commands/node-destroy.js';
-import { nodeHardenCommand } from './commands/node-harden.js';
-import { nodeListCommand } from './commands/node-list.js';
-import { nodeTrustCommand } from './commands/node-trust.js';
-import { sandboxCommands } from './commands/sandbox.js';
-import { slbStatusCommand } from './commands/slb-status.js';
-import { slbSyncCommand } from './commands/slb-sync.js';
-import { stateRebuildCommand } from './commands/state-rebuild.js';
-import { statusCommand } from './commands/status.js';
+import { appDeployCommand } from '../commands/app-deploy/command.js';
+import { appExecCommand } from '../commands/app-exec/command.js';
+import { appListCommand } from '../commands/app-list/command.js';
+import { appLogsCommand } from '../commands/app-logs/command.js';
+import { appRemoveCommand } from '../commands/app-remove/command.js';
+import { appRollbackCommand } from '../commands/app-rollback/command.js';
+import { auditCommand } from '../commands/audit/command.js';
+import { doctorCommand } from '../commands/doctor/command.js';
+import { initCommand } from '../commands/init/command.js';
+import { nodeCreateCommand } from '../commands/node-create/command.js';
+import { nodeDestroyCommand } from '../commands/node-destroy/command.js';
+import { nodeHardenCommand } from '../commands/node-harden/command.js';
+import { nodeListCommand } from '../commands/node-list/command.js';
+import { nodeTrustCommand } from '../commands/node-trust/command.js';
+import { sandboxCommands } from '../commands/sandbox/command.js';
+import { slbStatusCommand } from '../commands/slb-status/command.js';
+import { slbSyncCommand } from '../commands/slb-sync/command.js';
+import { stateRebuildCommand } from '../commands/state-rebuild/command.js';
+import { statusCommand } from '../commands/status/command.js';
 import type { TableEntry } from './types.js';
 
 export const COMMANDS: readonly TableEntry[] = [

@@ -14,10 +14,10 @@ import type { ResolverAddress } from '../dns/verdict.js';
 import { probeHttps } from '../health/probe.js';
 import { SshSession } from '../remote/ssh.js';
 import { StateStore } from '../state/store.js';
-import type { Reporter } from '../workflows/steps.js';
-import { currentUser } from '../workflows/audit.js';
-import { systemClock } from '../workflows/clock.js';
-import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from '../workflows/ports.js';
+import type { Reporter } from '../lib/steps.js';
+import { currentUser } from '../lib/audit.js';
+import { systemClock } from '../lib/clock.js';
+import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from '../lib/ports.js';
 import { createReporter, formatMs } from './output.js';
 import type { GlobalOptions } from './types.js';
 

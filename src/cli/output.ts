@@ -1,5 +1,5 @@
 import { DyniaError, EXIT_CODES } from '../errors.js';
-import type { Reporter } from '../workflows/steps.js';
+import type { Reporter } from '../lib/steps.js';
 
 /**
  * Human progress goes to stderr, machine output (`--json`) to stdout, so `dynia ... --json | jq` always works.

@@ -1,7 +1,7 @@
 /**
  * The `dynia sandbox` commands as one separately built module (dist/sandbox-cli.js). The published package
  * leaves it out, with everything it pulls in (miniflare, the images, the scripts): the CLI reaches it only
- * through loadSandboxCommands() (sandbox-entry.ts); commands/sandbox.ts defines their flags and help.
+ * through loadSandboxCommands() (sandbox-entry.ts); src/commands/sandbox/command.ts defines their flags and help.
  */
 import { buildAndPushApp } from '../../sandbox/apps.js';
 import { sandboxDown, sandboxEnv, sandboxStatus, sandboxUp } from '../../sandbox/index.js';

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { ConfigError, TimeoutError } from '../errors.js';
-import { systemClock, type Clock } from '../workflows/clock.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import {
   describePending,
   describeResolver,

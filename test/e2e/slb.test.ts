@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { CloudflareClient } from '../../src/cloud/cloudflare.js';
 import { parseResolvers } from '../../src/config/parse.js';
 import { probeHttps } from '../../src/health/probe.js';
-import { originsFromBindings } from '../../src/workflows/slb-origins.js';
+import { originsFromBindings } from '../../src/slb/origins.js';
 import { SANDBOX } from '../../sandbox/layout.js';
 import { ssh } from './helpers.js';
 

@@ -15,7 +15,7 @@ import type { CloudError } from '../../src/cloud/cloud-error.js';
 import { CloudflareClient } from '../../src/cloud/cloudflare.js';
 import { DigitalOceanClient } from '../../src/cloud/digitalocean.js';
 import { findCloudflareIds } from '../../src/config/cloudflare-ids.js';
-import { ensureAccountKey } from '../../src/workflows/ssh-key.js';
+import { ensureAccountKey } from '../../src/commands/node-create/ssh-key.js';
 
 const ACCOUNT_ID = '01a7362d577a6c3019a474fd6f485823';
 const ZONE = { id: '023e105f4ecef8ad9ca31a8372d0c353', name: 'dynia.test' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sshdDropins } from '../../sandbox/hosts/user-data-sshd.js';
-import { NODE_USER_DATA, SSHD_DROPIN } from '../../src/workflows/user-data.js';
+import { NODE_USER_DATA, SSHD_DROPIN } from '../../src/commands/node-create/user-data.js';
 
 test("the node hosts apply the user_data's sshd settings, nothing else", () => {
   assert.deepEqual(sshdDropins(NODE_USER_DATA), [

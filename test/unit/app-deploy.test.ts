@@ -9,12 +9,12 @@ import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { DyniaError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/health/probe.js';
-import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import type { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import { appDeploy } from '../../src/workflows/app-deploy.js';
-import { planDeploy } from '../../src/workflows/app-plan.js';
-import type { WorkflowDeps } from '../../src/workflows/ports.js';
+import { appDeploy } from '../../src/commands/app-deploy/workflow.js';
+import { planDeploy } from '../../src/commands/app-deploy/plan.js';
+import type { WorkflowDeps } from '../../src/lib/ports.js';
 import { fakeDeps, FakeNode, isDrain, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { State, type Deployment } from '../../src/state/schema.js';
-import { appListRows, listApps } from '../../src/workflows/app-list.js';
+import { appListRows, listApps } from '../../src/commands/app-list/workflow.js';
 import { deploymentRecord, nodeRecord } from './records.js';
 
 const d = (n: string, project: string, status: Deployment['status'], hash: string, at: string, extra: Partial<Deployment> = {}) =>

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { State, type Deployment } from '../../src/state/schema.js';
-import { planDeploy } from '../../src/workflows/app-plan.js';
-import { startCommand } from '../../src/workflows/app-upload.js';
+import { planDeploy } from '../../src/commands/app-deploy/plan.js';
+import { startCommand } from '../../src/commands/app-deploy/upload.js';
 import type { DyniaError } from '../../src/errors.js';
 import { deploymentRecord, nodeRecord } from './records.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import { appRemove, planRemove } from '../../src/workflows/app-remove.js';
-import { collectNodes, nodeNames, parallelism, selectNodes } from '../../src/workflows/node-selection.js';
+import { appRemove, planRemove } from '../../src/commands/app-remove/workflow.js';
+import { collectNodes, nodeNames, parallelism, selectNodes } from '../../src/deploy/node-selection.js';
 import { fakeDeps, FakeNode, memoryTx } from './workflow-fakes.js';
 
 const node = (name: string, status: NodeRecord['status'] = 'active'): NodeRecord => ({

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { composeHash } from './compose-hash.js';
 import { DyniaError } from '../../src/errors.js';
-import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import { shellQuote } from '../../src/remote/quote.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import { appRollback } from '../../src/workflows/app-rollback.js';
+import { appRollback } from '../../src/commands/app-rollback/workflow.js';
 import { fakeDeps, FakeNode, isDrain, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
-import { planRollback } from '../../src/workflows/rollback-plan.js';
+import { planRollback } from '../../src/commands/app-rollback/plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
 const V2 = 'services:\n  web:\n    image: dynia-examples/hello:2\n';

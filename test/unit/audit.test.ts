@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { appendStdin, tailIfExists } from '../../src/node/audit-commands.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
-import { appendAudit, auditOutcome, currentUser, parseAuditLines, renderAuditLine } from '../../src/workflows/audit.js';
-import type { Reporter } from '../../src/workflows/steps.js';
+import { appendAudit, auditOutcome, currentUser, parseAuditLines, renderAuditLine } from '../../src/lib/audit.js';
+import type { Reporter } from '../../src/lib/steps.js';
 import { FakeClock } from './workflow-fakes.js';
 
 /** The ports appendAudit takes: the reporter, virtual time and the real local user. */

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DyniaError } from '../../src/errors.js';
-import { caddyReload, caddyValidate } from '../../src/node/caddy-commands.js';
+import { caddyReload, caddyValidate } from '../../src/node/caddy/caddy-commands.js';
 import { composeDown, composeLogs, composePsAll, composePull, composeStart, composeUp } from '../../src/node/compose-commands.js';
 import { parseComposePs } from '../../src/node/compose-ps.js';
 import { dockerReady, networkConnect, networkCreate, networkDisconnect, networkInspect } from '../../src/node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName, IN_CONTAINER, LAYOUT } from '../../src/node/layout.js';
 import { parseManifest, renderManifest, type NodeManifest } from '../../src/node/manifest.js';
-import { renderPlaceholderCompose } from '../../src/node/placeholder-compose.js';
+import { renderPlaceholderCompose } from '../../src/node/caddy/placeholder-compose.js';
 import { waitHealthyInNetwork } from '../../src/node/health-commands.js';
-import { renderProxyCompose } from '../../src/node/proxy-compose.js';
-import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { renderProxyCompose } from '../../src/node/caddy/proxy-compose.js';
+import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 
 describe('layout', () => {
   test('everything lives under /opt/dynia', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensureCaddyRuns } from '../../src/workflows/caddy-converge.js';
+import { ensureCaddyRuns } from '../../src/deploy/caddy-converge.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 
 test('ensureCaddyRuns: a new text goes through validate, reload, mv; a text already in place is reloaded anyway', async () => {

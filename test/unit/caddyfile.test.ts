@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { DyniaError } from '../../src/errors.js';
-import { renderCaddyfile, type CaddyfileInput } from '../../src/node/caddyfile.js';
+import { renderCaddyfile, type CaddyfileInput } from '../../src/node/caddy/caddyfile.js';
 
 const site = (domain: string, alias: string, port: number) =>
   `${domain} {

@@ -8,7 +8,7 @@ import type { CommandDefinition, GlobalOptions } from '../../src/cli/types.js';
 import { InputError } from '../../src/errors.js';
 import { parseDuration } from '../../src/validate/duration.js';
 import { validateNodeName } from '../../src/validate/node-name.js';
-import { collectNodes } from '../../src/workflows/node-selection.js';
+import { collectNodes } from '../../src/deploy/node-selection.js';
 
 const definitions = COMMANDS.flatMap((entry): CommandDefinition[] => ('subcommands' in entry ? [...entry.subcommands] : [entry]));
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { NODE_USER_DATA, SSHD_DROPIN, SSHD_DROPIN_PATH } from '../../src/workflows/user-data.js';
+import { NODE_USER_DATA, SSHD_DROPIN, SSHD_DROPIN_PATH } from '../../src/commands/node-create/user-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dynia-cloud-init-'));
 function schema(text: string) {

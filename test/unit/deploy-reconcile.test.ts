@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { renderManifest } from '../../src/node/manifest.js';
 import { observeApp, parseObservedApp, type ObservedApp } from '../../src/node/observe-app.js';
-import { upstreamAlias } from '../../src/node/upstream-alias.js';
+import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import type { Deployment } from '../../src/state/schema.js';
-import { planReconcile } from '../../src/workflows/deploy-reconcile.js';
+import { planReconcile } from '../../src/deploy/deploy-reconcile.js';
 import { deploymentRecord } from './records.js';
 
 const ALIAS = upstreamAlias('web-1.example.com');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CloudError } from '../../src/cloud/cloud-error.js';
 import type { Zone } from '../../src/cloud/cloudflare.js';
-import { renderReport, runDoctor } from '../../src/doctor/doctor.js';
-import type { DoctorPorts, DoctorSettings } from '../../src/doctor/types.js';
+import { renderReport, runDoctor } from '../../src/commands/doctor/doctor.js';
+import type { DoctorPorts, DoctorSettings } from '../../src/commands/doctor/types.js';
 import { ConfigError } from '../../src/errors.js';
 
 const ZONE: Zone = {

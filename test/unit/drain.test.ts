@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
-import { describeUpstreams, parseUpstreams } from '../../src/node/caddy-upstreams.js';
-import { drainThen, type DrainTarget } from '../../src/node/drain-commands.js';
+import { describeUpstreams, parseUpstreams } from '../../src/node/caddy/caddy-upstreams.js';
+import { drainThen, type DrainTarget } from '../../src/node/caddy/drain-commands.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
-import { describeDrain, drainThenStop, drainVerdict, swapTarget } from '../../src/workflows/drain.js';
+import { describeDrain, drainThenStop, drainVerdict, swapTarget } from '../../src/deploy/drain.js';
 
 const target: DrainTarget = {
   next: { container: 'shop-green-web-1', port: 8080 },

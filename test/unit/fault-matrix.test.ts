@@ -7,17 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
-import { renderCaddyfile } from '../../src/node/caddyfile.js';
+import { renderCaddyfile } from '../../src/node/caddy/caddyfile.js';
 import { LAYOUT } from '../../src/node/layout.js';
 import { parseManifest } from '../../src/node/manifest.js';
-import { caddyAcme } from '../../src/workflows/caddy-config.js';
-import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
-import { nodeDestroy } from '../../src/workflows/node-destroy.js';
-import { nodeManifest, nodeSites } from '../../src/workflows/node-sites.js';
-import { HEALTH_CRON, healthPaths, workerBindings } from '../../src/workflows/slb-active.js';
-import { originCandidates } from '../../src/workflows/slb-origins.js';
-import { slbSync, type SlbSyncInput } from '../../src/workflows/slb-sync.js';
-import { rebuildState } from '../../src/workflows/state-rebuild.js';
+import { caddyAcme } from '../../src/deploy/caddy-config.js';
+import { nodeCreate, type NodeCreateInput } from '../../src/commands/node-create/workflow.js';
+import { nodeDestroy } from '../../src/commands/node-destroy/workflow.js';
+import { nodeManifest, nodeSites } from '../../src/deploy/node-sites.js';
+import { HEALTH_CRON, healthPaths, workerBindings } from '../../src/slb/active.js';
+import { originCandidates } from '../../src/slb/origins.js';
+import { slbSync, type SlbSyncInput } from '../../src/commands/slb-sync/workflow.js';
+import { rebuildState } from '../../src/commands/state-rebuild/workflow.js';
 import { assertConverges, assertConvergesTwice, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { ACCOUNT, World } from './fault-world.js';
 

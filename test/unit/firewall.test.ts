@@ -9,9 +9,9 @@ import {
   OUTBOUND_RULES,
   planFirewall,
   sshSources,
-} from '../../src/workflows/firewall-plan.js';
-import { releaseNodeFirewall } from '../../src/workflows/firewall.js';
-import { firewallProblems, firewallStatus, parsePublishedPorts } from '../../src/workflows/firewall-status.js';
+} from '../../src/firewall/plan.js';
+import { releaseNodeFirewall } from '../../src/firewall/firewall.js';
+import { firewallProblems, firewallStatus, parsePublishedPorts } from '../../src/firewall/status.js';
 import type { NodeRecord } from '../../src/state/schema.js';
 import { fakeDeps, fakeDigitalOcean } from './workflow-fakes.js';
 

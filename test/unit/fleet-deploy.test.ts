@@ -7,11 +7,11 @@ import { describe, test } from 'node:test';
 import { composeHash } from './compose-hash.js';
 import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
-import { planDeploy } from '../../src/workflows/app-plan.js';
+import { planDeploy } from '../../src/commands/app-deploy/plan.js';
 import { DyniaError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/health/probe.js';
 import { State, type NodeRecord } from '../../src/state/schema.js';
-import { fleetDeploy, planFleet } from '../../src/workflows/fleet-deploy.js';
+import { fleetDeploy, planFleet } from '../../src/commands/app-deploy/fleet.js';
 import { fakeDeps, FakeNode, matchesState, memoryTx } from './workflow-fakes.js';
 
 const node = (name: string, ip: string, healthPath: string): NodeRecord => ({

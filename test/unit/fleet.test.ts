@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HealthError, reasonOf } from '../../src/errors.js';
-import { FleetError, runBounded, runFleet, type FleetMember } from '../../src/workflows/fleet.js';
+import { FleetError, runBounded, runFleet, type FleetMember } from '../../src/deploy/fleet.js';
 
 type Phase = 'prepare' | 'swap' | 'finish';
 

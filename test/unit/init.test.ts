@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { parseDotenv } from '../../src/config/dotenv.js';
 import { DyniaError } from '../../src/errors.js';
-import { initDefaults, initValues, tokenLines } from '../../src/init/plan.js';
+import { initDefaults, initValues, tokenLines } from '../../src/commands/init/plan.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'dynia-init-'));
 

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
-import { reconcileNodeCreate } from '../../src/workflows/node-create-reconcile.js';
+import { nodeCreate, type NodeCreateInput } from '../../src/commands/node-create/workflow.js';
+import { reconcileNodeCreate } from '../../src/commands/node-create/reconcile.js';
 import { FaultClock } from './fault-harness.js';
 import { World } from './fault-world.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { emptyState } from '../../src/state/schema.js';
-import { nodeCreate, type NodeCreateInput } from '../../src/workflows/node-create.js';
+import { nodeCreate, type NodeCreateInput } from '../../src/commands/node-create/workflow.js';
 import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
 import { FakeClock, fakeCloudflare, fakeDeps, fakeDigitalOcean, fakeDns, FakeNode, memoryTx } from './workflow-fakes.js';
 

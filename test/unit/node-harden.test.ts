@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { State } from '../../src/state/schema.js';
-import { callerAddress, nodeHarden } from '../../src/workflows/node-harden.js';
+import { callerAddress, nodeHarden } from '../../src/commands/node-harden/workflow.js';
 import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
 import { fakeDeps, fakeDigitalOcean, FakeNode, memoryTx } from './workflow-fakes.js';
 

@@ -5,7 +5,7 @@ import { composeLogsCommand } from '../../src/node/log-commands.js';
 import { containerNetworks, parseNetworkNames } from '../../src/node/rollback-commands.js';
 import { composePsAll } from '../../src/node/compose-commands.js';
 import { containerRunning } from '../../src/node/status-commands.js';
-import { appTarget } from '../../src/workflows/deploy-shared.js';
+import { appTarget } from '../../src/deploy/deploy-shared.js';
 
 const target = appTarget('hello-blue');
 const FILES = [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hostKeyFingerprint } from '../../src/remote/host-key.js';
 import { emptyState, type Deployment, type NodeRecord, type State } from '../../src/state/schema.js';
-import { deploymentKey, diffStates, isEmptyDiff, renderStateDiff } from '../../src/workflows/state-diff.js';
+import { deploymentKey, diffStates, isEmptyDiff, renderStateDiff } from '../../src/commands/state-rebuild/diff.js';
 import { deploymentRecord, nodeRecord } from './records.js';
 
 const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';

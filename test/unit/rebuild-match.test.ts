@@ -4,11 +4,11 @@ import type { DnsRecord } from '../../src/cloud/cloudflare.js';
 import type { Droplet } from '../../src/cloud/digitalocean.js';
 import { renderManifest } from '../../src/node/manifest.js';
 import { emptyState, State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import { NODE_CREATE_STEPS } from '../../src/workflows/node-create.js';
-import { nodeManifest } from '../../src/workflows/node-sites.js';
-import { assembleState, healthFindings, type Observation } from '../../src/workflows/rebuild-assemble.js';
+import { NODE_CREATE_STEPS } from '../../src/commands/node-create/workflow.js';
+import { nodeManifest } from '../../src/deploy/node-sites.js';
+import { assembleState, healthFindings, type Observation } from '../../src/commands/state-rebuild/assemble.js';
 import { deploymentRecord, nodeRecord } from './records.js';
-import { matchDroplets } from '../../src/workflows/rebuild-match.js';
+import { matchDroplets } from '../../src/commands/state-rebuild/match.js';
 
 const DOMAIN = 'example.com';
 const KEY_A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA0000000000000000000000000000000000000000000';

@@ -5,9 +5,9 @@ import type { Droplet } from '../../src/cloud/digitalocean.js';
 import { renderManifest } from '../../src/node/manifest.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { emptyState, State, type NodeRecord } from '../../src/state/schema.js';
-import { nodeManifest } from '../../src/workflows/node-sites.js';
-import type { NodeSession } from '../../src/workflows/ports.js';
-import { rebuildState } from '../../src/workflows/state-rebuild.js';
+import { nodeManifest } from '../../src/deploy/node-sites.js';
+import type { NodeSession } from '../../src/lib/ports.js';
+import { rebuildState } from '../../src/commands/state-rebuild/workflow.js';
 import { nodeRecord } from './records.js';
 import { FakeClock } from './workflow-fakes.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import { activeApp } from '../../src/workflows/app-select.js';
-import { planRollback } from '../../src/workflows/rollback-plan.js';
+import { activeApp } from '../../src/deploy/app-select.js';
+import { planRollback } from '../../src/commands/app-rollback/plan.js';
 import { deploymentRecord, nodeRecord } from './records.js';
 
 const node = (name: string, status: NodeRecord['status'] = 'active') =>

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import type { ProbeResult } from '../../src/health/probe.js';
-import { checkOrigins, mapLimit } from '../../src/workflows/slb-health.js';
-import { findBundledWorker, loadWorkerCode, workerCodeHash } from '../../src/workflows/slb-worker-code.js';
+import { checkOrigins, mapLimit } from '../../src/slb/health.js';
+import { findBundledWorker, loadWorkerCode, workerCodeHash } from '../../src/commands/slb-sync/worker-code.js';
 import { FakeClock } from './workflow-fakes.js';
 
 const candidate = (name: string) => ({

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { NodeRecord } from '../../src/state/schema.js';
-import { validateRoutePattern, validateWorkerName } from '../../src/workflows/slb-input.js';
-import { diffOrigins, dropReason, originCandidates, originsFromBindings, routeUrl, sideBySide } from '../../src/workflows/slb-origins.js';
+import { validateRoutePattern, validateWorkerName } from '../../src/slb/input.js';
+import { diffOrigins, dropReason, originCandidates, originsFromBindings, routeUrl, sideBySide } from '../../src/slb/origins.js';
 import { nodeRecord } from './records.js';
 
 const node = (name: string, status: NodeRecord['status'], healthPath = '/') => nodeRecord(name, { ip: '172.29.0.10', status, healthPath });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { slbDrift } from '../../src/workflows/slb-reconcile.js';
+import { slbDrift } from '../../src/commands/slb-sync/reconcile.js';
 
 const recorded = {
   name: 'slb',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { healthPaths, sameHealthBindings, workerBindings } from '../../src/workflows/slb-active.js';
-import { originStatuses, slbStatus, type SlbStatusDeps } from '../../src/workflows/slb-status.js';
+import { healthPaths, sameHealthBindings, workerBindings } from '../../src/slb/active.js';
+import { originStatuses, slbStatus, type SlbStatusDeps } from '../../src/commands/slb-status/workflow.js';
 import { fakeCloudflare } from './workflow-fakes.js';
 
 const record = {

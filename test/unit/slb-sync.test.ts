@@ -4,8 +4,8 @@ import type { WorkerModuleUpload, WorkerRoute, WorkerSettings } from '../../src/
 import type { ProbeResult } from '../../src/health/probe.js';
 import { State, type NodeRecord } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
-import { slbSync, type SlbCloudflare, type SlbSyncInput } from '../../src/workflows/slb-sync.js';
-import type { Reporter } from '../../src/workflows/steps.js';
+import { slbSync, type SlbCloudflare, type SlbSyncInput } from '../../src/commands/slb-sync/workflow.js';
+import type { Reporter } from '../../src/lib/steps.js';
 import { WORKER_COMPATIBILITY_DATE } from '../../worker/compatibility.js';
 import { FakeClock } from './workflow-fakes.js';
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { CloudError } from '../../src/cloud/cloud-error.js';
 import type { SshKey } from '../../src/cloud/digitalocean.js';
 import type { DyniaError } from '../../src/errors.js';
-import { ensureAccountKey, importName, readLocalKey, type AccountKeys } from '../../src/workflows/ssh-key.js';
+import { ensureAccountKey, importName, readLocalKey, type AccountKeys } from '../../src/commands/node-create/ssh-key.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dynia-keys-'));
 function keygen(name: string, comment: string): { path: string; pub: string } {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import type { Droplet } from '../../src/cloud/digitalocean.js';
 import { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
-import { nodeStatuses, statusProblems, statusRow, STATUS_HEADERS } from '../../src/workflows/node-status.js';
-import type { NodeSession } from '../../src/workflows/ports.js';
+import { nodeStatuses, statusProblems, statusRow, STATUS_HEADERS } from '../../src/commands/status/workflow.js';
+import type { NodeSession } from '../../src/lib/ports.js';
 
 const node = (name: string, ip: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
   name,

@@ -10,12 +10,12 @@ import { emptyState, State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
 import { composeContainerName } from '../../src/node/layout.js';
 import { renderManifest } from '../../src/node/manifest.js';
-import { upstreamAlias } from '../../src/node/upstream-alias.js';
-import { caddyfileFor } from '../../src/workflows/deploy-shared.js';
-import { nodeManifest } from '../../src/workflows/node-sites.js';
-import type { Clock } from '../../src/workflows/clock.js';
-import type { CloudflareApi, DigitalOceanApi, Dns, NodeSession, Settings, WorkflowDeps } from '../../src/workflows/ports.js';
-import type { Reporter } from '../../src/workflows/steps.js';
+import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
+import { caddyfileFor } from '../../src/deploy/deploy-shared.js';
+import { nodeManifest } from '../../src/deploy/node-sites.js';
+import type { Clock } from '../../src/lib/clock.js';
+import type { CloudflareApi, DigitalOceanApi, Dns, NodeSession, Settings, WorkflowDeps } from '../../src/lib/ports.js';
+import type { Reporter } from '../../src/lib/steps.js';
 
 /**
  * Virtual time: starts at `epoch` (default 2026-01-01T00:00:00Z); `sleep` moves it on at once (after letting

@@ -1,0 +1,82 @@
+/**
+ * The end of a swap, by evidence instead of a fixed sleep: the old version is stopped once Caddy's own
+ * upstream pool shows it resolves the alias to the new container (or that nothing is in flight for the site).
+ * Docker cannot take a running container out of the alias's DNS answer without cutting its network, so the old
+ * one stays resolvable until it stops; its SIGTERM lets it finish what it has in flight.
+ */
+import { HealthError } from '../errors.js';
+import { describeUpstreams, parseUpstreams } from '../node/caddy/caddy-upstreams.js';
+import { ALIAS_FAILED, DRAIN_TIMED_OUT, drainThen, type DrainTarget } from '../node/caddy/drain-commands.js';
+import type { Argv } from '../remote/quote.js';
+import { composeContainerName } from '../node/layout.js';
+import { commandFailed, tail, type Remote } from '../remote/remote.js';
+import type { Clock } from '../lib/clock.js';
+
+/** Bound on the wait: Caddy re-resolves every 200 ms, so anything near this means it does not see the new one. */
+export const DRAIN_TIMEOUT_SECONDS = 10;
+
+export interface Drained {
+  /** `new`: Caddy's pool holds the new address; `idle`: no request was in flight for the site. */
+  evidence: 'new' | 'idle';
+  polls: number;
+  /** From the start of the command until it returned (the stop included, when given). */
+  ms: number;
+}
+
+const VERDICT = /^drained (new|idle) (\d+)$/m;
+
+/** Parses the command's output: the verdict line, or why it never drained. */
+export function drainVerdict(stdout: string): { evidence: 'new' | 'idle'; polls: number } | undefined {
+  const match = VERDICT.exec(stdout);
+  return match ? { evidence: match[1] as 'new' | 'idle', polls: Number(match[2]) } : undefined;
+}
+
+function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr: string) {
+  let last: string;
+  try {
+    last = describeUpstreams(parseUpstreams(stderr));
+  } catch {
+    last = tail(stderr, 3) || `exit code ${code}`;
+  }
+  if (code === ALIAS_FAILED)
+    return HealthError(
+      `${target.next.container} could not take the alias ${target.takeAlias} on edge on ${remote.host}: ${tail(stderr, 3) || `exit code ${code}`}. ${target.previous.container} was not stopped.`,
+      'Check that the container still runs (docker ps -a) and that network edge exists; then deploy again.',
+    );
+  const what =
+    code === DRAIN_TIMED_OUT
+      ? `Caddy on ${remote.host} did not send requests to ${target.next.container} within ${target.timeoutSeconds} s`
+      : `could not watch Caddy's upstreams on ${remote.host}`;
+  return HealthError(
+    `${what}; its upstreams in flight: ${last}. ${target.previous.container} was not stopped.`,
+    'Check that Caddy runs (docker logs dynia-caddy) and resolves the alias on edge; then deploy again.',
+  );
+}
+
+/**
+ * Waits for the evidence (after taking the alias, when `target.takeAlias`), then runs `stop` if given; throws
+ * (without stopping anything) when Caddy never moves on.
+ */
+export async function drainThenStop(remote: Remote, target: DrainTarget, stop: Argv, clock: Pick<Clock, 'now'>): Promise<Drained> {
+  const t0 = clock.now();
+  const result = await remote.exec(drainThen(target, stop), { allowFailure: true, timeoutMs: (target.timeoutSeconds + 300) * 1000 });
+  const verdict = drainVerdict(result.stdout);
+  if (!verdict) throw neverDrained(remote, target, result.code, result.stderr);
+  if (result.code !== 0) throw commandFailed(remote.host, stop, result);
+  return { ...verdict, ms: clock.now() - t0 };
+}
+
+/** The drain of a swap: `next` took the alias from the entry container of the `previous` deployment. */
+export const swapTarget = (
+  nextContainer: string,
+  nextPort: number,
+  previous: { project: string; entryService: string; entryPort: number },
+): DrainTarget => ({
+  next: { container: nextContainer, port: nextPort },
+  previous: { container: composeContainerName(previous.project, previous.entryService), port: previous.entryPort },
+  timeoutSeconds: DRAIN_TIMEOUT_SECONDS,
+});
+
+/** For the step's summary line; `stopped`: the drain's command also stopped the old version. */
+export const describeDrain = (d: Drained, stopped = true): string =>
+  `old version drained${stopped ? ' and stopped' : ''} in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'})`;
