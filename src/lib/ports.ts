@@ -30,14 +30,9 @@ export type DigitalOceanApi = Pick<
   | 'deleteFirewall'
 >;
 
-/** The Cloudflare calls workflows make; the real client implements them. */
-export type CloudflareApi = Pick<
+/** The Cloudflare Worker calls slb:sync makes: script, workers.dev, routes, the KV namespace, the cron. */
+export type CloudflareWorkersApi = Pick<
   CloudflareClient,
-  | 'listDnsRecords'
-  | 'createDnsRecord'
-  | 'updateDnsRecord'
-  | 'deleteDnsRecord'
-  | 'upsertARecord'
   | 'uploadWorkerModule'
   | 'getWorkerSettings'
   | 'getWorkersSubdomain'
@@ -46,10 +41,13 @@ export type CloudflareApi = Pick<
   | 'createWorkerRoute'
   | 'listKvNamespaces'
   | 'createKvNamespace'
-  | 'readKvValue'
   | 'getWorkerSchedules'
   | 'putWorkerSchedules'
 >;
+
+/** The Cloudflare calls workflows make (DNS records, the Worker, slb:status's KV read); the real client implements them. */
+export type CloudflareApi = CloudflareWorkersApi &
+  Pick<CloudflareClient, 'listDnsRecords' | 'createDnsRecord' | 'updateDnsRecord' | 'deleteDnsRecord' | 'upsertARecord' | 'readKvValue'>;
 
 export interface NodeSession extends Remote {
   close(): Promise<void>;

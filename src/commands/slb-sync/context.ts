@@ -1,23 +1,11 @@
 /** What slb:sync is given and what its steps share (workflow.ts reads, publish.ts changes Cloudflare). */
 import type { StepTiming } from '../../lib/steps.js';
-import type { Settings, WorkflowDeps } from '../../lib/ports.js';
+import type { CloudflareWorkersApi, Settings, WorkflowDeps } from '../../lib/ports.js';
 import type { HealthCheckOptions } from '../../slb/health.js';
 import { diffOrigins, type DroppedOrigin, type OriginCandidate } from '../../slb/origins.js';
 
 /** The Cloudflare calls slb:sync makes. */
-export type SlbCloudflare = Pick<
-  WorkflowDeps['cloudflare'],
-  | 'uploadWorkerModule'
-  | 'getWorkerSettings'
-  | 'getWorkersSubdomain'
-  | 'enableWorkersDev'
-  | 'listWorkerRoutes'
-  | 'createWorkerRoute'
-  | 'listKvNamespaces'
-  | 'createKvNamespace'
-  | 'getWorkerSchedules'
-  | 'putWorkerSchedules'
->;
+export type SlbCloudflare = CloudflareWorkersApi;
 
 /** The part of WorkflowDeps slb:sync uses. */
 export type SlbDeps = Pick<WorkflowDeps, 'tx' | 'reporter' | 'probe' | 'clock'> & {
