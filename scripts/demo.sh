@@ -20,7 +20,17 @@ export DYNIA_STATE_DIR=${DYNIA_STATE_DIR:-.dynia-demo}
 say "Example app image → sandbox registry (dynia-examples/hello:1)"
 dynia sandbox image examples/hello dynia-examples/hello:1 --build-arg VERSION=1
 
+# A node this state file remembers but whose droplet is gone (the sandbox was taken down since) is forgotten first.
+droplet_gone() {
+  dynia status --json | node -e 'const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    process.exit(s.some((n) => n.name === process.argv[1] && n.droplet.status === "missing") ? 0 : 1)' "$1"
+}
+
 for node in web-1 web-2; do
+  if dynia node:list --json | grep -q "\"name\": \"$node\"" && droplet_gone "$node"; then
+    say "node $node is in $DYNIA_STATE_DIR but its droplet is gone: node:destroy, then create it again"
+    dynia node:destroy --name "$node" --yes
+  fi
   if dynia node:list --json | grep -q "\"name\": \"$node\""; then
     say "node $node exists"
   else
