@@ -119,7 +119,7 @@ describe('appDeploy', () => {
     assert.deepEqual(deps.tx.state.nodes[0]!.caddy.target, { service: 'web', port: 8080 });
   });
 
-  test('redeploy: no Caddy reload; the alias moves and Caddy is watched in one command, the previous version is stopped after', async () => {
+  test('redeploy: no Caddy reload; the alias moves, Caddy is watched and the previous version stopped in one command', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
     await deploy(V2, deps);
     assert.deepEqual(commands(remote), [
@@ -127,8 +127,7 @@ describe('appDeploy', () => {
       'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
       'niced sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
-      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080`,
-      'niced retire shop-blue',
+      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'upload /opt/dynia/node.json',
     ]);
     assert.deepEqual(
@@ -146,39 +145,31 @@ describe('appDeploy', () => {
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
-      'drain shop-green-web-1:9090 shop-blue-web-1:8080',
-      'niced retire shop-blue',
+      'drain shop-green-web-1:9090 shop-blue-web-1:8080 then retire shop-blue',
       'upload /opt/dynia/node.json',
     ]);
   });
 
-  test("the old version's stop runs beside the external check; the deploy ends only once it has stopped", async () => {
+  test('the old version has stopped before the external check: it holds the alias until then, so the check could reach it', async () => {
     const seen: string[] = [];
-    let probed!: () => void;
-    const probing = new Promise<void>((resolve) => (probed = resolve));
     const { remote, deps } = setup([active('shop-blue')], async () => {
       seen.push('probe');
-      probed();
       return { ok: true, status: 200, ms: 1 };
     });
     const exec = remote.exec.bind(remote);
     remote.exec = async (argv, options) => {
       const result = await exec(argv, options);
-      if (argv.some((a) => a.includes('--restart=no'))) {
-        // Stops only once the external check has run: a deploy that waited for the stop first would never get here.
-        const waited = await Promise.race([probing.then(() => false), new Promise<boolean>((r) => setTimeout(r, 2000, true))]);
-        seen.push(waited ? 'stopped without a probe' : 'stopped');
-      }
+      if (argv.some((a) => a.includes('--restart=no'))) seen.push('stopped');
       return result;
     };
     await deploy(V2, deps);
-    assert.deepEqual(seen, ['probe', 'stopped']);
-    assert.deepEqual(commands(remote).slice(-2), ['niced retire shop-blue', 'upload /opt/dynia/node.json']);
+    assert.deepEqual(seen, ['stopped', 'probe']);
   });
 
   test("the old version's stop failing after the drain: the deploy rolls back to it", async () => {
     const { remote, deps } = setup([active('shop-blue')]);
-    remote.on((argv) => argv.some((a) => a.includes('--restart=no')), { code: 1, stderr: 'Error response from daemon: boom' }, 1);
+    // The stop runs in the drain command, after its verdict.
+    remote.drainAnswer = { code: 1, stdout: 'drained new 2\n', stderr: 'Error response from daemon: boom' };
     await assert.rejects(
       deploy(V2, deps),
       (e: unknown) => e instanceof DyniaError && /boom/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message),
@@ -221,7 +212,7 @@ describe('appDeploy', () => {
         /Rolled back: the previous version shop-blue/.test(e.message),
     );
     assert.deepEqual(commands(remote).slice(4), [
-      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080`,
+      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
@@ -242,8 +233,7 @@ describe('appDeploy', () => {
         e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message),
     );
     assert.deepEqual(commands(remote).slice(4), [
-      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080`,
-      'niced retire shop-blue',
+      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,

@@ -34,9 +34,6 @@ export interface AppDeployResult {
   uploadedBytes: number;
 }
 
-/** How the old version's stop, started once Caddy showed it drained, ended (it runs beside the external check). */
-export type Retired = { ms: number } | { error: unknown };
-
 export interface Ctx {
   input: AppDeployInput;
   deps: WorkflowDeps;
@@ -48,8 +45,6 @@ export interface Ctx {
   base?: string | null;
   appStartMs: number;
   uploadedBytes: number;
-  /** The old version's stop in flight (never rejects); whatever follows the swap on the node awaits it first. */
-  retiring?: Promise<Retired>;
 }
 
 export const newCtx = (input: AppDeployInput, deps: WorkflowDeps): Ctx => ({

@@ -3,19 +3,15 @@
  * reload), and once Caddy's own upstream pool shows it dials the new version (drain.ts) the old one is retired
  * (restart policy `no`, stopped, kept for a rollback). State is committed first, so a run killed anywhere from
  * here on is finished by the next run's reconcile. The alias move and the drain are one remote command unless
- * the Caddyfile changes (a new domain or port: Caddy is reloaded between them). The old version's stop, which
- * nothing but the deploy's end depends on, runs beside the external check and the state's last commit.
+ * the Caddyfile changes (a new domain or port: Caddy is reloaded between them), and the old version's stop ends it.
  */
-import { niced } from '../../node/niced.js';
 import { retireProject } from '../../node/retire-commands.js';
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
-import type { Deployment } from '../../state/schema.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
-import { caddyfileFor, entryContainer, record, type Ctx, type Retired } from './context.js';
+import { caddyfileFor, entryContainer, record, type Ctx } from './context.js';
 import { appTarget, moveAlias } from '../../deploy/deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from '../../deploy/drain.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
-import type { NodeSession } from '../../lib/ports.js';
 
 export async function swapTraffic(ctx: Ctx): Promise<string> {
   const { plan } = ctx.input;
@@ -41,36 +37,13 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
   if (!plan.previous) return said;
   // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
   const target = swapTarget(entryContainer(ctx), plan.entry.port, plan.previous);
+  // The stop is part of the drain command: the external check that follows must reach the new version only, and
+  // the old one holds the alias until it is stopped (retire-commands.ts).
   const drained = await drainThenStop(
     session,
     reload ? target : { ...target, takeAlias: upstreamAlias(plan.entry.domain) },
-    [],
+    retireProject(appTarget(plan.previous.project)),
     ctx.deps.clock,
   );
-  ctx.retiring = retire(session, plan.previous, ctx.deps.clock);
-  return `${said}; ${describeDrain(drained, false)}; stopping it`;
-}
-
-/** The old version's stop, started without waiting, yielding the CPU to the load: its outcome is kept, never thrown (see `retired`). */
-function retire(session: NodeSession, previous: Deployment, clock: { now(): number }): Promise<Retired> {
-  const t0 = clock.now();
-  return session.exec(niced(retireProject(appTarget(previous.project)))).then(
-    () => ({ ms: clock.now() - t0 }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-/** Waits for the old version's stop, if one is in flight; throws its failure; says how long it took. */
-export async function retired(ctx: Ctx): Promise<string | undefined> {
-  if (!ctx.retiring) return undefined;
-  const outcome = await ctx.retiring;
-  ctx.retiring = undefined;
-  if ('error' in outcome) throw outcome.error;
-  return `old version stopped in ${Math.round(outcome.ms)} ms`;
-}
-
-/** Before anything else touches the node after a failure: the stop in flight has ended (its outcome no longer matters). */
-export async function settleRetire(ctx: Ctx): Promise<void> {
-  await ctx.retiring;
-  ctx.retiring = undefined;
+  return `${said}; ${describeDrain(drained)}`;
 }

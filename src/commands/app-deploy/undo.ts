@@ -13,7 +13,6 @@ import { applyCaddyfile } from '../../deploy/caddy-config.js';
 import { caddyfileFor, healthPath, pruneHistory, record, writeManifest, type Ctx } from './context.js';
 import { reasonOf } from '../../errors.js';
 import { appTarget as target, moveAlias } from '../../deploy/deploy-shared.js';
-import { settleRetire } from './swap.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
 
 /** Before the swap: remove the new project, record why, routing untouched. */
@@ -41,7 +40,6 @@ async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {
 export async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   const { plan } = ctx.input;
   const session = ctx.session!;
-  await settleRetire(ctx);
   await recordFailed(ctx, error);
   let restored: Deployment | undefined;
   if (plan.previous && (await revive(ctx, plan.previous))) restored = plan.previous;

@@ -31,7 +31,7 @@ import {
   type Ctx,
 } from './context.js';
 import { appTarget as target } from '../../deploy/deploy-shared.js';
-import { retired, settleRetire, swapTraffic } from './swap.js';
+import { swapTraffic } from './swap.js';
 import { abandon, rollBack } from './undo.js';
 import { pollHttps } from '../../deploy/https-check.js';
 import type { NodeSession, WorkflowDeps } from '../../lib/ports.js';
@@ -146,8 +146,7 @@ const steps: Step<Ctx>[] = [
     async run(ctx) {
       const { plan } = ctx.input;
       const state = await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app));
-      const [stopped] = await Promise.all([retired(ctx), writeManifest(ctx, state)]);
-      return stopped;
+      await writeManifest(ctx, state);
     },
   },
 ];
@@ -172,7 +171,6 @@ export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Prom
     const to = await rollBack(ctx, error);
     throw new DyniaError('health', `${(error as Error).message}\nRolled back: ${to}.`, (error as DyniaError).hint);
   } finally {
-    await settleRetire(ctx);
     await appendAudit(ctx.session, deps, { command: 'app:deploy', args: auditArgs(input.plan), ...auditOutcome(failure) });
     await ctx.session?.close();
   }
@@ -237,7 +235,6 @@ export function deployPhases(input: AppDeployInput, deps: WorkflowDeps): DeployP
     discard: (reason) => abandon(ctx, reason),
     rollback: (reason) => rollBack(ctx, reason),
     async close(failure) {
-      await settleRetire(ctx);
       if (ctx.session) remote = { ...ctx.session.stats };
       await appendAudit(ctx.session, deps, { command: 'app:deploy', args: auditArgs(input.plan), ...auditOutcome(failure) });
       await ctx.session?.close();
