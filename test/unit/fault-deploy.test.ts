@@ -25,25 +25,12 @@ import { nodeCreate } from '../../src/commands/node-create/workflow.js';
 import { nodeManifest } from '../../src/deploy/node-sites.js';
 import { assertConverges, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { World } from './fault-world.js';
+import { nodeCreateInput } from './records.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
 
-const createNode = (world: World, name: string) =>
-  nodeCreate(
-    {
-      name,
-      healthPath: '/healthz',
-      region: 'nyc3',
-      size: 's-1vcpu-1gb',
-      image: 'debian-12-x64',
-      sshKey: '41',
-      dnsTimeoutMs: 1,
-      httpsTimeoutMs: 1,
-      dropletTimeoutMs: 1,
-    },
-    world.deps(new FaultClock()),
-  );
+const createNode = (world: World, name: string) => nodeCreate(nodeCreateInput(name), world.deps(new FaultClock()));
 
 /** app:deploy as the CLI runs it: plan from state, nodes already on the file reconciled, then the fleet run. */
 async function deploy(world: World, clock: FaultClock, text: string, nodes: string[]): Promise<void> {

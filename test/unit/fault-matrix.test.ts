@@ -11,7 +11,7 @@ import { renderCaddyfile } from '../../src/node/caddy/caddyfile.js';
 import { LAYOUT } from '../../src/node/layout.js';
 import { parseManifest } from '../../src/node/manifest.js';
 import { caddyAcme } from '../../src/deploy/caddy-config.js';
-import { nodeCreate, type NodeCreateInput } from '../../src/commands/node-create/workflow.js';
+import { nodeCreate } from '../../src/commands/node-create/workflow.js';
 import { nodeDestroy } from '../../src/commands/node-destroy/workflow.js';
 import { nodeManifest, nodeSites } from '../../src/deploy/node-sites.js';
 import { HEALTH_CRON, healthPaths, workerBindings } from '../../src/slb/active.js';
@@ -20,22 +20,9 @@ import { slbSync, type SlbSyncInput } from '../../src/commands/slb-sync/workflow
 import { rebuildState } from '../../src/commands/state-rebuild/workflow.js';
 import { assertConverges, assertConvergesTwice, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { ACCOUNT, World } from './fault-world.js';
+import { nodeCreateInput } from './records.js';
 
-const createInput = (name: string): NodeCreateInput => ({
-  name,
-  healthPath: '/healthz',
-  region: 'nyc3',
-  size: 's-1vcpu-1gb',
-  image: 'debian-12-x64',
-  sshKey: '41',
-  // The fakes answer at once: a check that fails is a real failure, never a wait. DNS is a real UDP responder
-  // on loopback, so its one query gets time to answer on a loaded machine (a wrong answer still fails at once).
-  dnsTimeoutMs: 2_000,
-  httpsTimeoutMs: 1,
-  dropletTimeoutMs: 1,
-});
-
-const createClean = (world: World, name: string) => nodeCreate(createInput(name), world.deps(new FaultClock()));
+const createClean = (world: World, name: string) => nodeCreate(nodeCreateInput(name), world.deps(new FaultClock()));
 
 /** Every node in state is what the cloud and its host say; no droplet or record belongs to no node. */
 function assertNodesMatch(world: World): void {
@@ -109,7 +96,7 @@ const scenarios: Scenario[] = [
   {
     command: 'node:create',
     async setup() {},
-    run: (world, clock) => nodeCreate(createInput('web-1'), world.deps(clock)),
+    run: (world, clock) => nodeCreate(nodeCreateInput('web-1'), world.deps(clock)),
     // A kill after the node was recorded active: the node exists, and a second create says so.
     rerunAccepts: (error, world) =>
       error instanceof DyniaError && /already exists/.test(error.message) && world.state.nodes[0]?.status === 'active',
@@ -202,7 +189,7 @@ describe('fault injection: every moment of every command, then a plain re-run co
       {
         command: 'node:destroy (create killed after its droplet call)',
         async setup(world) {
-          await nodeCreate(createInput('web-1'), world.deps(new FaultClock({ at, fault: 'kill-after' }))).catch(() => undefined);
+          await nodeCreate(nodeCreateInput('web-1'), world.deps(new FaultClock({ at, fault: 'kill-after' }))).catch(() => undefined);
           assert.equal(world.state.nodes[0]?.dropletId, undefined, 'the droplet exists but state does not know it');
           assert.equal(world.droplets.size, 1);
         },
@@ -220,7 +207,7 @@ describe('fault injection: every moment of every command, then a plain re-run co
   test('state:rebuild after node:create was killed at any moment claims a node active only when it serves', async () => {
     for (const moment of await moments(scenarios[0]!, newWorld)) {
       const world = await newWorld();
-      await nodeCreate(createInput('web-1'), world.deps(new FaultClock({ at: moment.n, fault: 'kill-before' }))).catch(() => undefined);
+      await nodeCreate(nodeCreateInput('web-1'), world.deps(new FaultClock({ at: moment.n, fault: 'kill-before' }))).catch(() => undefined);
       const result = await rebuildState({ version: 1, nodes: [], deployments: [] }, world.deps(new FaultClock()));
       for (const node of result.state.nodes.filter((n) => n.status === 'active')) {
         assert.ok(

@@ -4,22 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nodeCreate, type NodeCreateInput } from '../../src/commands/node-create/workflow.js';
+import { nodeCreate } from '../../src/commands/node-create/workflow.js';
+import { nodeCreateInput } from './records.js';
 import { reconcileNodeCreate } from '../../src/commands/node-create/reconcile.js';
 import { FaultClock } from './fault-harness.js';
 import { World } from './fault-world.js';
 
-const input: NodeCreateInput = {
-  name: 'web-1',
-  healthPath: '/',
-  region: 'nyc3',
-  size: 's-1vcpu-1gb',
-  image: 'debian-12-x64',
-  sshKey: '41',
-  dnsTimeoutMs: 1,
-  httpsTimeoutMs: 1,
-  dropletTimeoutMs: 1,
-};
+const input = nodeCreateInput('web-1', { healthPath: '/' });
 
 describe('reconcileNodeCreate', () => {
   /** A create that stopped after its DNS step (killed at the next state commit's successor). */

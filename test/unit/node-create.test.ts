@@ -8,6 +8,7 @@ import { DyniaError } from '../../src/errors.js';
 import { emptyState } from '../../src/state/schema.js';
 import { nodeCreate, type NodeCreateInput } from '../../src/commands/node-create/workflow.js';
 import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
+import { firewallFrom } from './records.js';
 import { FakeClock, fakeCloudflare, fakeDeps, fakeDigitalOcean, fakeDns, FakeNode, memoryTx } from './workflow-fakes.js';
 
 const IP = '203.0.113.10';
@@ -40,16 +41,7 @@ describe('nodeCreate', () => {
   const firewallApi = {
     listFirewalls: async () => structuredClone(firewalls),
     createFirewall: async (req: FirewallRequest) => {
-      const fw = {
-        id: `fw-${firewalls.length + 1}`,
-        name: req.name,
-        status: 'succeeded' as const,
-        created_at: '',
-        inbound_rules: req.inboundRules,
-        outbound_rules: req.outboundRules,
-        droplet_ids: req.dropletIds,
-        tags: [],
-      };
+      const fw = firewallFrom(`fw-${firewalls.length + 1}`, req);
       firewalls.push(fw);
       return structuredClone(fw);
     },

@@ -5,6 +5,7 @@ import { DyniaError } from '../../src/errors.js';
 import { State } from '../../src/state/schema.js';
 import { callerAddress, nodeHarden } from '../../src/commands/node-harden/workflow.js';
 import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
+import { firewallFrom } from './records.js';
 import { fakeDeps, fakeDigitalOcean, FakeNode, memoryTx } from './workflow-fakes.js';
 
 function setup() {
@@ -37,16 +38,7 @@ function setup() {
       listFirewalls: async () => structuredClone(firewalls),
       createFirewall: async (req: FirewallRequest) => {
         log.push(`create ${req.name} 22 from ${sources(req)}`);
-        const fw = {
-          id: 'fw-1',
-          name: req.name,
-          status: 'succeeded' as const,
-          created_at: '',
-          inbound_rules: req.inboundRules,
-          outbound_rules: req.outboundRules,
-          droplet_ids: req.dropletIds,
-          tags: [],
-        };
+        const fw = firewallFrom('fw-1', req);
         firewalls.push(fw);
         return structuredClone(fw);
       },

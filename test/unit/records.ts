@@ -1,4 +1,6 @@
-/** State records for unit tests: a finished node and an active deployment; each test passes what it changes. */
+/** Records for unit tests: state's node and deployment, node:create's input, a created firewall; each test passes what it changes. */
+import type { NodeCreateInput } from '../../src/commands/node-create/workflow.js';
+import type { Firewall, FirewallRequest } from '../../src/cloud/digitalocean.js';
 import type { Deployment, NodeRecord } from '../../src/state/schema.js';
 
 export const nodeRecord = (name: string, extra: Partial<NodeRecord> = {}): NodeRecord => ({
@@ -25,4 +27,30 @@ export const deploymentRecord = (node: string, project: string, extra: Partial<D
   createdAt: '2026-01-02T00:00:00.000Z',
   updatedAt: '2026-01-02T00:00:00.000Z',
   ...extra,
+});
+
+/** node:create's input with timeouts that end at once: the fakes answer immediately, so a wait is a failure. */
+export const nodeCreateInput = (name: string, extra: Partial<NodeCreateInput> = {}): NodeCreateInput => ({
+  name,
+  healthPath: '/healthz',
+  region: 'nyc3',
+  size: 's-1vcpu-1gb',
+  image: 'debian-12-x64',
+  sshKey: '41',
+  dnsTimeoutMs: 1,
+  httpsTimeoutMs: 1,
+  dropletTimeoutMs: 1,
+  ...extra,
+});
+
+/** The firewall DigitalOcean answers a create request with. */
+export const firewallFrom = (id: string, req: FirewallRequest): Firewall => ({
+  id,
+  name: req.name,
+  status: 'succeeded',
+  created_at: '',
+  inbound_rules: req.inboundRules,
+  outbound_rules: req.outboundRules,
+  droplet_ids: req.dropletIds,
+  tags: [],
 });
