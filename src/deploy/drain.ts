@@ -78,5 +78,5 @@ export const swapTarget = (
 });
 
 /** For the step's summary line; `stopped`: the drain's command also stopped the old version. */
-export const describeDrain = (d: Drained, stopped = true): string =>
-  `old version drained${stopped ? ' and stopped' : ''} in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'})`;
+export const describeDrain = (d: Drained): string =>
+  `old version drained and stopped in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'})`;
