@@ -1,11 +1,12 @@
-/** Health checks run on the node, from the Caddy container: the node's side of `edge`, what Caddy itself sees. */
+/** Health checks run on the node, in the Caddy container's network: the node's side of `edge`, what Caddy itself sees. */
 import type { Argv } from '../remote/quote.js';
+import { inContainer } from './caddy/in-container.js';
 import { CADDY_CONTAINER } from './layout.js';
 import { POLL_NICENESS, reniceSelf } from './niced.js';
 
 /**
  * Seconds between probes: the wait ends this soon after the app answers (it is part of every deploy's time), and a
- * busybox wget from inside Caddy's container costs little beside the load.
+ * busybox wget in Caddy's network costs little beside the load.
  */
 export const HEALTH_POLL_SECONDS = '0.1';
 
@@ -24,14 +25,5 @@ const HEALTH_LOOP = [
   'done',
 ].join('\n');
 
-export const waitHealthyInNetwork = (url: string, timeoutSeconds: number, container = CADDY_CONTAINER): Argv => [
-  'docker',
-  'exec',
-  container,
-  'sh',
-  '-c',
-  HEALTH_LOOP,
-  'sh',
-  url,
-  String(timeoutSeconds),
-];
+export const waitHealthyInNetwork = (url: string, timeoutSeconds: number, container = CADDY_CONTAINER): Argv =>
+  inContainer(container, ['sh', '-c', HEALTH_LOOP, 'sh', url, String(timeoutSeconds)]);

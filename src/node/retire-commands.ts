@@ -16,11 +16,16 @@ const IN_PROJECT = 'docker ps -aq --filter label=com.docker.compose.project="$1"
 /**
  * `docker stop` honours the stop signal and grace period compose gave each container, without compose's start-up
  * time; it stops while the container still holds the alias (Caddy retries a refused dial on the other one), and
- * only then does the container leave `edge`.
+ * only then does the container leave `edge`. One `ps` lists the project's containers with their networks. The
+ * policy cannot be set beside the stop: Docker refuses to update a container that stops meanwhile.
  */
 const RETIRE = [
-  `ids=$(${IN_PROJECT}); [ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null &&`,
-  `  for c in $(docker inspect -f '{{if index .NetworkSettings.Networks "${EDGE_NETWORK}"}}{{.Id}}{{end}}' $ids); do docker network disconnect ${EDGE_NETWORK} "$c"; done; }`,
+  'ids= onedge=',
+  `for c in $(docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}}={{.Networks}}'); do`,
+  `  ids="$ids \${c%%=*}"; case ",\${c#*=}," in *,${EDGE_NETWORK},*) onedge="$onedge \${c%%=*}" ;; esac`,
+  'done',
+  '[ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null &&',
+  `  for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c"; done; }`,
 ].join('\n');
 
 const RESTORE_RESTART = [

@@ -15,7 +15,7 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appDeploy } from '../../src/commands/app-deploy/workflow.js';
 import { planDeploy } from '../../src/commands/app-deploy/plan.js';
 import type { WorkflowDeps } from '../../src/lib/ports.js';
-import { fakeDeps, FakeNode, isDrain, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, isDrain, isHealthWait, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -78,6 +78,7 @@ function shown(argv: readonly string[]): string {
   }
   if (argv[0] === 'sh' && argv[2]?.startsWith('set -euf')) return `sync ${argv[4]} from ${argv[5] || '-'}`;
   if (argv[0] === 'sh' && argv[2]?.includes('--restart=no')) return `retire ${argv.at(-1)}`;
+  if (argv[0] === 'sh' && argv[2]?.includes('exec nsenter')) return `in ${argv[4]}: ${shown(argv.slice(5))}`;
   const text = argv[0] === 'sh' && argv[2]?.includes('buildx') ? argv.slice(4).join(' ') : argv.join(' ');
   return text
     .replace(/ (-f|--project-directory|--env-file) '?\S+/g, '')
@@ -106,7 +107,7 @@ describe('appDeploy', () => {
       'observe shop',
       'sync /opt/dynia/apps/shop-blue from -',
       'niced sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
-      'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
+      'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
@@ -126,7 +127,7 @@ describe('appDeploy', () => {
       'observe shop + /opt/dynia/apps/shop-blue/files.json',
       'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
       'niced sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
-      'docker exec dynia-caddy sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
+      'in dynia-caddy: sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'upload /opt/dynia/node.json',
     ]);
@@ -182,7 +183,7 @@ describe('appDeploy', () => {
 
   test('an app that never gets healthy: its logs in the error, the project removed, routing untouched', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
-    remote.on((argv) => argv[0] === 'docker' && argv[1] === 'exec', {
+    remote.on(isHealthWait, {
       code: 1,
       stderr: "wget: can't connect to remote host: Connection refused",
     });
@@ -214,7 +215,7 @@ describe('appDeploy', () => {
     assert.deepEqual(commands(remote).slice(4), [
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
-      'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
+      'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
@@ -235,7 +236,7 @@ describe('appDeploy', () => {
     assert.deepEqual(commands(remote).slice(4), [
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
-      'docker exec dynia-caddy sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
+      'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
       `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
@@ -253,6 +254,6 @@ describe('appDeploy', () => {
     assert.ok(gate && gate.kind === 'exec');
     const script = gate.argv[2]!;
     assert.ok(script.indexOf('State.Health') < script.indexOf('wget'), 'healthy first, then the HTTP check');
-    assert.match(script, /shop-blue-web-1 5 && docker exec dynia-caddy/);
+    assert.match(script, /shop-blue-web-1 5 && sh -c 'pid=\$\(docker inspect .*' sh dynia-caddy sh -c /s);
   });
 });

@@ -10,7 +10,7 @@ import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import { shellQuote } from '../../src/remote/quote.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRollback } from '../../src/commands/app-rollback/workflow.js';
-import { fakeDeps, FakeNode, isDrain, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, isDrain, isHealthWait, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 import { planRollback } from '../../src/commands/app-rollback/plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -132,7 +132,7 @@ describe('appRollback', () => {
   });
 
   test('an old version that does not become healthy is stopped again; nothing else changes', async () => {
-    const remote = scriptedNode().on((argv) => argv.includes('exec') && argv.includes('dynia-caddy') && argv.includes('sh'), {
+    const remote = scriptedNode().on(isHealthWait, {
       code: 1,
       stderr: 'wget: server returned error: HTTP/1.1 500',
     });

@@ -61,7 +61,7 @@ describe('drain command', () => {
     const argv = drainThen(target, STOP);
     assert.deepEqual([argv[0], argv[1], argv[3]], ['sh', '-c', 'sh']);
     assert.deepEqual(argv.slice(4, 11), [
-      '{{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}}',
+      '{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}}',
       'dynia-caddy',
       'shop-green-web-1',
       '8080',
@@ -150,10 +150,13 @@ describe('drainThenStop', () => {
 });
 
 /**
- * The real scripts under `sh`: `docker inspect` prints the containers' addresses, `docker exec <c> sh -c ...`
- * runs the poll here, `wget` plays back one scripted pool per call (the last one repeats).
+ * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses, `nsenter -t <pid>
+ * -m -n sh -c ...` runs the poll here, `wget` plays back one scripted pool per call (the last one repeats).
  */
-function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: number; takeAlias?: string; stop?: boolean } = {}) {
+function runScripts(
+  pools: string[],
+  opts: { old?: string; caddyPid?: number; timeoutSeconds?: number; takeAlias?: string; stop?: boolean } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
   pools.forEach((pool, i) => writeFileSync(join(dir, `pool-${i}`), pool));
   const stub = (name: string, body: string) => {
@@ -165,16 +168,17 @@ function runScripts(pools: string[], opts: { old?: string; timeoutSeconds?: numb
     [
       'case $1 in',
       '  inspect) shift 3; for c in "$@"; do case $c in',
-      '    shop-green-web-1) echo "/$c 172.18.0.5" ;;',
-      `    shop-blue-web-1) ${opts.old === undefined ? 'echo "/$c 172.18.0.4"' : `echo "/$c ${opts.old}"`} ;;`,
+      `    dynia-caddy) echo "/$c=${opts.caddyPid ?? 4242}=172.18.0.2" ;;`,
+      '    shop-green-web-1) echo "/$c=901=172.18.0.5" ;;',
+      `    shop-blue-web-1) ${opts.old === undefined ? 'echo "/$c=900=172.18.0.4"' : `echo "/$c=0=${opts.old}"`} ;;`,
       '    *) echo "Error: No such object: $c" >&2 ;;',
       '  esac; done ;;',
       `  network) echo "$*" >> ${dir}/ran ;;`,
-      '  exec) shift 2; exec "$@" ;;',
       `  compose) echo "$*" >> ${dir}/ran ;;`,
       'esac',
     ].join('\n'),
   );
+  stub('nsenter', `[ "$*" = "-t 4242 -m -n \${*#-t 4242 -m -n }" ] || exit 9; shift 4; exec "$@"`);
   stub(
     'wget',
     `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
@@ -230,6 +234,11 @@ describe('drain scripts under sh', () => {
         'network disconnect edge shop-green-web-1\nnetwork connect --alias dynia-upstream-shop edge shop-green-web-1\n',
       ],
     );
+  });
+
+  test('Caddy not running: said so, nothing waited for or stopped', () => {
+    const r = runScripts(['[]'], { caddyPid: 0 });
+    assert.deepEqual([r.code, r.stdout, r.stderr, r.ran], [3, '', 'dynia-caddy is not running\n', '']);
   });
 
   test('Caddy never moves on: exit 75 with the last pool, nothing stopped', () => {

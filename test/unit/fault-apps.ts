@@ -5,7 +5,7 @@
  */
 import type { Argv } from '../../src/remote/quote.js';
 import type { ExecResult } from '../../src/remote/remote.js';
-import { isDrain } from './workflow-fakes.js';
+import { isDrain, isHealthWait } from './workflow-fakes.js';
 
 export interface FakeContainer {
   name: string;
@@ -58,7 +58,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     host.containers.set(`${project}-web-1`, { name: `${project}-web-1`, project, running: true, edge: [] });
     return {};
   }
-  if (argv[0] === 'docker' && argv[1] === 'exec' && argv[2] === 'dynia-caddy' && argv[3] === 'sh') {
+  if (isHealthWait(argv)) {
     const url = argv.find((a) => a.startsWith('http://'))!;
     const c = host.containers.get(new URL(url).hostname);
     return c?.running && c.edge ? {} : { code: 1, stderr: `wget: bad address '${new URL(url).host}'` };

@@ -23,6 +23,7 @@ import { caddyfileFor } from '../../src/deploy/deploy-shared.js';
 import { fleetDeploy, planFleet, reconcileUnchanged } from '../../src/commands/app-deploy/fleet.js';
 import { nodeCreate } from '../../src/commands/node-create/workflow.js';
 import { nodeManifest } from '../../src/deploy/node-sites.js';
+import { isHealthWait } from './workflow-fakes.js';
 import { assertConverges, FaultClock, moments, type Scenario } from './fault-harness.js';
 import { World } from './fault-world.js';
 import { nodeCreateInput } from './records.js';
@@ -150,8 +151,7 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
     const atHealthCheck: string[] = [];
     const simulate = host.simulate.bind(host);
     host.simulate = (argv, stdin) => {
-      const url =
-        argv[0] === 'docker' && argv[2] === 'dynia-caddy' && argv[3] === 'sh' ? argv.find((a) => a.startsWith('http://')) : undefined;
+      const url = isHealthWait(argv) ? argv.find((a) => a.startsWith('http://')) : undefined;
       if (url) atHealthCheck.push(`${new URL(url).hostname}: ${host.containers.get(new URL(url).hostname)?.edge?.join(',') || 'no alias'}`);
       return simulate(argv, stdin);
     };

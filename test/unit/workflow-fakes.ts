@@ -148,8 +148,8 @@ export function memoryTx(start: State): StateTx {
   };
 }
 
-/** The drain-then-stop command (see drain-commands.ts): its fifth word is the address template. */
-export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{with index .NetworkSettings.Networks');
+/** The drain-then-stop command (see drain-commands.ts): its fifth word is the inspect template. */
+export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{.Name}}={{.State.Pid}}=');
 
 /**
  * A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port>[ then <stop
@@ -157,6 +157,10 @@ export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? 
  */
 export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string =>
   `${argv[12] ? `alias ${argv[12]} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv.length > 13 ? ` then ${show(argv.slice(13))}` : ''}`;
+
+/** The in-network health wait (health-commands.ts): the probe loop run in the Caddy container's namespaces. */
+export const isHealthWait = (argv: Argv): boolean =>
+  argv[0] === 'sh' && (argv[2] ?? '').includes('exec nsenter') && argv[4] === 'dynia-caddy' && argv[5] === 'sh';
 
 /** A command run at lower CPU priority (niced.ts): the wrapped argv starts at index 4. */
 export const isNiced = (argv: Argv): boolean => argv[0] === 'sh' && /^renice .*exec "\$@"$/.test(argv[2] ?? '');

@@ -1,11 +1,12 @@
 /**
  * Stop the old version only once Caddy itself shows it has moved on: one remote command that finds the two
- * containers' addresses on `edge`, polls Caddy's upstream pool from inside its container, and then runs the
- * stop command it was given. Scripts are constant; every value is an argument, never spliced into them.
+ * containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network (in-container.ts), and then
+ * runs the stop command it was given. Scripts are constant; every value is an argument, never spliced into them.
  */
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
+import { ENTER_PID } from './in-container.js';
 import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from '../niced.js';
 
 /** Poll interval of Caddy's pool (a fork of busybox wget each time: cheap beside the load). */
@@ -21,7 +22,7 @@ export const DRAIN_TIMED_OUT = 75;
 export const ALIAS_FAILED = 4;
 
 /**
- * Runs in the Caddy container. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new address is in
+ * Runs in the Caddy container's namespaces. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new address is in
  * the pool (Caddy has re-resolved the alias since it moved) or when neither address was in it for
  * DRAIN_IDLE_POLLS polls in a row; prints `drained new|idle <polls>`.
  */
@@ -51,11 +52,16 @@ const HOST = [
   reniceSelf(DYNIA_NICENESS),
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "$9" ] || { docker network disconnect ${EDGE_NETWORK} "$3" && docker network connect --alias "$9" ${EDGE_NETWORK} "$3"; } || exit ${ALIAS_FAILED}`,
-  // One inspect for both; the old version may already be gone (an earlier failure): then only the new address counts.
-  'addrs=$(docker inspect -f "{{.Name}} $1" "$3" "$5" 2>/dev/null); new= old=none',
-  'for a in $addrs; do case $a in "/$3") at=new ;; "/$5") at=old ;; *) [ "$at" = new ] && new=$a; [ "$at" = old ] && old=$a; at= ;; esac; done',
+  // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
+  // the old address; the old version may already be gone (an earlier failure): then only the new address counts.
+  'pid= new= old=none',
+  'for a in $(docker inspect -f "$1" "$2" "$3" "$5" 2>/dev/null); do',
+  '  n=${a%%=*}; a=${a#*=}',
+  '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none} ;; esac',
+  'done',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
-  'docker exec "$2" sh -c "$8" sh "$new:$4" "$old:$6" "$7" || exit $?',
+  '[ "${pid:-0}" != 0 ] || { echo "$2 is not running" >&2; exit 3; }',
+  `${ENTER_PID} sh -c "$8" sh "$new:$4" "$old:$6" "$7" || exit $?`,
   'shift 9',
   '[ $# -eq 0 ] || exec "$@"',
 ].join('\n');
@@ -70,7 +76,8 @@ export interface DrainTarget {
   takeAlias?: string;
 }
 
-const addressTemplate = (network: string) => `{{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
+const inspectTemplate = (network: string) =>
+  `{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
 
 /** Waits for Caddy to move on from `previous`, then runs `then` (the stop of the old version), if any. */
 export const drainThen = (target: DrainTarget, then: Argv = [], caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
@@ -78,7 +85,7 @@ export const drainThen = (target: DrainTarget, then: Argv = [], caddy = CADDY_CO
   '-c',
   HOST,
   'sh',
-  addressTemplate(network),
+  inspectTemplate(network),
   caddy,
   target.next.container,
   String(target.next.port),
