@@ -79,6 +79,9 @@ export class SshSession implements Remote {
             return pinnedHostKey === undefined || sameHostKey(pinnedHostKey, offered);
           },
         });
+        // Each command is a few small packets each way: with Nagle's algorithm every one after the first waited ~40 ms
+        // for the server's delayed ACK.
+        client.setNoDelay(true);
       });
     } catch (error) {
       client.end();
