@@ -22,8 +22,8 @@ export const DRAIN_TIMED_OUT = 75;
 export const ALIAS_FAILED = 4;
 
 /**
- * Runs in the Caddy container's namespaces. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new address is in
- * the pool (Caddy has re-resolved the alias since it moved) or when neither address was in it for
+ * Runs in the Caddy container's namespaces. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new
+ * address is in the pool (Caddy has re-resolved the alias since it moved) or when neither address was in it for
  * DRAIN_IDLE_POLLS polls in a row; prints `drained new|idle <polls>`.
  */
 const POLL = [

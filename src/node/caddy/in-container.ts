@@ -10,7 +10,7 @@ import type { Argv } from '../../remote/quote.js';
 export const ENTER_PID = 'nsenter -t "$pid" -m -n';
 
 /** Exit code when the container is not running (no pid to enter). */
-export const NOT_RUNNING = 3;
+const NOT_RUNNING = 3;
 
 const IN_CONTAINER = [
   'pid=$(docker inspect -f "{{.State.Pid}}" "$1" 2>/dev/null)',
