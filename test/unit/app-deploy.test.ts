@@ -247,6 +247,14 @@ describe('appDeploy', () => {
     );
   });
 
+  test('an app of images only starts without asking which builder the node has', async () => {
+    const { remote, deps } = setup([]);
+    await deploy(V1, deps);
+    const start = remote.calls.find((c) => c.kind === 'exec' && isNiced(c.argv));
+    assert.ok(start && start.kind === 'exec' && start.argv.join(' ').includes(' up -d '));
+    assert.ok(!start.argv.join(' ').includes('buildx'));
+  });
+
   test("an entry with a compose healthcheck: Docker's healthy is waited for before the HTTP probe, in the same command", async () => {
     const { remote, deps } = setup([]);
     await deploy(V1, deps, 5000, true);

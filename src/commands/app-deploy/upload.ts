@@ -116,5 +116,6 @@ export function startCommand(plan: DeployPlan): Argv {
     'always',
     ...plan.stateless,
   ]);
-  return withBuilder(chain(...commands));
+  // Only a build needs to know the builder; the check is a docker CLI start-up of its own.
+  return plan.model.services.some((s) => s.build) ? withBuilder(chain(...commands)) : chain(...commands);
 }
