@@ -1,0 +1,42 @@
+// Bundles each unit-tier test file (with the sources it imports) into one plain ES module under .build/unit/, so
+// node runs them without tsx: tsx would load and resolve the same ~100 TypeScript modules again in every one of the
+// ~85 test processes. Packages stay external (resolved from node_modules, as under tsx).
+// Usage: node scripts/build-tests.mjs test/unit/a.test.ts ... ; prints nothing on success.
+import { readFile, rm } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const OUT_DIR = '.build/unit';
+
+// In a bundle, import.meta.url would name the bundle; every module keeps its own source URL instead, so paths
+// computed from it (worker/bundle.ts finding worker/src/, a test finding the repo root, worker-code.ts telling
+// "running from sources") mean what they mean under tsx.
+const ownUrl = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => ({
+      contents: (await readFile(path, 'utf8')).replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(path).href)),
+      loader: 'ts',
+    }));
+  },
+};
+
+const entryPoints = process.argv.slice(2);
+if (entryPoints.length === 0) {
+  console.error('usage: node scripts/build-tests.mjs <test file>...');
+  process.exit(2);
+}
+await rm(OUT_DIR, { recursive: true, force: true });
+await build({
+  entryPoints,
+  outdir: OUT_DIR,
+  outbase: '.',
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  plugins: [ownUrl],
+});
