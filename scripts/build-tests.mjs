@@ -4,20 +4,24 @@
 // Usage: node scripts/build-tests.mjs test/unit/a.test.ts ... ; prints nothing on success.
 import { readFile, rm } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const OUT_DIR = '.build/unit';
 
 // In a bundle, import.meta.url would name the bundle; every module keeps its own source URL instead, so paths
 // computed from it (worker/bundle.ts finding worker/src/, a test finding the repo root, worker-code.ts telling
-// "running from sources") mean what they mean under tsx.
+// "running from sources") mean what they mean under tsx. esbuild's define replaces the expression, not text in
+// strings; the inline source map lets the bundle's map point at the .ts lines still.
 const ownUrl = {
   name: 'own-import-meta-url',
   setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => ({
-      contents: (await readFile(path, 'utf8')).replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(path).href)),
-      loader: 'ts',
-    }));
+    b.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const define = { 'import.meta.url': JSON.stringify(pathToFileURL(path).href) };
+      const { code } = await transform(source, { loader: 'ts', format: 'esm', define, sourcemap: 'inline', sourcefile: path });
+      return { contents: code, loader: 'js' };
+    });
   },
 };
 
