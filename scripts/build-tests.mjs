@@ -1,12 +1,10 @@
-// Bundles each unit-tier test file (with the sources it imports) into one plain ES module under .build/unit/, so
+// Bundles each unit-tier test file (with the sources it imports) into one plain ES module (under .build/), so
 // node runs them without tsx: tsx would load and resolve the same ~100 TypeScript modules again in every one of the
 // ~85 test processes. Packages stay external (resolved from node_modules, as under tsx).
-// Usage: node scripts/build-tests.mjs test/unit/a.test.ts ... ; prints nothing on success.
-import { readFile, rm } from 'node:fs/promises';
+// Usage: node scripts/build-tests.mjs <out dir> test/unit/a.test.ts ... ; writes <out dir>/test/unit/a.test.js ...
+import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { build, transform } from 'esbuild';
-
-const OUT_DIR = '.build/unit';
 
 // In a bundle, import.meta.url would name the bundle; every module keeps its own source URL instead, so paths
 // computed from it (worker/bundle.ts finding worker/src/, a test finding the repo root, worker-code.ts telling
@@ -25,15 +23,14 @@ const ownUrl = {
   },
 };
 
-const entryPoints = process.argv.slice(2);
-if (entryPoints.length === 0) {
-  console.error('usage: node scripts/build-tests.mjs <test file>...');
+const [outdir, ...entryPoints] = process.argv.slice(2);
+if (outdir === undefined || entryPoints.length === 0) {
+  console.error('usage: node scripts/build-tests.mjs <out dir> <test file>...');
   process.exit(2);
 }
-await rm(OUT_DIR, { recursive: true, force: true });
 await build({
   entryPoints,
-  outdir: OUT_DIR,
+  outdir,
   outbase: '.',
   bundle: true,
   packages: 'external',

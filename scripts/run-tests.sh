@@ -17,8 +17,12 @@ fi
 if [ "$tier" = e2e ]; then
   exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 "$@"
 fi
-# Unit: compiled once (scripts/build-tests.mjs) and run as plain JavaScript, two files at a time (two cores).
-node scripts/build-tests.mjs "$@"
+# Unit: compiled once (scripts/build-tests.mjs) and run as plain JavaScript, two files at a time (two cores). Each
+# run builds into its own directory under .build/ (inside the repository: the bundles import node_modules).
+mkdir -p .build
+out=$(mktemp -d .build/unit.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+node scripts/build-tests.mjs "$out" "$@"
 compiled=()
-for file in "$@"; do file=${file#"$PWD"/}; compiled+=(".build/unit/${file%.ts}.js"); done
-exec node --enable-source-maps --test --test-concurrency=2 --test-timeout=600000 "${compiled[@]}"
+for file in "$@"; do file=${file#"$PWD"/}; compiled+=("$out/${file%.ts}.js"); done
+node --enable-source-maps --test --test-concurrency=2 --test-timeout=600000 "${compiled[@]}"
