@@ -14,5 +14,15 @@ if [ $# -eq 0 ]; then
   esac
 fi
 [ $# -gt 0 ] || { echo "no $tier tests found" >&2; exit 1; }
-concurrency=$([ "$tier" = e2e ] && echo 1 || echo 2)
-exec node --import tsx --test --test-concurrency="$concurrency" --test-timeout=600000 "$@"
+if [ "$tier" = e2e ]; then
+  exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 "$@"
+fi
+# Unit: compiled once (scripts/build-tests.mjs) and run as plain JavaScript, two files at a time (two cores). Each
+# run builds into its own directory under .build/ (inside the repository: the bundles import node_modules).
+mkdir -p .build
+out=$(mktemp -d .build/unit.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+node scripts/build-tests.mjs "$out" "$@"
+compiled=()
+for file in "$@"; do file=${file#"$PWD"/}; compiled+=("$out/${file%.ts}.js"); done
+node --enable-source-maps --test --test-concurrency=2 --test-timeout=600000 "${compiled[@]}"

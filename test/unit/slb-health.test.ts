@@ -109,7 +109,9 @@ describe('the Worker code', () => {
   });
 
   test('from the TypeScript sources it bundles worker/ on the fly', async () => {
-    const code = await loadWorkerCode();
+    // The unit tier runs compiled JavaScript; the sources' dynamic import of worker/bundle.ts needs tsx, as in development.
+    const unregister = (await import('tsx/esm/api')).register();
+    const code = await loadWorkerCode().finally(unregister);
     assert.match(code, /ORIGINS/);
     assert.match(code, /export\s*\{[^}]*default/);
   });

@@ -4,12 +4,13 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DyniaError } from '../../src/errors.js';
 import { findJsonSyntaxError } from '../../src/state/json-position.js';
 import { STATE_VERSION, emptyState, type State } from '../../src/state/schema.js';
 import { StateStore, formatPath } from '../../src/state/store.js';
+import { childModule } from './child-module.js';
 import { nodeRecord } from './records.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -266,7 +267,7 @@ describe('StateStore.withLock', () => {
 const CHILD_SOURCE = `
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateStore } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'src/state/store.ts')).href)};
+import { StateStore } from './src/state/store.ts';
 const [dir, mode, arg] = process.argv.slice(2);
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const store = new StateStore(dir, { lockWaitMs: 30000, lockPollMs: 2 });
@@ -291,16 +292,12 @@ if (mode === 'hold') {
 }
 `;
 
-let childFile: string | undefined;
+let childFile: Promise<string> | undefined;
 
 /** Starts a child and resolves once it holds the lock (or, for `append`, has started). */
 async function startChild(dir: string, mode: 'hold' | 'append', arg: string, waitForLock = true) {
-  if (!childFile) {
-    childFile = join(scratch, 'child.mts');
-    writeFileSync(childFile, CHILD_SOURCE);
-  }
-  const child = spawn(process.execPath, ['--import', 'tsx', childFile, dir, mode, arg], {
-    cwd: repoRoot,
+  childFile ??= childModule(CHILD_SOURCE, repoRoot, join(scratch, 'child.mjs'));
+  const child = spawn(process.execPath, [fileURLToPath(await childFile), dir, mode, arg], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const done = once(child, 'exit').then(([code]) => code as number);

@@ -94,10 +94,11 @@ describe('passive health', () => {
     const good = await origins('a', 'b');
     const bad = await startOrigin('bad', failWith(503));
     closeAtEnd(bad.close);
-    const { url } = await worker({ ORIGINS: [...good.map((o) => o.url), bad.url].join(','), FAIL_COOLDOWN_MS: '1500' });
+    // 600 ms: the 30 requests take about 50.
+    const { url } = await worker({ ORIGINS: [...good.map((o) => o.url), bad.url].join(','), FAIL_COOLDOWN_MS: '600' });
     assertAllServedBy(await sequential(30, url), good);
     assert.equal(bad.hits.length, 1, 'hit once, then skipped');
-    await sleep(1600);
+    await sleep(700);
     assertAllServedBy(await sequential(6, url), good);
     assert.equal(bad.hits.length, 2, 'tried again after the cooldown');
   });
