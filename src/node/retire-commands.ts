@@ -11,7 +11,9 @@ import { chain } from './app-sync.js';
 import { composeStart, type ComposeTarget } from './compose-commands.js';
 import { EDGE_NETWORK } from './layout.js';
 
-const IN_PROJECT = 'docker ps -aq --filter label=com.docker.compose.project="$1"';
+/** `docker ps` filter for the containers of the compose project named in `$1`. */
+const OF_PROJECT = '--filter label=com.docker.compose.project="$1"';
+const IN_PROJECT = `docker ps -aq ${OF_PROJECT}`;
 
 /**
  * `docker stop` honours the stop signal and grace period compose gave each container, without compose's start-up
@@ -21,7 +23,7 @@ const IN_PROJECT = 'docker ps -aq --filter label=com.docker.compose.project="$1"
  */
 const RETIRE = [
   'ids= onedge=',
-  `for c in $(docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}}={{.Networks}}'); do`,
+  `for c in $(docker ps -a ${OF_PROJECT} --format '{{.ID}}={{.Networks}}'); do`,
   `  ids="$ids \${c%%=*}"; case ",\${c#*=}," in *,${EDGE_NETWORK},*) onedge="$onedge \${c%%=*}" ;; esac`,
   'done',
   '[ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null &&',

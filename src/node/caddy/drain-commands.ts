@@ -6,7 +6,7 @@
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
-import { ENTER_PID } from './in-container.js';
+import { ENTER_PID, requirePid } from './in-container.js';
 import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from '../niced.js';
 
 /** Poll interval of Caddy's pool (a fork of busybox wget each time: cheap beside the load). */
@@ -60,7 +60,7 @@ const HOST = [
   '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none} ;; esac',
   'done',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
-  '[ "${pid:-0}" != 0 ] || { echo "$2 is not running" >&2; exit 3; }',
+  requirePid('$2'),
   `${ENTER_PID} sh -c "$8" sh "$new:$4" "$old:$6" "$7" || exit $?`,
   'shift 9',
   '[ $# -eq 0 ] || exec "$@"',

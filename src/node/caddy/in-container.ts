@@ -12,9 +12,12 @@ export const ENTER_PID = 'nsenter -t "$pid" -m -n';
 /** Exit code when the container is not running (no pid to enter). */
 const NOT_RUNNING = 3;
 
+/** Shell line that stops with NOT_RUNNING unless `$pid` is a running process; `who` is shell text naming the container. */
+export const requirePid = (who: string): string => `[ "\${pid:-0}" != 0 ] || { echo "${who} is not running" >&2; exit ${NOT_RUNNING}; }`;
+
 const IN_CONTAINER = [
   'pid=$(docker inspect -f "{{.State.Pid}}" "$1" 2>/dev/null)',
-  `[ "\${pid:-0}" != 0 ] || { echo "$1 is not running" >&2; exit ${NOT_RUNNING}; }`,
+  requirePid('$1'),
   'shift',
   `exec ${ENTER_PID} "$@"`,
 ].join('\n');
