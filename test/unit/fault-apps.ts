@@ -32,8 +32,12 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
       next.edge = [argv[12]];
     }
     if (!next?.running || !next.edge) return { code: 3, stderr: `${argv[6]} has no address on the network` };
-    const stopped = argv.length > 13 ? (simulateApp(host, argv.slice(13)) ?? {}) : {};
-    return { ...stopped, stdout: `drained new 1\n${stopped.stdout ?? ''}` };
+    // The old project retired once drained (its clean-up goes on behind a mark, over when the next command reads).
+    for (const c of argv[13] ? inProject(host, argv[13]) : []) {
+      c.running = false;
+      delete c.edge;
+    }
+    return { stdout: 'drained new 1\n' };
   }
   const text = argv.join(' ');
   if (argv[0] === 'sh' && argv[2]?.includes('--- caddyfile')) {
@@ -78,7 +82,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     return {};
   }
   if (text.includes('--restart=no')) {
-    const projects = argv[3] === 'sh' ? [argv.at(-1)] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
+    const projects = argv[3] === 'sh' ? [argv[4]] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
     for (const project of projects) {
       for (const c of inProject(host, project!)) {
         c.running = false;

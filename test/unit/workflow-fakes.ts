@@ -155,8 +155,8 @@ export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? 
  * A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port>[ then <stop
  * command, as `show` shows it>]`.
  */
-export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string =>
-  `${argv[12] ? `alias ${argv[12]} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv.length > 13 ? ` then ${show(argv.slice(13))}` : ''}`;
+export const shownDrain = (argv: Argv): string =>
+  `${argv[12] ? `alias ${argv[12]} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv[13] ? ` then retire ${argv[13]}` : ''}`;
 
 /** The in-network health wait (health-commands.ts): the probe loop run in the Caddy container's namespaces. */
 export const isHealthWait = (argv: Argv): boolean =>
