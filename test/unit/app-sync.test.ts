@@ -1,0 +1,76 @@
+/**
+ * The sync script under `sh` against a stand-in `docker`: the node's networks listed once beside compose's
+ * checks, `edge` gone or a refused file leaving the node as it was, the app's missing networks created.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { CONFIG_REFUSED, EDGE_MISSING, syncCommand, tarOf } from '../../src/node/app-sync.js';
+
+async function sync(opts: { networks: string; checks?: string[][] }) {
+  const dir = mkdtempSync(join(tmpdir(), 'dynia-sync-'));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(
+    join(bin, 'docker'),
+    `#!/bin/sh\necho "$*" >> ${dir}/ran\n[ "$1" != network ] || [ "$2" != ls ] || printf '${opts.networks}'\n`,
+  );
+  chmodSync(join(bin, 'docker'), 0o755);
+  const argv = syncCommand({
+    newDir: join(dir, 'apps/shop-green'),
+    baseDir: '',
+    dataProjectDir: join(dir, 'apps/shop-data'),
+    dataDir: join(dir, 'data/shop'),
+    networks: [
+      { name: 'shop_default', internal: false },
+      { name: 'shop_back', internal: true },
+    ],
+    deleted: [],
+    secrets: [],
+    dataDirs: [],
+    check: opts.checks ?? [['true']],
+  });
+  const tar = await tarOf(
+    ['compose.yaml', 'dynia.override.yaml', 'data.override.yaml', 'interpolation.env'].map((name) => ({
+      name,
+      content: Buffer.from('x'),
+      mode: 0o644,
+    })),
+  );
+  const result = spawnSync(argv[0]!, argv.slice(1), {
+    input: tar,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
+  const ran = existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '';
+  return {
+    code: result.status,
+    stderr: result.stderr,
+    ran,
+    apps: existsSync(join(dir, 'apps')) ? readdirSync(join(dir, 'apps')).sort() : [],
+  };
+}
+
+describe('sync script under sh', () => {
+  test("one listing of the node's networks; only the app's missing ones are created", async () => {
+    const r = await sync({ networks: 'bridge\\nedge\\nshop_default\\n' });
+    assert.deepEqual([r.code, r.ran], [0, 'network ls --format {{.Name}}\nnetwork create --internal shop_back\n']);
+    assert.deepEqual(r.apps, ['shop-data', 'shop-green']);
+  });
+
+  test('network edge gone: exit code EDGE_MISSING, nothing staged or created', async () => {
+    const r = await sync({ networks: 'bridge\\nedge-old\\n' });
+    assert.deepEqual([r.code, r.ran, r.apps], [EDGE_MISSING, 'network ls --format {{.Name}}\n', []]);
+  });
+
+  test("a refused file: compose's error on stderr, nothing staged or created", async () => {
+    const r = await sync({ networks: 'edge\\n', checks: [['true'], ['sh', '-c', 'echo "service nope not found" >&2; exit 15']] });
+    assert.deepEqual(
+      [r.code, r.stderr, r.ran, r.apps],
+      [CONFIG_REFUSED, 'service nope not found\n', 'network ls --format {{.Name}}\n', []],
+    );
+  });
+});
