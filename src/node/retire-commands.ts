@@ -9,6 +9,7 @@ import type { Argv } from '../remote/quote.js';
 import { RESTART_LABEL } from '../compose/override.js';
 import { chain } from './app-sync.js';
 import { composeStart, type ComposeTarget } from './compose-commands.js';
+import { DOCKER_API } from './docker-commands.js';
 import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
 
 /**
@@ -18,7 +19,7 @@ import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
  *   retire_finish LIST            stops them, then takes those on `edge` off it
  *   wait_retired MARK...          waits while a MARK names a live process (a retire still going on)
  * A running retire's mark holds the pid of the process doing it; whatever touches the project's containers
- * next waits for it first. The marks are on tmpfs (/run), so a reboot clears them. `docker stop` honours the
+ * next waits for it first. The marks are on tmpfs (/run), so a reboot clears them. Docker's stop honours the
  * stop signal and grace period compose gave each container, without compose's start-up time; the container
  * still holds the alias while it stops (Caddy retries a refused dial on the other one), and only then leaves
  * `edge`. The policy cannot be set beside the stop: Docker refuses to update a container that stops meanwhile.
@@ -29,17 +30,21 @@ export const WAIT_RETIRED =
   'wait_retired() { for m in "$@"; do while [ -e "$m" ] && kill -0 "$(cat "$m" 2>/dev/null)" 2>/dev/null; do sleep 0.05; done; done; }';
 
 export const RETIRE_FUNCTIONS = [
+  DOCKER_API,
   WAIT_RETIRED,
   'retire_prepare() {',
   `  docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}}={{.Networks}}' >"$2" || return 1`,
   '  ids=; while IFS== read -r id nets; do ids="$ids $id"; done <"$2"',
-  '  [ -z "$ids" ] || docker update --restart=no $ids >/dev/null',
+  `  for id in $ids; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done`,
   '}',
   'retire_finish() {',
   '  ids= onedge=',
   `  while IFS== read -r id nets; do ids="$ids $id"; case ",$nets," in *,${EDGE_NETWORK},*) onedge="$onedge $id" ;; esac; done <"$1"`,
   '  rm -f "$1"',
-  `  [ -z "$ids" ] || { docker stop $ids >/dev/null && for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c"; done; }`,
+  // Stopped at once, each waited for; leaving edge is no longer on anyone's path (the docker CLI will do).
+  '  p=; for id in $ids; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done',
+  '  for x in $p; do wait "$x" || return 1; done',
+  `  for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c" || return 1; done`,
   '}',
 ].join('\n');
 

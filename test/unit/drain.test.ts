@@ -69,11 +69,16 @@ describe('drain command', () => {
       '8080',
       '10',
     ]);
-    assert.deepEqual(argv.slice(12), ['', 'shop-blue', '/run/dynia/retiring/shop-blue'], 'no alias to take; the project and its mark');
+    assert.deepEqual(argv.slice(12), ['shop-blue', '/run/dynia/retiring/shop-blue', '', ''], 'the project and its mark; no alias to take');
     assert.deepEqual(
       drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }).slice(12),
-      ['dynia-upstream-shop', '', ''],
-      'the alias; no retire',
+      [
+        '',
+        '',
+        '{"Container":"shop-green-web-1","Force":false}',
+        '{"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}',
+      ],
+      "the alias move's Engine API bodies; no retire",
     );
     for (const script of [argv[2]!, argv[11]!]) assert.doesNotMatch(script, /shop|8080|dynia-caddy/, 'no data in the scripts');
     assert.match(argv[11]!, /wget -q -O - http:\/\/127\.0\.0\.1:2019\/reverse_proxy\/upstreams/);
@@ -160,7 +165,15 @@ describe('drainThenStop', () => {
  */
 function runScripts(
   pools: string[],
-  opts: { oldRunning?: boolean; caddyPid?: number; timeoutSeconds?: number; takeAlias?: string; retire?: boolean; psFails?: boolean } = {},
+  opts: {
+    oldRunning?: boolean;
+    caddyPid?: number;
+    timeoutSeconds?: number;
+    takeAlias?: string;
+    retire?: boolean;
+    psFails?: boolean;
+    connectFails?: boolean;
+  } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
   pools.forEach((pool, i) => writeFileSync(join(dir, `pool-${i}`), pool));
@@ -184,8 +197,16 @@ function runScripts(
       '    *) echo "Error: No such object: $c" >&2 ;;',
       '  esac; done ;;',
       `  ps) ${opts.psFails ? 'echo "Cannot connect to the Docker daemon" >&2; exit 1' : 'printf "c1=edge,shop_default\\nc2=shop_default\\n"'} ;;`,
-      `  stop) kill ${oldPid}; /bin/sleep 0.3 ;;`,
       'esac',
+    ].join('\n'),
+  );
+  // The Engine API: the path and body logged; a stop ends the old process, then takes 0.3 s more.
+  stub(
+    'curl',
+    [
+      'url= data=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; http://*) url=${1#http://docker} ;; esac; shift; done',
+      `echo "api $url $data" >> ${dir}/ran`,
+      `case $url in ${opts.connectFails ? `*/connect) printf '{"message":"endpoint with name shop-green-web-1 already exists in network edge"}403' ;; ` : ''}*/c1/stop) kill ${oldPid}; /bin/sleep 0.3; printf 204 ;; */stop) printf 204 ;; */update) printf '{"Warnings":null}200' ;; *) printf 200 ;; esac`,
     ].join('\n'),
   );
   stub('nsenter', `[ "$*" = "-t 4242 -m -n \${*#-t 4242 -m -n }" ] || exit 9; shift 4; exec "$@"`);
@@ -201,14 +222,21 @@ function runScripts(
     ),
   ];
   const mark = join(dir, 'retiring', OLD_PROJECT);
-  if (argv[14]) argv[14] = mark;
+  if (argv[13]) argv[13] = mark;
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
     timeout: 10_000,
   });
   const oldAlive = spawnSync('kill', ['-0', String(oldPid)]).status === 0;
-  const ran = () => (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '');
+  // The stops run side by side: their lines in a fixed order.
+  const ran = () =>
+    (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').replace(/(?:api \/containers\/\w+\/stop \n)+/, (stops) =>
+      stops
+        .split(/(?<=\n)/)
+        .sort()
+        .join(''),
+    );
   const ranThen = ran();
   /** Until the retire going on behind the command has ended (its mark gone): everything the stubs ran by then. */
   const settled = () => {
@@ -223,14 +251,20 @@ const OLD = '{"address":"172.18.0.4:8080","num_requests":4,"fails":0}';
 const NEW = '{"address":"172.18.0.5:8080","num_requests":1,"fails":0}';
 const INSPECT =
   'inspect -f {{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}} dynia-caddy shop-green-web-1 shop-blue-web-1\n';
-const PREPARE = 'ps -a --filter label=com.docker.compose.project=shop-blue --format {{.ID}}={{.Networks}}\nupdate --restart=no c1 c2\n';
+const PREPARE = [
+  'ps -a --filter label=com.docker.compose.project=shop-blue --format {{.ID}}={{.Networks}}',
+  'api /containers/c1/update {"RestartPolicy":{"Name":"no"}}',
+  'api /containers/c2/update {"RestartPolicy":{"Name":"no"}}',
+  '',
+].join('\n');
+const STOPS = 'api /containers/c1/stop \napi /containers/c2/stop \n';
 
 describe('drain scripts under sh', () => {
   test('waits while only the old address is in flight; once the new one shows it returns when the old process has exited', () => {
     const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`]);
     assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 4\n', false]);
-    assert.equal(r.ran, `${INSPECT}${PREPARE}stop c1 c2\n`, 'policy no before the stop; the clean-up still going on');
-    assert.deepEqual(r.settled(), { ran: `${INSPECT}${PREPARE}stop c1 c2\nnetwork disconnect edge c1\n`, mark: false });
+    assert.equal(r.ran, `${INSPECT}${PREPARE}${STOPS}`, 'policy no before the stop; the clean-up still going on');
+    assert.deepEqual(r.settled(), { ran: `${INSPECT}${PREPARE}${STOPS}network disconnect edge c1\n`, mark: false });
   });
 
   test('an idle site: five empty polls in a row are enough', () => {
@@ -248,7 +282,7 @@ describe('drain scripts under sh', () => {
   test('the old version already stopped: only the new address counts, and its retire still runs', () => {
     const r = runScripts(['[]'], { oldRunning: false });
     assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\n']);
-    assert.match(r.settled().ran, /stop c1 c2\n/);
+    assert.match(r.settled().ran, /c1\/stop \n/);
   });
 
   test('the swap in the same command: the alias first, then the wait; without a project it ends at the verdict', () => {
@@ -258,11 +292,20 @@ describe('drain scripts under sh', () => {
       [
         0,
         'drained new 1\n',
-        `network disconnect edge shop-green-web-1\nnetwork connect --alias dynia-upstream-shop edge shop-green-web-1\n${INSPECT}`,
+        `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${INSPECT}`,
         true,
       ],
     );
     r.settled();
+  });
+
+  test("the alias move refused by Docker: exit 4 with Docker's message, nothing waited for or stopped", () => {
+    const r = runScripts([`[${OLD},${NEW}]`], { takeAlias: 'dynia-upstream-shop', connectFails: true });
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr, r.oldAlive],
+      [4, '', 'Error response from daemon: endpoint with name shop-green-web-1 already exists in network edge\n', true],
+    );
+    assert.doesNotMatch(r.settled().ran, /inspect|stop/);
   });
 
   test('Caddy not running: said so, nothing waited for or stopped', () => {

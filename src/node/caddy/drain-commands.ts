@@ -9,6 +9,7 @@
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
+import { aliasMoveBodies, MOVE_ALIAS } from '../docker-commands.js';
 import { ENTER_PID, requirePid } from './in-container.js';
 import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from '../niced.js';
 import { RETIRE_FUNCTIONS, retiringMark } from '../retire-commands.js';
@@ -51,14 +52,14 @@ const POLL = [
 
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
- * $6 its port, $7 seconds, $8 the poll script, $9 the alias the new container takes first (empty: it holds it
- * already), $10 the project to retire once drained (empty: the command ends at the verdict), $11 its mark.
+ * $6 its port, $7 seconds, $8 the poll script, $9 the project to retire once drained (empty: the command ends at
+ * the verdict), $10 its mark, $11 and $12 the Engine API bodies of the alias move to make first (empty: none).
  */
 const HOST = [
   reniceSelf(DYNIA_NICENESS),
   RETIRE_FUNCTIONS,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
-  `[ -z "$9" ] || { docker network disconnect ${EDGE_NETWORK} "$3" && docker network connect --alias "$9" ${EDGE_NETWORK} "$3"; } || exit ${ALIAS_FAILED}`,
+  `[ -z "\${12}" ] || { ${MOVE_ALIAS('${11}', '${12}')}; } || exit ${ALIAS_FAILED}`,
   // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
   // the old address and pid; the old version may already be gone (an earlier failure): then only the new address counts.
   'pid= new= old=none oldpid=0',
@@ -70,7 +71,7 @@ const HOST = [
   requirePid('$2'),
   // The retire's first half (restart policy `no`) runs while Caddy is watched; a failed drain waits for it, and
   // whoever starts the old version again puts its policy back (reviveProject).
-  'project=${10} mark=${11} prep=',
+  'project=$9 mark=${10} prep=',
   `if [ -n "$project" ]; then mkdir -p "\${mark%/*}" && rm -f "$mark.rc" || exit ${RETIRE_FAILED}; retire_prepare "$project" "$mark.ids" 2>"$mark.err" & prep=$!; fi`,
   `${ENTER_PID} sh -c "$8" sh "$new:$4" "$old:$6" "$7" || { rc=$?; [ -z "$prep" ] || wait "$prep"; exit $rc; }`,
   '[ -n "$project" ] || exit 0',
@@ -116,7 +117,7 @@ export const drainThen = (target: DrainTarget, retire?: string, caddy = CADDY_CO
   String(target.previous.port),
   String(target.timeoutSeconds),
   POLL,
-  target.takeAlias ?? '',
   retire ?? '',
   retire ? retiringMark(retire) : '',
+  ...(target.takeAlias ? aliasMoveBodies(target.next.container, target.takeAlias) : ['', '']),
 ];
