@@ -54,9 +54,9 @@ const POLL = [
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
  * $6 its port, $7 seconds, $8 the poll script, $9 the project to retire once drained (empty: the command ends at
  * the verdict), $10 its mark, $11 and $12 the Engine API bodies of the alias move to make first (empty: none).
+ * At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it
+ * is the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
  */
-// At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it is
-// the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
 const HOST = [
   RETIRE_FUNCTIONS,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
