@@ -6,7 +6,7 @@
  */
 import { HealthError } from '../errors.js';
 import { describeUpstreams, parseUpstreams } from '../node/caddy/caddy-upstreams.js';
-import { ALIAS_FAILED, DRAIN_TIMED_OUT, RETIRE_FAILED, drainThen, type DrainTarget } from '../node/caddy/drain-commands.js';
+import { ALIAS_FAILED, DRAIN_TIMED_OUT, drainThen, type DrainTarget } from '../node/caddy/drain-commands.js';
 import { composeContainerName } from '../node/layout.js';
 import { tail, type Remote } from '../remote/remote.js';
 import type { Clock } from '../lib/clock.js';
@@ -64,7 +64,7 @@ export async function drainThenStop(remote: Remote, target: DrainTarget, retire:
   if (!verdict) throw neverDrained(remote, target, result.code, result.stderr);
   if (result.code !== 0)
     throw HealthError(
-      `${target.previous.container} could not be ${result.code === RETIRE_FAILED ? 'stopped' : 'retired'} on ${remote.host}: ${tail(result.stderr, 3) || `exit code ${result.code}`}.`,
+      `${target.previous.container} could not be stopped on ${remote.host}: ${tail(result.stderr, 3) || `exit code ${result.code}`}.`,
       'Check Docker on the node (docker ps -a, docker info), then deploy again.',
     );
   return { ...verdict, ms: clock.now() - t0 };
