@@ -26,6 +26,9 @@ import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
  */
 export const retiringMark = (project: string): string => `${RETIRING_DIR}/${project}`;
 
+/** `docker ps` filter for the containers of the compose project named in `$1`. */
+const OF_PROJECT = '--filter label=com.docker.compose.project="$1"';
+
 export const WAIT_RETIRED =
   'wait_retired() { for m in "$@"; do while [ -e "$m" ] && kill -0 "$(cat "$m" 2>/dev/null)" 2>/dev/null; do sleep 0.05; done; done; }';
 
@@ -33,7 +36,7 @@ export const RETIRE_FUNCTIONS = [
   DOCKER_API,
   WAIT_RETIRED,
   'retire_prepare() {',
-  `  docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}}={{.Networks}}' >"$2" || return 1`,
+  `  docker ps -a ${OF_PROJECT} --format '{{.ID}}={{.Networks}}' >"$2" || return 1`,
   '  ids=; while IFS== read -r id nets; do ids="$ids $id"; done <"$2"',
   `  for id in $ids; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done`,
   '}',
@@ -69,7 +72,7 @@ const RETIRE = [
 const RESTORE_RESTART = [
   WAIT_RETIRED,
   'wait_retired "$2"',
-  'for c in $(docker ps -aq --filter label=com.docker.compose.project="$1"); do',
+  `for c in $(docker ps -aq ${OF_PROJECT}); do`,
   `  p=$(docker inspect -f '{{index .Config.Labels "${RESTART_LABEL}"}}' "$c")`,
   '  docker update --restart="${p:-unless-stopped}" "$c" >/dev/null',
   'done',
