@@ -10,7 +10,7 @@ import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import { shellQuote } from '../../src/remote/quote.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appRollback } from '../../src/commands/app-rollback/workflow.js';
-import { fakeDeps, FakeNode, isDrain, isHealthWait, matchesState, memoryTx, RETIRES, shownDrain } from './workflow-fakes.js';
+import { fakeDeps, FakeNode, isDrain, isHealthWait, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
 import { planRollback } from '../../src/commands/app-rollback/plan.js';
 
 const V1 = 'services:\n  web:\n    image: dynia-examples/hello:1\n';
@@ -90,19 +90,21 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
 /** Retire/revive scripts and alias moves by name, file arguments left out. */
 const norm = (c: string) => {
   const project = /docker compose -p (\S+)/.exec(c)?.[1];
-  if (c.includes(RETIRES)) return `retire ${c.split(' ').at(-2)}`;
+  if (c.includes('--restart=no')) return `retire ${c.split(' ').at(-1)}`;
   const joined = c.includes('docker network connect edge') ? /\w+-\w+-web-1/.exec(c) : null;
   if (joined && !c.includes('dev.dynia.restart')) return `join-edge ${joined[0]}`;
   if (joined) return `join-edge ${joined[0]} && revive ${project}`;
   if (c.includes('dev.dynia.restart')) return `revive ${project}`;
-  const moved = /"Container":"([^"]+)","EndpointConfig":\{"Aliases":\["([^"]+)"\]/.exec(c);
+  const moved = /network disconnect edge (\S+) && docker network connect --alias (\S+) edge/.exec(c);
   if (moved) return `move-alias ${moved[2]} to ${moved[1]}`;
   return c.replace(/ (-f|--project-directory|--env-file) \S+/g, '');
 };
 
 /** Every executed command as shell text, a drain shown as `drain <new> <old> then <its stop, normalized>`. */
 const shownCommands = (remote: FakeNode) =>
-  remote.calls.flatMap((c) => (c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv) : shellQuote(c.argv)]));
+  remote.calls.flatMap((c) =>
+    c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv, (stop) => norm(shellQuote(stop))) : shellQuote(c.argv)],
+  );
 
 const audits = (remote: FakeNode) =>
   remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));
@@ -140,9 +142,7 @@ describe('appRollback', () => {
       appRollback({ plan, timeoutMs: 1000 }, d),
       (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message),
     );
-    const commands = remote.commands.filter((c) =>
-      /compose .*(start|stop)|network (dis)?connect|networks\/edge\/connect|retire_prepare "\$1" "\$list"/.test(c),
-    );
+    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|--restart=no/.test(c));
     assert.deepEqual(commands.map(norm), ['join-edge hello-blue-web-1 && revive hello-blue', 'retire hello-blue']);
     assert.deepEqual(d.tx.state, initial());
   });
@@ -157,9 +157,7 @@ describe('appRollback', () => {
         e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
     const commands = shownCommands(remote)
-      .filter((c) =>
-        /compose .*(start|stop)|network (dis)?connect|networks\/edge\/connect|caddy reload|retire_prepare "\$1" "\$list"|^drain /.test(c),
-      )
+      .filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no|^drain /.test(c))
       .map(norm);
     assert.deepEqual(commands, [
       'join-edge hello-blue-web-1 && revive hello-blue',

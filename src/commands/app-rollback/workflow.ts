@@ -155,7 +155,7 @@ const steps: Step<Ctx>[] = [
       const drained = await drainThenStop(
         session,
         swapTarget(entryOf(previous), previous.entryPort, current),
-        current.project,
+        retireProject(appTarget(current.project)),
         ctx.deps.clock,
       );
       return `${caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload'}; ${describeDrain(drained)}`;
@@ -207,9 +207,12 @@ async function undo(ctx: Ctx): Promise<void> {
     caddyfileFor(ctx.deps.settings, switchedState, plan.node.name),
   );
   // Best effort: if Caddy never shows the switch back, both versions keep serving (safe) and the warning says so.
-  await drainThenStop(session, swapTarget(entryOf(current), current.entryPort, previous), previous.project, ctx.deps.clock).catch(
-    (error: Error) => ctx.deps.reporter.warn(error.message),
-  );
+  await drainThenStop(
+    session,
+    swapTarget(entryOf(current), current.entryPort, previous),
+    retireProject(appTarget(previous.project)),
+    ctx.deps.clock,
+  ).catch((error: Error) => ctx.deps.reporter.warn(error.message));
   await writeNodeManifest(session, restored, plan.node.name, ctx.deps.clock.date());
 }
 

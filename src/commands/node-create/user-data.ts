@@ -43,7 +43,6 @@ package_update: true
 packages:
   - docker.io
   - docker-compose-v2
-  - curl
   - unattended-upgrades
 ssh_pwauth: false
 disable_root: false

@@ -1,18 +1,13 @@
 /**
  * Stop the old version only once Caddy itself shows it has moved on: one remote command that finds the two
- * containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network (in-container.ts), and
- * retires the old project (retire-commands.ts): its restart policy is set while the poll waits, and once drained it
- * is stopped. The command returns as soon as the old entry's process has exited (nothing can answer from it any
- * more); Docker's clean-up after it, slower than the exit under load, goes on behind a mark that the next command
- * on the project waits for. Scripts are constant; every value is an argument, never spliced into them.
+ * containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network (in-container.ts), and then
+ * runs the stop command it was given. Scripts are constant; every value is an argument, never spliced into them.
  */
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
-import { aliasMoveBodies, MOVE_ALIAS } from '../docker-commands.js';
 import { ENTER_PID, requirePid } from './in-container.js';
-import { POLL_NICENESS, reniceSelf } from '../niced.js';
-import { RETIRE_FUNCTIONS, retiringMark } from '../retire-commands.js';
+import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from '../niced.js';
 
 /** Poll interval of Caddy's pool (a fork of busybox wget each time: cheap beside the load). */
 export const DRAIN_POLL_SECONDS = '0.05';
@@ -25,8 +20,6 @@ export const DRAIN_IDLE_POLLS = 5;
 export const DRAIN_TIMED_OUT = 75;
 /** Exit code when the new container could not take the alias (nothing was waited for, nothing stopped). */
 export const ALIAS_FAILED = 4;
-/** Exit code when the retire failed before the old entry's process ended (its error is on stderr). */
-export const RETIRE_FAILED = 5;
 
 /**
  * Runs in the Caddy container's namespaces. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new
@@ -52,40 +45,25 @@ const POLL = [
 
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
- * $6 its port, $7 seconds, $8 the poll script, $9 the project to retire once drained (empty: the command ends at
- * the verdict), $10 its mark, $11 and $12 the Engine API bodies of the alias move to make first (empty: none).
- * At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it
- * is the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
+ * $6 its port, $7 seconds, $8 the poll script, $9 the alias the new container takes first (empty: it holds it
+ * already); the rest is the command to run once drained (none: the command ends there).
  */
 const HOST = [
-  RETIRE_FUNCTIONS,
+  reniceSelf(DYNIA_NICENESS),
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
-  `[ -z "\${12}" ] || { ${MOVE_ALIAS('${11}', '${12}')}; } || exit ${ALIAS_FAILED}`,
+  `[ -z "$9" ] || { docker network disconnect ${EDGE_NETWORK} "$3" && docker network connect --alias "$9" ${EDGE_NETWORK} "$3"; } || exit ${ALIAS_FAILED}`,
   // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
-  // the old address and pid; the old version may already be gone (an earlier failure): then only the new address counts.
-  'pid= new= old=none oldpid=0',
+  // the old address; the old version may already be gone (an earlier failure): then only the new address counts.
+  'pid= new= old=none',
   'for a in $(docker inspect -f "$1" "$2" "$3" "$5" 2>/dev/null); do',
   '  n=${a%%=*}; a=${a#*=}',
-  '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none}; oldpid=${a%%=*} ;; esac',
+  '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none} ;; esac',
   'done',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   requirePid('$2'),
-  // The retire's first half (restart policy `no`) runs while Caddy is watched; a failed drain waits for it, and
-  // whoever starts the old version again puts its policy back (reviveProject).
-  'project=$9 mark=${10} prep=',
-  `if [ -n "$project" ]; then mkdir -p "\${mark%/*}" && rm -f "$mark.rc" || exit ${RETIRE_FAILED}; retire_prepare "$project" "$mark.ids" 2>"$mark.err" & prep=$!; fi`,
-  `${ENTER_PID} sh -c "$8" sh "$new:$4" "$old:$6" "$7" || { rc=$?; [ -z "$prep" ] || wait "$prep"; exit $rc; }`,
-  '[ -n "$project" ] || exit 0',
-  `wait "$prep" || { cat "$mark.err" >&2; exit ${RETIRE_FAILED}; }`,
-  // The second half goes on after this command (its mark says so until it ends); this command waits only for the
-  // old entry's process to exit, from then on nothing answers from the old version.
-  'echo $$ >"$mark"',
-  `( trap '' HUP; retire_finish "$mark.ids" 2>"$mark.err"; echo $? >"$mark.rc"; rm -f "$mark" ) </dev/null >/dev/null 2>&1 &`,
-  'echo $! >"$mark"',
-  'while [ "$oldpid" != 0 ] && kill -0 "$oldpid" 2>/dev/null; do',
-  `  [ ! -e "$mark.rc" ] || { kill -0 "$oldpid" 2>/dev/null || break; cat "$mark.err" >&2; exit ${RETIRE_FAILED}; }`,
-  '  sleep 0.02',
-  'done',
+  `${ENTER_PID} sh -c "$8" sh "$new:$4" "$old:$6" "$7" || exit $?`,
+  'shift 9',
+  '[ $# -eq 0 ] || exec "$@"',
 ].join('\n');
 
 export interface DrainTarget {
@@ -101,11 +79,8 @@ export interface DrainTarget {
 const inspectTemplate = (network: string) =>
   `{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
 
-/**
- * Waits for Caddy to move on from `previous`, then retires the compose project `retire` (its first half during
- * the wait), returning once the old entry's process has exited.
- */
-export const drainThen = (target: DrainTarget, retire?: string, caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
+/** Waits for Caddy to move on from `previous`, then runs `then` (the stop of the old version), if any. */
+export const drainThen = (target: DrainTarget, then: Argv = [], caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
   'sh',
   '-c',
   HOST,
@@ -118,7 +93,6 @@ export const drainThen = (target: DrainTarget, retire?: string, caddy = CADDY_CO
   String(target.previous.port),
   String(target.timeoutSeconds),
   POLL,
-  retire ?? '',
-  retire ? retiringMark(retire) : '',
-  ...(target.takeAlias ? aliasMoveBodies(target.next.container, target.takeAlias) : ['', '']),
+  target.takeAlias ?? '',
+  ...then,
 ];
