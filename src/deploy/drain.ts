@@ -1,12 +1,13 @@
 /**
  * The end of a swap, by evidence instead of a fixed sleep: the old version is stopped once Caddy's own
- * upstream pool shows it resolves the alias to the new container (or that nothing is in flight for the site).
- * Docker cannot take a running container out of the alias's DNS answer without cutting its network, so the old
- * one stays resolvable until it stops; its SIGTERM lets it finish what it has in flight.
+ * upstream pool shows it resolves the alias to the new container (or that nothing is in flight for the site),
+ * and then, its port closed to new connections, that Caddy has nothing in flight at it. Docker cannot take a
+ * running container out of the alias's DNS answer without cutting its network, so the old one stays resolvable
+ * until it stops; the closed port sends Caddy's new dials to the new one (drain-commands.ts).
  */
 import { HealthError } from '../errors.js';
 import { describeUpstreams, parseUpstreams } from '../node/caddy/caddy-upstreams.js';
-import { ALIAS_FAILED, DRAIN_TIMED_OUT, drainThen, type DrainTarget } from '../node/caddy/drain-commands.js';
+import { ALIAS_FAILED, DRAIN_TIMED_OUT, IN_FLIGHT_SECONDS, drainThen, type DrainTarget } from '../node/caddy/drain-commands.js';
 import type { Argv } from '../remote/quote.js';
 import { composeContainerName } from '../node/layout.js';
 import { commandFailed, tail, type Remote } from '../remote/remote.js';
@@ -19,16 +20,26 @@ export interface Drained {
   /** `new`: Caddy's pool holds the new address; `idle`: no request was in flight for the site. */
   evidence: 'new' | 'idle';
   polls: number;
+  /**
+   * The old version once Caddy dialled the new one: `idle` its port closed and nothing in flight at it; `busy`
+   * requests still in flight at it after IN_FLIGHT_SECONDS (stopped anyway); `open` its port could not be closed
+   * (no iptables on the node); `gone` it was not running.
+   */
+  old: 'idle' | 'busy' | 'open' | 'gone';
+  /** Requests in flight at the old version when it was stopped (`busy` only; NaN when Caddy did not say). */
+  inFlight: number;
   /** From the start of the command until it returned (the stop included, when given). */
   ms: number;
 }
 
-const VERDICT = /^drained (new|idle) (\d+)$/m;
+const VERDICT = /^drained (new|idle) (\d+)\n(?:old (idle|busy) \d+(?: (\S+))?|door (open)|old (gone))$/m;
 
-/** Parses the command's output: the verdict line, or why it never drained. */
-export function drainVerdict(stdout: string): { evidence: 'new' | 'idle'; polls: number } | undefined {
+/** Parses the command's output: both verdict lines, or undefined when it never got that far. */
+export function drainVerdict(stdout: string): Omit<Drained, 'ms'> | undefined {
   const match = VERDICT.exec(stdout);
-  return match ? { evidence: match[1] as 'new' | 'idle', polls: Number(match[2]) } : undefined;
+  if (!match) return undefined;
+  const old = (match[3] ?? match[5] ?? match[6]) as Drained['old'];
+  return { evidence: match[1] as 'new' | 'idle', polls: Number(match[2]), old, inFlight: old === 'busy' ? Number(match[4]) : 0 };
 }
 
 function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr: string) {
@@ -77,6 +88,14 @@ export const swapTarget = (
   timeoutSeconds: DRAIN_TIMEOUT_SECONDS,
 });
 
-/** For the step's summary line; `stopped`: the drain's command also stopped the old version. */
+const OLD_SAID: Record<Drained['old'], (d: Drained) => string> = {
+  idle: () => 'nothing left in flight at the old one',
+  busy: (d) =>
+    `${Number.isNaN(d.inFlight) ? 'requests' : `${d.inFlight} request(s)`} still in flight at the old one after ${IN_FLIGHT_SECONDS} s were cut (long-lived: WebSockets, streams)`,
+  open: () => "the old one's port could not be closed first (is iptables installed on the node?)",
+  gone: () => 'the old one was not running',
+};
+
+/** For the step's summary line. */
 export const describeDrain = (d: Drained): string =>
-  `old version drained and stopped in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'})`;
+  `old version drained and stopped in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'}; ${OLD_SAID[d.old](d)})`;

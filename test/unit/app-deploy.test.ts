@@ -170,7 +170,7 @@ describe('appDeploy', () => {
   test("the old version's stop failing after the drain: the deploy rolls back to it", async () => {
     const { remote, deps } = setup([active('shop-blue')]);
     // The stop runs in the drain command, after its verdict.
-    remote.drainAnswer = { code: 1, stdout: 'drained new 2\n', stderr: 'Error response from daemon: boom' };
+    remote.drainAnswer = { code: 1, stdout: 'drained new 2\nold idle 1\n', stderr: 'Error response from daemon: boom' };
     await assert.rejects(
       deploy(V2, deps),
       (e: unknown) => e instanceof DyniaError && /boom/.test(e.message) && /Rolled back: the previous version shop-blue/.test(e.message),

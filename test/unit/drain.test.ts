@@ -70,7 +70,11 @@ describe('drain command', () => {
       '10',
     ]);
     assert.deepEqual(argv.slice(12), ['', ...STOP], 'no alias to take; the stop command last');
-    assert.deepEqual(drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }).slice(12), ['dynia-upstream-shop'], 'the alias; no stop');
+    assert.deepEqual(
+      drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }, STOP).slice(12),
+      ['dynia-upstream-shop', ...STOP],
+      'the alias first',
+    );
     for (const script of [argv[2]!, argv[11]!]) assert.doesNotMatch(script, /shop|8080|dynia-caddy/, 'no data in the scripts');
     assert.match(argv[11]!, /wget -q -O - http:\/\/127\.0\.0\.1:2019\/reverse_proxy\/upstreams/);
   });
@@ -88,18 +92,43 @@ describe('drainThenStop', () => {
   const clock = (...times: number[]) => ({ now: () => times.shift()! });
   const isDrain = (argv: readonly string[]) => argv[0] === 'sh';
 
-  test('the verdict line is the evidence', () => {
-    assert.deepEqual(drainVerdict('drained new 3\n'), { evidence: 'new', polls: 3 });
-    assert.deepEqual(drainVerdict(' Container shop-blue-web-1  Stopping\ndrained idle 5\n'), { evidence: 'idle', polls: 5 });
+  test('the two verdict lines are the evidence', () => {
+    assert.deepEqual(drainVerdict('drained new 3\nold idle 2\n'), { evidence: 'new', polls: 3, old: 'idle', inFlight: 0 });
+    assert.deepEqual(drainVerdict(' Container shop-blue-web-1  Stopping\ndrained idle 5\nold gone\n'), {
+      evidence: 'idle',
+      polls: 5,
+      old: 'gone',
+      inFlight: 0,
+    });
+    assert.deepEqual(drainVerdict('drained new 1\nold busy 90 2\n'), { evidence: 'new', polls: 1, old: 'busy', inFlight: 2 });
+    assert.deepEqual(drainVerdict('drained new 1\ndoor open\n'), { evidence: 'new', polls: 1, old: 'open', inFlight: 0 });
+    assert.equal(drainVerdict('drained new 1\n'), undefined, 'the old version not settled: no verdict');
     assert.equal(drainVerdict(''), undefined);
   });
 
   test('drained and stopped: one command, timed by the clock', async () => {
-    const remote = new RecordingRemote().on(isDrain, { stdout: 'drained new 3\n' });
+    const remote = new RecordingRemote().on(isDrain, { stdout: 'drained new 3\nold idle 1\n' });
     const drained = await drainThenStop(remote, target, STOP, clock(1000, 1180));
-    assert.deepEqual(drained, { evidence: 'new', polls: 3, ms: 180 });
+    assert.deepEqual(drained, { evidence: 'new', polls: 3, old: 'idle', inFlight: 0, ms: 180 });
     assert.equal(remote.calls.length, 1);
-    assert.equal(describeDrain(drained), 'old version drained and stopped in 180 ms (Caddy dials the new one)');
+    assert.equal(
+      describeDrain(drained),
+      'old version drained and stopped in 180 ms (Caddy dials the new one; nothing left in flight at the old one)',
+    );
+  });
+
+  test('what the summary says of the old version in each case', () => {
+    const d = { evidence: 'idle' as const, polls: 5, ms: 90.4, inFlight: 0 };
+    assert.equal(
+      describeDrain({ ...d, old: 'busy', inFlight: 2 }),
+      'old version drained and stopped in 90 ms (nothing in flight; 2 request(s) still in flight at the old one after 5 s were cut (long-lived: WebSockets, streams))',
+    );
+    assert.match(describeDrain({ ...d, old: 'busy', inFlight: Number.NaN }), /; requests still in flight at the old one after 5 s/);
+    assert.match(
+      describeDrain({ ...d, old: 'open' }),
+      /; the old one's port could not be closed first \(is iptables installed on the node\?\)\)$/,
+    );
+    assert.match(describeDrain({ ...d, old: 'gone' }), /; the old one was not running\)$/);
   });
 
   test('never drained: the last pool in the error, nothing stopped', async () => {
@@ -137,8 +166,24 @@ describe('drainThenStop', () => {
     );
   });
 
+  test('Caddy lost while the old version settles: said so, nothing stopped', async () => {
+    const remote = new RecordingRemote().on(isDrain, {
+      code: 1,
+      stdout: 'drained new 1\n',
+      stderr: 'nsenter: cannot open /proc/4242/ns/mnt\n',
+    });
+    await assert.rejects(
+      drainThenStop(remote, target, STOP, clock(0, 0)),
+      /could not watch Caddy's upstreams on 203\.0\.113\.10; its upstreams in flight: nsenter: cannot open \/proc\/4242\/ns\/mnt\. shop-blue-web-1 was not stopped\./,
+    );
+  });
+
   test("drained but the stop failed: the stop command's own error", async () => {
-    const remote = new RecordingRemote().on(isDrain, { code: 1, stdout: 'drained new 1\n', stderr: 'Error response from daemon: boom\n' });
+    const remote = new RecordingRemote().on(isDrain, {
+      code: 1,
+      stdout: 'drained new 1\nold idle 1\n',
+      stderr: 'Error response from daemon: boom\n',
+    });
     await assert.rejects(
       drainThenStop(remote, target, STOP, clock(0, 0)),
       (e: unknown) =>
@@ -150,12 +195,22 @@ describe('drainThenStop', () => {
 });
 
 /**
- * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses, `nsenter -t <pid>
- * -m -n sh -c ...` runs the poll here, `wget` plays back one scripted pool per call (the last one repeats).
+ * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses, `nsenter -t 4242
+ * -m -n sh -c ...` runs the poll here (`caddyEnters` times at most), `nsenter -t 900 -n iptables ...` (the old
+ * version's door) is recorded and fails when `noIptables`, `wget` plays back one scripted pool per call (the last
+ * one repeats); with `fastClock`, every `date` is ten seconds after the one before.
  */
 function runScripts(
   pools: string[],
-  opts: { old?: string; caddyPid?: number; timeoutSeconds?: number; takeAlias?: string; stop?: boolean } = {},
+  opts: {
+    old?: string;
+    caddyPid?: number;
+    timeoutSeconds?: number;
+    takeAlias?: string;
+    noIptables?: boolean;
+    caddyEnters?: number;
+    fastClock?: boolean;
+  } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
   pools.forEach((pool, i) => writeFileSync(join(dir, `pool-${i}`), pool));
@@ -178,7 +233,18 @@ function runScripts(
       'esac',
     ].join('\n'),
   );
-  stub('nsenter', `[ "$*" = "-t 4242 -m -n \${*#-t 4242 -m -n }" ] || exit 9; shift 4; exec "$@"`);
+  stub(
+    'nsenter',
+    [
+      'case "$1 $2 $3" in',
+      `  "-t 4242 -m") n=$(cat ${dir}/entered 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/entered`,
+      `    [ "$4" = -n ] && [ "$n" -lt ${opts.caddyEnters ?? 9} ] || exit 9; shift 4; exec "$@" ;;`,
+      `  "-t 900 -n") shift 3; echo "$*" >> ${dir}/ran; exit ${opts.noIptables ? 1 : 0} ;;`,
+      '  *) exit 9 ;;',
+      'esac',
+    ].join('\n'),
+  );
+  if (opts.fastClock) stub('date', `n=$(cat ${dir}/clock 2>/dev/null || echo 1000); echo $((n + 10)) > ${dir}/clock; echo $n`);
   stub(
     'wget',
     `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
@@ -186,7 +252,7 @@ function runScripts(
   stub('sleep', 'exit 0');
   const argv = drainThen(
     { ...target, timeoutSeconds: opts.timeoutSeconds ?? 10, ...(opts.takeAlias ? { takeAlias: opts.takeAlias } : {}) },
-    opts.stop === false ? [] : STOP,
+    STOP,
   );
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
@@ -201,39 +267,58 @@ function runScripts(
 }
 
 const OLD = '{"address":"172.18.0.4:8080","num_requests":4,"fails":0}';
+const OLD_IDLE = '{"address":"172.18.0.4:8080","num_requests":0,"fails":1}';
 const NEW = '{"address":"172.18.0.5:8080","num_requests":1,"fails":0}';
+const CLOSE = 'iptables -w -I INPUT -p tcp --syn --dport 8080 -j REJECT --reject-with tcp-reset\n';
+const REOPEN = CLOSE.replace(' -I ', ' -D ');
+const STOPPED = 'compose -p shop-blue stop\n';
 
 describe('drain scripts under sh', () => {
-  test('waits while only the old address is in flight, stops once the new one shows', () => {
-    const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`]);
-    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 4\n', 'compose -p shop-blue stop\n']);
+  test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, stops it', () => {
+    const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`, `[${OLD},${NEW}]`, `[${OLD_IDLE},${NEW}]`]);
+    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 4\nold idle 2\n', CLOSE + STOPPED]);
   });
 
-  test('an idle site: five empty polls in a row are enough', () => {
+  test('an idle site: five empty polls in a row are enough, and nothing is in flight at the old one', () => {
     const r = runScripts(['[]', '[]', `[${OLD}]`, '[]']);
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\n']);
+    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained idle 8\nold idle 1\n', CLOSE + STOPPED]);
   });
 
   test('other sites in the pool do not count as this one', () => {
     const r = runScripts(['[{"address":"172.18.0.9:3000","num_requests":2,"fails":0}]']);
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\nold idle 1\n']);
   });
 
-  test('the old version already gone: only the new address counts', () => {
+  test('the old version already gone: only the new address counts, no door to close', () => {
     const r = runScripts(['[]'], { old: '' });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\n']);
+    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained idle 5\nold gone\n', STOPPED]);
   });
 
-  test('the swap in the same command: the alias first, then the wait; without a stop command it ends at the verdict', () => {
-    const r = runScripts([`[${OLD},${NEW}]`], { takeAlias: 'dynia-upstream-shop', stop: false });
+  test('the swap in the same command: the alias first, then the wait, the door, the stop', () => {
+    const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop' });
     assert.deepEqual(
       [r.code, r.stdout, r.ran],
       [
         0,
-        'drained new 1\n',
-        'network disconnect edge shop-green-web-1\nnetwork connect --alias dynia-upstream-shop edge shop-green-web-1\n',
+        'drained new 1\nold idle 1\n',
+        `network disconnect edge shop-green-web-1\nnetwork connect --alias dynia-upstream-shop edge shop-green-web-1\n${CLOSE}${STOPPED}`,
       ],
     );
+  });
+
+  test('requests still in flight at the old one past the bound (a WebSocket): stopped anyway, and said', () => {
+    const r = runScripts([`[${OLD},${NEW}]`], { fastClock: true });
+    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 1\nold busy 1 4\n', CLOSE + STOPPED]);
+  });
+
+  test('no iptables on the node: the door stays open, the stop goes ahead as before', () => {
+    const r = runScripts([`[${NEW}]`], { noIptables: true });
+    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 1\ndoor open\n', CLOSE + STOPPED]);
+  });
+
+  test('Caddy lost while the old one settles: its door opens again, nothing stopped', () => {
+    const r = runScripts([`[${OLD},${NEW}]`], { caddyEnters: 1 });
+    assert.deepEqual([r.code, r.stdout, r.ran], [9, 'drained new 1\n', CLOSE + REOPEN]);
   });
 
   test('Caddy not running: said so, nothing waited for or stopped', () => {
@@ -241,7 +326,7 @@ describe('drain scripts under sh', () => {
     assert.deepEqual([r.code, r.stdout, r.stderr, r.ran], [3, '', 'dynia-caddy is not running\n', '']);
   });
 
-  test('Caddy never moves on: exit 75 with the last pool, nothing stopped', () => {
+  test('Caddy never moves on: exit 75 with the last pool, no door closed, nothing stopped', () => {
     const r = runScripts([`[${OLD}]`], { timeoutSeconds: 0 });
     assert.deepEqual([r.code, r.stdout, r.stderr, r.ran], [75, '', `[${OLD}]\n`, '']);
   });

@@ -33,7 +33,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     }
     if (!next?.running || !next.edge) return { code: 3, stderr: `${argv[6]} has no address on the network` };
     const stopped = argv.length > 13 ? (simulateApp(host, argv.slice(13)) ?? {}) : {};
-    return { ...stopped, stdout: `drained new 1\n${stopped.stdout ?? ''}` };
+    return { ...stopped, stdout: `drained new 1\nold idle 1\n${stopped.stdout ?? ''}` };
   }
   const text = argv.join(' ');
   if (argv[0] === 'sh' && argv[2]?.includes('--- caddyfile')) {

@@ -169,7 +169,7 @@ export const isNiced = (argv: Argv): boolean => argv[0] === 'sh' && /^renice .*e
 export class FakeNode extends RecordingRemote implements NodeSession {
   readonly stats = { connections: 1, commands: 0 };
   closed = false;
-  drainAnswer: ScriptedAnswer = { stdout: 'drained new 2\n' };
+  drainAnswer: ScriptedAnswer = { stdout: 'drained new 2\nold idle 1\n' };
   constructor(host?: string, scriptedDrain = true) {
     super(host);
     if (scriptedDrain) this.on(isDrain, () => this.drainAnswer);

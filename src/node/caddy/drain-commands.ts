@@ -1,7 +1,11 @@
 /**
- * Stop the old version only once Caddy itself shows it has moved on: one remote command that finds the two
- * containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network (in-container.ts), and then
- * runs the stop command it was given. Scripts are constant; every value is an argument, never spliced into them.
+ * Stop the old version only once Caddy itself shows it has moved on and nothing is in flight at it: one remote
+ * command that finds the two containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network
+ * (in-container.ts) until Caddy dials the new address, then closes the old version's door (in its own network
+ * namespace, new connections to its port are refused: Caddy retries them on the new one at once, while those it
+ * has go on), polls until Caddy has no request in flight at it, and runs the stop command it was given. So even an
+ * app that dies on SIGTERM with requests half-answered loses none. Scripts are constant; every value is an
+ * argument, never spliced into them.
  */
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
@@ -20,25 +24,39 @@ export const DRAIN_IDLE_POLLS = 5;
 export const DRAIN_TIMED_OUT = 75;
 /** Exit code when the new container could not take the alias (nothing was waited for, nothing stopped). */
 export const ALIAS_FAILED = 4;
+/**
+ * Bound on the wait for the old version's requests in flight once its door is closed. Ordinary requests end in
+ * well under it; a long-lived one (a WebSocket, a stream) would hold it for ever, so after it the stop goes ahead
+ * and the verdict says how many were still open.
+ */
+export const IN_FLIGHT_SECONDS = 5;
 
 /**
- * Runs in the Caddy container's namespaces. $1 new `ip:port`, $2 old `ip:port`, $3 seconds. Done when the new
- * address is in the pool (Caddy has re-resolved the alias since it moved) or when neither address was in it for
- * DRAIN_IDLE_POLLS polls in a row; prints `drained new|idle <polls>`.
+ * Runs in the Caddy container's namespaces. $1 what to wait for, $2 new `ip:port`, $3 old `ip:port`, $4 seconds.
+ *   moved    done when the new address is in the pool (Caddy has re-resolved the alias since it moved) or when
+ *            neither address was in it for DRAIN_IDLE_POLLS polls in a row; prints `drained new|idle <polls>`
+ *   settled  done when Caddy has no request in flight at the old address; prints `old idle <polls>`, or after
+ *            the seconds `old busy <polls> <in flight>` (exit 0: the caller stops it anyway)
  */
 const POLL = [
   reniceSelf(POLL_NICENESS),
-  'deadline=$(( $(date +%s) + $3 )); idle=0; polls=0',
+  'deadline=$(( $(date +%s) + $4 )); idle=0; polls=0; busy=',
   'while :; do',
   '  polls=$((polls + 1))',
   `  if out=$(wget -q -O - ${UPSTREAMS_URL} 2>&1); then`,
-  '    case $out in',
-  '      *"\\"address\\":\\"$1\\""*) echo "drained new $polls"; exit 0 ;;',
-  '      *"\\"address\\":\\"$2\\""*) idle=0 ;;',
-  `      *) idle=$((idle + 1)); if [ "$idle" -ge ${DRAIN_IDLE_POLLS} ]; then echo "drained idle $polls"; exit 0; fi ;;`,
+  '    case $1:$out in',
+  '      moved:*"\\"address\\":\\"$2\\""*) echo "drained new $polls"; exit 0 ;;',
+  '      moved:*"\\"address\\":\\"$3\\""*) idle=0 ;;',
+  `      moved:*) idle=$((idle + 1)); if [ "$idle" -ge ${DRAIN_IDLE_POLLS} ]; then echo "drained idle $polls"; exit 0; fi ;;`,
+  '      *"\\"address\\":\\"$3\\",\\"num_requests\\":0,"*) echo "old idle $polls"; exit 0 ;;',
+  '      *"\\"address\\":\\"$3\\""*) busy=${out#*"\\"address\\":\\"$3\\",\\"num_requests\\":"}; busy=${busy%%,*} ;;',
+  '      *) echo "old idle $polls"; exit 0 ;;',
   '    esac',
   '  else idle=0; fi',
-  `  if [ "$(date +%s)" -ge "$deadline" ]; then printf '%s\\n' "$out" >&2; exit ${DRAIN_TIMED_OUT}; fi`,
+  '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+  `    [ "$1" = moved ] || { n=\${out#*"\\"address\\":\\"$3\\",\\"num_requests\\":"}; echo "old busy $polls \${n%%,*}"; exit 0; }`,
+  `    printf '%s\\n' "$out" >&2; exit ${DRAIN_TIMED_OUT}`,
+  '  fi',
   `  sleep ${DRAIN_POLL_SECONDS}`,
   'done',
 ].join('\n');
@@ -46,22 +64,30 @@ const POLL = [
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
  * $6 its port, $7 seconds, $8 the poll script, $9 the alias the new container takes first (empty: it holds it
- * already); the rest is the command to run once drained (none: the command ends there).
+ * already); the rest is the command to run once drained (the old version's stop). Prints the poll's
+ * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
+ * closed), `door open` (iptables could not close it) or `old gone` (it was not running).
  */
 const HOST = [
   reniceSelf(DYNIA_NICENESS),
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "$9" ] || { docker network disconnect ${EDGE_NETWORK} "$3" && docker network connect --alias "$9" ${EDGE_NETWORK} "$3"; } || exit ${ALIAS_FAILED}`,
   // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
-  // the old address; the old version may already be gone (an earlier failure): then only the new address counts.
-  'pid= new= old=none',
+  // the old address and pid; the old version may already be gone (an earlier failure): then only the new address counts.
+  'pid= new= old=none oldpid=0 oldport=$6',
   'for a in $(docker inspect -f "$1" "$2" "$3" "$5" 2>/dev/null); do',
   '  n=${a%%=*}; a=${a#*=}',
-  '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none} ;; esac',
+  '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none}; oldpid=${a%%=*} ;; esac',
   'done',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   requirePid('$2'),
-  `${ENTER_PID} sh -c "$8" sh "$new:$4" "$old:$6" "$7" || exit $?`,
+  `${ENTER_PID} sh -c "$8" sh moved "$new:$4" "$old:$6" "$7" || exit $?`,
+  // The door: in the old version's own network namespace, new connections to its port are reset (Caddy's dial fails
+  // at once and is retried on the other address) while established ones go on; the rule goes with it when it stops.
+  'door() { nsenter -t "$oldpid" -n iptables -w "$1" INPUT -p tcp --syn --dport "$oldport" -j REJECT --reject-with tcp-reset; }',
+  'if [ "$oldpid" = 0 ] || [ "$old" = none ]; then echo "old gone"',
+  `elif door -I 2>/dev/null; then ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D; exit $rc; }`,
+  'else echo "door open"; fi',
   'shift 9',
   '[ $# -eq 0 ] || exec "$@"',
 ].join('\n');
@@ -79,8 +105,8 @@ export interface DrainTarget {
 const inspectTemplate = (network: string) =>
   `{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
 
-/** Waits for Caddy to move on from `previous`, then runs `then` (the stop of the old version), if any. */
-export const drainThen = (target: DrainTarget, then: Argv = [], caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
+/** Waits for Caddy to move on from `previous` and for nothing to be in flight at it, then runs `then` (its stop). */
+export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
   'sh',
   '-c',
   HOST,
