@@ -4,10 +4,9 @@
  */
 import { renderCaddyfile } from '../node/caddy/caddyfile.js';
 import type { ComposeTarget } from '../node/compose-commands.js';
-import { networkConnect, networkDisconnect } from '../node/docker-commands.js';
+import { moveAliasCommand } from '../node/docker-commands.js';
 import { appComposePath, appEnvPath, appOverridePath, appSrcDir, LAYOUT } from '../node/layout.js';
 import { renderManifest } from '../node/manifest.js';
-import { chain } from '../node/app-sync.js';
 import { upstreamAlias } from '../node/caddy/upstream-alias.js';
 import type { Remote } from '../remote/remote.js';
 import type { State } from '../state/schema.js';
@@ -34,5 +33,5 @@ export async function writeNodeManifest(remote: Remote, state: State, nodeName: 
 
 /** Re-joins `edge` under the domain's stable alias (an alias can only be given when connecting). */
 export async function moveAlias(remote: Remote, container: string, domain: string): Promise<void> {
-  await remote.exec(chain(networkDisconnect(container), networkConnect(container, upstreamAlias(domain))));
+  await remote.exec(moveAliasCommand(container, upstreamAlias(domain)));
 }

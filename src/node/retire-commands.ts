@@ -9,6 +9,7 @@ import type { Argv } from '../remote/quote.js';
 import { RESTART_LABEL } from '../compose/override.js';
 import { chain } from './app-sync.js';
 import { composeStart, type ComposeTarget } from './compose-commands.js';
+import { DOCKER_API } from './docker-commands.js';
 import { EDGE_NETWORK } from './layout.js';
 
 /** `docker ps` filter for the containers of the compose project named in `$1`. */
@@ -16,18 +17,22 @@ const OF_PROJECT = '--filter label=com.docker.compose.project="$1"';
 const IN_PROJECT = `docker ps -aq ${OF_PROJECT}`;
 
 /**
- * `docker stop` honours the stop signal and grace period compose gave each container, without compose's start-up
+ * Docker's stop honours the stop signal and grace period compose gave each container, without compose's start-up
  * time; it stops while the container still holds the alias (Caddy retries a refused dial on the other one), and
  * only then does the container leave `edge`. One `ps` lists the project's containers with their networks. The
- * policy cannot be set beside the stop: Docker refuses to update a container that stops meanwhile.
+ * policy cannot be set beside the stop: Docker refuses to update a container that stops meanwhile. The policy and
+ * the stops (all at once) go to the Engine API (docker-commands.ts); leaving edge, off the traffic's path, by the CLI.
  */
 const RETIRE = [
+  DOCKER_API,
   'ids= onedge=',
   `for c in $(docker ps -a ${OF_PROJECT} --format '{{.ID}}={{.Networks}}'); do`,
   `  ids="$ids \${c%%=*}"; case ",\${c#*=}," in *,${EDGE_NETWORK},*) onedge="$onedge \${c%%=*}" ;; esac`,
   'done',
-  '[ -z "$ids" ] || { docker update --restart=no $ids >/dev/null && docker stop $ids >/dev/null &&',
-  `  for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c"; done; }`,
+  `for id in $ids; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || exit 1; done`,
+  'p=; for id in $ids; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done',
+  'for x in $p; do wait "$x" || exit 1; done',
+  `for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c" || exit 1; done`,
 ].join('\n');
 
 const RESTORE_RESTART = [

@@ -15,7 +15,19 @@ import { State, type Deployment, type NodeRecord } from '../../src/state/schema.
 import { appDeploy } from '../../src/commands/app-deploy/workflow.js';
 import { planDeploy } from '../../src/commands/app-deploy/plan.js';
 import type { WorkflowDeps } from '../../src/lib/ports.js';
-import { fakeDeps, FakeNode, isDrain, isHealthWait, isNiced, isObserve, matchesState, memoryTx, shownDrain } from './workflow-fakes.js';
+import {
+  fakeDeps,
+  FakeNode,
+  isDrain,
+  isHealthWait,
+  isNiced,
+  isObserve,
+  isRetire,
+  matchesState,
+  memoryTx,
+  movedAlias,
+  shownDrain,
+} from './workflow-fakes.js';
 
 const V1 = 'services:\n  web:\n    image: shop:1\n    expose: ["8080"]\n';
 const V2 = 'services:\n  web:\n    image: shop:2\n    expose: ["8080"]\n';
@@ -77,7 +89,9 @@ function shown(argv: readonly string[]): string {
     return `join-edge ${/\w+-\w+-web-1/.exec(argv[2])![0]} && restore-restart && docker compose -p ${/docker compose -p (\S+) .*start/s.exec(argv[2])![1]} start`;
   }
   if (argv[0] === 'sh' && argv[2]?.startsWith('set -euf')) return `sync ${argv[4]} from ${argv[5] || '-'}`;
-  if (argv[0] === 'sh' && argv[2]?.includes('--restart=no')) return `retire ${argv.at(-1)}`;
+  if (isRetire(argv)) return `retire ${argv.at(-1)}`;
+  const moved = movedAlias(argv);
+  if (moved) return `move-alias ${moved.alias} to ${moved.container}`;
   if (argv[0] === 'sh' && argv[2]?.includes('exec nsenter')) return `in ${argv[4]}: ${shown(argv.slice(5))}`;
   const text = argv[0] === 'sh' && argv[2]?.includes('buildx') ? argv.slice(4).join(' ') : argv.join(' ');
   return text
@@ -108,7 +122,7 @@ describe('appDeploy', () => {
       'sync /opt/dynia/apps/shop-blue from -',
       'niced sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
-      `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
+      `move-alias ${ALIAS} to shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
@@ -141,7 +155,7 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([active('shop-blue')]);
     await deploy(V2.replace('8080', '9090'), deps);
     assert.deepEqual(commands(remote).slice(4), [
-      `sh -c docker network disconnect edge shop-green-web-1 && docker network connect --alias ${ALIAS} edge shop-green-web-1`,
+      `move-alias ${ALIAS} to shop-green-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
@@ -160,7 +174,7 @@ describe('appDeploy', () => {
     const exec = remote.exec.bind(remote);
     remote.exec = async (argv, options) => {
       const result = await exec(argv, options);
-      if (argv.some((a) => a.includes('--restart=no'))) seen.push('stopped');
+      if (isRetire(argv)) seen.push('stopped');
       return result;
     };
     await deploy(V2, deps);
@@ -216,7 +230,7 @@ describe('appDeploy', () => {
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
-      `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
+      `move-alias ${ALIAS} to shop-blue-web-1`,
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
     ]);
@@ -237,7 +251,7 @@ describe('appDeploy', () => {
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',
-      `sh -c docker network disconnect edge shop-blue-web-1 && docker network connect --alias ${ALIAS} edge shop-blue-web-1`,
+      `move-alias ${ALIAS} to shop-blue-web-1`,
       'docker compose -p shop-green down',
       'upload /opt/dynia/node.json',
     ]);

@@ -90,12 +90,12 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
 /** Retire/revive scripts and alias moves by name, file arguments left out. */
 const norm = (c: string) => {
   const project = /docker compose -p (\S+)/.exec(c)?.[1];
-  if (c.includes('--restart=no')) return `retire ${c.split(' ').at(-1)}`;
+  if (c.includes('"RestartPolicy":{"Name":"no"}')) return `retire ${c.split(' ').at(-1)}`;
   const joined = c.includes('docker network connect edge') ? /\w+-\w+-web-1/.exec(c) : null;
   if (joined && !c.includes('dev.dynia.restart')) return `join-edge ${joined[0]}`;
   if (joined) return `join-edge ${joined[0]} && revive ${project}`;
   if (c.includes('dev.dynia.restart')) return `revive ${project}`;
-  const moved = /network disconnect edge (\S+) && docker network connect --alias (\S+) edge/.exec(c);
+  const moved = /"Container":"([^"]+)","EndpointConfig":\{"Aliases":\["([^"]+)"\]/.exec(c);
   if (moved) return `move-alias ${moved[2]} to ${moved[1]}`;
   return c.replace(/ (-f|--project-directory|--env-file) \S+/g, '');
 };
@@ -142,7 +142,9 @@ describe('appRollback', () => {
       appRollback({ plan, timeoutMs: 1000 }, d),
       (e: unknown) => e instanceof DyniaError && e.kind === 'health' && /HTTP\/1\.1 500/.test(e.message),
     );
-    const commands = remote.commands.filter((c) => /compose .*(start|stop)|network (dis)?connect|--restart=no/.test(c));
+    const commands = remote.commands.filter((c) =>
+      /compose .*(start|stop)|network (dis)?connect|networks\/edge\/connect|RestartPolicy/.test(c),
+    );
     assert.deepEqual(commands.map(norm), ['join-edge hello-blue-web-1 && revive hello-blue', 'retire hello-blue']);
     assert.deepEqual(d.tx.state, initial());
   });
@@ -157,7 +159,7 @@ describe('appRollback', () => {
         e instanceof DyniaError && e.kind === 'health' && /Undone: web-1\.example\.com is served by hello-green again\./.test(e.message),
     );
     const commands = shownCommands(remote)
-      .filter((c) => /compose .*(start|stop)|network (dis)?connect|caddy reload|--restart=no|^drain /.test(c))
+      .filter((c) => /compose .*(start|stop)|network (dis)?connect|networks\/edge\/connect|caddy reload|RestartPolicy|^drain /.test(c))
       .map(norm);
     assert.deepEqual(commands, [
       'join-edge hello-blue-web-1 && revive hello-blue',

@@ -4,7 +4,7 @@ import type { DyniaError } from '../../src/errors.js';
 import { caddyReload, caddyValidate } from '../../src/node/caddy/caddy-commands.js';
 import { composeDown, composeLogs, composePsAll, composePull, composeStart, composeUp } from '../../src/node/compose-commands.js';
 import { parseComposePs } from '../../src/node/compose-ps.js';
-import { dockerReady, networkConnect, networkCreate, networkDisconnect, networkInspect } from '../../src/node/docker-commands.js';
+import { dockerReady, moveAliasCommand, networkCreate, networkInspect } from '../../src/node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName, IN_CONTAINER, LAYOUT } from '../../src/node/layout.js';
 import { parseManifest, renderManifest, type NodeManifest } from '../../src/node/manifest.js';
 import { renderPlaceholderCompose } from '../../src/node/caddy/placeholder-compose.js';
@@ -47,16 +47,14 @@ describe('docker commands', () => {
   test('network, readiness, directories', () => {
     assert.deepEqual(networkInspect(), ['docker', 'network', 'inspect', 'edge']);
     assert.deepEqual(networkCreate(), ['docker', 'network', 'create', 'edge']);
-    assert.deepEqual(networkConnect('shop-green-web-1', 'dynia-upstream-shop-example-com'), [
-      'docker',
-      'network',
-      'connect',
-      '--alias',
-      'dynia-upstream-shop-example-com',
-      'edge',
-      'shop-green-web-1',
+    const move = moveAliasCommand('shop-green-web-1', 'dynia-upstream-shop-example-com');
+    assert.deepEqual(move.slice(3), [
+      'sh',
+      '{"Container":"shop-green-web-1","Force":false}',
+      '{"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop-example-com"]}}',
     ]);
-    assert.deepEqual(networkDisconnect('shop-blue-web-1'), ['docker', 'network', 'disconnect', 'edge', 'shop-blue-web-1']);
+    assert.match(move[2]!, /\ndocker_api \/networks\/edge\/disconnect "\$1" && docker_api \/networks\/edge\/connect "\$2"$/);
+    assert.doesNotMatch(move[2]!, /shop/, 'no data in the script');
     assert.deepEqual(dockerReady(), ['docker', 'info', '--format', '{{.ServerVersion}}']);
   });
 });

@@ -69,11 +69,15 @@ describe('drain command', () => {
       '8080',
       '10',
     ]);
-    assert.deepEqual(argv.slice(12), ['', ...STOP], 'no alias to take; the stop command last');
+    assert.deepEqual(argv.slice(12), ['', '', ...STOP], 'no alias to take; the stop command last');
     assert.deepEqual(
       drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }, STOP).slice(12),
-      ['dynia-upstream-shop', ...STOP],
-      'the alias first',
+      [
+        '{"Container":"shop-green-web-1","Force":false}',
+        '{"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}',
+        ...STOP,
+      ],
+      "the alias move's Engine API bodies first",
     );
     for (const script of [argv[2]!, argv[11]!]) assert.doesNotMatch(script, /shop|8080|dynia-caddy/, 'no data in the scripts');
     assert.match(argv[11]!, /wget -q -O - http:\/\/127\.0\.0\.1:2019\/reverse_proxy\/upstreams/);
@@ -210,6 +214,7 @@ function runScripts(
     noIptables?: boolean;
     caddyEnters?: number;
     fastClock?: boolean;
+    connectFails?: boolean;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
@@ -231,6 +236,15 @@ function runScripts(
       `  network) echo "$*" >> ${dir}/ran ;;`,
       `  compose) echo "$*" >> ${dir}/ran ;;`,
       'esac',
+    ].join('\n'),
+  );
+  // The Engine API: the path and body logged.
+  stub(
+    'curl',
+    [
+      'url= data=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; http://*) url=${1#http://docker} ;; esac; shift; done',
+      `echo "api $url $data" >> ${dir}/ran`,
+      `case $url in ${opts.connectFails ? `*/connect) printf '{"message":"endpoint with name shop-green-web-1 already exists in network edge"}403' ;; ` : ''}*) printf 200 ;; esac`,
     ].join('\n'),
   );
   stub(
@@ -301,9 +315,18 @@ describe('drain scripts under sh', () => {
       [
         0,
         'drained new 1\nold idle 1\n',
-        `network disconnect edge shop-green-web-1\nnetwork connect --alias dynia-upstream-shop edge shop-green-web-1\n${CLOSE}${STOPPED}`,
+        `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${STOPPED}`,
       ],
     );
+  });
+
+  test("the alias move refused by Docker: exit 4 with Docker's message, nothing waited for or stopped", () => {
+    const r = runScripts([`[${OLD},${NEW}]`], { takeAlias: 'dynia-upstream-shop', connectFails: true });
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [4, '', 'Error response from daemon: endpoint with name shop-green-web-1 already exists in network edge\n'],
+    );
+    assert.doesNotMatch(r.ran, /iptables|stop/);
   });
 
   test('requests still in flight at the old one past the bound (a WebSocket): stopped anyway, and said', () => {

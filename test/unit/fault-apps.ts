@@ -5,7 +5,7 @@
  */
 import type { Argv } from '../../src/remote/quote.js';
 import type { ExecResult } from '../../src/remote/remote.js';
-import { isDrain, isHealthWait } from './workflow-fakes.js';
+import { drainAlias, isDrain, isHealthWait, isRetire, movedAlias } from './workflow-fakes.js';
 
 export interface FakeContainer {
   name: string;
@@ -27,12 +27,13 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
   if (isDrain(argv)) {
     // drain-commands.ts: the alias taken first when asked; the new container must have an address on edge; Caddy then dials it at once.
     const next = host.containers.get(argv[6]!);
-    if (argv[12]) {
+    const alias = drainAlias(argv);
+    if (alias) {
       if (!next?.edge) return { code: 4, stderr: `Error response from daemon: container ${argv[6]} is not connected to network edge` };
-      next.edge = [argv[12]];
+      next.edge = [alias];
     }
     if (!next?.running || !next.edge) return { code: 3, stderr: `${argv[6]} has no address on the network` };
-    const stopped = argv.length > 13 ? (simulateApp(host, argv.slice(13)) ?? {}) : {};
+    const stopped = argv.length > 14 ? (simulateApp(host, argv.slice(14)) ?? {}) : {};
     return { ...stopped, stdout: `drained new 1\nold idle 1\n${stopped.stdout ?? ''}` };
   }
   const text = argv.join(' ');
@@ -63,11 +64,11 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     const c = host.containers.get(new URL(url).hostname);
     return c?.running && c.edge ? {} : { code: 1, stderr: `wget: bad address '${new URL(url).host}'` };
   }
-  const moved = /docker network disconnect edge (\S+) && docker network connect --alias (\S+) edge (\S+)/.exec(text);
+  const moved = movedAlias(argv);
   if (moved) {
-    const c = host.containers.get(moved[1]!);
-    if (!c?.edge) return { code: 1, stderr: `Error response from daemon: container ${moved[1]} is not connected to network edge` };
-    c.edge = [moved[2]!];
+    const c = host.containers.get(moved.container);
+    if (!c?.edge) return { code: 1, stderr: `Error response from daemon: container ${moved.container} is not connected to network edge` };
+    c.edge = [moved.alias];
     return {};
   }
   if (text.includes('dev.dynia.restart')) {
@@ -77,7 +78,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     for (const c of mine) Object.assign(c, { running: true, edge: [] });
     return {};
   }
-  if (text.includes('--restart=no')) {
+  if (isRetire(argv)) {
     const projects = argv[3] === 'sh' ? [argv.at(-1)] : [...text.matchAll(/' sh ([a-z0-9-]+-(?:blue|green))\b/g)].map((m) => m[1]);
     for (const project of projects) {
       for (const c of inProject(host, project!)) {

@@ -75,7 +75,7 @@ describe('fleetDeploy', () => {
       'docker compose -p shop-blue --project-directory /opt/dynia/apps/shop-blue/src --env-file /opt/dynia/apps/shop-blue/interpolation.env -f /opt/dynia/apps/shop-blue/compose.yaml -f /opt/dynia/apps/shop-blue/dynia.override.yaml run --rm --no-deps -T web bin/migrate --yes',
     );
     const healthy = Math.max(i(/^a docker exec dynia-caddy sh -c/), i(/^b docker exec dynia-caddy sh -c/));
-    assert.ok(healthy < i(/ run --rm/) && i(/ run --rm/) < i(/network disconnect/), s.order.join('\n'));
+    assert.ok(healthy < i(/ run --rm/) && i(/ run --rm/) < i(/networks\/edge\/disconnect/), s.order.join('\n'));
     assert.match(s.remotes.get('a')!.commands.find((c) => c.includes('wget'))!, / http:\/\/shop-blue-web-1:8080\/ 5$/);
     assert.match(s.remotes.get('b')!.commands.find((c) => c.includes('wget'))!, / http:\/\/shop-blue-web-1:8080\/healthz 5$/);
     assert.deepEqual(
@@ -105,7 +105,7 @@ describe('fleetDeploy', () => {
       /^No node swapped: b failed before the swap:\n {2}b: \[Wait for http:\/\/shop-blue-web-1:8080\/healthz inside edge\]/,
     );
     for (const remote of s.remotes.values()) {
-      assert.ok(!remote.commands.some((c) => c.includes('network disconnect') || c.includes(' run --rm')), 'no swap, no release');
+      assert.ok(!remote.commands.some((c) => c.includes('/networks/edge/') || c.includes(' run --rm')), 'no swap, no release');
       assert.ok(
         remote.commands.some((c) => /-p shop-blue .*down$/.test(c)),
         'the new version is removed',
@@ -135,7 +135,7 @@ describe('fleetDeploy', () => {
     for (const remote of s.remotes.values()) {
       // The swap: the alias move, in the drain's command on a redeploy.
       const after = remote.commands.slice(
-        remote.commands.findIndex((c) => c.includes('docker network connect --alias') && c.includes('shop-green-web-1')),
+        remote.commands.findIndex((c) => c.includes('/networks/edge/connect') && c.includes('"Container":"shop-green-web-1"')),
       );
       assert.ok(
         after.some((c) => /restart.*-p shop-blue .* start/s.test(c)),

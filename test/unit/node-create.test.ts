@@ -97,7 +97,11 @@ describe('nodeCreate', () => {
         userData: (created[0] as { userData: string }).userData,
       },
     ]);
-    assert.match((created[0] as { userData: string }).userData, /docker-compose-v2/);
+    assert.match(
+      (created[0] as { userData: string }).userData,
+      /docker-compose-v2\n {2}- curl\n/,
+      'curl: the swap talks to the Engine API',
+    );
     assert.deepEqual(
       remote.calls.map((c) => (c.kind === 'exec' ? c.argv.join(' ').replace(/ -f \S+/g, '') : `${c.kind} ${c.path}`)),
       [

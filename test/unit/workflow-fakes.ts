@@ -155,8 +155,24 @@ export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? 
  * A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port>[ then <stop
  * command, as `show` shows it>]`.
  */
-export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string =>
-  `${argv[12] ? `alias ${argv[12]} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv.length > 13 ? ` then ${show(argv.slice(13))}` : ''}`;
+export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string => {
+  const alias = drainAlias(argv);
+  return `${alias ? `alias ${alias} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv.length > 14 ? ` then ${show(argv.slice(14))}` : ''}`;
+};
+
+/** The alias the drain command moves to its new container first, if any (from the Engine API body of the connect). */
+export const drainAlias = (argv: Argv): string | undefined =>
+  argv[13] ? (JSON.parse(argv[13]) as { EndpointConfig: { Aliases: string[] } }).EndpointConfig.Aliases[0] : undefined;
+
+/** A retire (retire-commands.ts's retireProject), alone or chained: its script sets the restart policy `no`. */
+export const isRetire = (argv: Argv): boolean => argv.some((a) => a.includes(`'{"RestartPolicy":{"Name":"no"}}'`));
+
+/** An alias move on its own (docker-commands.ts's moveAliasCommand): the container and the alias it takes. */
+export function movedAlias(argv: Argv): { container: string; alias: string } | undefined {
+  if (argv[0] !== 'sh' || !(argv[2] ?? '').endsWith('docker_api /networks/edge/connect "$2"')) return undefined;
+  const body = JSON.parse(argv[5]!) as { Container: string; EndpointConfig: { Aliases: string[] } };
+  return { container: body.Container, alias: body.EndpointConfig.Aliases[0]! };
+}
 
 /** The in-network health wait (health-commands.ts): the probe loop run in the Caddy container's namespaces. */
 export const isHealthWait = (argv: Argv): boolean =>

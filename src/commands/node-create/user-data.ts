@@ -43,6 +43,7 @@ package_update: true
 packages:
   - docker.io
   - docker-compose-v2
+  - curl
   - unattended-upgrades
 ssh_pwauth: false
 disable_root: false

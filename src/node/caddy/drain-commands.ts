@@ -10,6 +10,7 @@
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
+import { aliasMoveBodies, DOCKER_API, MOVE_ALIAS } from '../docker-commands.js';
 import { ENTER_PID, requirePid } from './in-container.js';
 import { DYNIA_NICENESS, POLL_NICENESS, reniceSelf } from '../niced.js';
 
@@ -63,15 +64,16 @@ const POLL = [
 
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
- * $6 its port, $7 seconds, $8 the poll script, $9 the alias the new container takes first (empty: it holds it
- * already); the rest is the command to run once drained (the old version's stop). Prints the poll's
+ * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first (empty:
+ * none: it holds the alias already); the rest is the command to run once drained (the old version's stop). Prints the poll's
  * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
  * closed), `door open` (iptables could not close it) or `old gone` (it was not running).
  */
 const HOST = [
   reniceSelf(DYNIA_NICENESS),
+  DOCKER_API,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
-  `[ -z "$9" ] || { docker network disconnect ${EDGE_NETWORK} "$3" && docker network connect --alias "$9" ${EDGE_NETWORK} "$3"; } || exit ${ALIAS_FAILED}`,
+  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
   // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
   // the old address and pid; the old version may already be gone (an earlier failure): then only the new address counts.
   'pid= new= old=none oldpid=0 oldport=$6',
@@ -88,7 +90,7 @@ const HOST = [
   'if [ "$oldpid" = 0 ] || [ "$old" = none ]; then echo "old gone"',
   `elif door -I 2>/dev/null; then ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D; exit $rc; }`,
   'else echo "door open"; fi',
-  'shift 9',
+  'shift 10',
   '[ $# -eq 0 ] || exec "$@"',
 ].join('\n');
 
@@ -119,6 +121,6 @@ export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAIN
   String(target.previous.port),
   String(target.timeoutSeconds),
   POLL,
-  target.takeAlias ?? '',
+  ...(target.takeAlias ? aliasMoveBodies(target.next.container, target.takeAlias) : ['', '']),
   ...then,
 ];
