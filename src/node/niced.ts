@@ -1,7 +1,8 @@
 /**
- * Dynia's own processes on a node yield the CPU to the apps it serves: during a swap the load is still on the
- * old version and Caddy, and the deploy's CLI processes (compose, docker, polling loops) need not compete.
- * `renice` exists in busybox and util-linux alike (busybox images have no `nice`).
+ * Dynia's heavy processes on a node yield the CPU to the apps it serves: while the new version builds and starts
+ * the load is still on the old one and Caddy, and compose and the polling loops need not compete. The swap's own
+ * short command is the exception (drain-commands.ts). `renice` exists in busybox and util-linux alike (busybox
+ * images have no `nice`).
  */
 import type { Argv } from '../remote/quote.js';
 
