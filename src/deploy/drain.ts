@@ -7,10 +7,16 @@
  */
 import { HealthError } from '../errors.js';
 import { describeUpstreams, parseUpstreams } from '../node/caddy/caddy-upstreams.js';
-import { ALIAS_FAILED, DRAIN_TIMED_OUT, IN_FLIGHT_SECONDS, drainThen, type DrainTarget } from '../node/caddy/drain-commands.js';
-import type { Argv } from '../remote/quote.js';
+import {
+  ALIAS_FAILED,
+  DRAIN_TIMED_OUT,
+  IN_FLIGHT_SECONDS,
+  RETIRE_FAILED,
+  drainThen,
+  type DrainTarget,
+} from '../node/caddy/drain-commands.js';
 import { composeContainerName } from '../node/layout.js';
-import { commandFailed, tail, type Remote } from '../remote/remote.js';
+import { tail, type Remote } from '../remote/remote.js';
 import type { Clock } from '../lib/clock.js';
 
 /** Bound on the wait: Caddy re-resolves every 200 ms, so anything near this means it does not see the new one. */
@@ -28,7 +34,7 @@ export interface Drained {
   old: 'idle' | 'busy' | 'open' | 'gone';
   /** Requests in flight at the old version when it was stopped (`busy` only; NaN when Caddy did not say). */
   inFlight: number;
-  /** From the start of the command until it returned (the stop included, when given). */
+  /** From the start of the command until it returned (once the old entry's process had exited). */
   ms: number;
 }
 
@@ -65,15 +71,20 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
 }
 
 /**
- * Waits for the evidence (after taking the alias, when `target.takeAlias`), then runs `stop` if given; throws
- * (without stopping anything) when Caddy never moves on.
+ * Waits for the evidence (after taking the alias, when `target.takeAlias`), then retires the compose project
+ * `retire` and returns once the old entry's process has exited; throws (without stopping anything) when Caddy
+ * never moves on.
  */
-export async function drainThenStop(remote: Remote, target: DrainTarget, stop: Argv, clock: Pick<Clock, 'now'>): Promise<Drained> {
+export async function drainThenStop(remote: Remote, target: DrainTarget, retire: string, clock: Pick<Clock, 'now'>): Promise<Drained> {
   const t0 = clock.now();
-  const result = await remote.exec(drainThen(target, stop), { allowFailure: true, timeoutMs: (target.timeoutSeconds + 300) * 1000 });
+  const result = await remote.exec(drainThen(target, retire), { allowFailure: true, timeoutMs: (target.timeoutSeconds + 300) * 1000 });
   const verdict = drainVerdict(result.stdout);
   if (!verdict) throw neverDrained(remote, target, result.code, result.stderr);
-  if (result.code !== 0) throw commandFailed(remote.host, stop, result);
+  if (result.code !== 0)
+    throw HealthError(
+      `${target.previous.container} could not be ${result.code === RETIRE_FAILED ? 'stopped' : 'retired'} on ${remote.host}: ${tail(result.stderr, 3) || `exit code ${result.code}`}.`,
+      'Check Docker on the node (docker ps -a, docker info), then deploy again.',
+    );
   return { ...verdict, ms: clock.now() - t0 };
 }
 

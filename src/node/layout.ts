@@ -27,6 +27,9 @@ export const IN_CONTAINER = {
   acmeRoot: `${CADDY_DIR_IN_CONTAINER}/acme-root.pem`,
 } as const;
 
+/** Marks of retires still going on (retire-commands.ts); on tmpfs, so none survives a reboot. */
+export const RETIRING_DIR = '/run/dynia/retiring';
+
 export const EDGE_NETWORK = 'edge';
 export const PROXY_PROJECT = 'dynia-proxy';
 export const CADDY_CONTAINER = 'dynia-caddy';

@@ -1,15 +1,19 @@
 /**
  * What a node actually runs of one app, read in ONE remote command before a deploy or rollback acts (so a
  * run killed half-way is seen and repaired): every container of the app's two colour projects (running or
- * not, on `edge` or not, its aliases there), then the Caddyfile and the manifest as they are on disk.
+ * not, on `edge` or not, its aliases there), then the Caddyfile and the manifest as they are on disk. A retire
+ * still going on after the last swap (retire-commands.ts) is waited for first, so what is read has settled.
  */
 import { RemoteError } from '../errors.js';
 import type { Argv } from '../remote/quote.js';
-import { EDGE_NETWORK, LAYOUT } from './layout.js';
+import { EDGE_NETWORK, LAYOUT, RETIRING_DIR } from './layout.js';
+import { WAIT_RETIRED } from './retire-commands.js';
 
 export const COLOURS = ['blue', 'green'] as const;
 
 const SCRIPT = [
+  WAIT_RETIRED,
+  'wait_retired "$5/$1-blue" "$5/$1-green"',
   // Two docker calls whatever the count: the app's containers by name, inspected at once, kept by project label.
   'ids=$(docker ps -aq --filter name="^$1-")',
   `[ -z "$ids" ] || docker inspect -f '{{.Name}}|{{index .Config.Labels "com.docker.compose.project"}}|{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Running}}|{{with index .NetworkSettings.Networks "${EDGE_NETWORK}"}}{{range .Aliases}}{{.}},{{end}}{{else}}-{{end}}' $ids | grep -E "^/[^|]*[|]$1-(blue|green)[|]" | sed 's/^/container /'`,
@@ -29,6 +33,7 @@ export const observeApp = (app: string, alsoRead = ''): Argv => [
   LAYOUT.caddyfile,
   LAYOUT.manifest,
   alsoRead,
+  RETIRING_DIR,
 ];
 
 export interface ObservedContainer {

@@ -10,44 +10,72 @@ import { RESTART_LABEL } from '../compose/override.js';
 import { chain } from './app-sync.js';
 import { composeStart, type ComposeTarget } from './compose-commands.js';
 import { DOCKER_API } from './docker-commands.js';
-import { EDGE_NETWORK } from './layout.js';
-
-/** `docker ps` filter for the containers of the compose project named in `$1`. */
-const OF_PROJECT = '--filter label=com.docker.compose.project="$1"';
-const IN_PROJECT = `docker ps -aq ${OF_PROJECT}`;
+import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
 
 /**
- * Docker's stop honours the stop signal and grace period compose gave each container, without compose's start-up
- * time; it stops while the container still holds the alias (Caddy retries a refused dial on the other one), and
- * only then does the container leave `edge`. One `ps` lists the project's containers with their networks. The
- * policy cannot be set beside the stop: Docker refuses to update a container that stops meanwhile. The policy and
- * the stops (all at once) go to the Engine API (docker-commands.ts); leaving edge, off the traffic's path, by the CLI.
+ * Shell function `retire PROJECT`. Docker's stop honours the stop signal and grace period compose gave each
+ * container, without compose's start-up time; it stops while the container still holds the alias (Caddy retries
+ * a refused dial on the other one), and only then does the container leave `edge`. One `ps` lists the project's
+ * containers with their networks. The policy cannot be set beside the stop: Docker refuses to update a container
+ * that stops meanwhile. The policy and the stops (all at once) go to the Engine API (docker-commands.ts).
  */
-const RETIRE = [
+export const RETIRE_FUNCTION = [
   DOCKER_API,
-  'ids= onedge=',
-  `for c in $(docker ps -a ${OF_PROJECT} --format '{{.ID}}={{.Networks}}'); do`,
-  `  ids="$ids \${c%%=*}"; case ",\${c#*=}," in *,${EDGE_NETWORK},*) onedge="$onedge \${c%%=*}" ;; esac`,
-  'done',
-  `for id in $ids; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || exit 1; done`,
-  'p=; for id in $ids; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done',
-  'for x in $p; do wait "$x" || exit 1; done',
-  `for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c" || exit 1; done`,
+  'retire() {',
+  '  ids= onedge=',
+  `  for c in $(docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}}={{.Networks}}'); do`,
+  `    ids="$ids \${c%%=*}"; case ",\${c#*=}," in *,${EDGE_NETWORK},*) onedge="$onedge \${c%%=*}" ;; esac`,
+  '  done',
+  `  for id in $ids; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done`,
+  '  p=; for id in $ids; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done',
+  '  for x in $p; do wait "$x" || return 1; done',
+  `  for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c" || return 1; done`,
+  '}',
 ].join('\n');
 
-const RESTORE_RESTART = [
-  `for c in $(${IN_PROJECT}); do`,
+/**
+ * A swap's retire goes on after its command returns (drain-commands.ts) under a mark, a file that holds the pid
+ * doing it; whatever touches the project's containers next waits for it first (`wait_retired MARK...`). The marks
+ * are on tmpfs (/run), so a reboot clears them.
+ */
+export const retiringMark = (project: string): string => `${RETIRING_DIR}/${project}`;
+
+export const WAIT_RETIRED =
+  'wait_retired() { for m in "$@"; do while [ -e "$m" ] && kill -0 "$(cat "$m" 2>/dev/null)" 2>/dev/null; do sleep 0.05; done; done; }';
+
+const RETIRE = [RETIRE_FUNCTION, WAIT_RETIRED, 'wait_retired "$2"', 'retire "$1"'].join('\n');
+
+/**
+ * $1 project, $2 its mark, $3 its entry container: after any retire still going on, the entry joins `edge`
+ * reachable by its container name only (whatever it was joined with before: an older Dynia left aliases), and the
+ * file's restart policies are put back.
+ */
+const REVIVE = [
+  WAIT_RETIRED,
+  'wait_retired "$2"',
+  `docker network disconnect ${EDGE_NETWORK} "$3" >/dev/null 2>&1; docker network connect ${EDGE_NETWORK} "$3" || exit $?`,
+  'for c in $(docker ps -aq --filter label=com.docker.compose.project="$1"); do',
   `  p=$(docker inspect -f '{{index .Config.Labels "${RESTART_LABEL}"}}' "$c")`,
   '  docker update --restart="${p:-unless-stopped}" "$c" >/dev/null',
   'done',
 ].join('\n');
 
 /** Restart policy `no` on every container of the project, stop them (kept for a rollback), then off `edge`. */
-export const retireProject = (target: ComposeTarget): Argv => ['sh', '-c', RETIRE, 'sh', target.project];
+export const retireProject = (target: ComposeTarget): Argv => ['sh', '-c', RETIRE, 'sh', target.project, retiringMark(target.project)];
 
-/** The file's restart policies back on every container of the project, then `compose start`. */
-export const reviveProject = (target: ComposeTarget): Argv =>
-  chain(['sh', '-c', RESTORE_RESTART, 'sh', target.project], composeStart(target));
+/** A retired project back: `entry` on `edge` without the alias, the file's restart policies, then `compose start`. */
+export const reviveProject = (target: ComposeTarget, entry: string): Argv =>
+  chain(['sh', '-c', REVIVE, 'sh', target.project, retiringMark(target.project), entry], composeStart(target));
+
+/** Runs argv once a retire still going on for the project has ended. */
+export const afterRetire = (project: string, argv: Argv): Argv => [
+  'sh',
+  '-c',
+  `${WAIT_RETIRED}\nwait_retired "$1"; shift; exec "$@"`,
+  'sh',
+  retiringMark(project),
+  ...argv,
+];
 
 /** Seconds between Docker health reads (a docker CLI run each: coarser than the HTTP probe's). */
 export const DOCKER_HEALTH_POLL_SECONDS = '0.2';
@@ -70,13 +98,4 @@ export const waitDockerHealthy = (container: string, timeoutSeconds: number): Ar
   'sh',
   container,
   String(timeoutSeconds),
-];
-
-/** Joins `edge` reachable by its container name only, whatever it was joined with before (an older Dynia left aliases). */
-export const joinEdgeWithoutAlias = (container: string): Argv => [
-  'sh',
-  '-c',
-  `docker network disconnect ${EDGE_NETWORK} "$1" >/dev/null 2>&1; docker network connect ${EDGE_NETWORK} "$1"`,
-  'sh',
-  container,
 ];

@@ -83,13 +83,13 @@ const commands = (remote: RecordingRemote) =>
 
 function shown(argv: readonly string[]): string {
   if (isObserve(argv)) return `observe ${argv[4]}${argv[7] ? ` + ${argv[7]}` : ''}`;
-  if (isDrain(argv)) return shownDrain(argv, shown);
+  if (isDrain(argv)) return shownDrain(argv);
   if (isNiced(argv)) return `niced ${shown(argv.slice(4))}`;
   if (argv[2]?.includes('docker network connect edge') && argv[2].includes('dev.dynia.restart')) {
     return `join-edge ${/\w+-\w+-web-1/.exec(argv[2])![0]} && restore-restart && docker compose -p ${/docker compose -p (\S+) .*start/s.exec(argv[2])![1]} start`;
   }
   if (argv[0] === 'sh' && argv[2]?.startsWith('set -euf')) return `sync ${argv[4]} from ${argv[5] || '-'}`;
-  if (isRetire(argv)) return `retire ${argv.at(-1)}`;
+  if (isRetire(argv)) return `retire ${argv[4]}`;
   const moved = movedAlias(argv);
   if (moved) return `move-alias ${moved.alias} to ${moved.container}`;
   if (argv[0] === 'sh' && argv[2]?.includes('exec nsenter')) return `in ${argv[4]}: ${shown(argv.slice(5))}`;

@@ -54,15 +54,17 @@ test('app:remove: routing back to the placeholder first, then both colours down,
   });
   const [result] = await appRemove(planRemove(deps.tx.state, { app: 'shop', nodes: 'all', volumes: false }), deps);
   assert.deepEqual(
-    remote.commands.filter((c) => !c.includes('cat >>')),
+    remote.commands
+      .filter((c) => !c.includes('cat >>'))
+      .map((c) => c.replace(/^sh -c '.*wait_retired "\$1"; shift; exec "\$@"' sh \/run\/dynia\/retiring\/(\S+) /s, 'after-retire $1: ')),
     [
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
       'sh -c \'docker volume ls --quiet; echo ---; docker network ls --format "{{.Name}}"; echo ---; [ ! -d "$1" ] || echo "$1"\' sh /opt/dynia/data/shop',
-      'docker compose -p shop-blue down --remove-orphans',
-      'docker compose -p shop-data down --remove-orphans',
-      'docker compose -p shop-green down --remove-orphans',
+      'after-retire shop-blue: docker compose -p shop-blue down --remove-orphans',
+      'after-retire shop-data: docker compose -p shop-data down --remove-orphans',
+      'after-retire shop-green: docker compose -p shop-green down --remove-orphans',
       'docker network rm shop_default',
       'rm -rf /opt/dynia/apps/shop-blue /opt/dynia/apps/shop-data /opt/dynia/apps/shop-green',
     ],

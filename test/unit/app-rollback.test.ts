@@ -90,7 +90,7 @@ function deps(remote: FakeNode, tx = memoryTx(initial())) {
 /** Retire/revive scripts and alias moves by name, file arguments left out. */
 const norm = (c: string) => {
   const project = /docker compose -p (\S+)/.exec(c)?.[1];
-  if (c.includes('"RestartPolicy":{"Name":"no"}')) return `retire ${c.split(' ').at(-1)}`;
+  if (c.includes('"RestartPolicy":{"Name":"no"}')) return `retire ${c.split(' ').at(-2)}`;
   const joined = c.includes('docker network connect edge') ? /\w+-\w+-web-1/.exec(c) : null;
   if (joined && !c.includes('dev.dynia.restart')) return `join-edge ${joined[0]}`;
   if (joined) return `join-edge ${joined[0]} && revive ${project}`;
@@ -102,9 +102,7 @@ const norm = (c: string) => {
 
 /** Every executed command as shell text, a drain shown as `drain <new> <old> then <its stop, normalized>`. */
 const shownCommands = (remote: FakeNode) =>
-  remote.calls.flatMap((c) =>
-    c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv, (stop) => norm(shellQuote(stop))) : shellQuote(c.argv)],
-  );
+  remote.calls.flatMap((c) => (c.kind !== 'exec' ? [] : [isDrain(c.argv) ? shownDrain(c.argv) : shellQuote(c.argv)]));
 
 const audits = (remote: FakeNode) =>
   remote.calls.flatMap((c) => (c.kind === 'exec' && c.argv.includes('cat >> "$1"') ? [JSON.parse(c.stdin!)] : []));

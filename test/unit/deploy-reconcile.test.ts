@@ -43,12 +43,22 @@ const plan = (observed: ObservedApp, a?: Deployment, replacing?: string) =>
   });
 
 describe('reconcile', () => {
-  test('the read: one command for both colours, the Caddyfile, the manifest and the upload base', () => {
+  test('the read: one command for both colours, the Caddyfile, the manifest and the upload base, once any retire has ended', () => {
     const argv = observeApp('shop', '/opt/dynia/apps/shop-blue/files.json');
     assert.deepEqual(
       [argv[0], argv[1], ...argv.slice(3)],
-      ['sh', '-c', 'sh', 'shop', '/opt/dynia/proxy/Caddyfile', '/opt/dynia/node.json', '/opt/dynia/apps/shop-blue/files.json'],
+      [
+        'sh',
+        '-c',
+        'sh',
+        'shop',
+        '/opt/dynia/proxy/Caddyfile',
+        '/opt/dynia/node.json',
+        '/opt/dynia/apps/shop-blue/files.json',
+        '/run/dynia/retiring',
+      ],
     );
+    assert.match(argv[2]!, /^wait_retired\(\) \{.*\}\nwait_retired "\$5\/\$1-blue" "\$5\/\$1-green"\n/);
     const out = `container /shop-blue-web-1|shop-blue|web|true|${ALIAS},shop-blue-web-1,\ncontainer /shop-green-web-1|shop-green|web|false|-\n--- caddyfile\nCADDY\n--- manifest\n{}\n--- file\n{"hash":"h"}`;
     assert.deepEqual(parseObservedApp(out), {
       containers: [

@@ -3,8 +3,8 @@
  * by `sh` against stand-ins for `docker` and Caddy's admin API (a `wget` that plays back scripted answers).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -19,7 +19,6 @@ const target: DrainTarget = {
   previous: { container: 'shop-blue-web-1', port: 8080 },
   timeoutSeconds: 10,
 };
-const STOP = ['docker', 'compose', '-p', 'shop-blue', 'stop'];
 
 describe('Caddy upstream pool', () => {
   test('parses what Caddy 2.6 answers, empty pool included', () => {
@@ -57,8 +56,8 @@ describe('Caddy upstream pool', () => {
 });
 
 describe('drain command', () => {
-  test('constant scripts; containers, ports, timeout and the stop command are arguments', () => {
-    const argv = drainThen(target, STOP);
+  test('constant scripts; containers, ports, timeout and the project to retire are arguments', () => {
+    const argv = drainThen(target, 'shop-blue');
     assert.deepEqual([argv[0], argv[1], argv[3]], ['sh', '-c', 'sh']);
     assert.deepEqual(argv.slice(4, 11), [
       '{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}}',
@@ -69,13 +68,12 @@ describe('drain command', () => {
       '8080',
       '10',
     ]);
-    assert.deepEqual(argv.slice(12), ['', '', ...STOP], 'no alias to take; the stop command last');
+    assert.deepEqual(argv.slice(12), ['', '', 'shop-blue', '/run/dynia/retiring/shop-blue'], 'no alias to take; the project and its mark');
     assert.deepEqual(
-      drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }, STOP).slice(12),
+      drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }, 'shop-blue').slice(12, 14),
       [
         '{"Container":"shop-green-web-1","Force":false}',
         '{"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}',
-        ...STOP,
       ],
       "the alias move's Engine API bodies first",
     );
@@ -112,7 +110,7 @@ describe('drainThenStop', () => {
 
   test('drained and stopped: one command, timed by the clock', async () => {
     const remote = new RecordingRemote().on(isDrain, { stdout: 'drained new 3\nold idle 1\n' });
-    const drained = await drainThenStop(remote, target, STOP, clock(1000, 1180));
+    const drained = await drainThenStop(remote, target, 'shop-blue', clock(1000, 1180));
     assert.deepEqual(drained, { evidence: 'new', polls: 3, old: 'idle', inFlight: 0, ms: 180 });
     assert.equal(remote.calls.length, 1);
     assert.equal(
@@ -138,7 +136,7 @@ describe('drainThenStop', () => {
   test('never drained: the last pool in the error, nothing stopped', async () => {
     const remote = new RecordingRemote().on(isDrain, { code: 75, stderr: '[{"address":"172.18.0.4:8080","num_requests":7,"fails":0}]\n' });
     await assert.rejects(
-      drainThenStop(remote, target, STOP, clock(0, 0)),
+      drainThenStop(remote, target, 'shop-blue', clock(0, 0)),
       (e: unknown) =>
         e instanceof DyniaError &&
         e.kind === 'health' &&
@@ -150,7 +148,7 @@ describe('drainThenStop', () => {
   test('the admin API unreachable or the new container without an address: said so', async () => {
     const remote = new RecordingRemote().on(isDrain, { code: 3, stderr: 'shop-green-web-1 has no address on the network\n' });
     await assert.rejects(
-      drainThenStop(remote, target, STOP, clock(0, 0)),
+      drainThenStop(remote, target, 'shop-blue', clock(0, 0)),
       /could not watch Caddy's upstreams on 203\.0\.113\.10; its upstreams in flight: shop-green-web-1 has no address on the network\./,
     );
   });
@@ -161,7 +159,7 @@ describe('drainThenStop', () => {
       stderr: 'Error response from daemon: No such container: shop-green-web-1\n',
     });
     await assert.rejects(
-      drainThenStop(remote, { ...target, takeAlias: 'dynia-upstream-shop' }, [], clock(0, 0)),
+      drainThenStop(remote, { ...target, takeAlias: 'dynia-upstream-shop' }, 'shop-blue', clock(0, 0)),
       (e: unknown) =>
         e instanceof DyniaError &&
         e.kind === 'health' &&
@@ -177,32 +175,33 @@ describe('drainThenStop', () => {
       stderr: 'nsenter: cannot open /proc/4242/ns/mnt\n',
     });
     await assert.rejects(
-      drainThenStop(remote, target, STOP, clock(0, 0)),
+      drainThenStop(remote, target, 'shop-blue', clock(0, 0)),
       /could not watch Caddy's upstreams on 203\.0\.113\.10; its upstreams in flight: nsenter: cannot open \/proc\/4242\/ns\/mnt\. shop-blue-web-1 was not stopped\./,
     );
   });
 
-  test("drained but the stop failed: the stop command's own error", async () => {
+  test("drained but the retire failed: which step, and Docker's own error", async () => {
     const remote = new RecordingRemote().on(isDrain, {
-      code: 1,
+      code: 5,
       stdout: 'drained new 1\nold idle 1\n',
       stderr: 'Error response from daemon: boom\n',
     });
     await assert.rejects(
-      drainThenStop(remote, target, STOP, clock(0, 0)),
+      drainThenStop(remote, target, 'shop-blue', clock(0, 0)),
       (e: unknown) =>
         e instanceof DyniaError &&
-        e.kind === 'remote' &&
-        /`docker compose -p shop-blue stop` exited with code 1:\nError response from daemon: boom/.test(e.message),
+        e.kind === 'health' &&
+        e.message === 'shop-blue-web-1 could not be stopped on 203.0.113.10: Error response from daemon: boom.',
     );
   });
 });
 
 /**
- * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses, `nsenter -t 4242
- * -m -n sh -c ...` runs the poll here (`caddyEnters` times at most), `nsenter -t 900 -n iptables ...` (the old
- * version's door) is recorded and fails when `noIptables`, `wget` plays back one scripted pool per call (the last
- * one repeats); with `fastClock`, every `date` is ten seconds after the one before.
+ * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses (the old
+ * container's process is a real `sleep`, ended by the Engine API stop of c1, which then takes 0.3 s more),
+ * `nsenter -t 4242 -m -n sh -c ...` runs the poll here (`caddyEnters` times at most), `nsenter -t <old pid> -n
+ * iptables ...` (the old version's door) is recorded and fails when `noIptables`, `wget` plays back one scripted
+ * pool per call (the last one repeats); with `fastClock`, every `date` is ten seconds after the one before.
  */
 function runScripts(
   pools: string[],
@@ -215,9 +214,14 @@ function runScripts(
     caddyEnters?: number;
     fastClock?: boolean;
     connectFails?: boolean;
+    updateFails?: boolean;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
+  // The old process under a shell that reaps it at once when it is killed, as containerd's shim does.
+  const oldProcess = spawn('sh', ['-c', `sleep 30 & echo $! > ${dir}/oldpid; wait`], { stdio: 'ignore' });
+  while (!existsSync(join(dir, 'oldpid')) || !readFileSync(join(dir, 'oldpid'), 'utf8').endsWith('\n')) spawnSync('/bin/sleep', ['0.01']);
+  const oldPid = Number(readFileSync(join(dir, 'oldpid'), 'utf8'));
   pools.forEach((pool, i) => writeFileSync(join(dir, `pool-${i}`), pool));
   const stub = (name: string, body: string) => {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
@@ -230,11 +234,11 @@ function runScripts(
       '  inspect) shift 3; for c in "$@"; do case $c in',
       `    dynia-caddy) echo "/$c=${opts.caddyPid ?? 4242}=172.18.0.2" ;;`,
       '    shop-green-web-1) echo "/$c=901=172.18.0.5" ;;',
-      `    shop-blue-web-1) ${opts.old === undefined ? 'echo "/$c=900=172.18.0.4"' : `echo "/$c=0=${opts.old}"`} ;;`,
+      `    shop-blue-web-1) ${opts.old === undefined ? `echo "/$c=${oldPid}=172.18.0.4"` : `echo "/$c=0=${opts.old}"`} ;;`,
       '    *) echo "Error: No such object: $c" >&2 ;;',
       '  esac; done ;;',
+      `  ps) echo "$*" >> ${dir}/ran; printf 'c1=edge,shop-blue_default\\nc2=shop-blue_default\\n' ;;`,
       `  network) echo "$*" >> ${dir}/ran ;;`,
-      `  compose) echo "$*" >> ${dir}/ran ;;`,
       'esac',
     ].join('\n'),
   );
@@ -244,7 +248,14 @@ function runScripts(
     [
       'url= data=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; http://*) url=${1#http://docker} ;; esac; shift; done',
       `echo "api $url $data" >> ${dir}/ran`,
-      `case $url in ${opts.connectFails ? `*/connect) printf '{"message":"endpoint with name shop-green-web-1 already exists in network edge"}403' ;; ` : ''}*) printf 200 ;; esac`,
+      'case $url in',
+      ...(opts.connectFails
+        ? [`  */connect) printf '{"message":"endpoint with name shop-green-web-1 already exists in network edge"}403' ;;`]
+        : []),
+      ...(opts.updateFails ? [`  */update) printf '{"message":"Cannot update container c1"}500' ;;`] : []),
+      `  */c1/stop) kill ${oldPid}; /bin/sleep 0.3; printf 204 ;;`,
+      '  *) printf 200 ;;',
+      'esac',
     ].join('\n'),
   );
   stub(
@@ -253,7 +264,7 @@ function runScripts(
       'case "$1 $2 $3" in',
       `  "-t 4242 -m") n=$(cat ${dir}/entered 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/entered`,
       `    [ "$4" = -n ] && [ "$n" -lt ${opts.caddyEnters ?? 9} ] || exit 9; shift 4; exec "$@" ;;`,
-      `  "-t 900 -n") shift 3; echo "$*" >> ${dir}/ran; exit ${opts.noIptables ? 1 : 0} ;;`,
+      `  "-t ${oldPid} -n") shift 3; echo "$*" >> ${dir}/ran; exit ${opts.noIptables ? 1 : 0} ;;`,
       '  *) exit 9 ;;',
       'esac',
     ].join('\n'),
@@ -264,20 +275,47 @@ function runScripts(
     `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
   );
   stub('sleep', 'exit 0');
+  const mark = join(dir, 'retiring', 'shop-blue');
   const argv = drainThen(
     { ...target, timeoutSeconds: opts.timeoutSeconds ?? 10, ...(opts.takeAlias ? { takeAlias: opts.takeAlias } : {}) },
-    STOP,
-  );
+    'shop-blue',
+  ).map((word, i) => (i === 15 ? mark : word));
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
     timeout: 10_000,
   });
-  let ran = '';
-  try {
-    ran = readFileSync(join(dir, 'ran'), 'utf8');
-  } catch {}
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, ran };
+  // The stops run side by side: their lines in a fixed order.
+  const ran = () =>
+    (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').replace(/(?:api \/containers\/\w+\/stop \n)+/, (stops) =>
+      stops
+        .split(/(?<=\n)/)
+        .sort()
+        .join(''),
+    );
+  const oldAlive = (() => {
+    try {
+      process.kill(oldPid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (oldAlive) process.kill(oldPid);
+  oldProcess.kill();
+  return {
+    code: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    oldAlive,
+    markLeft: existsSync(mark),
+    /** What ran once the retire behind the command has ended (its mark gone), and whether it ended. */
+    settled(): { ran: string; ended: boolean } {
+      const until = Date.now() + 5000;
+      while (existsSync(mark) && Date.now() < until) spawnSync('/bin/sleep', ['0.05']);
+      return { ran: ran(), ended: !existsSync(mark) };
+    },
+  };
 }
 
 const OLD = '{"address":"172.18.0.4:8080","num_requests":4,"fails":0}';
@@ -285,17 +323,33 @@ const OLD_IDLE = '{"address":"172.18.0.4:8080","num_requests":0,"fails":1}';
 const NEW = '{"address":"172.18.0.5:8080","num_requests":1,"fails":0}';
 const CLOSE = 'iptables -w -I INPUT -p tcp --syn --dport 8080 -j REJECT --reject-with tcp-reset\n';
 const REOPEN = CLOSE.replace(' -I ', ' -D ');
-const STOPPED = 'compose -p shop-blue stop\n';
+const RETIRED = [
+  'ps -a --filter label=com.docker.compose.project=shop-blue --format {{.ID}}={{.Networks}}',
+  'api /containers/c1/update {"RestartPolicy":{"Name":"no"}}',
+  'api /containers/c2/update {"RestartPolicy":{"Name":"no"}}',
+  'api /containers/c1/stop ',
+  'api /containers/c2/stop ',
+  'network disconnect edge c1',
+  '',
+].join('\n');
 
 describe('drain scripts under sh', () => {
-  test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, stops it', () => {
+  test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, retires it', () => {
     const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`, `[${OLD},${NEW}]`, `[${OLD_IDLE},${NEW}]`]);
-    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 4\nold idle 2\n', CLOSE + STOPPED]);
+    assert.deepEqual([r.code, r.stdout, r.stderr, r.oldAlive], [0, 'drained new 4\nold idle 2\n', '', false]);
+    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
+  });
+
+  test("returns once the old entry's process has exited; Docker's clean-up goes on behind its mark", () => {
+    const r = runScripts([`[${NEW}]`]);
+    assert.deepEqual([r.code, r.oldAlive, r.markLeft], [0, false, true]);
+    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
   });
 
   test('an idle site: five empty polls in a row are enough, and nothing is in flight at the old one', () => {
     const r = runScripts(['[]', '[]', `[${OLD}]`, '[]']);
-    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained idle 8\nold idle 1\n', CLOSE + STOPPED]);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\nold idle 1\n']);
+    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
   });
 
   test('other sites in the pool do not count as this one', () => {
@@ -303,54 +357,62 @@ describe('drain scripts under sh', () => {
     assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\nold idle 1\n']);
   });
 
-  test('the old version already gone: only the new address counts, no door to close', () => {
+  test('the old version already gone: only the new address counts, no door to close, the retire waited for', () => {
     const r = runScripts(['[]'], { old: '' });
-    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained idle 5\nold gone\n', STOPPED]);
+    assert.deepEqual([r.code, r.stdout, r.markLeft], [0, 'drained idle 5\nold gone\n', false]);
+    assert.deepEqual(r.settled(), { ran: RETIRED, ended: true });
   });
 
-  test('the swap in the same command: the alias first, then the wait, the door, the stop', () => {
+  test('the swap in the same command: the alias first, then the wait, the door, the retire', () => {
     const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop' });
-    assert.deepEqual(
-      [r.code, r.stdout, r.ran],
-      [
-        0,
-        'drained new 1\nold idle 1\n',
-        `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${STOPPED}`,
-      ],
-    );
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
+    assert.deepEqual(r.settled(), {
+      ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}`,
+      ended: true,
+    });
   });
 
   test("the alias move refused by Docker: exit 4 with Docker's message, nothing waited for or stopped", () => {
     const r = runScripts([`[${OLD},${NEW}]`], { takeAlias: 'dynia-upstream-shop', connectFails: true });
     assert.deepEqual(
-      [r.code, r.stdout, r.stderr],
-      [4, '', 'Error response from daemon: endpoint with name shop-green-web-1 already exists in network edge\n'],
+      [r.code, r.stdout, r.stderr, r.oldAlive],
+      [4, '', 'Error response from daemon: endpoint with name shop-green-web-1 already exists in network edge\n', true],
     );
-    assert.doesNotMatch(r.ran, /iptables|stop/);
+    assert.doesNotMatch(r.settled().ran, /iptables|^ps |\/stop/m);
   });
 
-  test('requests still in flight at the old one past the bound (a WebSocket): stopped anyway, and said', () => {
+  test('requests still in flight at the old one past the bound (a WebSocket): retired anyway, and said', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { fastClock: true });
-    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 1\nold busy 1 4\n', CLOSE + STOPPED]);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\nold busy 1 4\n', false]);
   });
 
-  test('no iptables on the node: the door stays open, the stop goes ahead as before', () => {
+  test('no iptables on the node: the door stays open, the retire goes ahead as before', () => {
     const r = runScripts([`[${NEW}]`], { noIptables: true });
-    assert.deepEqual([r.code, r.stdout, r.ran], [0, 'drained new 1\ndoor open\n', CLOSE + STOPPED]);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor open\n']);
+    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
+  });
+
+  test("the retire refused before the old process ended: exit 5 with Docker's message, the old one still runs", () => {
+    const r = runScripts([`[${NEW}]`], { updateFails: true });
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr, r.oldAlive],
+      [5, 'drained new 1\nold idle 1\n', 'Error response from daemon: Cannot update container c1\n', true],
+    );
   });
 
   test('Caddy lost while the old one settles: its door opens again, nothing stopped', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { caddyEnters: 1 });
-    assert.deepEqual([r.code, r.stdout, r.ran], [9, 'drained new 1\n', CLOSE + REOPEN]);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [9, 'drained new 1\n', true]);
+    assert.equal(r.settled().ran, CLOSE + REOPEN);
   });
 
   test('Caddy not running: said so, nothing waited for or stopped', () => {
     const r = runScripts(['[]'], { caddyPid: 0 });
-    assert.deepEqual([r.code, r.stdout, r.stderr, r.ran], [3, '', 'dynia-caddy is not running\n', '']);
+    assert.deepEqual([r.code, r.stdout, r.stderr, r.settled().ran], [3, '', 'dynia-caddy is not running\n', '']);
   });
 
   test('Caddy never moves on: exit 75 with the last pool, no door closed, nothing stopped', () => {
     const r = runScripts([`[${OLD}]`], { timeoutSeconds: 0 });
-    assert.deepEqual([r.code, r.stdout, r.stderr, r.ran], [75, '', `[${OLD}]\n`, '']);
+    assert.deepEqual([r.code, r.stdout, r.stderr, r.settled().ran], [75, '', `[${OLD}]\n`, '']);
   });
 });

@@ -33,8 +33,12 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
       next.edge = [alias];
     }
     if (!next?.running || !next.edge) return { code: 3, stderr: `${argv[6]} has no address on the network` };
-    const stopped = argv.length > 14 ? (simulateApp(host, argv.slice(14)) ?? {}) : {};
-    return { ...stopped, stdout: `drained new 1\nold idle 1\n${stopped.stdout ?? ''}` };
+    // The old project retired once drained (its clean-up goes on behind a mark, over when the next command reads).
+    for (const c of inProject(host, argv[14]!)) {
+      c.running = false;
+      delete c.edge;
+    }
+    return { stdout: 'drained new 1\nold idle 1\n' };
   }
   const text = argv.join(' ');
   if (argv[0] === 'sh' && argv[2]?.includes('--- caddyfile')) {

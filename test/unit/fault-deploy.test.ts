@@ -136,7 +136,7 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
   test('a clean redeploy reads the node once before acting, then uploads, starts, probes, swaps', async () => {
     const list = await moments(scenarios[1]!, newWorld);
     const ssh = list.filter((m) => m.channel === 'ssh').map((m) => m.label.slice(4, 40));
-    assert.match(ssh[1]!, /^sh -c ids=\$\(docker ps -aq/, 'the reconcile read comes first after connecting');
+    assert.match(ssh[1]!, /^sh -c wait_retired\(\) /, 'the reconcile read comes first after connecting');
     assert.ok(list.length > 10, `${list.length} moments`);
   });
 

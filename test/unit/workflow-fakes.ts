@@ -151,13 +151,10 @@ export function memoryTx(start: State): StateTx {
 /** The drain-then-stop command (see drain-commands.ts): its fifth word is the inspect template. */
 export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{.Name}}={{.State.Pid}}=');
 
-/**
- * A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port>[ then <stop
- * command, as `show` shows it>]`.
- */
-export const shownDrain = (argv: Argv, show = (stop: Argv) => stop.join(' ')): string => {
+/** A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port> then retire <project>`. */
+export const shownDrain = (argv: Argv): string => {
   const alias = drainAlias(argv);
-  return `${alias ? `alias ${alias} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]}${argv.length > 14 ? ` then ${show(argv.slice(14))}` : ''}`;
+  return `${alias ? `alias ${alias} then ` : ''}drain ${argv[6]}:${argv[7]} ${argv[8]}:${argv[9]} then retire ${argv[14]}`;
 };
 
 /** The alias the drain command moves to its new container first, if any (from the Engine API body of the connect). */

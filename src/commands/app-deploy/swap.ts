@@ -3,13 +3,13 @@
  * reload), and once Caddy's own upstream pool shows it dials the new version (drain.ts) the old one is retired
  * (restart policy `no`, stopped, kept for a rollback). State is committed first, so a run killed anywhere from
  * here on is finished by the next run's reconcile. The alias move and the drain are one remote command unless
- * the Caddyfile changes (a new domain or port: Caddy is reloaded between them), and the old version's stop ends it.
+ * the Caddyfile changes (a new domain or port: Caddy is reloaded between them); it returns once the old entry's
+ * process has exited, and Docker's clean-up of the old version goes on behind it (drain-commands.ts).
  */
-import { retireProject } from '../../node/retire-commands.js';
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
 import { caddyfileFor, entryContainer, record, type Ctx } from './context.js';
-import { appTarget, moveAlias } from '../../deploy/deploy-shared.js';
+import { moveAlias } from '../../deploy/deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from '../../deploy/drain.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
 
@@ -38,11 +38,11 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
   // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
   const target = swapTarget(entryContainer(ctx), plan.entry.port, plan.previous);
   // The stop is part of the drain command: the external check that follows must reach the new version only, and
-  // the old one holds the alias until it is stopped (retire-commands.ts).
+  // the old one holds the alias until its process has exited (retire-commands.ts).
   const drained = await drainThenStop(
     session,
     reload ? target : { ...target, takeAlias: upstreamAlias(plan.entry.domain) },
-    retireProject(appTarget(plan.previous.project)),
+    plan.previous.project,
     ctx.deps.clock,
   );
   return `${said}; ${describeDrain(drained)}`;

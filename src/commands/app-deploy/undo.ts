@@ -6,8 +6,7 @@
 import { composeDown } from '../../node/compose-commands.js';
 import { waitHealthyInNetwork } from '../../node/health-commands.js';
 import { composeContainerName } from '../../node/layout.js';
-import { joinEdgeWithoutAlias, retireProject, reviveProject } from '../../node/retire-commands.js';
-import { chain } from '../../node/app-sync.js';
+import { retireProject, reviveProject } from '../../node/retire-commands.js';
 import type { Deployment, State } from '../../state/schema.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
 import { caddyfileFor, healthPath, pruneHistory, record, writeManifest, type Ctx } from './context.js';
@@ -63,7 +62,7 @@ export async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
 async function revive(ctx: Ctx, previous: Deployment): Promise<boolean> {
   const session = ctx.session!;
   const entry = composeContainerName(previous.project, previous.entryService);
-  const started = await session.exec(chain(joinEdgeWithoutAlias(entry), reviveProject(target(previous.project))), { allowFailure: true });
+  const started = await session.exec(reviveProject(target(previous.project), entry), { allowFailure: true });
   if (started.code !== 0) return false;
   const seconds = Math.ceil(ctx.input.timeoutMs / 1000);
   const healthy = await session.exec(waitHealthyInNetwork(`http://${entry}:${previous.entryPort}${healthPath(ctx)}`, seconds), {

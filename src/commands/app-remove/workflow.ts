@@ -8,6 +8,7 @@
 import { InputError } from '../../errors.js';
 import { composeDownProject, networkRemove, nodeInventory, parseInventory, volumeRemove } from '../../node/app-ops-commands.js';
 import { appDataDir, appDir, dataProject } from '../../node/layout.js';
+import { afterRetire } from '../../node/retire-commands.js';
 import type { NodeRecord, State } from '../../state/schema.js';
 import { appendAudit, auditOutcome } from '../../lib/audit.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
@@ -82,7 +83,7 @@ export async function appRemove(plan: RemovePlan, deps: WorkflowDeps, parallel =
     try {
       await applyCaddyfile(session, caddyfileFor(deps.settings, withoutApp(tx.state, plan.app, node.name), node.name));
       const found = parseInventory((await session.exec(nodeInventory(appDataDir(plan.app)))).stdout);
-      for (const project of projects) await session.exec(composeDownProject(project, false), { timeoutMs: 300_000 });
+      for (const project of projects) await session.exec(afterRetire(project, composeDownProject(project, false)), { timeoutMs: 300_000 });
       const volumes = appResources(found.volumes, plan.app, projects, otherApps);
       const networks = appResources(found.networks, plan.app, projects, otherApps);
       if (networks.length > 0) await session.exec(networkRemove(networks), { allowFailure: true });

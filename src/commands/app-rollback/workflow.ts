@@ -9,12 +9,11 @@
 import { DyniaError, HealthError, InputError, reasonOf } from '../../errors.js';
 import { composeLogs, composePsAll } from '../../node/compose-commands.js';
 import { parseUploadedTree } from '../../node/app-sync.js';
-import { joinEdgeWithoutAlias, retireProject, reviveProject } from '../../node/retire-commands.js';
+import { retireProject, reviveProject } from '../../node/retire-commands.js';
 import { reconcileApp } from '../../deploy/deploy-reconcile.js';
 import { parseComposePs } from '../../node/compose-ps.js';
 import { waitHealthyInNetwork } from '../../node/health-commands.js';
 import { appFilesPath, composeContainerName } from '../../node/layout.js';
-import { chain } from '../../node/app-sync.js';
 import { containerNetworks, parseNetworkNames } from '../../node/rollback-commands.js';
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
 import { tail } from '../../remote/remote.js';
@@ -107,7 +106,7 @@ const steps: Step<Ctx>[] = [
       const { previous } = ctx.input.plan;
       const session = ctx.session!;
       ctx.started = true;
-      await session.exec(chain(joinEdgeWithoutAlias(entryOf(previous)), reviveProject(appTarget(previous.project))), {
+      await session.exec(reviveProject(appTarget(previous.project), entryOf(previous)), {
         timeoutMs: 300_000,
       });
     },
@@ -155,7 +154,7 @@ const steps: Step<Ctx>[] = [
       const drained = await drainThenStop(
         session,
         swapTarget(entryOf(previous), previous.entryPort, current),
-        retireProject(appTarget(current.project)),
+        current.project,
         ctx.deps.clock,
       );
       return `${caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload'}; ${describeDrain(drained)}`;
@@ -189,7 +188,7 @@ async function undo(ctx: Ctx): Promise<void> {
   const session = ctx.session!;
   const switchedState = ctx.deps.tx.state;
   // A retired version left edge: back without the alias, through the health gate, then the alias.
-  await session.exec(chain(joinEdgeWithoutAlias(entryOf(current)), reviveProject(appTarget(current.project))), { timeoutMs: 300_000 });
+  await session.exec(reviveProject(appTarget(current.project), entryOf(current)), { timeoutMs: 300_000 });
   await waitHealthy(ctx, current);
   await moveAlias(session, entryOf(current), current.domain);
   const before = ctx.stateBefore!;
@@ -207,12 +206,9 @@ async function undo(ctx: Ctx): Promise<void> {
     caddyfileFor(ctx.deps.settings, switchedState, plan.node.name),
   );
   // Best effort: if Caddy never shows the switch back, both versions keep serving (safe) and the warning says so.
-  await drainThenStop(
-    session,
-    swapTarget(entryOf(current), current.entryPort, previous),
-    retireProject(appTarget(previous.project)),
-    ctx.deps.clock,
-  ).catch((error: Error) => ctx.deps.reporter.warn(error.message));
+  await drainThenStop(session, swapTarget(entryOf(current), current.entryPort, previous), previous.project, ctx.deps.clock).catch(
+    (error: Error) => ctx.deps.reporter.warn(error.message),
+  );
   await writeNodeManifest(session, restored, plan.node.name, ctx.deps.clock.date());
 }
 

@@ -3,14 +3,17 @@
  * command that finds the two containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network
  * (in-container.ts) until Caddy dials the new address, then closes the old version's door (in its own network
  * namespace, new connections to its port are refused: Caddy retries them on the new one at once, while those it
- * has go on), polls until Caddy has no request in flight at it, and runs the stop command it was given. So even an
- * app that dies on SIGTERM with requests half-answered loses none. Scripts are constant; every value is an
- * argument, never spliced into them.
+ * has go on), polls until Caddy has no request in flight at it, and retires the old project (retire-commands.ts).
+ * So even an app that dies on SIGTERM with requests half-answered loses none. The command returns as soon as the
+ * old entry's process has exited (nothing can answer from it any more); Docker's clean-up after it, slower than
+ * the exit under load, goes on behind a mark that the next command on the project waits for. Scripts are
+ * constant; every value is an argument, never spliced into them.
  */
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
-import { aliasMoveBodies, DOCKER_API, MOVE_ALIAS } from '../docker-commands.js';
+import { aliasMoveBodies, MOVE_ALIAS } from '../docker-commands.js';
+import { RETIRE_FUNCTION, retiringMark } from '../retire-commands.js';
 import { ENTER_PID, requirePid } from './in-container.js';
 import { POLL_NICENESS, reniceSelf } from '../niced.js';
 
@@ -25,6 +28,8 @@ export const DRAIN_IDLE_POLLS = 5;
 export const DRAIN_TIMED_OUT = 75;
 /** Exit code when the new container could not take the alias (nothing was waited for, nothing stopped). */
 export const ALIAS_FAILED = 4;
+/** Exit code when the retire failed before the old entry's process ended (its error is on stderr). */
+export const RETIRE_FAILED = 5;
 /**
  * Bound on the wait for the old version's requests in flight once its door is closed. Ordinary requests end in
  * well under it; a long-lived one (a WebSocket, a stream) would hold it for ever, so after it the stop goes ahead
@@ -65,14 +70,14 @@ const POLL = [
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
  * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first (empty:
- * none: it holds the alias already); the rest is the command to run once drained (the old version's stop). Prints the poll's
+ * none: it holds the alias already), $11 the project to retire once drained, $12 its mark. Prints the poll's
  * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
  * closed), `door open` (iptables could not close it) or `old gone` (it was not running).
  */
 // At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it is
 // the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
 const HOST = [
-  DOCKER_API,
+  RETIRE_FUNCTION,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
   // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
@@ -91,8 +96,15 @@ const HOST = [
   'if [ "$oldpid" = 0 ] || [ "$old" = none ]; then echo "old gone"',
   `elif door -I 2>/dev/null; then ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D; exit $rc; }`,
   'else echo "door open"; fi',
-  'shift 10',
-  '[ $# -eq 0 ] || exec "$@"',
+  // The retire goes on behind its mark (its own stdio, deaf to the session's end); this command waits only until the
+  // old entry's process has exited (or the retire has ended first, with its verdict).
+  'project=${11} mark=${12}',
+  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
+  `( trap '' HUP; retire "$project" 2>"$mark.err"; echo $? >"$mark.rc"; rm -f "$mark" ) </dev/null >/dev/null 2>&1 &`,
+  'echo $! >"$mark"',
+  'while [ "$oldpid" != 0 ] && kill -0 "$oldpid" 2>/dev/null && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
+  'while [ "$oldpid" = 0 ] && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
+  `[ ! -e "$mark.rc" ] || [ "$(cat "$mark.rc")" = 0 ] || { cat "$mark.err" >&2; exit ${RETIRE_FAILED}; }`,
 ].join('\n');
 
 export interface DrainTarget {
@@ -108,8 +120,11 @@ export interface DrainTarget {
 const inspectTemplate = (network: string) =>
   `{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
 
-/** Waits for Caddy to move on from `previous` and for nothing to be in flight at it, then runs `then` (its stop). */
-export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
+/**
+ * Waits for Caddy to move on from `previous` and for nothing to be in flight at it, then retires the compose
+ * project `retire`, returning once the old entry's process has exited.
+ */
+export const drainThen = (target: DrainTarget, retire: string, caddy = CADDY_CONTAINER, network = EDGE_NETWORK): Argv => [
   'sh',
   '-c',
   HOST,
@@ -123,5 +138,6 @@ export const drainThen = (target: DrainTarget, then: Argv, caddy = CADDY_CONTAIN
   String(target.timeoutSeconds),
   POLL,
   ...(target.takeAlias ? aliasMoveBodies(target.next.container, target.takeAlias) : ['', '']),
-  ...then,
+  retire,
+  retiringMark(retire),
 ];
