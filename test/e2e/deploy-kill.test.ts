@@ -11,7 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
-import { cli, destroyNodes, newStateDir, readState, resolveInSandbox, runAndKill, pushHello, skipReason, ssh } from './helpers.js';
+import {
+  cli,
+  destroyNodes,
+  newStateDir,
+  readState,
+  resolveInSandbox,
+  runAndKill,
+  pushHello,
+  skipReason,
+  ssh,
+  steadyLoad,
+} from './helpers.js';
 
 const skip = skipReason();
 const NODE = 'e2e-dk';
@@ -51,38 +62,17 @@ function load(ip: string) {
       cb(null, [{ address: ip, family: 4 }]),
   };
   const keepAlive = new Agent({ connect: connect as never });
-  let stop = false;
-  const failures: string[] = [];
-  let requests = 0;
-  const loop = async (fresh: boolean) => {
-    while (!stop) {
-      const agent = fresh ? new Agent({ connect: connect as never }) : keepAlive;
-      try {
-        const r = await request(URL_, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 });
-        const body = await r.body.text();
-        requests++;
-        if (r.statusCode !== 200 || !/hello from dynia example v\d/.test(body))
-          failures.push(`${new Date().toISOString()} HTTP ${r.statusCode} ${body.slice(0, 80)}`);
-      } catch (error) {
-        requests++;
-        failures.push(`${new Date().toISOString()} ${(error as Error).message}`);
-      } finally {
-        if (fresh) await agent.close();
-      }
+  const attempt = (fresh: boolean) => async () => {
+    const agent = fresh ? new Agent({ connect: connect as never }) : keepAlive;
+    try {
+      const r = await request(URL_, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 });
+      const body = await r.body.text();
+      return r.statusCode !== 200 || !/hello from dynia example v\d/.test(body) ? `HTTP ${r.statusCode} ${body.slice(0, 80)}` : undefined;
+    } finally {
+      if (fresh) await agent.close();
     }
   };
-  const running = [loop(false), loop(true)];
-  return {
-    failures,
-    get requests() {
-      return requests;
-    },
-    async stop() {
-      stop = true;
-      await Promise.all(running);
-      await keepAlive.close();
-    },
-  };
+  return steadyLoad([attempt(false), attempt(true)], () => keepAlive.close());
 }
 
 const row = (line: string) => process.env.DYNIA_FAULT_MATRIX && appendFileSync(process.env.DYNIA_FAULT_MATRIX, line);

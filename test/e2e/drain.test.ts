@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
-import { cli, destroyNodes, newStateDir, pushHello, readState, skipReason } from './helpers.js';
+import { cli, destroyNodes, newStateDir, pushHello, readState, skipReason, steadyLoad } from './helpers.js';
 
 const skip = skipReason();
 const NODE = 'e2e-drain';
@@ -42,33 +42,15 @@ function composeOf(version: number): string {
 function slowLoad(ip: string, clients: number) {
   const ca = readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8');
   const agent = new Agent({ connect: { ca, lookup: (_h, _o, cb) => cb(null, [{ address: ip, family: 4 }]) } });
-  let stop = false;
-  const failures: string[] = [];
-  let requests = 0;
-  const loop = async () => {
-    while (!stop) {
-      try {
-        const r = await request(`https://${NODE}.dynia.test/cgi-bin/slow`, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 });
-        const body = await r.body.text();
-        if (r.statusCode !== 200 || !/^slow v\d$/.test(body.trim())) failures.push(`HTTP ${r.statusCode} ${body.slice(0, 80)}`);
-      } catch (error) {
-        failures.push((error as Error).message);
-      }
-      requests++;
-    }
+  const attempt = async () => {
+    const r = await request(`https://${NODE}.dynia.test/cgi-bin/slow`, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 });
+    const body = await r.body.text();
+    return r.statusCode !== 200 || !/^slow v\d$/.test(body.trim()) ? `HTTP ${r.statusCode} ${body.slice(0, 80)}` : undefined;
   };
-  const running = Array.from({ length: clients }, loop);
-  return {
-    failures,
-    get requests() {
-      return requests;
-    },
-    async stop() {
-      stop = true;
-      await Promise.all(running);
-      await agent.close();
-    },
-  };
+  return steadyLoad(
+    Array.from({ length: clients }, () => attempt),
+    () => agent.close(),
+  );
 }
 
 describe('the old version is stopped only once nothing is in flight at it', { skip }, () => {

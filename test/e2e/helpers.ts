@@ -178,3 +178,32 @@ export async function runAndKill(
   await exit;
   return { atMs: Math.round(performance.now() - t0), last: lines.at(-1) ?? '', ended };
 }
+
+/**
+ * Steady load for a test: each worker runs its request without pause until stopped; a worker answers a failure's
+ * description (or throws), undefined when the request went well. Every request is counted, every failure kept
+ * with its time.
+ */
+export function steadyLoad(workers: Array<() => Promise<string | undefined>>, onStop: () => Promise<void> = async () => {}) {
+  let stop = false;
+  let requests = 0;
+  const failures: string[] = [];
+  const running = workers.map(async (attempt) => {
+    while (!stop) {
+      const failure = await attempt().catch((error: Error) => error.message);
+      requests++;
+      if (failure) failures.push(`${new Date().toISOString()} ${failure}`);
+    }
+  });
+  return {
+    failures,
+    get requests() {
+      return requests;
+    },
+    async stop() {
+      stop = true;
+      await Promise.all(running);
+      await onStop();
+    },
+  };
+}
