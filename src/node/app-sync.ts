@@ -75,7 +75,6 @@ export const CONFIG_REFUSED = 43;
 const SYNC_SCRIPT = [
   'set -euf',
   'new=$1 base=$2 data=$3 datadir=$4 nets=$5 deleted=$6 secrets=$7 datadirs=$8 check=$9',
-  `docker network inspect edge >/dev/null 2>&1 || exit ${EDGE_MISSING}`,
   "IFS='\n'",
   'stage=$new.next',
   'rm -rf "$stage"; mkdir -p "$stage"; chmod 700 "$stage"',
@@ -84,12 +83,16 @@ const SYNC_SCRIPT = [
   'for f in $deleted; do rm -f "$stage/src/$f"; done',
   'for f in $secrets; do chmod 600 "$stage/src/$f"; done',
   'chmod 600 "$stage/interpolation.env"',
-  // compose checks the files where they are staged (every project at once); a refusal leaves the node as it was.
+  // compose checks the files where they are staged (every project at once), beside one listing of the node's
+  // networks; `edge` gone or a refusal leaves the node as it was.
+  `docker network ls --format '{{.Name}}' >"$stage.nets" 2>/dev/null &`,
   // `if`: under `set -e` a failing check would end its background shell before its exit code is written.
   'n=0; for c in $check; do { if sh -c "$c" >/dev/null 2>"$stage.err$n"; then echo 0; else echo $?; fi >"$stage.rc$n"; } & n=$((n + 1)); done; wait',
   'failed=0 i=0; while [ $i -lt $n ]; do [ "$(cat "$stage.rc$i")" = 0 ] || { failed=1; cat "$stage.err$i" >&2; }; rm -f "$stage.rc$i" "$stage.err$i"; i=$((i + 1)); done',
-  `if [ $failed = 1 ]; then rm -rf "$stage"; exit ${CONFIG_REFUSED}; fi`,
-  'for n in $nets; do docker network inspect "${n% *}" >/dev/null 2>&1 || if [ "${n##* }" = internal ]; then docker network create --internal "${n% *}" >/dev/null; else docker network create "${n% *}" >/dev/null; fi; done',
+  `grep -qxF edge "$stage.nets" || { rm -rf "$stage" "$stage.nets"; exit ${EDGE_MISSING}; }`,
+  `if [ $failed = 1 ]; then rm -rf "$stage" "$stage.nets"; exit ${CONFIG_REFUSED}; fi`,
+  'for n in $nets; do grep -qxF "${n% *}" "$stage.nets" || if [ "${n##* }" = internal ]; then docker network create --internal "${n% *}" >/dev/null; else docker network create "${n% *}" >/dev/null; fi; done',
+  'rm -f "$stage.nets"',
   'rm -rf "$new"; mv "$stage" "$new"',
   // The data project's copy is updated in place: a running data service's mounts keep pointing at live files.
   'mkdir -p "$data/src"; chmod 700 "$data"',

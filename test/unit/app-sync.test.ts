@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CONFIG_REFUSED, syncCommand, tarOf } from '../../src/node/app-sync.js';
+import { CONFIG_REFUSED, EDGE_MISSING, syncCommand, tarOf } from '../../src/node/app-sync.js';
 
 async function sync(opts: { networks: string; checks?: string[][] }) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-sync-'));
@@ -52,8 +52,22 @@ async function sync(opts: { networks: string; checks?: string[][] }) {
 }
 
 describe('sync script under sh', () => {
+  test("one listing of the node's networks; only the app's missing ones are created", async () => {
+    const r = await sync({ networks: 'bridge\\nedge\\nshop_default\\n' });
+    assert.deepEqual([r.code, r.ran], [0, 'network ls --format {{.Name}}\nnetwork create --internal shop_back\n']);
+    assert.deepEqual(r.apps, ['shop-data', 'shop-green']);
+  });
+
+  test('network edge gone: exit code EDGE_MISSING, nothing staged or created', async () => {
+    const r = await sync({ networks: 'bridge\\nedge-old\\n' });
+    assert.deepEqual([r.code, r.ran, r.apps], [EDGE_MISSING, 'network ls --format {{.Name}}\n', []]);
+  });
+
   test("a refused file: compose's error on stderr, nothing staged or created", async () => {
     const r = await sync({ networks: 'edge\\n', checks: [['true'], ['sh', '-c', 'echo "service nope not found" >&2; exit 15']] });
-    assert.deepEqual([r.code, r.stderr, r.ran, r.apps], [CONFIG_REFUSED, 'service nope not found\n', 'network inspect edge\n', []]);
+    assert.deepEqual(
+      [r.code, r.stderr, r.ran, r.apps],
+      [CONFIG_REFUSED, 'service nope not found\n', 'network ls --format {{.Name}}\n', []],
+    );
   });
 });
