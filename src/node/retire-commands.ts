@@ -13,24 +13,29 @@ import { DOCKER_API } from './docker-commands.js';
 import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
 
 /**
- * Shell function `retire PROJECT`. Docker's stop honours the stop signal and grace period compose gave each
- * container, without compose's start-up time; it stops while the container still holds the alias (Caddy retries
- * a refused dial on the other one), and only then does the container leave `edge`. One `ps` lists the project's
- * containers with their networks. The policy cannot be set beside the stop: Docker refuses to update a container
- * that stops meanwhile. The policy and the stops (all at once) go to the Engine API (docker-commands.ts).
+ * Shell functions that retire a compose project, in two halves so that a swap can run the first while it waits
+ * for Caddy (drain-commands.ts):
+ *   retire_prepare PROJECT LIST   lists the project's containers, with their networks, into LIST and sets their
+ *                                 restart policy to `no`
+ *   retire_finish LIST            stops them all at once, then takes those on `edge` off it
+ *   retire PROJECT                both
+ * Docker's stop honours the stop signal and grace period compose gave each container, without compose's start-up
+ * time; it stops while the container still holds the alias (Caddy retries a refused dial on the other one), and
+ * only then does the container leave `edge`. The policy cannot be set beside the stop: Docker refuses to update a
+ * container that stops meanwhile. The policy and the stops go to the Engine API (docker-commands.ts).
  */
-export const RETIRE_FUNCTION = [
+export const RETIRE_FUNCTIONS = [
   DOCKER_API,
-  'retire() {',
-  '  ids= onedge=',
-  `  for c in $(docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}}={{.Networks}}'); do`,
-  `    ids="$ids \${c%%=*}"; case ",\${c#*=}," in *,${EDGE_NETWORK},*) onedge="$onedge \${c%%=*}" ;; esac`,
-  '  done',
-  `  for id in $ids; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done`,
-  '  p=; for id in $ids; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done',
-  '  for x in $p; do wait "$x" || return 1; done',
-  `  for c in $onedge; do docker network disconnect ${EDGE_NETWORK} "$c" || return 1; done`,
+  'retire_prepare() {',
+  `  docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}} {{.Networks}}' >"$2" || return 1`,
+  `  while read -r id nets; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done <"$2"`,
   '}',
+  'retire_finish() {',
+  '  p=; while read -r id nets; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done <"$1"',
+  '  for x in $p; do wait "$x" || return 1; done',
+  `  while read -r id nets; do case ",$nets," in *,${EDGE_NETWORK},*) docker network disconnect ${EDGE_NETWORK} "$id" || return 1 ;; esac; done <"$1"`,
+  '}',
+  'retire() { l=$(mktemp) || return 1; retire_prepare "$1" "$l" && retire_finish "$l"; r=$?; rm -f "$l"; return $r; }',
 ].join('\n');
 
 /**
@@ -43,7 +48,7 @@ export const retiringMark = (project: string): string => `${RETIRING_DIR}/${proj
 export const WAIT_RETIRED =
   'wait_retired() { for m in "$@"; do while [ -e "$m" ] && kill -0 "$(cat "$m" 2>/dev/null)" 2>/dev/null; do sleep 0.05; done; done; }';
 
-const RETIRE = [RETIRE_FUNCTION, WAIT_RETIRED, 'wait_retired "$2"', 'retire "$1"'].join('\n');
+const RETIRE = [RETIRE_FUNCTIONS, WAIT_RETIRED, 'wait_retired "$2"', 'retire "$1"'].join('\n');
 
 /**
  * $1 project, $2 its mark, $3 its entry container: after any retire still going on, the entry joins `edge`

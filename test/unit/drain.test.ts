@@ -237,7 +237,7 @@ function runScripts(
       `    shop-blue-web-1) ${opts.old === undefined ? `echo "/$c=${oldPid}=172.18.0.4"` : `echo "/$c=0=${opts.old}"`} ;;`,
       '    *) echo "Error: No such object: $c" >&2 ;;',
       '  esac; done ;;',
-      `  ps) echo "$*" >> ${dir}/ran; printf 'c1=edge,shop-blue_default\\nc2=shop-blue_default\\n' ;;`,
+      `  ps) echo "$*" >> ${dir}/ran; printf 'c1 edge,shop-blue_default\\nc2 shop-blue_default\\n' ;;`,
       `  network) echo "$*" >> ${dir}/ran ;;`,
       'esac',
     ].join('\n'),
@@ -285,14 +285,22 @@ function runScripts(
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
     timeout: 10_000,
   });
-  // The stops run side by side: their lines in a fixed order.
-  const ran = () =>
-    (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').replace(/(?:api \/containers\/\w+\/stop \n)+/, (stops) =>
-      stops
-        .split(/(?<=\n)/)
-        .sort()
-        .join(''),
-    );
+  // The stops run side by side: their lines in a fixed order. The retire's first half runs beside the polls: its
+  // lines are shown apart, in their own order, as `prepared`.
+  const ran = () => {
+    const lines = (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').split(/(?<=\n)/);
+    const prepared = lines.filter((l) => /^ps |\/update /.test(l)).join('');
+    const rest = lines
+      .filter((l) => !/^ps |\/update /.test(l))
+      .join('')
+      .replace(/(?:api \/containers\/\w+\/stop \n)+/, (stops) =>
+        stops
+          .split(/(?<=\n)/)
+          .sort()
+          .join(''),
+      );
+    return prepared ? `${rest}+ ${prepared}` : rest;
+  };
   const oldAlive = (() => {
     try {
       process.kill(oldPid, 0);
@@ -323,33 +331,32 @@ const OLD_IDLE = '{"address":"172.18.0.4:8080","num_requests":0,"fails":1}';
 const NEW = '{"address":"172.18.0.5:8080","num_requests":1,"fails":0}';
 const CLOSE = 'iptables -w -I INPUT -p tcp --syn --dport 8080 -j REJECT --reject-with tcp-reset\n';
 const REOPEN = CLOSE.replace(' -I ', ' -D ');
-const RETIRED = [
-  'ps -a --filter label=com.docker.compose.project=shop-blue --format {{.ID}}={{.Networks}}',
+/** The retire's first half (the project's containers listed, restart policy `no`), run beside the polls. */
+const PREPARED = [
+  'ps -a --filter label=com.docker.compose.project=shop-blue --format {{.ID}} {{.Networks}}',
   'api /containers/c1/update {"RestartPolicy":{"Name":"no"}}',
   'api /containers/c2/update {"RestartPolicy":{"Name":"no"}}',
-  'api /containers/c1/stop ',
-  'api /containers/c2/stop ',
-  'network disconnect edge c1',
   '',
 ].join('\n');
+const RETIRED = ['api /containers/c1/stop ', 'api /containers/c2/stop ', 'network disconnect edge c1', ''].join('\n');
 
 describe('drain scripts under sh', () => {
   test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, retires it', () => {
     const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`, `[${OLD},${NEW}]`, `[${OLD_IDLE},${NEW}]`]);
     assert.deepEqual([r.code, r.stdout, r.stderr, r.oldAlive], [0, 'drained new 4\nold idle 2\n', '', false]);
-    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
   });
 
   test("returns once the old entry's process has exited; Docker's clean-up goes on behind its mark", () => {
     const r = runScripts([`[${NEW}]`]);
     assert.deepEqual([r.code, r.oldAlive, r.markLeft], [0, false, true]);
-    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
   });
 
   test('an idle site: five empty polls in a row are enough, and nothing is in flight at the old one', () => {
     const r = runScripts(['[]', '[]', `[${OLD}]`, '[]']);
     assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\nold idle 1\n']);
-    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
   });
 
   test('other sites in the pool do not count as this one', () => {
@@ -360,14 +367,14 @@ describe('drain scripts under sh', () => {
   test('the old version already gone: only the new address counts, no door to close, the retire waited for', () => {
     const r = runScripts(['[]'], { old: '' });
     assert.deepEqual([r.code, r.stdout, r.markLeft], [0, 'drained idle 5\nold gone\n', false]);
-    assert.deepEqual(r.settled(), { ran: RETIRED, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${RETIRED}+ ${PREPARED}`, ended: true });
   });
 
   test('the swap in the same command: the alias first, then the wait, the door, the retire', () => {
     const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop' });
     assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
     assert.deepEqual(r.settled(), {
-      ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}`,
+      ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}+ ${PREPARED}`,
       ended: true,
     });
   });
@@ -389,7 +396,7 @@ describe('drain scripts under sh', () => {
   test('no iptables on the node: the door stays open, the retire goes ahead as before', () => {
     const r = runScripts([`[${NEW}]`], { noIptables: true });
     assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor open\n']);
-    assert.deepEqual(r.settled(), { ran: CLOSE + RETIRED, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
   });
 
   test("the retire refused before the old process ended: exit 5 with Docker's message, the old one still runs", () => {
@@ -403,7 +410,11 @@ describe('drain scripts under sh', () => {
   test('Caddy lost while the old one settles: its door opens again, nothing stopped', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { caddyEnters: 1 });
     assert.deepEqual([r.code, r.stdout, r.oldAlive], [9, 'drained new 1\n', true]);
-    assert.equal(r.settled().ran, CLOSE + REOPEN);
+    assert.equal(
+      r.settled().ran,
+      `${CLOSE}${REOPEN}+ ${PREPARED}`,
+      'restart policy `no` already set: the rollback that starts it again puts it back',
+    );
   });
 
   test('Caddy not running: said so, nothing waited for or stopped', () => {
@@ -413,6 +424,6 @@ describe('drain scripts under sh', () => {
 
   test('Caddy never moves on: exit 75 with the last pool, no door closed, nothing stopped', () => {
     const r = runScripts([`[${OLD}]`], { timeoutSeconds: 0 });
-    assert.deepEqual([r.code, r.stdout, r.stderr, r.settled().ran], [75, '', `[${OLD}]\n`, '']);
+    assert.deepEqual([r.code, r.stdout, r.stderr, r.settled().ran], [75, '', `[${OLD}]\n`, `+ ${PREPARED}`]);
   });
 });

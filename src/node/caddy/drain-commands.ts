@@ -13,7 +13,7 @@ import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
 import { CADDY_CONTAINER, EDGE_NETWORK } from '../layout.js';
 import { aliasMoveBodies, MOVE_ALIAS } from '../docker-commands.js';
-import { RETIRE_FUNCTION, retiringMark } from '../retire-commands.js';
+import { RETIRE_FUNCTIONS, retiringMark } from '../retire-commands.js';
 import { ENTER_PID, requirePid } from './in-container.js';
 import { POLL_NICENESS, reniceSelf } from '../niced.js';
 
@@ -77,7 +77,7 @@ const POLL = [
 // At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it is
 // the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
 const HOST = [
-  RETIRE_FUNCTION,
+  RETIRE_FUNCTIONS,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
   // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
@@ -89,18 +89,22 @@ const HOST = [
   'done',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   requirePid('$2'),
-  `${ENTER_PID} sh -c "$8" sh moved "$new:$4" "$old:$6" "$7" || exit $?`,
+  'project=${11} mark=${12}',
+  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
+  // The retire's first half (restart policy `no`) runs while Caddy is watched; a failed drain waits for it, and
+  // whoever starts the old version again puts its policy back (reviveProject).
+  'retire_prepare "$project" "$mark.ids" 2>"$mark.err" & prep=$!',
+  `${ENTER_PID} sh -c "$8" sh moved "$new:$4" "$old:$6" "$7" || { rc=$?; wait "$prep"; exit $rc; }`,
   // The door: in the old version's own network namespace, new connections to its port are reset (Caddy's dial fails
   // at once and is retried on the other address) while established ones go on; the rule goes with it when it stops.
   'door() { nsenter -t "$oldpid" -n iptables -w "$1" INPUT -p tcp --syn --dport "$oldport" -j REJECT --reject-with tcp-reset; }',
   'if [ "$oldpid" = 0 ] || [ "$old" = none ]; then echo "old gone"',
-  `elif door -I 2>/dev/null; then ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D; exit $rc; }`,
+  `elif door -I 2>/dev/null; then ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D; wait "$prep"; exit $rc; }`,
   'else echo "door open"; fi',
-  // The retire goes on behind its mark (its own stdio, deaf to the session's end); this command waits only until the
-  // old entry's process has exited (or the retire has ended first, with its verdict).
-  'project=${11} mark=${12}',
-  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
-  `( trap '' HUP; retire "$project" 2>"$mark.err"; echo $? >"$mark.rc"; rm -f "$mark" ) </dev/null >/dev/null 2>&1 &`,
+  `wait "$prep" || { cat "$mark.err" >&2; exit ${RETIRE_FAILED}; }`,
+  // The second half goes on behind its mark (its own stdio, deaf to the session's end); this command waits only
+  // until the old entry's process has exited (or the stop has ended first, with its verdict).
+  `( trap '' HUP; retire_finish "$mark.ids" 2>"$mark.err"; echo $? >"$mark.rc"; rm -f "$mark" "$mark.ids" ) </dev/null >/dev/null 2>&1 &`,
   'echo $! >"$mark"',
   'while [ "$oldpid" != 0 ] && kill -0 "$oldpid" 2>/dev/null && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
   'while [ "$oldpid" = 0 ] && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
