@@ -12,6 +12,9 @@ import { composeStart, type ComposeTarget } from './compose-commands.js';
 import { DOCKER_API } from './docker-commands.js';
 import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
 
+/** `docker ps` filter for the containers of the compose project named in `$1`. */
+const OF_PROJECT = '--filter label=com.docker.compose.project="$1"';
+
 /**
  * Shell functions that retire a compose project, in two halves so that a swap can run the first while it waits
  * for Caddy (drain-commands.ts):
@@ -27,7 +30,7 @@ import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
 export const RETIRE_FUNCTIONS = [
   DOCKER_API,
   'retire_prepare() {',
-  `  docker ps -a --filter label=com.docker.compose.project="$1" --format '{{.ID}} {{.Networks}}' >"$2" || return 1`,
+  `  docker ps -a ${OF_PROJECT} --format '{{.ID}} {{.Networks}}' >"$2" || return 1`,
   `  while read -r id nets; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done <"$2"`,
   '}',
   'retire_finish() {',
@@ -40,13 +43,15 @@ export const RETIRE_FUNCTIONS = [
 
 /**
  * A swap's retire goes on after its command returns (drain-commands.ts) under a mark, a file that holds the pid
- * doing it; whatever touches the project's containers next waits for it first (`wait_retired MARK...`). The marks
- * are on tmpfs (/run), so a reboot clears them.
+ * doing it; whatever touches the project's containers next waits for it first (`wait_retired MARK...`), for a
+ * minute at most per mark (a retire killed before it removed its mark, and its pid reused since, must not hold
+ * the node's commands for ever; what is read after is reconciled as usual). The marks are on tmpfs (/run), so a
+ * reboot clears them.
  */
 export const retiringMark = (project: string): string => `${RETIRING_DIR}/${project}`;
 
 export const WAIT_RETIRED =
-  'wait_retired() { for m in "$@"; do while [ -e "$m" ] && kill -0 "$(cat "$m" 2>/dev/null)" 2>/dev/null; do sleep 0.05; done; done; }';
+  'wait_retired() { for m in "$@"; do d=$(( $(date +%s) + 60 )); while [ -e "$m" ] && kill -0 "$(cat "$m" 2>/dev/null)" 2>/dev/null && [ "$(date +%s)" -lt "$d" ]; do sleep 0.05; done; done; }';
 
 const RETIRE = [RETIRE_FUNCTIONS, WAIT_RETIRED, 'wait_retired "$2"', 'retire "$1"'].join('\n');
 
@@ -59,7 +64,7 @@ const REVIVE = [
   WAIT_RETIRED,
   'wait_retired "$2"',
   `docker network disconnect ${EDGE_NETWORK} "$3" >/dev/null 2>&1; docker network connect ${EDGE_NETWORK} "$3" || exit $?`,
-  'for c in $(docker ps -aq --filter label=com.docker.compose.project="$1"); do',
+  `for c in $(docker ps -aq ${OF_PROJECT}); do`,
   `  p=$(docker inspect -f '{{index .Config.Labels "${RESTART_LABEL}"}}' "$c")`,
   '  docker update --restart="${p:-unless-stopped}" "$c" >/dev/null',
   'done',
