@@ -69,14 +69,15 @@ const POLL = [
 
 /**
  * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
- * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first (empty:
- * none: it holds the alias already), $11 the project to retire once drained, $12 its mark. Prints the poll's
+ * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first
+ * (empty: it holds the alias already), $11 the project to retire once drained, $12 its mark. Prints the poll's
  * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
  * closed), `door open` (iptables could not close it) or `old gone` (it was not running).
+ * At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it
+ * is the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
  */
-// At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it is
-// the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
 const HOST = [
+  // The retire's shell functions, docker_api (the alias move's too) among them.
   RETIRE_FUNCTIONS,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
