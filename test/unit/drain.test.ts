@@ -215,6 +215,7 @@ function runScripts(
     fastClock?: boolean;
     connectFails?: boolean;
     updateFails?: boolean;
+    wgetFailsFrom?: number;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
@@ -272,7 +273,7 @@ function runScripts(
   if (opts.fastClock) stub('date', `n=$(cat ${dir}/clock 2>/dev/null || echo 1000); echo $((n + 10)) > ${dir}/clock; echo $n`);
   stub(
     'wget',
-    `n=$(cat ${dir}/n 2>/dev/null || echo 0); f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
+    `n=$(cat ${dir}/n 2>/dev/null || echo 0); [ "$n" -lt ${opts.wgetFailsFrom ?? 999} ] || { echo 'wget: server returned error' >&2; exit 1; }; f=${dir}/pool-$n; [ -f "$f" ] && echo $((n + 1)) > ${dir}/n || f=${dir}/pool-${pools.length - 1}; cat "$f"`,
   );
   stub('sleep', 'exit 0');
   const mark = join(dir, 'retiring', 'shop-blue');
@@ -391,6 +392,12 @@ describe('drain scripts under sh', () => {
   test('requests still in flight at the old one past the bound (a WebSocket): retired anyway, and said', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { fastClock: true });
     assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\nold busy 1 4\n', false]);
+  });
+
+  test("Caddy's admin API lost while the old one settles, past the bound: retired anyway, its count unknown", () => {
+    const r = runScripts([`[${NEW}]`, `[${OLD},${NEW}]`], { fastClock: true, wgetFailsFrom: 1 });
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\nold busy 1 ?\n', false]);
+    assert.deepEqual(drainVerdict(r.stdout), { evidence: 'new', polls: 1, old: 'busy', inFlight: Number.NaN });
   });
 
   test('no iptables on the node: the door stays open, the retire goes ahead as before', () => {

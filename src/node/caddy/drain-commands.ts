@@ -60,7 +60,7 @@ const POLL = [
   '    esac',
   '  else idle=0; fi',
   '  if [ "$(date +%s)" -ge "$deadline" ]; then',
-  `    [ "$1" = moved ] || { n=\${out#*"\\"address\\":\\"$3\\",\\"num_requests\\":"}; echo "old busy $polls \${n%%,*}"; exit 0; }`,
+  '    [ "$1" = moved ] || { echo "old busy $polls ${busy:-?}"; exit 0; }',
   `    printf '%s\\n' "$out" >&2; exit ${DRAIN_TIMED_OUT}`,
   '  fi',
   `  sleep ${DRAIN_POLL_SECONDS}`,
