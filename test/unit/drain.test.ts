@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -199,8 +199,9 @@ describe('drainThenStop', () => {
 /**
  * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses (the old
  * container's process is a real `sleep`, ended by the Engine API stop of c1, which then takes 0.3 s more),
- * `nsenter -t 4242 -m -n sh -c ...` runs the poll here (`caddyEnters` times at most), `nsenter -t <old pid> -n
- * iptables ...` (the old version's door) is recorded and fails when `noIptables`, `wget` plays back one scripted
+ * `nsenter -t 4242 -m -n sh -c ...` runs the poll here (`caddyEnters` times at most), `nsenter -t 4242 -n
+ * iptables ...` (the door, in Caddy's namespace) is recorded and fails when `noIptables`, its listing prints
+ * `rules`, `wget` plays back one scripted
  * pool per call (the last one repeats); with `fastClock`, every `date` is ten seconds after the one before.
  */
 function runScripts(
@@ -216,9 +217,15 @@ function runScripts(
     connectFails?: boolean;
     updateFails?: boolean;
     wgetFailsFrom?: number;
+    rules?: string;
+    liveMark?: string;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
+  if (opts.liveMark) {
+    mkdirSync(join(dir, 'retiring'));
+    writeFileSync(join(dir, 'retiring', opts.liveMark), `${process.pid}\n`);
+  }
   // The old process under a shell that reaps it at once when it is killed, as containerd's shim does.
   const oldProcess = spawn('sh', ['-c', `sleep 30 & echo $! > ${dir}/oldpid; wait`], { stdio: 'ignore' });
   while (!existsSync(join(dir, 'oldpid')) || !readFileSync(join(dir, 'oldpid'), 'utf8').endsWith('\n')) spawnSync('/bin/sleep', ['0.01']);
@@ -265,7 +272,8 @@ function runScripts(
       'case "$1 $2 $3" in',
       `  "-t 4242 -m") n=$(cat ${dir}/entered 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/entered`,
       `    [ "$4" = -n ] && [ "$n" -lt ${opts.caddyEnters ?? 9} ] || exit 9; shift 4; exec "$@" ;;`,
-      `  "-t ${oldPid} -n") shift 3; echo "$*" >> ${dir}/ran; exit ${opts.noIptables ? 1 : 0} ;;`,
+      `  "-t 4242 -n") shift 3; [ "$*" != 'iptables -w -S OUTPUT' ] || { printf '%s' '${opts.rules ?? ''}'; exit 0; }`,
+      `    echo "$*" >> ${dir}/ran; exit ${opts.noIptables ? 1 : 0} ;;`,
       '  *) exit 9 ;;',
       'esac',
     ].join('\n'),
@@ -330,7 +338,8 @@ function runScripts(
 const OLD = '{"address":"172.18.0.4:8080","num_requests":4,"fails":0}';
 const OLD_IDLE = '{"address":"172.18.0.4:8080","num_requests":0,"fails":1}';
 const NEW = '{"address":"172.18.0.5:8080","num_requests":1,"fails":0}';
-const CLOSE = 'iptables -w -I INPUT -p tcp --syn --dport 8080 -j REJECT --reject-with tcp-reset\n';
+const CLOSE =
+  'iptables -w -I OUTPUT -d 172.18.0.4 -p tcp --syn --dport 8080 -m comment --comment dynia-door:shop-blue -j REJECT --reject-with tcp-reset\n';
 const REOPEN = CLOSE.replace(' -I ', ' -D ');
 /** The retire's first half (the project's containers listed, restart policy `no`), run beside the polls. */
 const PREPARED = [
@@ -345,19 +354,19 @@ describe('drain scripts under sh', () => {
   test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, retires it', () => {
     const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`, `[${OLD},${NEW}]`, `[${OLD_IDLE},${NEW}]`]);
     assert.deepEqual([r.code, r.stdout, r.stderr, r.oldAlive], [0, 'drained new 4\nold idle 2\n', '', false]);
-    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test("returns once the old entry's process has exited; Docker's clean-up goes on behind its mark", () => {
     const r = runScripts([`[${NEW}]`]);
     assert.deepEqual([r.code, r.oldAlive, r.markLeft], [0, false, true]);
-    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('an idle site: five empty polls in a row are enough, and nothing is in flight at the old one', () => {
     const r = runScripts(['[]', '[]', `[${OLD}]`, '[]']);
     assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\nold idle 1\n']);
-    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('other sites in the pool do not count as this one', () => {
@@ -375,7 +384,7 @@ describe('drain scripts under sh', () => {
     const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop' });
     assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
     assert.deepEqual(r.settled(), {
-      ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}+ ${PREPARED}`,
+      ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
       ended: true,
     });
   });
@@ -412,6 +421,23 @@ describe('drain scripts under sh', () => {
       [r.code, r.stdout, r.stderr, r.oldAlive],
       [5, 'drained new 1\nold idle 1\n', 'Error response from daemon: Cannot update container c1\n', true],
     );
+    assert.equal(
+      r.settled().ran,
+      `${CLOSE}${REOPEN}+ ${PREPARED.split('\n').slice(0, 2).join('\n')}\n`,
+      'its door open again for the rollback',
+    );
+  });
+
+  test("a door whose retire was killed is opened by the next drain; a live retire's door is left shut", () => {
+    const rule = (ip: string, port: number, project: string) =>
+      `-A OUTPUT -d ${ip}/32 -p tcp -m tcp --dport ${port} --tcp-flags FIN,SYN,RST,ACK SYN -m comment --comment "dynia-door:${project}" -j REJECT --reject-with tcp-reset`;
+    const rules = ['-P OUTPUT ACCEPT', rule('172.18.0.9', 3000, 'other-green'), rule('172.18.0.7', 80, 'live-blue'), ''].join('\n');
+    const r = runScripts([`[${NEW}]`], { rules, liveMark: 'live-blue' });
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
+    assert.deepEqual(r.settled(), {
+      ran: `iptables -w -D OUTPUT -d 172.18.0.9 -p tcp --syn --dport 3000 -m comment --comment dynia-door:other-green -j REJECT --reject-with tcp-reset\n${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
+      ended: true,
+    });
   });
 
   test('Caddy lost while the old one settles: its door opens again, nothing stopped', () => {

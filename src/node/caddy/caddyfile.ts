@@ -54,10 +54,9 @@ function globalOptions(acme: AcmeSettings): string[] {
  * The zero-downtime scheme: Caddy re-resolves the alias every 200 ms (lazily, on a request) and retries dials
  * while it moves. Not more often: Docker's DNS can take 100+ ms to answer while it changes a network, and every
  * request for the site waits for that lookup. The old version stops only once Caddy's pool shows the new one
- * and, its port closed to new connections, nothing in flight at it (see drain-commands.ts); for up to one refresh
- * after it is gone Caddy may still dial its vanished address. A connect on the local bridge takes well under a
- * millisecond, so a 50 ms dial timeout and a 5 ms retry interval keep either detour short (a retry picks again
- * among the addresses).
+ * and, Caddy's new connections to it reset, nothing in flight at it; the resets go on until Caddy has forgotten
+ * its address (see drain-commands.ts). A connect on the local bridge takes well under a millisecond, so a 50 ms
+ * dial timeout and a 5 ms retry interval keep any other detour short (a retry picks again among the addresses).
  */
 function siteBlock({ domain, upstream }: CaddySite): string[] {
   return [

@@ -1,13 +1,16 @@
 /**
  * Stop the old version only once Caddy itself shows it has moved on and nothing is in flight at it: one remote
  * command that finds the two containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network
- * (in-container.ts) until Caddy dials the new address, then closes the old version's door (in its own network
- * namespace, new connections to its port are refused: Caddy retries them on the new one at once, while those it
- * has go on), polls until Caddy has no request in flight at it, and retires the old project (retire-commands.ts).
- * So even an app that dies on SIGTERM with requests half-answered loses none. The command returns as soon as the
- * old entry's process has exited (nothing can answer from it any more); Docker's clean-up after it, slower than
- * the exit under load, goes on behind a mark that the next command on the project waits for. Scripts are
- * constant; every value is an argument, never spliced into them.
+ * (in-container.ts) until Caddy dials the new address, then closes the old version's door (in Caddy's network
+ * namespace, its new connections to the old address are reset at once: Caddy retries them on the new one, while
+ * those it has go on), polls until Caddy has no request in flight at it, and retires the old project
+ * (retire-commands.ts). So even an app that dies on SIGTERM with requests half-answered loses none. The door stays
+ * shut until Caddy has forgotten the old address: once the old container has left `edge`, a dial to its vanished
+ * address would wait out the dial timeout (under load, every request that picked it stalled about 60 ms as the
+ * old version exited), a reset costs nothing. The command returns as soon as the old entry's process has exited
+ * (nothing can answer from it any more); Docker's clean-up after it, slower than the exit under load, and the
+ * door's removal go on behind a mark that the next command on the project waits for. Scripts are constant; every
+ * value is an argument, never spliced into them.
  */
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
@@ -36,6 +39,8 @@ export const RETIRE_FAILED = 5;
  * and the verdict says how many were still open.
  */
 export const IN_FLIGHT_SECONDS = 5;
+/** How long the door stays shut after the old version has left `edge`: Caddy's 200 ms re-resolution, and a margin. */
+export const DOOR_LINGER_SECONDS = '0.5';
 
 /**
  * Runs in the Caddy container's namespaces. $1 what to wait for, $2 new `ip:port`, $3 old `ip:port`, $4 seconds.
@@ -92,20 +97,27 @@ const HOST = [
   requirePid('$2'),
   'project=${11} mark=${12}',
   'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
+  // The door: in Caddy's network namespace, its new connections to the old address are reset (the dial fails at
+  // once and is retried on the other address) while established ones go on. Each rule is tagged with its project.
+  'door() { nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --syn --dport "$3" -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset; }',
+  // A door whose retire is not alive any more (killed before it opened it) is opened here; the mark holds this
+  // shell's pid from now on, so no other drain opens this one's (`-n` first: busybox's `kill -0 ''` succeeds).
+  'sweep() { nsenter -t "$pid" -n iptables -w -S OUTPUT 2>/dev/null | while read -r l; do case $l in *dynia-door:*) t=${l##*dynia-door:}; t=${t%%[!a-z0-9_-]*}; d=${l#*-d }; d=${d%%/*}; p=${l#*--dport }; p=${p%% *}; m=$(cat "${mark%/*}/$t" 2>/dev/null); [ -n "$m" ] && kill -0 "$m" 2>/dev/null || door -D "$d" "$p" "$t" ;; esac; done; }',
+  'sweep & swept=$!',
+  'echo $$ >"$mark"; quit() { rm -f "$mark"; exit "$1"; }',
   // The retire's first half (restart policy `no`) runs while Caddy is watched; a failed drain waits for it, and
   // whoever starts the old version again puts its policy back (reviveProject).
   'retire_prepare "$project" "$mark.ids" 2>"$mark.err" & prep=$!',
-  `${ENTER_PID} sh -c "$8" sh moved "$new:$4" "$old:$6" "$7" || { rc=$?; wait "$prep"; exit $rc; }`,
-  // The door: in the old version's own network namespace, new connections to its port are reset (Caddy's dial fails
-  // at once and is retried on the other address) while established ones go on; the rule goes with it when it stops.
-  'door() { nsenter -t "$oldpid" -n iptables -w "$1" INPUT -p tcp --syn --dport "$oldport" -j REJECT --reject-with tcp-reset; }',
+  `${ENTER_PID} sh -c "$8" sh moved "$new:$4" "$old:$6" "$7" || { rc=$?; wait "$prep"; quit $rc; }`,
+  'wait "$swept"; shut=',
   'if [ "$oldpid" = 0 ] || [ "$old" = none ]; then echo "old gone"',
-  `elif door -I 2>/dev/null; then ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D; wait "$prep"; exit $rc; }`,
+  `elif door -I "$old" "$oldport" "$project" 2>/dev/null; then shut=1; ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D "$old" "$oldport" "$project"; wait "$prep"; quit $rc; }`,
   'else echo "door open"; fi',
-  `wait "$prep" || { cat "$mark.err" >&2; exit ${RETIRE_FAILED}; }`,
-  // The second half goes on behind its mark (its own stdio, deaf to the session's end); this command waits only
-  // until the old entry's process has exited (or the stop has ended first, with its verdict).
-  `( trap '' HUP; retire_finish "$mark.ids" 2>"$mark.err"; echo $? >"$mark.rc"; rm -f "$mark" "$mark.ids" ) </dev/null >/dev/null 2>&1 &`,
+  `wait "$prep" || { cat "$mark.err" >&2; [ -z "$shut" ] || door -D "$old" "$oldport" "$project"; quit ${RETIRE_FAILED}; }`,
+  // The second half goes on behind its mark (its own stdio, deaf to the session's end), the door opened once Caddy
+  // has forgotten the old address; this command waits only until the old entry's process has exited (or the stop
+  // has ended first, with its verdict).
+  `( trap '' HUP; retire_finish "$mark.ids" 2>"$mark.err"; echo $? >"$mark.rc"; [ -z "$shut" ] || { sleep ${DOOR_LINGER_SECONDS}; door -D "$old" "$oldport" "$project"; }; rm -f "$mark" "$mark.ids" ) </dev/null >/dev/null 2>&1 &`,
   'echo $! >"$mark"',
   'while [ "$oldpid" != 0 ] && kill -0 "$oldpid" 2>/dev/null && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
   'while [ "$oldpid" = 0 ] && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
