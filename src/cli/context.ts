@@ -18,6 +18,7 @@ import type { Reporter } from '../lib/steps.js';
 import { currentUser } from '../lib/audit.js';
 import { systemClock } from '../lib/clock.js';
 import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from '../lib/ports.js';
+import { uploadRecords } from '../state/upload-records.js';
 import { createReporter, formatMs } from './output.js';
 import type { GlobalOptions } from './types.js';
 
@@ -108,8 +109,15 @@ export function nodePorts(
 }
 
 /** Every port but the state transaction (state:rebuild holds its own lock). */
-export function portsOf({ reporter, settings, digitalocean, cloudflare }: Clients): Omit<WorkflowDeps, 'tx'> {
-  return { digitalocean, cloudflare, settings, reporter, ...nodePorts(settings.sshKeyPath, settings.resolvers) };
+export function portsOf({ config, reporter, settings, digitalocean, cloudflare }: Clients): Omit<WorkflowDeps, 'tx'> {
+  return {
+    digitalocean,
+    cloudflare,
+    settings,
+    reporter,
+    ...nodePorts(settings.sshKeyPath, settings.resolvers),
+    uploads: uploadRecords(config.stateDir),
+  };
 }
 
 /** Runs a state-changing command: its clients, and the state lock held for the whole run. */

@@ -76,6 +76,13 @@ export interface Settings {
   sshKeyPath: string;
 }
 
+/** What this machine last uploaded to a node's project (its `files.json`), kept locally (upload-records.ts). */
+export interface UploadRecords {
+  read(node: string, project: string): Promise<string | null>;
+  /** Never fails: a record that cannot be written is only a slower next deploy. */
+  write(node: string, project: string, text: string): Promise<void>;
+}
+
 export interface WorkflowDeps {
   tx: StateTx;
   digitalocean: DigitalOceanApi;
@@ -90,4 +97,5 @@ export interface WorkflowDeps {
   clock: Clock;
   /** Who runs the command (the local user name), for audit lines. */
   user(): string;
+  uploads: UploadRecords;
 }

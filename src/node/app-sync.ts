@@ -68,13 +68,18 @@ export async function tarOf(entries: readonly TarEntry[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Exit codes of the sync script when nothing was changed: network `edge` is gone; compose refuses the files. */
+/**
+ * Exit codes of the sync script when nothing was changed: network `edge` is gone; compose refuses the files; the
+ * base's `files.json` is not the one the upload was computed from (a local record another deploy made stale).
+ */
 export const EDGE_MISSING = 42;
 export const CONFIG_REFUSED = 43;
+export const BASE_CHANGED = 44;
 
 const SYNC_SCRIPT = [
   'set -euf',
-  'new=$1 base=$2 data=$3 datadir=$4 nets=$5 deleted=$6 secrets=$7 datadirs=$8 check=$9',
+  'new=$1 base=$2 data=$3 datadir=$4 nets=$5 deleted=$6 secrets=$7 datadirs=$8 check=$9 basesum=${10}',
+  `if [ -n "$basesum" ]; then s=$(sha256sum <"$base/files.json" 2>/dev/null) || s=; [ "\${s%% *}" = "$basesum" ] || exit ${BASE_CHANGED}; fi`,
   "IFS='\n'",
   'stage=$new.next',
   'rm -rf "$stage"; mkdir -p "$stage"; chmod 700 "$stage"',
@@ -112,6 +117,8 @@ export interface SyncArgs {
   dataDirs: readonly string[];
   /** Run on the staged files before anything changes (compose config of every project). */
   check: readonly Argv[];
+  /** sha256 of the base's `files.json` the upload was computed from, when it was not read from the node. */
+  baseSum?: string;
 }
 
 /** The one command that applies an upload (the tar goes to its stdin). */
@@ -129,6 +136,7 @@ export const syncCommand = (a: SyncArgs): Argv => [
   a.secrets.join('\n'),
   a.dataDirs.join('\n'),
   a.check.map(shellQuote).join('\n'),
+  a.baseSum ?? '',
 ];
 
 /** Where the sync stages a project's files before they replace its directory. */

@@ -3,6 +3,7 @@
  * rollback after the swap (the external check is a fake probe: no network).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { composeHash } from './compose-hash.js';
 import { appModel } from '../../src/compose/app-model.js';
@@ -10,6 +11,7 @@ import { parseCompose } from '../../src/compose/parse.js';
 import { DyniaError } from '../../src/errors.js';
 import type { ProbeResult } from '../../src/health/probe.js';
 import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
+import { BASE_CHANGED } from '../../src/node/app-sync.js';
 import type { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appDeploy } from '../../src/commands/app-deploy/workflow.js';
@@ -75,6 +77,8 @@ const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthc
   );
 };
 
+const isSync = (argv: readonly string[]) => argv[0] === 'sh' && argv[2]?.startsWith('set -euf') === true;
+
 /** Commands without the long file arguments and script bodies, audit appends left out. */
 const commands = (remote: RecordingRemote) =>
   remote.calls
@@ -88,7 +92,7 @@ function shown(argv: readonly string[]): string {
   if (argv[2]?.includes('docker network connect edge') && argv[2].includes('dev.dynia.restart')) {
     return `join-edge ${/\w+-\w+-web-1/.exec(argv[2])![0]} && restore-restart && docker compose -p ${/docker compose -p (\S+) .*start/s.exec(argv[2])![1]} start`;
   }
-  if (argv[0] === 'sh' && argv[2]?.startsWith('set -euf')) return `sync ${argv[4]} from ${argv[5] || '-'}`;
+  if (isSync(argv)) return `sync ${argv[4]} from ${argv[5] || '-'}`;
   if (isRetire(argv)) return `retire ${argv[4]}`;
   const moved = movedAlias(argv);
   if (moved) return `move-alias ${moved.alias} to ${moved.container}`;
@@ -148,6 +152,46 @@ describe('appDeploy', () => {
     assert.deepEqual(
       deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
       ['shop-blue:superseded', 'shop-green:active'],
+    );
+  });
+
+  test("a redeploy from the machine that made the running version: its upload goes out beside the reconcile's read, the base's hash checked by the node", async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    const base = JSON.stringify({ hash: 'h1', files: [] });
+    await deps.uploads.write('web-1', 'shop-blue', base);
+    const events: string[] = [];
+    const exec = remote.exec.bind(remote);
+    remote.exec = async (argv, options) => {
+      if (isSync(argv)) events.push('sync');
+      if (!isObserve(argv)) return exec(argv, options);
+      // The read answers only once the upload has gone out (or after many turns of the event loop, if it never does).
+      for (let turn = 0; turn < 100 && !events.includes('sync'); turn++) await new Promise((r) => setImmediate(r));
+      events.push('observe answered');
+      return exec(argv, options);
+    };
+    await deploy(V2, deps);
+    assert.deepEqual(events, ['sync', 'observe answered']);
+    const syncs = remote.calls.filter((c) => c.kind === 'exec' && isSync(c.argv));
+    assert.equal(syncs.length, 1);
+    assert.equal(syncs[0]!.kind === 'exec' && syncs[0]!.argv.at(-1), createHash('sha256').update(base).digest('hex'));
+    assert.match((await deps.uploads.read('web-1', 'shop-green'))!, /^\{"hash":"[0-9a-f]{64}","files":\[\]\}$/);
+  });
+
+  test('a stale record (another machine deployed since): the node refuses it unchanged, the upload is made again from what it read', async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    await deps.uploads.write('web-1', 'shop-blue', JSON.stringify({ hash: 'old', files: [] }));
+    remote.on(isSync, { code: BASE_CHANGED }, 1);
+    await deploy(V2, deps);
+    assert.deepEqual(commands(remote).slice(0, 4), [
+      'observe shop + /opt/dynia/apps/shop-blue/files.json',
+      'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
+      'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
+      'niced sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
+    ]);
+    const sums = remote.calls.flatMap((c) => (c.kind === 'exec' && isSync(c.argv) ? [c.argv.at(-1)] : []));
+    assert.deepEqual(
+      sums.map((sum) => (sum ? 'checked' : 'read')),
+      ['checked', 'read'],
     );
   });
 

@@ -5,10 +5,17 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CONFIG_REFUSED, EDGE_MISSING, syncCommand, tarOf } from '../../src/node/app-sync.js';
+import { createHash } from 'node:crypto';
+import { BASE_CHANGED, CONFIG_REFUSED, EDGE_MISSING, syncCommand, tarOf } from '../../src/node/app-sync.js';
 
-async function sync(opts: { networks: string; checks?: string[][] }) {
+const BASE_RECORD = '{"hash":"h1","files":[]}';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+async function sync(opts: { networks: string; checks?: string[][]; baseSum?: string }) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-sync-'));
+  // The running version's directory, with the record its upload left.
+  mkdirSync(join(dir, 'apps/shop-blue/src'), { recursive: true });
+  writeFileSync(join(dir, 'apps/shop-blue/files.json'), BASE_RECORD);
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(
@@ -18,7 +25,7 @@ async function sync(opts: { networks: string; checks?: string[][] }) {
   chmodSync(join(bin, 'docker'), 0o755);
   const argv = syncCommand({
     newDir: join(dir, 'apps/shop-green'),
-    baseDir: '',
+    baseDir: join(dir, 'apps/shop-blue'),
     dataProjectDir: join(dir, 'apps/shop-data'),
     dataDir: join(dir, 'data/shop'),
     networks: [
@@ -29,6 +36,7 @@ async function sync(opts: { networks: string; checks?: string[][] }) {
     secrets: [],
     dataDirs: [],
     check: opts.checks ?? [['true']],
+    ...(opts.baseSum ? { baseSum: opts.baseSum } : {}),
   });
   const tar = await tarOf(
     ['compose.yaml', 'dynia.override.yaml', 'data.override.yaml', 'interpolation.env'].map((name) => ({
@@ -55,19 +63,29 @@ describe('sync script under sh', () => {
   test("one listing of the node's networks; only the app's missing ones are created", async () => {
     const r = await sync({ networks: 'bridge\\nedge\\nshop_default\\n' });
     assert.deepEqual([r.code, r.ran], [0, 'network ls --format {{.Name}}\nnetwork create --internal shop_back\n']);
-    assert.deepEqual(r.apps, ['shop-data', 'shop-green']);
+    assert.deepEqual(r.apps, ['shop-blue', 'shop-data', 'shop-green']);
   });
 
   test('network edge gone: exit code EDGE_MISSING, nothing staged or created', async () => {
     const r = await sync({ networks: 'bridge\\nedge-old\\n' });
-    assert.deepEqual([r.code, r.ran, r.apps], [EDGE_MISSING, 'network ls --format {{.Name}}\n', []]);
+    assert.deepEqual([r.code, r.ran, r.apps], [EDGE_MISSING, 'network ls --format {{.Name}}\n', ['shop-blue']]);
   });
 
   test("a refused file: compose's error on stderr, nothing staged or created", async () => {
     const r = await sync({ networks: 'edge\\n', checks: [['true'], ['sh', '-c', 'echo "service nope not found" >&2; exit 15']] });
     assert.deepEqual(
       [r.code, r.stderr, r.ran, r.apps],
-      [CONFIG_REFUSED, 'service nope not found\n', 'network ls --format {{.Name}}\n', []],
+      [CONFIG_REFUSED, 'service nope not found\n', 'network ls --format {{.Name}}\n', ['shop-blue']],
     );
+  });
+
+  test('an upload computed from a local record goes ahead when the base is the one recorded', async () => {
+    const r = await sync({ networks: 'edge\\nshop_default\\nshop_back\\n', baseSum: sha256(BASE_RECORD) });
+    assert.deepEqual([r.code, r.apps], [0, ['shop-blue', 'shop-data', 'shop-green']]);
+  });
+
+  test('a stale record (the base changed since): exit code BASE_CHANGED before anything is staged, checked or created', async () => {
+    const r = await sync({ networks: 'edge\\n', baseSum: sha256('{"hash":"h0","files":[]}') });
+    assert.deepEqual([r.code, r.ran, r.apps], [BASE_CHANGED, '', ['shop-blue']]);
   });
 });

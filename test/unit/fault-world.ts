@@ -23,7 +23,7 @@ import type { CloudflareApi, DigitalOceanApi, Settings, WorkflowDeps } from '../
 import type { Reporter } from '../../src/lib/steps.js';
 import { simulateApp, type FakeContainer } from './fault-apps.js';
 import type { FaultClock } from './fault-harness.js';
-import { FakeClock, fakeCloudflare, fakeDigitalOcean, fakeDns, FakeNode } from './workflow-fakes.js';
+import { FakeClock, fakeCloudflare, fakeDigitalOcean, fakeDns, FakeNode, memoryUploads } from './workflow-fakes.js';
 
 export const ZONE = 'zone-1';
 export const ACCOUNT = 'acct-1';
@@ -129,6 +129,8 @@ export class World {
   readonly droplets = new Map<number, Droplet>();
   readonly records = new Map<string, DnsRecord>();
   readonly firewalls = new Map<string, Firewall>();
+  /** What the operator's machine recorded of its uploads: kept across runs, as the local cache is. */
+  readonly uploads = memoryUploads();
   readonly hosts = new Map<string, FakeHost>();
   readonly scripts = new Map<string, { upload: WorkerModuleUpload; workersDev: boolean }>();
   readonly routes: WorkerRoute[] = [];
@@ -383,6 +385,7 @@ export class World {
       dns: fakeDns(this.dns, this.time),
       clock: this.time,
       user: () => 'tester',
+      uploads: this.uploads,
     };
   }
 }

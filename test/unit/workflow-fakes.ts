@@ -14,7 +14,7 @@ import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import { caddyfileFor } from '../../src/deploy/deploy-shared.js';
 import { nodeManifest } from '../../src/deploy/node-sites.js';
 import type { Clock } from '../../src/lib/clock.js';
-import type { CloudflareApi, DigitalOceanApi, Dns, NodeSession, Settings, WorkflowDeps } from '../../src/lib/ports.js';
+import type { CloudflareApi, DigitalOceanApi, Dns, NodeSession, Settings, UploadRecords, WorkflowDeps } from '../../src/lib/ports.js';
 import type { Reporter } from '../../src/lib/steps.js';
 
 /**
@@ -128,8 +128,21 @@ export function fakeDeps(given: Partial<WorkflowDeps> = {}): WorkflowDeps {
     probe: async (url) => Promise.reject(new Error(`unexpected probe of ${url}`)),
     dns: fakeDns(new Map(), clock),
     user: () => 'tester',
+    uploads: memoryUploads(),
     ...given,
     clock,
+  };
+}
+
+/** Upload records in memory, as upload-records.ts keeps them on disk. */
+export function memoryUploads(): UploadRecords & { records: Map<string, string> } {
+  const records = new Map<string, string>();
+  return {
+    records,
+    read: async (node, project) => records.get(`${node}/${project}`) ?? null,
+    write: async (node, project, text) => {
+      records.set(`${node}/${project}`, text);
+    },
   };
 }
 

@@ -34,6 +34,13 @@ export interface AppDeployResult {
   uploadedBytes: number;
 }
 
+/** An upload done: its counts, and the record of the tree the node now holds for the project (its `files.json`). */
+export interface Sent {
+  files: number;
+  bytes: number;
+  record: string;
+}
+
 export interface Ctx {
   input: AppDeployInput;
   deps: WorkflowDeps;
@@ -43,6 +50,8 @@ export interface Ctx {
   swapped: boolean;
   /** The running version's upload record, read by the reconcile step's one command (the upload's base). */
   base?: string | null;
+  /** The upload, when it could go out beside the reconcile (its base known without reading the node). */
+  earlyUpload?: Promise<Sent | 'stale'>;
   appStartMs: number;
   uploadedBytes: number;
 }

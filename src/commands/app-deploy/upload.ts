@@ -5,7 +5,9 @@
  */
 import { InputError } from '../../errors.js';
 import { appNetworkName } from '../../compose/override.js';
+import { createHash } from 'node:crypto';
 import {
+  BASE_CHANGED,
   CONFIG_REFUSED,
   EDGE_MISSING,
   chain,
@@ -19,10 +21,10 @@ import {
   type UploadedTree,
 } from '../../node/app-sync.js';
 import { compose, type ComposeTarget } from '../../node/compose-commands.js';
-import { appDataDir, appDir, appFilesPath } from '../../node/layout.js';
+import { appDataDir, appDir } from '../../node/layout.js';
 import { tail } from '../../remote/remote.js';
 import type { Argv } from '../../remote/quote.js';
-import type { AppDeployInput } from './context.js';
+import type { AppDeployInput, Sent } from './context.js';
 import type { DeployPlan } from './plan.js';
 import { appTarget } from '../../deploy/deploy-shared.js';
 import type { NodeSession } from '../../lib/ports.js';
@@ -34,23 +36,32 @@ const staged = (project: string, dir: string, override: string): ComposeTarget =
   envFile: `${dir}/interpolation.env`,
 });
 
-/** `baseText`: the running version's upload record when already read (undefined: read it here). */
+/**
+ * The upload's base is the running version's `files.json`: as read from the node, or as recorded locally
+ * (`recorded`: then the node compares it with its own first, and a stale one makes this return 'stale' with
+ * nothing changed).
+ */
+export function syncApp(session: NodeSession, input: AppDeployInput, base: { text: string | null }): Promise<Sent>;
+export function syncApp(
+  session: NodeSession,
+  input: AppDeployInput,
+  base: { text: string | null; recorded: true },
+): Promise<Sent | 'stale'>;
 export async function syncApp(
   session: NodeSession,
   input: AppDeployInput,
-  baseText?: string | null,
-): Promise<{ files: number; bytes: number }> {
+  base: { text: string | null; recorded?: true },
+): Promise<Sent | 'stale'> {
   const { plan } = input;
-  const text = !plan.previous ? null : baseText !== undefined ? baseText : await session.readFile(appFilesPath(plan.previous.project));
-  const base = text === null ? null : parseUploadedTree(text);
-  const diff = diffTree(plan.files, base);
+  const diff = diffTree(plan.files, plan.previous ? parseUploadedTree(base.text) : null);
   const uploaded: UploadedTree = { hash: plan.hash, files: plan.files.map(({ path, hash, mode, size }) => ({ path, hash, mode, size })) };
+  const record = JSON.stringify(uploaded);
   const entries: TarEntry[] = [
     { name: 'compose.yaml', content: Buffer.from(input.composeText), mode: 0o644 },
     { name: 'dynia.override.yaml', content: Buffer.from(plan.override.yaml), mode: 0o644 },
     { name: 'data.override.yaml', content: Buffer.from(plan.dataOverride.yaml), mode: 0o644 },
     { name: 'interpolation.env', content: Buffer.from(input.interpolationEnv), mode: 0o600 },
-    { name: 'files.json', content: Buffer.from(JSON.stringify(uploaded)), mode: 0o600 },
+    { name: 'files.json', content: Buffer.from(record), mode: 0o600 },
     ...diff.send.map((f) => ({ name: `src/${f.path}`, content: input.readAppFile(f.path), mode: f.mode })),
   ];
   const tar = await tarOf(entries);
@@ -72,8 +83,10 @@ export async function syncApp(
         ? [[...compose(staged(plan.dataProject, stage, 'data.override.yaml')), 'config', '--quiet']]
         : []),
     ],
+    ...(base.recorded && base.text !== null ? { baseSum: createHash('sha256').update(base.text).digest('hex') } : {}),
   });
   const result = await session.exec(command, { stdin: tar, allowFailure: true, timeoutMs: 300_000 });
+  if (result.code === BASE_CHANGED) return 'stale';
   if (result.code === EDGE_MISSING) {
     throw InputError(
       `network edge does not exist on ${plan.node.name}: something outside Dynia removed it, and Caddy cannot reach any app without it.`,
@@ -90,7 +103,7 @@ export async function syncApp(
       `uploading the app to ${plan.node.name} failed (exit ${result.code}):\n${tail(result.stderr)}`,
       'Nothing was started; check the node (disk space) and deploy again.',
     );
-  return { files: diff.send.length, bytes: tar.length };
+  return { files: diff.send.length, bytes: tar.length, record };
 }
 
 /** Data services first (each once, in place), then the new colour's stateless services beside the running ones. */

@@ -29,6 +29,7 @@ import {
   type AppDeployInput,
   type AppDeployResult,
   type Ctx,
+  type Sent,
 } from './context.js';
 import { appTarget as target } from '../../deploy/deploy-shared.js';
 import { swapTraffic } from './swap.js';
@@ -46,7 +47,9 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Compare ${ctx.input.plan.node.name} with state (${ctx.input.plan.app}'s containers and alias, Caddyfile, manifest)`,
     async run(ctx) {
       const { plan } = ctx.input;
+      const recorded = plan.previous ? ctx.deps.uploads.read(plan.node.name, plan.previous.project) : Promise.resolve(null);
       ctx.session = await ctx.deps.connect(plan.node, () => Promise.resolve());
+      ctx.earlyUpload = startEarlyUpload(ctx, await recorded);
       const alsoRead = plan.previous ? appFilesPath(plan.previous.project) : '';
       const found = await reconcileApp(ctx.session, ctx.deps, plan.node, plan.app, { replacing: plan.project, alsoRead });
       ctx.base = found.file;
@@ -60,9 +63,11 @@ const steps: Step<Ctx>[] = [
     title: (ctx) => `Upload the app and check it on ${ctx.input.plan.node.name} (docker compose config)`,
     async run(ctx) {
       const { plan } = ctx.input;
-      const sent = await syncApp(ctx.session!, ctx.input, ctx.base);
+      const early = ctx.earlyUpload ? await ctx.earlyUpload : 'stale';
+      const sent = early !== 'stale' ? early : await syncApp(ctx.session!, ctx.input, { text: ctx.base ?? null });
       ctx.uploadedBytes = sent.bytes;
-      return `${sent.files} changed file(s), ${sent.bytes} bytes; ${plan.entry.service}:${plan.entry.port} → ${plan.entry.domain}, project ${plan.project}`;
+      await ctx.deps.uploads.write(plan.node.name, plan.project, sent.record);
+      return `${sent.files} changed file(s), ${sent.bytes} bytes${early !== 'stale' ? ' (sent beside the reconcile)' : ''}; ${plan.entry.service}:${plan.entry.port} → ${plan.entry.domain}, project ${plan.project}`;
     },
   },
   {
@@ -150,6 +155,18 @@ const steps: Step<Ctx>[] = [
     },
   },
 ];
+
+/**
+ * The upload goes out beside the reconcile's read when its base is known without that read: a first deploy has
+ * none, a redeploy from this machine has the running version's record (checked by the node against its own).
+ * The reconcile's repairs touch containers, the alias and Caddy; the upload only stages the new colour's files.
+ */
+function startEarlyUpload(ctx: Ctx, recorded: string | null): Promise<Sent | 'stale'> | undefined {
+  if (ctx.input.plan.previous && recorded === null) return undefined;
+  const upload = syncApp(ctx.session!, ctx.input, { text: recorded, recorded: true });
+  upload.catch(() => undefined); // awaited by the preflight; a failed reconcile ends the deploy first
+  return upload;
+}
 
 export async function appDeploy(input: AppDeployInput, deps: WorkflowDeps): Promise<AppDeployResult> {
   const ctx = newCtx(input, deps);
