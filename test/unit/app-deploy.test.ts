@@ -126,12 +126,12 @@ describe('appDeploy', () => {
       'sync /opt/dynia/apps/shop-blue from -',
       'niced sh -c docker compose -p shop-blue up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
+      'upload /opt/dynia/node.json',
       `move-alias ${ALIAS} to shop-blue-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
-      'upload /opt/dynia/node.json',
     ]);
     assert.match(remote.files.get('/opt/dynia/proxy/Caddyfile.next')!, new RegExp(`dynamic a ${ALIAS} 8080`));
     assert.equal(result.deployment.project, 'shop-blue');
@@ -146,8 +146,8 @@ describe('appDeploy', () => {
       'sync /opt/dynia/apps/shop-green from /opt/dynia/apps/shop-blue',
       'niced sh -c docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
       'in dynia-caddy: sh -c <wait> sh http://shop-green-web-1:8080/healthz 5',
-      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'upload /opt/dynia/node.json',
+      `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
     ]);
     assert.deepEqual(
       deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
@@ -199,13 +199,13 @@ describe('appDeploy', () => {
     const { remote, deps } = setup([active('shop-blue')]);
     await deploy(V2.replace('8080', '9090'), deps);
     assert.deepEqual(commands(remote).slice(4), [
+      'upload /opt/dynia/node.json',
       `move-alias ${ALIAS} to shop-green-web-1`,
       'upload /opt/dynia/proxy/Caddyfile.next',
       'docker exec dynia-caddy caddy validate --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'docker exec dynia-caddy caddy reload --config /etc/caddy/Caddyfile.next --adapter caddyfile',
       'mv /opt/dynia/proxy/Caddyfile.next /opt/dynia/proxy/Caddyfile',
       'drain shop-green-web-1:9090 shop-blue-web-1:8080 then retire shop-blue',
-      'upload /opt/dynia/node.json',
     ]);
   });
 
@@ -271,6 +271,7 @@ describe('appDeploy', () => {
         /Rolled back: the previous version shop-blue/.test(e.message),
     );
     assert.deepEqual(commands(remote).slice(4), [
+      'upload /opt/dynia/node.json',
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 5',
@@ -292,6 +293,7 @@ describe('appDeploy', () => {
         e instanceof DyniaError && /Rolled back: the previous version shop-blue serves web-1\.example\.com again/.test(e.message),
     );
     assert.deepEqual(commands(remote).slice(4), [
+      'upload /opt/dynia/node.json',
       `alias ${ALIAS} then drain shop-green-web-1:8080 shop-blue-web-1:8080 then retire shop-blue`,
       'join-edge shop-blue-web-1 && restore-restart && docker compose -p shop-blue start',
       'in dynia-caddy: sh -c <wait> sh http://shop-blue-web-1:8080/healthz 1',

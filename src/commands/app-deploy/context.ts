@@ -50,6 +50,8 @@ export interface Ctx {
   swapped: boolean;
   /** The running version's upload record, read by the reconcile step's one command (the upload's base). */
   base?: string | null;
+  /** The node manifest's write, started by the swap (swap.ts). */
+  manifestWritten?: Promise<void>;
   /** The upload, when it could go out beside the reconcile (its base known without reading the node). */
   earlyUpload?: Promise<Sent | 'stale'>;
   appStartMs: number;

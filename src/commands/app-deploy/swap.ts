@@ -8,7 +8,7 @@
  */
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
-import { caddyfileFor, entryContainer, record, type Ctx } from './context.js';
+import { caddyfileFor, entryContainer, pruneHistory, record, writeManifest, type Ctx } from './context.js';
 import { moveAlias } from '../../deploy/deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from '../../deploy/drain.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
@@ -25,7 +25,12 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
         Object.assign(d, { status: 'superseded', updatedAt: now });
     draft.deployments.push({ ...record(plan), status: 'active', createdAt: now, updatedAt: now });
     syncFqdnTarget(draft, plan.node.name);
+    pruneHistory(draft, plan.node.name, plan.app);
   });
+  // The node's manifest says what state says from here on; it is written beside the traffic's move (finalize and
+  // any rollback wait for it) instead of adding its round trip after the external check.
+  ctx.manifestWritten = writeManifest(ctx, state);
+  ctx.manifestWritten.catch(() => undefined);
   const caddyfile = caddyfileFor(ctx, state);
   const reload = caddyfile !== ctx.caddyfileLive;
   if (reload || !plan.previous) {

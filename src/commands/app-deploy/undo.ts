@@ -51,6 +51,7 @@ export async function rollBack(ctx: Ctx, error: unknown): Promise<string> {
   });
   await applyCaddyfile(session, caddyfileFor(ctx, state), ctx.caddyfileLive);
   await session.exec(composeDown(target(plan.project)), { allowFailure: true });
+  await ctx.manifestWritten?.catch(() => undefined); // the swap's write lands first: this one is the last word
   await writeManifest(ctx, state);
   if (restored) return `the previous version ${restored.project} serves ${restored.domain} again`;
   return plan.entry.domain === plan.node.fqdn

@@ -24,8 +24,6 @@ import {
   entryContainer,
   healthPath,
   newCtx,
-  pruneHistory,
-  writeManifest,
   type AppDeployInput,
   type AppDeployResult,
   type Ctx,
@@ -147,12 +145,8 @@ const steps: Step<Ctx>[] = [
   },
   {
     name: 'finalize',
-    title: 'Record the deployment (state and node manifest)',
-    async run(ctx) {
-      const { plan } = ctx.input;
-      const state = await ctx.deps.tx.commit((draft) => pruneHistory(draft, plan.node.name, plan.app));
-      await writeManifest(ctx, state);
-    },
+    title: 'Record the deployment (the node manifest, written beside the swap)',
+    run: (ctx) => ctx.manifestWritten!,
   },
 ];
 
