@@ -11,7 +11,8 @@ import { ConfigError } from '../errors.js';
 import type { RetryEvent } from '../cloud/http.js';
 import { defaultQuery, waitForPropagation } from '../dns/propagation.js';
 import type { ResolverAddress } from '../dns/verdict.js';
-import { probeHttps } from '../health/probe.js';
+import { preconnect, probeHttps } from '../health/probe.js';
+import type { Agent } from 'undici';
 import { SshSession } from '../remote/ssh.js';
 import { StateStore } from '../state/store.js';
 import type { Reporter } from '../lib/steps.js';
@@ -97,13 +98,21 @@ export const localPorts = (): Pick<WorkflowDeps, 'clock' | 'user'> => ({ clock: 
 export function nodePorts(
   sshKeyPath: string,
   resolvers: readonly ResolverAddress[],
-): Pick<WorkflowDeps, 'clock' | 'dns' | 'connect' | 'probe' | 'user'> {
+): Pick<WorkflowDeps, 'clock' | 'dns' | 'connect' | 'probe' | 'preconnect' | 'user'> {
   const { clock, user } = localPorts();
+  const opened = new Map<string, Agent>();
   return {
     clock,
     dns: { query: defaultQuery, waitForPropagation: (options) => waitForPropagation(options, defaultQuery, clock) },
     connect: (node, onHostKey, options) => connectNode(node, sshKeyPath, onHostKey, options),
-    probe: (url, timeoutMs = 5000) => probeHttps(url, { resolvers, timeoutMs }),
+    probe: (url, timeoutMs = 5000) => {
+      const agent = opened.get(url);
+      opened.delete(url);
+      return probeHttps(url, { resolvers, timeoutMs, ...(agent ? { agent } : {}) });
+    },
+    preconnect: (url) => {
+      if (!opened.has(url)) opened.set(url, preconnect(url, { resolvers }));
+    },
     user,
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, request } from 'undici';
 import type { ResolverAddress } from '../dns/verdict.js';
 import { resolverLookup } from './lookup.js';
 
@@ -65,20 +66,45 @@ export function describeProbeError(error: unknown, host: string): string {
   return `${host}: ${message ?? String(error)}${code ? ` (${code})` : ''}`;
 }
 
+const connectorFor = (options: ProbeOptions) =>
+  buildConnector({ lookup: resolverLookup(options.resolvers), timeout: options.timeoutMs ?? 5_000 });
+
+const agentWith = (connect: buildConnector.connector, timeoutMs = 5_000) =>
+  new Agent({ connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+
+/**
+ * An agent for a coming probe of `url` whose connection is opened now, so that the probe only sends its request
+ * (a deploy opens its external check's connection while the old version drains: the TLS handshake is then off the
+ * deploy's critical path). Until the probe takes it, the connection keeps no process alive; one that failed or
+ * closed meanwhile is simply opened again.
+ */
+export function preconnect(url: string, options: ProbeOptions = {}): Agent {
+  const connector = connectorFor(options);
+  const { hostname, port } = new URL(url);
+  let early: Promise<Socket | undefined> | undefined = new Promise((resolve) =>
+    connector({ hostname, host: hostname, protocol: 'https:', port: port || '443', servername: hostname }, (error, socket) => {
+      socket?.unref();
+      resolve(error ? undefined : (socket ?? undefined));
+    }),
+  );
+  return agentWith((connectOptions, callback) => {
+    const first = early;
+    early = undefined;
+    if (!first) return connector(connectOptions, callback);
+    void first.then((socket) => (socket && !socket.destroyed ? callback(null, socket.ref()) : connector(connectOptions, callback)));
+  }, options.timeoutMs);
+}
+
 /**
  * One HTTPS GET with certificate verification. Never throws for network, TLS or HTTP failures: the caller
  * decides whether to retry, so every outcome comes back as a result.
  */
-export async function probeHttps(url: string, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probeHttps(url: string, options: ProbeOptions & { agent?: Agent } = {}): Promise<ProbeResult> {
   const { timeoutMs = 5_000 } = options;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const host = new URL(url).host;
-  const agent = new Agent({
-    connect: { lookup: resolverLookup(options.resolvers), timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const agent = options.agent ?? agentWith(connectorFor(options), timeoutMs);
   try {
     const response = await request(url, {
       dispatcher: agent,

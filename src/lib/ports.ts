@@ -93,6 +93,8 @@ export interface WorkflowDeps {
   connect(node: NodeAddress, onHostKey: (key: string) => Promise<void>, options?: { timeoutMs?: number }): Promise<NodeSession>;
   /** One HTTPS health probe of a public URL through `settings.resolvers` (default timeout 5 s). */
   probe(url: string, timeoutMs?: number): Promise<ProbeResult>;
+  /** Opens the connection the next probe of `url` will use (its TLS handshake done by then); nothing is sent. */
+  preconnect(url: string): void;
   dns: Dns;
   clock: Clock;
   /** Who runs the command (the local user name), for audit lines. */

@@ -209,12 +209,13 @@ describe('appDeploy', () => {
     ]);
   });
 
-  test('the old version has stopped before the external check: it holds the alias until then, so the check could reach it', async () => {
+  test('the old version has stopped before the external check (it holds the alias until then), its connection opened during the drain', async () => {
     const seen: string[] = [];
     const { remote, deps } = setup([active('shop-blue')], async () => {
       seen.push('probe');
       return { ok: true, status: 200, ms: 1 };
     });
+    deps.preconnect = (url) => seen.push(`connection to ${url} opened`);
     const exec = remote.exec.bind(remote);
     remote.exec = async (argv, options) => {
       const result = await exec(argv, options);
@@ -222,7 +223,7 @@ describe('appDeploy', () => {
       return result;
     };
     await deploy(V2, deps);
-    assert.deepEqual(seen, ['stopped', 'probe']);
+    assert.deepEqual(seen, ['connection to https://web-1.example.com/healthz opened', 'stopped', 'probe']);
   });
 
   test("the old version's stop failing after the drain: the deploy rolls back to it", async () => {

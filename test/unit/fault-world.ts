@@ -382,6 +382,7 @@ export class World {
         return session;
       },
       probe: this.probe(clock),
+      preconnect: () => undefined,
       dns: fakeDns(this.dns, this.time),
       clock: this.time,
       user: () => 'tester',

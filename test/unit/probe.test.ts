@@ -51,10 +51,16 @@ function makeCertificates(dir: string): { ca: string; otherCa: string; key: stri
  * product trusts a private CA only that way), all in one start-up. Asynchronous: the servers answer from this process.
  * `probe` is the URL of a plain JavaScript module exporting probeHttps (the child runs without tsx).
  */
-async function probesTrusting(probe: string, caFile: string, calls: Array<[string, ProbeOptions?]>): Promise<ProbeResult[]> {
-  const script = `const { probeHttps } = await import(${JSON.stringify(probe)});
+async function probesTrusting(
+  probe: string,
+  caFile: string,
+  calls: Array<[string, ProbeOptions?]>,
+  opts: { preconnect?: boolean } = {},
+): Promise<ProbeResult[]> {
+  const script = `const { preconnect, probeHttps } = await import(${JSON.stringify(probe)});
     const results = [];
-    for (const [url, options] of JSON.parse(process.argv[1])) results.push(await probeHttps(url, options));
+    for (const [url, options] of JSON.parse(process.argv[1]))
+      results.push(await probeHttps(url, ${opts.preconnect ? '{ ...options, agent: preconnect(url, options) }' : 'options'}));
     process.stdout.write(JSON.stringify(results));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(calls)], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
@@ -71,15 +77,19 @@ describe('probeHttps against a local HTTPS server', () => {
   let port: number;
   let dns: Awaited<ReturnType<typeof startDnsResponder>>;
   let probe: string;
+  let connections = 0;
+  let requests = 0;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dynia-probe-'));
     certs = makeCertificates(dir);
-    probe = await childModule("export { probeHttps } from './probe.ts';", srcHealth, join(dir, 'probe.mjs'));
+    probe = await childModule("export { preconnect, probeHttps } from './probe.ts';", srcHealth, join(dir, 'probe.mjs'));
     server = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => {
+      requests++;
       const status = Number(new URL(req.url!, 'https://x').searchParams.get('status') ?? 200);
       res.writeHead(status, status === 302 ? { location: '/login' } : {}).end('hello');
     });
+    server.on('secureConnection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     silent = createTcpServer((socket) => silentSockets.push(socket)); // accepts, never speaks TLS
@@ -108,6 +118,25 @@ describe('probeHttps against a local HTTPS server', () => {
     ]);
     assert.deepEqual({ ...result, ms: 0 }, { ok: true, status: 200, ms: 0 });
     assert.equal(redirect!.ok, true);
+  });
+
+  test('preconnected: the probe sends its request over the connection opened before it, which carried nothing else', async () => {
+    const seen = { connections, requests };
+    const [result] = await probesTrusting(probe, join(dir, 'ca.pem'), [[`https://app.localhost:${port}/health`]], { preconnect: true });
+    assert.deepEqual({ ...result, ms: 0 }, { ok: true, status: 200, ms: 0 });
+    assert.deepEqual({ connections: connections - seen.connections, requests: requests - seen.requests }, { connections: 1, requests: 1 });
+  });
+
+  test('a preconnected agent no probe takes keeps no process alive, and sends nothing', async () => {
+    const seen = { connections, requests };
+    const script = `const { preconnect } = await import(${JSON.stringify(probe)});
+      preconnect(process.argv[1]);
+      setTimeout(() => {}, 300);`;
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, `https://app.localhost:${port}/`], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+      timeout: 10_000,
+    });
+    assert.deepEqual({ connections: connections - seen.connections, requests: requests - seen.requests }, { connections: 1, requests: 0 });
   });
 
   test('an error status is reported, not thrown', async () => {

@@ -126,6 +126,7 @@ export function fakeDeps(given: Partial<WorkflowDeps> = {}): WorkflowDeps {
     reporter: silentReporter(),
     connect: async (node) => Promise.reject(new Error(`unexpected connect to ${node.name}`)),
     probe: async (url) => Promise.reject(new Error(`unexpected probe of ${url}`)),
+    preconnect: () => undefined,
     dns: fakeDns(new Map(), clock),
     user: () => 'tester',
     uploads: memoryUploads(),

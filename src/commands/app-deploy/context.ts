@@ -67,6 +67,8 @@ export const newCtx = (input: AppDeployInput, deps: WorkflowDeps): Ctx => ({
 });
 
 export const healthPath = (ctx: Ctx): string => ctx.input.plan.node.healthPath;
+/** What the external check asks for: the domain over HTTPS, at the node's health path. */
+export const externalUrl = (ctx: Ctx): string => `https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`;
 export const caddyfileFor = (ctx: Ctx, state: State): string => caddyfileForNode(ctx.deps.settings, state, ctx.input.plan.node.name);
 export const entryContainer = (ctx: Ctx): string => composeContainerName(ctx.input.plan.project, ctx.input.plan.entry.service);
 export const writeManifest = (ctx: Ctx, state: State): Promise<void> =>

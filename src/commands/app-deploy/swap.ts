@@ -8,7 +8,7 @@
  */
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
-import { caddyfileFor, entryContainer, pruneHistory, record, writeManifest, type Ctx } from './context.js';
+import { caddyfileFor, entryContainer, externalUrl, pruneHistory, record, writeManifest, type Ctx } from './context.js';
 import { moveAlias } from '../../deploy/deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from '../../deploy/drain.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
@@ -40,7 +40,9 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
   }
   const said = reload ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
   if (!plan.previous) return said;
-  // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
+  // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one. Meanwhile
+  // the external check's connection is opened (its request goes once the old version has stopped).
+  ctx.deps.preconnect(externalUrl(ctx));
   const target = swapTarget(entryContainer(ctx), plan.entry.port, plan.previous);
   // The stop is part of the drain command: the external check that follows must reach the new version only, and
   // the old one holds the alias until its process has exited (retire-commands.ts).

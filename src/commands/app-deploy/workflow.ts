@@ -22,6 +22,7 @@ import { reconcileApp } from '../../deploy/deploy-reconcile.js';
 import {
   auditArgs,
   entryContainer,
+  externalUrl,
   healthPath,
   newCtx,
   type AppDeployInput,
@@ -137,9 +138,9 @@ const steps: Step<Ctx>[] = [
   },
   {
     name: 'external-health',
-    title: (ctx) => `Check https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`,
+    title: (ctx) => `Check ${externalUrl(ctx)}`,
     async run(ctx) {
-      const result = await pollHttps(`https://${ctx.input.plan.entry.domain}${healthPath(ctx)}`, ctx.deps, ctx.input.timeoutMs);
+      const result = await pollHttps(externalUrl(ctx), ctx.deps, ctx.input.timeoutMs);
       return `HTTP ${result.status}`;
     },
   },

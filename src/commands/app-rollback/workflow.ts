@@ -67,6 +67,9 @@ async function waitHealthy(ctx: Ctx, d: Deployment): Promise<{ ok: boolean; deta
   return { ok: result.code === 0, detail: tail(result.stderr, 3) || 'no answer' };
 }
 
+/** The external check's URL: the domain the previous version serves again, at the node's health path. */
+const checkUrl = (ctx: Ctx): string => `https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`;
+
 const steps: Step<Ctx>[] = [
   {
     name: 'preflight',
@@ -151,6 +154,7 @@ const steps: Step<Ctx>[] = [
         caddyfileFor(ctx.deps.settings, state, plan.node.name),
         caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name),
       );
+      ctx.deps.preconnect(checkUrl(ctx)); // the external check's connection, opened while the drain waits
       const drained = await drainThenStop(
         session,
         swapTarget(entryOf(previous), previous.entryPort, current),
@@ -162,13 +166,9 @@ const steps: Step<Ctx>[] = [
   },
   {
     name: 'external-health',
-    title: (ctx) => `Check https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`,
+    title: (ctx) => `Check ${checkUrl(ctx)}`,
     async run(ctx) {
-      const result = await pollHttps(
-        `https://${ctx.input.plan.previous.domain}${ctx.input.plan.node.healthPath}`,
-        ctx.deps,
-        ctx.input.timeoutMs,
-      );
+      const result = await pollHttps(checkUrl(ctx), ctx.deps, ctx.input.timeoutMs);
       return `HTTP ${result.status}`;
     },
   },
