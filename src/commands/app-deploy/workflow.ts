@@ -157,8 +157,11 @@ const steps: Step<Ctx>[] = [
  * The reconcile's repairs touch containers, the alias and Caddy; the upload only stages the new colour's files.
  */
 function startEarlyUpload(ctx: Ctx, recorded: string | null): Promise<Sent | 'stale'> | undefined {
-  if (ctx.input.plan.previous && recorded === null) return undefined;
-  const upload = syncApp(ctx.session!, ctx.input, { text: recorded, recorded: true });
+  const { session, input } = ctx;
+  if (input.plan.previous && recorded === null) return undefined;
+  const upload = input.plan.previous
+    ? syncApp(session!, input, { text: recorded, recorded: true })
+    : syncApp(session!, input, { text: null });
   upload.catch(() => undefined); // awaited by the preflight; a failed reconcile ends the deploy first
   return upload;
 }
