@@ -99,7 +99,7 @@ export async function reconcileApp(
   app: string,
   options: { replacing?: string; alsoRead?: string } = {},
 ): Promise<Reconciliation & { file: string | null }> {
-  const observed = parseObservedApp((await session.exec(observeApp(app, options.alsoRead))).stdout);
+  const observed = parseObservedApp(app, (await session.exec(observeApp(app, options.alsoRead))).stdout);
   const state = deps.tx.state;
   const active = state.deployments.find((d) => d.node === node.name && d.app === app && d.status === 'active');
   const caddyfile = caddyfileFor(deps.settings, state, node.name);

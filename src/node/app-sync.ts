@@ -8,6 +8,7 @@ import { pack } from 'tar-stream';
 import type { AppFile } from '../compose/app-files.js';
 import { InputError } from '../errors.js';
 import { shellQuote, type Argv } from '../remote/quote.js';
+import { DOCKER_READ } from './docker-commands.js';
 
 /** What the node holds after a sync (`files.json`): the base the next deploy's upload is computed from. */
 export interface UploadedTree {
@@ -90,7 +91,8 @@ const SYNC_SCRIPT = [
   'chmod 600 "$stage/interpolation.env"',
   // compose checks the files where they are staged (every project at once), beside one listing of the node's
   // networks; `edge` gone or a refusal leaves the node as it was.
-  `docker network ls --format '{{.Name}}' >"$stage.nets" 2>/dev/null &`,
+  DOCKER_READ,
+  `docker_get /networks 2>/dev/null | grep -o '"Name":"[^"]*"' | cut -d '"' -f 4 >"$stage.nets" &`,
   // `if`: under `set -e` a failing check would end its background shell before its exit code is written.
   'n=0; for c in $check; do { if sh -c "$c" >/dev/null 2>"$stage.err$n"; then echo 0; else echo $?; fi >"$stage.rc$n"; } & n=$((n + 1)); done; wait',
   'failed=0 i=0; while [ $i -lt $n ]; do [ "$(cat "$stage.rc$i")" = 0 ] || { failed=1; cat "$stage.err$i" >&2; }; rm -f "$stage.rc$i" "$stage.err$i"; i=$((i + 1)); done',

@@ -22,6 +22,23 @@ export const DOCKER_API = [
   '}',
 ].join('\n');
 
+/**
+ * Shell functions that read from the Engine API over its socket, for the same reason as DOCKER_API:
+ *   docker_get PATH [CURL ARGS...]  GET (`--data-urlencode` arguments become the query); fails unless 2xx
+ *   container_ids                   the `Id`s of a container list on stdin, one per line
+ *   inspect_container NAME          sets `$j` to its inspect JSON and `$cpid` to its main process (0: not running);
+ *                                   fails when there is no such container
+ *   network_ip NETWORK              prints the inspected container's address on NETWORK (nothing when not on it)
+ * Docker's JSON has no spaces and escapes every quote inside a string, so `"Pid":` and `"<network>":{` can only
+ * be the keys themselves; a network's `IPAddress` is the first after its key (IPAMConfig's is `IPv4Address`).
+ */
+export const DOCKER_READ = [
+  `docker_get() { dg_path=$1; shift; curl -sSfG --unix-socket /var/run/docker.sock "$@" "http://docker$dg_path"; }`,
+  `container_ids() { grep -o '"Id":"[0-9a-f]*"' | cut -d '"' -f 4; }`,
+  'inspect_container() { j=$(docker_get "/containers/$1/json" 2>/dev/null) || return 1; cpid=${j#*\\"Pid\\":}; cpid=${cpid%%[!0-9]*}; }',
+  'network_ip() { case $j in *"\\"$1\\":{"*) ni=${j#*"\\"$1\\":{"}; ni=${ni#*\\"IPAddress\\":\\"}; printf %s "${ni%%\\"*}" ;; esac; }',
+].join('\n');
+
 /** The two bodies of an alias move: leave the network, then join it again under the alias. */
 export const aliasMoveBodies = (container: string, alias: string): [string, string] => [
   JSON.stringify({ Container: container, Force: false }),

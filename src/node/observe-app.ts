@@ -6,6 +6,7 @@
  */
 import { RemoteError } from '../errors.js';
 import type { Argv } from '../remote/quote.js';
+import { DOCKER_READ } from './docker-commands.js';
 import { EDGE_NETWORK, LAYOUT, RETIRING_DIR } from './layout.js';
 import { WAIT_RETIRED } from './retire-commands.js';
 
@@ -14,9 +15,11 @@ export const COLOURS = ['blue', 'green'] as const;
 const SCRIPT = [
   WAIT_RETIRED,
   'wait_retired "$5/$1-blue" "$5/$1-green"',
-  // Two docker calls whatever the count: the app's containers by name, inspected at once, kept by project label.
-  'ids=$(docker ps -aq --filter name="^$1-")',
-  `[ -z "$ids" ] || docker inspect -f '{{.Name}}|{{index .Config.Labels "com.docker.compose.project"}}|{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Running}}|{{with index .NetworkSettings.Networks "${EDGE_NETWORK}"}}{{range .Aliases}}{{.}},{{end}}{{else}}-{{end}}' $ids | grep -E "^/[^|]*[|]$1-(blue|green)[|]" | sed 's/^/container /'`,
+  // The containers named after the app, each one's inspect on a line of its own (kept by project label when parsed).
+  DOCKER_READ,
+  `for id in $(docker_get /containers/json --data-urlencode all=1 --data-urlencode 'filters={"name":["^'"$1"'-"]}' | container_ids); do`,
+  `  inspect_container "$id" && printf 'container %s\\n' "$j"`,
+  'done',
   'echo "--- caddyfile"; cat "$2" 2>/dev/null',
   'echo "--- manifest"; cat "$3" 2>/dev/null',
   'echo "--- file"; [ -z "$4" ] || cat "$4" 2>/dev/null || echo "(none)"',
@@ -53,26 +56,45 @@ export interface ObservedApp {
   file: string | null;
 }
 
-export function parseObservedApp(stdout: string): ObservedApp {
+/** The fields of the Engine API's inspect that say what a container is to the app (docker-commands.ts reads it). */
+interface Inspect {
+  Name?: string;
+  Config?: { Labels?: Record<string, string> | null };
+  State?: { Running?: boolean };
+  NetworkSettings?: { Networks?: Record<string, { Aliases?: string[] | null }> | null };
+}
+
+function observedContainer(json: string): ObservedContainer {
+  let inspect: Inspect;
+  try {
+    inspect = JSON.parse(json) as Inspect;
+  } catch (error) {
+    throw RemoteError(`unexpected output while reading the app's containers: ${json.slice(0, 200)}`, undefined, error);
+  }
+  const labels = inspect.Config?.Labels ?? {};
+  const edge = inspect.NetworkSettings?.Networks?.[EDGE_NETWORK];
+  return {
+    name: (inspect.Name ?? '').replace(/^\//, ''),
+    project: labels['com.docker.compose.project'] ?? '',
+    service: labels['com.docker.compose.service'] ?? '',
+    running: inspect.State?.Running === true,
+    ...(edge ? { edgeAliases: edge.Aliases ?? [] } : {}),
+  };
+}
+
+export function parseObservedApp(app: string, stdout: string): ObservedApp {
   const caddyAt = stdout.indexOf('--- caddyfile\n');
   const manifestAt = stdout.indexOf('--- manifest\n');
   const fileAt = stdout.indexOf('--- file\n', manifestAt);
   if (caddyAt < 0 || manifestAt < caddyAt || fileAt < manifestAt)
     throw RemoteError(`unexpected output while reading the app's containers: ${stdout.slice(0, 200)}`);
+  const projects = new Set(COLOURS.map((c) => `${app}-${c}`));
   const containers = stdout
     .slice(0, caddyAt)
     .split('\n')
     .filter((l) => l.startsWith('container '))
-    .map((line) => {
-      const [name = '', project = '', service = '', running = '', aliases = '-'] = line.slice('container '.length).split('|');
-      return {
-        name: name.replace(/^\//, ''),
-        project,
-        service,
-        running: running === 'true',
-        ...(aliases === '-' ? {} : { edgeAliases: aliases.split(',').filter(Boolean) }),
-      };
-    });
+    .map((line) => observedContainer(line.slice('container '.length)))
+    .filter((c) => projects.has(c.project));
   const fileText = stdout.slice(fileAt + '--- file\n'.length);
   return {
     containers,

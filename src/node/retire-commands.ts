@@ -9,7 +9,7 @@ import type { Argv } from '../remote/quote.js';
 import { RESTART_LABEL } from '../compose/override.js';
 import { chain } from './app-sync.js';
 import { composeStart, type ComposeTarget } from './compose-commands.js';
-import { DOCKER_API } from './docker-commands.js';
+import { DOCKER_API, DOCKER_READ } from './docker-commands.js';
 import { EDGE_NETWORK, RETIRING_DIR } from './layout.js';
 
 /** `docker ps` filter for the containers of the compose project named in `$1`. */
@@ -25,18 +25,24 @@ const OF_PROJECT = '--filter label=com.docker.compose.project="$1"';
  * Docker's stop honours the stop signal and grace period compose gave each container, without compose's start-up
  * time; it stops while the container still holds the alias (Caddy retries a refused dial on the other one), and
  * only then does the container leave `edge`. The policy cannot be set beside the stop: Docker refuses to update a
- * container that stops meanwhile. The policy and the stops go to the Engine API (docker-commands.ts).
+ * container that stops meanwhile. Every call goes to the Engine API (docker-commands.ts).
  */
 export const RETIRE_FUNCTIONS = [
   DOCKER_API,
+  DOCKER_READ,
+  // `<id> edge` or `<id> -` per container: the project's containers, and which of them are on `edge`.
   'retire_prepare() {',
-  `  docker ps -a ${OF_PROJECT} --format '{{.ID}} {{.Networks}}' >"$2" || return 1`,
+  `  rp_label='{"label":["com.docker.compose.project='"$1"'"]' rp_edge=',"network":["${EDGE_NETWORK}"]'`,
+  '  rp_all=$(docker_get /containers/json --data-urlencode all=1 --data-urlencode "filters=$rp_label}") || return 1',
+  '  rp_on=$(docker_get /containers/json --data-urlencode all=1 --data-urlencode "filters=$rp_label$rp_edge}") || return 1',
+  '  rp_on=" $(printf %s "$rp_on" | container_ids | tr "\\n" " ") "',
+  '  printf %s "$rp_all" | container_ids | while read -r id; do case $rp_on in *" $id "*) echo "$id edge" ;; *) echo "$id -" ;; esac; done >"$2"',
   `  while read -r id nets; do docker_api "/containers/$id/update" '{"RestartPolicy":{"Name":"no"}}' >/dev/null || return 1; done <"$2"`,
   '}',
   'retire_finish() {',
   '  p=; while read -r id nets; do docker_api "/containers/$id/stop" >/dev/null & p="$p $!"; done <"$1"',
   '  for x in $p; do wait "$x" || return 1; done',
-  `  while read -r id nets; do case ",$nets," in *,${EDGE_NETWORK},*) docker network disconnect ${EDGE_NETWORK} "$id" || return 1 ;; esac; done <"$1"`,
+  `  while read -r id nets; do [ "$nets" != edge ] || docker_api /networks/${EDGE_NETWORK}/disconnect "$(printf '{"Container":"%s"}' "$id")" >/dev/null || return 1; done <"$1"`,
   '}',
   'retire() { l=$(mktemp) || return 1; retire_prepare "$1" "$l" && retire_finish "$l"; r=$?; rm -f "$l"; return $r; }',
 ].join('\n');

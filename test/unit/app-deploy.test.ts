@@ -323,6 +323,6 @@ describe('appDeploy', () => {
     assert.ok(gate && gate.kind === 'exec');
     const script = gate.argv[2]!;
     assert.ok(script.indexOf('State.Health') < script.indexOf('wget'), 'healthy first, then the HTTP check');
-    assert.match(script, /shop-blue-web-1 5 && sh -c 'pid=\$\(docker inspect .*' sh dynia-caddy sh -c /s);
+    assert.match(script, /shop-blue-web-1 5 && sh -c 'docker_get\(\) .*' sh dynia-caddy sh -c /s);
   });
 });

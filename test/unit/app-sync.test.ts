@@ -1,4 +1,4 @@
-/** The sync script under `sh` against a stand-in `docker`: a file compose refuses leaves the node as it was. */
+/** The sync script under `sh` against stand-ins for `docker` and the Engine API: a file compose refuses leaves the node as it was. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,18 +11,22 @@ import { BASE_CHANGED, CONFIG_REFUSED, EDGE_MISSING, syncCommand, tarOf } from '
 const BASE_RECORD = '{"hash":"h1","files":[]}';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-async function sync(opts: { networks: string; checks?: string[][]; baseSum?: string }) {
+async function sync(opts: { networks: string[]; checks?: string[][]; baseSum?: string }) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-sync-'));
   // The running version's directory, with the record its upload left.
   mkdirSync(join(dir, 'apps/shop-blue/src'), { recursive: true });
   writeFileSync(join(dir, 'apps/shop-blue/files.json'), BASE_RECORD);
   const bin = join(dir, 'bin');
   mkdirSync(bin);
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\necho "$*" >> ${dir}/ran\n`);
+  // The Engine API's network list: each network's name at its top level only.
+  const listed = JSON.stringify(opts.networks.map((Name, i) => ({ Name, Id: `n${i}`, IPAM: { Config: [] }, Containers: {} })));
   writeFileSync(
-    join(bin, 'docker'),
-    `#!/bin/sh\necho "$*" >> ${dir}/ran\n[ "$1" != network ] || [ "$2" != ls ] || printf '${opts.networks}'\n`,
+    join(bin, 'curl'),
+    `#!/bin/sh\nfor a in "$@"; do u=$a; done\necho "get \${u#http://docker}" >> ${dir}/ran\nprintf '%s' '${listed}'\n`,
   );
   chmodSync(join(bin, 'docker'), 0o755);
+  chmodSync(join(bin, 'curl'), 0o755);
   const argv = syncCommand({
     newDir: join(dir, 'apps/shop-green'),
     baseDir: join(dir, 'apps/shop-blue'),
@@ -61,31 +65,28 @@ async function sync(opts: { networks: string; checks?: string[][]; baseSum?: str
 
 describe('sync script under sh', () => {
   test("one listing of the node's networks; only the app's missing ones are created", async () => {
-    const r = await sync({ networks: 'bridge\\nedge\\nshop_default\\n' });
-    assert.deepEqual([r.code, r.ran], [0, 'network ls --format {{.Name}}\nnetwork create --internal shop_back\n']);
+    const r = await sync({ networks: ['bridge', 'edge', 'shop_default'] });
+    assert.deepEqual([r.code, r.ran], [0, 'get /networks\nnetwork create --internal shop_back\n']);
     assert.deepEqual(r.apps, ['shop-blue', 'shop-data', 'shop-green']);
   });
 
   test('network edge gone: exit code EDGE_MISSING, nothing staged or created', async () => {
-    const r = await sync({ networks: 'bridge\\nedge-old\\n' });
-    assert.deepEqual([r.code, r.ran, r.apps], [EDGE_MISSING, 'network ls --format {{.Name}}\n', ['shop-blue']]);
+    const r = await sync({ networks: ['bridge', 'edge-old'] });
+    assert.deepEqual([r.code, r.ran, r.apps], [EDGE_MISSING, 'get /networks\n', ['shop-blue']]);
   });
 
   test("a refused file: compose's error on stderr, nothing staged or created", async () => {
-    const r = await sync({ networks: 'edge\\n', checks: [['true'], ['sh', '-c', 'echo "service nope not found" >&2; exit 15']] });
-    assert.deepEqual(
-      [r.code, r.stderr, r.ran, r.apps],
-      [CONFIG_REFUSED, 'service nope not found\n', 'network ls --format {{.Name}}\n', ['shop-blue']],
-    );
+    const r = await sync({ networks: ['edge'], checks: [['true'], ['sh', '-c', 'echo "service nope not found" >&2; exit 15']] });
+    assert.deepEqual([r.code, r.stderr, r.ran, r.apps], [CONFIG_REFUSED, 'service nope not found\n', 'get /networks\n', ['shop-blue']]);
   });
 
   test('an upload computed from a local record goes ahead when the base is the one recorded', async () => {
-    const r = await sync({ networks: 'edge\\nshop_default\\nshop_back\\n', baseSum: sha256(BASE_RECORD) });
+    const r = await sync({ networks: ['edge', 'shop_default', 'shop_back'], baseSum: sha256(BASE_RECORD) });
     assert.deepEqual([r.code, r.apps], [0, ['shop-blue', 'shop-data', 'shop-green']]);
   });
 
   test('a stale record (the base changed since): exit code BASE_CHANGED before anything is staged, checked or created', async () => {
-    const r = await sync({ networks: 'edge\\n', baseSum: sha256('{"hash":"h0","files":[]}') });
+    const r = await sync({ networks: ['edge'], baseSum: sha256('{"hash":"h0","files":[]}') });
     assert.deepEqual([r.code, r.ran, r.apps], [BASE_CHANGED, '', ['shop-blue']]);
   });
 });

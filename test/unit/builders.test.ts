@@ -131,10 +131,7 @@ describe('caddy and probe commands', () => {
   test('the in-network health wait is one command; the URL is an argument, never script text', () => {
     const argv = waitHealthyInNetwork('http://shop-green-web-1:8080/health?x=$(reboot)', 30);
     assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-    assert.match(
-      argv[2]!,
-      /^pid=\$\(docker inspect -f "\{\{\.State\.Pid\}\}" "\$1" 2>\/dev\/null\)\n.*\nexec nsenter -t "\$pid" -m -n "\$@"$/s,
-    );
+    assert.match(argv[2]!, /^docker_get\(\) .*\npid=; inspect_container "\$1" && pid=\$cpid\n.*\nexec nsenter -t "\$pid" -m -n "\$@"$/s);
     assert.deepEqual(argv.slice(3, 7), ['sh', 'dynia-caddy', 'sh', '-c'], "in the Caddy container's namespaces");
     assert.deepEqual(argv.slice(8), ['sh', 'http://shop-green-web-1:8080/health?x=$(reboot)', '30']);
     assert.ok(!argv[2]!.includes('shop-green') && !argv[7]!.includes('shop-green'));

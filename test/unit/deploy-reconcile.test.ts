@@ -7,6 +7,7 @@ import { upstreamAlias } from '../../src/node/caddy/upstream-alias.js';
 import type { Deployment } from '../../src/state/schema.js';
 import { planReconcile } from '../../src/deploy/deploy-reconcile.js';
 import { deploymentRecord } from './records.js';
+import { inspectLine } from './workflow-fakes.js';
 
 const ALIAS = upstreamAlias('web-1.example.com');
 const MANIFEST = renderManifest({
@@ -59,8 +60,14 @@ describe('reconcile', () => {
       ],
     );
     assert.match(argv[2]!, /^wait_retired\(\) \{.*\}\nwait_retired "\$5\/\$1-blue" "\$5\/\$1-green"\n/);
-    const out = `container /shop-blue-web-1|shop-blue|web|true|${ALIAS},shop-blue-web-1,\ncontainer /shop-green-web-1|shop-green|web|false|-\n--- caddyfile\nCADDY\n--- manifest\n{}\n--- file\n{"hash":"h"}`;
-    assert.deepEqual(parseObservedApp(out), {
+    const out = [
+      inspectLine({ name: 'shop-blue-web-1', project: 'shop-blue', service: 'web', running: true, edge: [ALIAS, 'shop-blue-web-1'] }),
+      inspectLine({ name: 'shop-green-web-1', project: 'shop-green', service: 'web', running: false }),
+      // Named after the app, but another app's (`shop-admin`): not this one's.
+      inspectLine({ name: 'shop-admin-web-1', project: 'shop-admin-blue', service: 'web', running: true, edge: [] }),
+      '--- caddyfile\nCADDY\n--- manifest\n{}\n--- file\n{"hash":"h"}',
+    ].join('');
+    assert.deepEqual(parseObservedApp('shop', out), {
       containers: [
         { name: 'shop-blue-web-1', project: 'shop-blue', service: 'web', running: true, edgeAliases: [ALIAS, 'shop-blue-web-1'] },
         { name: 'shop-green-web-1', project: 'shop-green', service: 'web', running: false },
@@ -69,8 +76,9 @@ describe('reconcile', () => {
       manifest: '{}\n',
       file: '{"hash":"h"}',
     });
-    assert.equal(parseObservedApp('--- caddyfile\n--- manifest\n--- file\n(none)\n').file, null);
-    assert.throws(() => parseObservedApp(''), /unexpected output/);
+    assert.equal(parseObservedApp('shop', '--- caddyfile\n--- manifest\n--- file\n(none)\n').file, null);
+    assert.throws(() => parseObservedApp('shop', ''), /unexpected output/);
+    assert.throws(() => parseObservedApp('shop', 'container {"Name":\n--- caddyfile\n--- manifest\n--- file\n'), /unexpected output/);
   });
 
   test('a node that matches state: nothing to repair (a stopped colour without the alias is a kept rollback)', () => {

@@ -59,15 +59,7 @@ describe('drain command', () => {
   test('constant scripts; containers, ports, timeout and the project to retire are arguments', () => {
     const argv = drainThen(target, 'shop-blue');
     assert.deepEqual([argv[0], argv[1], argv[3]], ['sh', '-c', 'sh']);
-    assert.deepEqual(argv.slice(4, 11), [
-      '{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks "edge"}}{{.IPAddress}}{{end}}',
-      'dynia-caddy',
-      'shop-green-web-1',
-      '8080',
-      'shop-blue-web-1',
-      '8080',
-      '10',
-    ]);
+    assert.deepEqual(argv.slice(4, 11), ['edge', 'dynia-caddy', 'shop-green-web-1', '8080', 'shop-blue-web-1', '8080', '10']);
     assert.deepEqual(argv.slice(12), ['', '', 'shop-blue', '/run/dynia/retiring/shop-blue'], 'no alias to take; the project and its mark');
     assert.deepEqual(
       drainThen({ ...target, takeAlias: 'dynia-upstream-shop' }, 'shop-blue').slice(12, 14),
@@ -197,13 +189,26 @@ describe('drainThenStop', () => {
 });
 
 /**
- * The real scripts under `sh`: `docker inspect` prints Caddy's pid and the containers' addresses (the old
+ * The real scripts under `sh`: the Engine API's inspect gives Caddy's pid and the containers' addresses (the old
  * container's process is a real `sleep`, ended by the Engine API stop of c1, which then takes 0.3 s more),
  * `nsenter -t 4242 -m -n sh -c ...` runs the poll here (`caddyEnters` times at most), `nsenter -t 4242 -n
  * iptables ...` (the door, in Caddy's namespace) is recorded and fails when `noIptables`, its listing prints
  * `rules`, `wget` plays back one scripted
  * pool per call (the last one repeats); with `fastClock`, every `date` is ten seconds after the one before.
  */
+/** The Engine API's inspect of a container, as much of it as the scripts read (IPAMConfig's address must not count). */
+const inspect = (pid: number, networks: Record<string, string>) =>
+  JSON.stringify({
+    Id: 'ffff',
+    State: { Status: pid ? 'running' : 'exited', Running: pid > 0, Pid: pid, ExitCode: 0 },
+    HostConfig: { PidMode: '' },
+    NetworkSettings: {
+      Networks: Object.fromEntries(
+        Object.entries(networks).map(([n, ip]) => [n, { IPAMConfig: { IPv4Address: '10.9.9.9' }, Aliases: null, IPAddress: ip }]),
+      ),
+    },
+  });
+
 function runScripts(
   pools: string[],
   opts: {
@@ -235,26 +240,19 @@ function runScripts(
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   };
-  stub(
-    'docker',
-    [
-      'case $1 in',
-      '  inspect) shift 3; for c in "$@"; do case $c in',
-      `    dynia-caddy) echo "/$c=${opts.caddyPid ?? 4242}=172.18.0.2" ;;`,
-      '    shop-green-web-1) echo "/$c=901=172.18.0.5" ;;',
-      `    shop-blue-web-1) ${opts.old === undefined ? `echo "/$c=${oldPid}=172.18.0.4"` : `echo "/$c=0=${opts.old}"`} ;;`,
-      '    *) echo "Error: No such object: $c" >&2 ;;',
-      '  esac; done ;;',
-      `  ps) echo "$*" >> ${dir}/ran; printf 'c1 edge,shop-blue_default\\nc2 shop-blue_default\\n' ;;`,
-      `  network) echo "$*" >> ${dir}/ran ;;`,
-      'esac',
-    ].join('\n'),
-  );
   // The Engine API: the path and body logged.
   stub(
     'curl',
     [
-      'url= data=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; http://*) url=${1#http://docker} ;; esac; shift; done',
+      'url= data= get= q=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; --data-urlencode) q=$2; shift ;; -sSfG) get=1 ;; http://*) url=${1#http://docker} ;; esac; shift; done',
+      // Reads: the retire's two listings (logged), each container's inspect (the new one on two networks).
+      'if [ -n "$get" ]; then case $url in',
+      `  /containers/json) echo "list \${q#filters=}" >> ${dir}/ran; case $q in *network*) printf '[{"Id":"c1"}]' ;; *) printf '[{"Id":"c1","Names":["/shop-blue-web-1"]},{"Id":"c2"}]' ;; esac ;;`,
+      `  /containers/dynia-caddy/json) printf '%s' '${inspect(opts.caddyPid ?? 4242, { edge: '172.18.0.2' })}' ;;`,
+      `  /containers/shop-green-web-1/json) printf '%s' '${inspect(901, { 'shop-blue_default': '172.19.0.3', edge: '172.18.0.5' })}' ;;`,
+      `  /containers/shop-blue-web-1/json) printf '%s' '${opts.old === undefined ? inspect(oldPid, { edge: '172.18.0.4' }) : inspect(0, opts.old ? { edge: opts.old } : {})}' ;;`,
+      "  *) echo 'curl: (22) The requested URL returned error: 404' >&2; exit 22 ;;",
+      'esac; exit 0; fi',
       `echo "api $url $data" >> ${dir}/ran`,
       'case $url in',
       ...(opts.connectFails
@@ -298,9 +296,9 @@ function runScripts(
   // lines are shown apart, in their own order, as `prepared`.
   const ran = () => {
     const lines = (existsSync(join(dir, 'ran')) ? readFileSync(join(dir, 'ran'), 'utf8') : '').split(/(?<=\n)/);
-    const prepared = lines.filter((l) => /^ps |\/update /.test(l)).join('');
+    const prepared = lines.filter((l) => /^list |\/update /.test(l)).join('');
     const rest = lines
-      .filter((l) => !/^ps |\/update /.test(l))
+      .filter((l) => !/^list |\/update /.test(l))
       .join('')
       .replace(/(?:api \/containers\/\w+\/stop \n)+/, (stops) =>
         stops
@@ -343,12 +341,13 @@ const CLOSE =
 const REOPEN = CLOSE.replace(' -I ', ' -D ');
 /** The retire's first half (the project's containers listed, restart policy `no`), run beside the polls. */
 const PREPARED = [
-  'ps -a --filter label=com.docker.compose.project=shop-blue --format {{.ID}} {{.Networks}}',
+  'list {"label":["com.docker.compose.project=shop-blue"]}',
+  'list {"label":["com.docker.compose.project=shop-blue"],"network":["edge"]}',
   'api /containers/c1/update {"RestartPolicy":{"Name":"no"}}',
   'api /containers/c2/update {"RestartPolicy":{"Name":"no"}}',
   '',
 ].join('\n');
-const RETIRED = ['api /containers/c1/stop ', 'api /containers/c2/stop ', 'network disconnect edge c1', ''].join('\n');
+const RETIRED = ['api /containers/c1/stop ', 'api /containers/c2/stop ', 'api /networks/edge/disconnect {"Container":"c1"}', ''].join('\n');
 
 describe('drain scripts under sh', () => {
   test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, retires it', () => {
@@ -395,7 +394,7 @@ describe('drain scripts under sh', () => {
       [r.code, r.stdout, r.stderr, r.oldAlive],
       [4, '', 'Error response from daemon: endpoint with name shop-green-web-1 already exists in network edge\n', true],
     );
-    assert.doesNotMatch(r.settled().ran, /iptables|^ps |\/stop/m);
+    assert.doesNotMatch(r.settled().ran, /iptables|^list |\/stop/m);
   });
 
   test('requests still in flight at the old one past the bound (a WebSocket): retired anyway, and said', () => {
@@ -423,7 +422,7 @@ describe('drain scripts under sh', () => {
     );
     assert.equal(
       r.settled().ran,
-      `${CLOSE}${REOPEN}+ ${PREPARED.split('\n').slice(0, 2).join('\n')}\n`,
+      `${CLOSE}${REOPEN}+ ${PREPARED.split('\n').slice(0, 3).join('\n')}\n`,
       'its door open again for the rollback',
     );
   });

@@ -5,7 +5,7 @@
  */
 import type { Argv } from '../../src/remote/quote.js';
 import type { ExecResult } from '../../src/remote/remote.js';
-import { drainAlias, isDrain, isHealthWait, isRetire, movedAlias } from './workflow-fakes.js';
+import { drainAlias, inspectLine, isDrain, isHealthWait, isRetire, movedAlias } from './workflow-fakes.js';
 
 export interface FakeContainer {
   name: string;
@@ -45,7 +45,7 @@ export function simulateApp(host: AppHost, argv: Argv, stdin?: string): Partial<
     const app = argv[4]!;
     const lines = [...host.containers.values()]
       .filter((c) => c.project === `${app}-blue` || c.project === `${app}-green`)
-      .map((c) => `container /${c.name}|${c.project}|web|${c.running}|${c.edge ? c.edge.map((a) => `${a},`).join('') : '-'}\n`);
+      .map((c) => inspectLine({ ...c, service: 'web' }));
     const file = argv[7] ? (host.files.get(argv[7]) ?? '(none)\n') : '';
     return {
       stdout: `${lines.join('')}--- caddyfile\n${host.files.get(argv[5]!) ?? ''}--- manifest\n${host.files.get(argv[6]!) ?? ''}--- file\n${file}`,

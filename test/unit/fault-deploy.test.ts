@@ -144,7 +144,7 @@ describe('fault injection: app:deploy and app:rollback interrupted at every mome
         'ssh ssh sh -c wait_retir',
         'ssh ssh sh -c set -euf\nn',
         'ssh ssh sh -c renice -n ',
-        'ssh ssh sh -c pid=$(dock',
+        'ssh ssh sh -c docker_get',
         'state state commit',
         'ssh ssh upload /opt/dyni',
         'ssh ssh sh -c docker_api',

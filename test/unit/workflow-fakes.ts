@@ -163,7 +163,7 @@ export function memoryTx(start: State): StateTx {
 }
 
 /** The drain-then-stop command (see drain-commands.ts): its fifth word is the inspect template. */
-export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[4] ?? '').startsWith('{{.Name}}={{.State.Pid}}=');
+export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[2] ?? '').includes('dynia-door:');
 
 /** A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port> then retire <project>`. */
 export const shownDrain = (argv: Argv): string => {
@@ -207,6 +207,15 @@ export class FakeNode extends RecordingRemote implements NodeSession {
 }
 
 /** Whether a command is the reconcile step's one read of the node (observe-app.ts). */
+/** One container as the reconcile read prints it: `container ` and the Engine API's inspect (the fields it reads). */
+export const inspectLine = (c: { name: string; project: string; service: string; running: boolean; edge?: string[] }): string =>
+  `container ${JSON.stringify({
+    Name: `/${c.name}`,
+    Config: { Labels: { 'com.docker.compose.project': c.project, 'com.docker.compose.service': c.service } },
+    State: { Running: c.running },
+    NetworkSettings: { Networks: c.edge ? { edge: { Aliases: c.edge } } : {} },
+  })}\n`;
+
 export const isObserve = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2]?.includes('--- caddyfile') === true;
 
 /**
@@ -219,9 +228,14 @@ export function matchesState(remote: FakeNode, tx: StateTx, settings: Settings, 
     const app = argv[4]!;
     const containers = state.deployments
       .filter((d) => d.node === nodeName && d.app === app && d.status === 'active')
-      .map(
-        (d) =>
-          `container /${composeContainerName(d.project, d.entryService)}|${d.project}|${d.entryService}|true|${upstreamAlias(d.domain)},\n`,
+      .map((d) =>
+        inspectLine({
+          name: composeContainerName(d.project, d.entryService),
+          project: d.project,
+          service: d.entryService,
+          running: true,
+          edge: [upstreamAlias(d.domain)],
+        }),
       );
     const manifest = renderManifest(nodeManifest(state.nodes.find((n) => n.name === nodeName)!, state.deployments, 'then'));
     const file = remote.files.get(argv[7] ?? '') ?? '(none)\n';

@@ -73,7 +73,7 @@ const POLL = [
 ].join('\n');
 
 /**
- * Runs on the node. $1 inspect template, $2 Caddy container, $3 new container, $4 its port, $5 old container,
+ * Runs on the node. $1 the network, $2 Caddy container, $3 new container, $4 its port, $5 old container,
  * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first
  * (empty: it holds the alias already), $11 the project to retire once drained, $12 its mark. Prints the poll's
  * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
@@ -82,17 +82,16 @@ const POLL = [
  * is the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
  */
 const HOST = [
-  // The retire's shell functions, docker_api (the alias move's too) among them.
+  // The retire's shell functions, docker_api (the alias move's too) and the Engine API's reads among them.
   RETIRE_FUNCTIONS,
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
-  // One inspect for the three, `/name=pid=address` each: Caddy's pid (the poll runs in its namespaces), the new and
-  // the old address and pid; the old version may already be gone (an earlier failure): then only the new address counts.
+  // Caddy's pid (the poll runs in its namespaces), the new and the old address and pid; the old version may
+  // already be gone (an earlier failure): then only the new address counts.
   'pid= new= old=none oldpid=0 oldport=$6',
-  'for a in $(docker inspect -f "$1" "$2" "$3" "$5" 2>/dev/null); do',
-  '  n=${a%%=*}; a=${a#*=}',
-  '  case $n in "/$2") pid=${a%%=*} ;; "/$3") new=${a#*=} ;; "/$5") old=${a#*=}; old=${old:-none}; oldpid=${a%%=*} ;; esac',
-  'done',
+  'inspect_container "$2" && pid=$cpid',
+  'inspect_container "$3" && new=$(network_ip "$1")',
+  'inspect_container "$5" && { old=$(network_ip "$1"); old=${old:-none}; oldpid=$cpid; }',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   requirePid('$2'),
   'project=${11} mark=${12}',
@@ -134,9 +133,6 @@ export interface DrainTarget {
   takeAlias?: string;
 }
 
-const inspectTemplate = (network: string) =>
-  `{{.Name}}={{.State.Pid}}={{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`;
-
 /**
  * Waits for Caddy to move on from `previous` and for nothing to be in flight at it, then retires the compose
  * project `retire`, returning once the old entry's process has exited.
@@ -146,7 +142,7 @@ export const drainThen = (target: DrainTarget, retire: string, caddy = CADDY_CON
   '-c',
   HOST,
   'sh',
-  inspectTemplate(network),
+  network,
   caddy,
   target.next.container,
   String(target.next.port),
