@@ -8,6 +8,7 @@ import { planDeploy } from '../../src/commands/app-deploy/plan.js';
 import { startCommand } from '../../src/commands/app-deploy/upload.js';
 import type { DyniaError } from '../../src/errors.js';
 import { deploymentRecord, nodeRecord } from './records.js';
+import { plainCompose } from './workflow-fakes.js';
 
 const node = nodeRecord('web-1', { ip: '203.0.113.10' });
 /** The active blue version of the app on web-1. */
@@ -35,7 +36,10 @@ const plan = (deployments: Deployment[], f = files) =>
     hash: 'h',
     force: false,
   });
-const strip = (argv: readonly string[]) => argv.join(' ').replace(/ (-f|--project-directory|--env-file) \S+/g, '');
+const strip = (argv: readonly string[]) =>
+  plainCompose(argv)
+    .join(' ')
+    .replace(/ (-f|--project-directory|--env-file) \S+/g, '');
 
 test('data services run once in <app>-data; only stateless ones side by side', () => {
   const p = plan([]);

@@ -2,7 +2,21 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DyniaError } from '../../src/errors.js';
 import { caddyReload, caddyValidate } from '../../src/node/caddy/caddy-commands.js';
-import { composeDown, composeLogs, composePsAll, composePull, composeStart, composeUp } from '../../src/node/compose-commands.js';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  COMPOSE_PLUGIN,
+  composeDown,
+  composeLogs,
+  composePsAll,
+  composePull,
+  composeStart,
+  composeUp,
+  RUN_COMPOSE,
+} from '../../src/node/compose-commands.js';
+import { plainCompose } from './workflow-fakes.js';
 import { parseComposePs } from '../../src/node/compose-ps.js';
 import { dockerReady, moveAliasCommand, networkCreate, networkInspect } from '../../src/node/docker-commands.js';
 import { appComposePath, appDir, appOverridePath, composeContainerName, IN_CONTAINER, LAYOUT } from '../../src/node/layout.js';
@@ -72,15 +86,17 @@ describe('compose commands', () => {
     '/opt/dynia/apps/shop-blue/dynia.override.yaml',
   ];
   test('one prefix, then the subcommand', () => {
-    assert.deepEqual(composePull(app), [...base, 'pull']);
-    assert.deepEqual(composeUp(app), [...base, 'up', '-d', '--remove-orphans']);
-    assert.deepEqual(composeStart(app), [...base, 'start']);
-    assert.deepEqual(composeDown(app), [...base, 'down']);
-    assert.deepEqual(composePsAll(app), [...base, 'ps', '--all', '--format', 'json']);
-    assert.deepEqual(composeLogs(app, 'web', 20), [...base, 'logs', '--tail', '20', 'web']);
+    assert.deepEqual(plainCompose(composePull(app)), [...base, 'pull']);
+    assert.deepEqual(plainCompose(composeUp(app)), [...base, 'up', '-d', '--remove-orphans']);
+    assert.deepEqual(plainCompose(composeStart(app)), [...base, 'start']);
+    assert.deepEqual(plainCompose(composeDown(app)), [...base, 'down']);
+    assert.deepEqual(plainCompose(composePsAll(app)), [...base, 'ps', '--all', '--format', 'json']);
+    assert.deepEqual(plainCompose(composeLogs(app, 'web', 20)), [...base, 'logs', '--tail', '20', 'web']);
     assert.deepEqual(composeUp({ project: 'dynia-proxy', files: [LAYOUT.proxyCompose] }), [
-      'docker',
-      'compose',
+      'sh',
+      '-c',
+      '[ -x /usr/libexec/docker/cli-plugins/docker-compose ] && exec /usr/libexec/docker/cli-plugins/docker-compose "$@"; exec docker compose "$@"',
+      'docker compose',
       '-p',
       'dynia-proxy',
       '-f',
@@ -90,6 +106,21 @@ describe('compose commands', () => {
       '--remove-orphans',
     ]);
   });
+  test('compose runs as its own program where it is installed, else through the docker CLI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dynia-compose-'));
+    writeFileSync(join(dir, 'docker'), '#!/bin/sh\necho "docker $*"\n');
+    writeFileSync(join(dir, 'plugin'), '#!/bin/sh\necho "plugin $*"\n');
+    chmodSync(join(dir, 'docker'), 0o755);
+    chmodSync(join(dir, 'plugin'), 0o755);
+    const run = (script: string) =>
+      spawnSync('sh', ['-c', script, 'docker compose', '-p', 'a b', 'up'], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      }).stdout;
+    assert.equal(run(RUN_COMPOSE.replaceAll(COMPOSE_PLUGIN, join(dir, 'plugin'))), 'plugin -p a b up\n');
+    assert.equal(run(RUN_COMPOSE.replaceAll(COMPOSE_PLUGIN, join(dir, 'none'))), 'docker compose -p a b up\n');
+  });
+
   test('ps output: JSON lines (compose ≥2.21) or one array', () => {
     const line = '{"ExitCode":0,"Health":"","Name":"shop-blue-web-1","Service":"web","State":"running","Status":"Up 2 seconds"}';
     const expected = [{ name: 'shop-blue-web-1', service: 'web', state: 'running', health: '', exitCode: 0 }];

@@ -23,7 +23,7 @@ import type { CloudflareApi, DigitalOceanApi, Settings, WorkflowDeps } from '../
 import type { Reporter } from '../../src/lib/steps.js';
 import { simulateApp, type FakeContainer } from './fault-apps.js';
 import type { FaultClock } from './fault-harness.js';
-import { FakeClock, fakeCloudflare, fakeDigitalOcean, fakeDns, FakeNode, memoryUploads } from './workflow-fakes.js';
+import { FakeClock, fakeCloudflare, fakeDigitalOcean, fakeDns, FakeNode, memoryUploads, plainCompose } from './workflow-fakes.js';
 
 export const ZONE = 'zone-1';
 export const ACCOUNT = 'acct-1';
@@ -100,7 +100,7 @@ class FakeSession extends FakeNode {
   }
   override exec(argv: Argv, options: ExecOptions = {}): Promise<ExecResult> {
     return this.through(
-      argv
+      plainCompose(argv)
         .join(' ')
         .replace(/ -f \S+/g, '')
         .slice(0, 70),

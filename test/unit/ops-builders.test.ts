@@ -6,6 +6,7 @@ import { containerNetworks, parseNetworkNames } from '../../src/node/rollback-co
 import { composePsAll } from '../../src/node/compose-commands.js';
 import { containerRunning } from '../../src/node/status-commands.js';
 import { appTarget } from '../../src/deploy/deploy-shared.js';
+import { plainCompose } from './workflow-fakes.js';
 
 const target = appTarget('hello-blue');
 const FILES = [
@@ -21,7 +22,7 @@ const FILES = [
 
 describe('app:logs command', () => {
   test('without --follow: plain compose logs', () => {
-    assert.deepEqual(composeLogsCommand(target, { service: 'web', tail: 100, follow: false }), [
+    assert.deepEqual(plainCompose(composeLogsCommand(target, { service: 'web', tail: 100, follow: false })), [
       'docker',
       'compose',
       '-p',
@@ -32,13 +33,32 @@ describe('app:logs command', () => {
       '100',
       'web',
     ]);
-    assert.deepEqual(composeLogsCommand(target, { follow: false }), ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'logs']);
+    assert.deepEqual(plainCompose(composeLogsCommand(target, { follow: false })), [
+      'docker',
+      'compose',
+      '-p',
+      'hello-blue',
+      ...FILES,
+      'logs',
+    ]);
   });
 
   test('with --follow: a constant wrapper script, the compose argv as its arguments', () => {
     const argv = composeLogsCommand(target, { service: 'web', tail: 5, follow: true });
     assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-    assert.deepEqual(argv.slice(3), ['sh', 'docker', 'compose', '-p', 'hello-blue', ...FILES, 'logs', '--tail', '5', '--follow', 'web']);
+    assert.deepEqual(plainCompose(argv.slice(3)), [
+      'sh',
+      'docker',
+      'compose',
+      '-p',
+      'hello-blue',
+      ...FILES,
+      'logs',
+      '--tail',
+      '5',
+      '--follow',
+      'web',
+    ]);
     assert.doesNotMatch(argv[2]!, /hello|docker/, 'no data in the script');
   });
 
@@ -57,7 +77,17 @@ describe('app:logs command', () => {
 
 describe('app:rollback and status commands', () => {
   test('builders', () => {
-    assert.deepEqual(composePsAll(target), ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'ps', '--all', '--format', 'json']);
+    assert.deepEqual(plainCompose(composePsAll(target)), [
+      'docker',
+      'compose',
+      '-p',
+      'hello-blue',
+      ...FILES,
+      'ps',
+      '--all',
+      '--format',
+      'json',
+    ]);
     assert.deepEqual(containerNetworks('hello-blue-web-1'), [
       'docker',
       'inspect',

@@ -4,6 +4,7 @@ import { parseCompose } from '../../src/compose/parse.js';
 import { releaseCommand, splitWords } from '../../src/compose/release.js';
 import { DyniaError } from '../../src/errors.js';
 import { runOneOff } from '../../src/node/app-ops-commands.js';
+import { plainCompose } from './workflow-fakes.js';
 
 test('the release label is split like a compose string command', () => {
   assert.deepEqual(splitWords('bin/migrate --yes'), ['bin/migrate', '--yes']);
@@ -28,7 +29,7 @@ test('releaseCommand: from the entry service; bad labels refused with the file p
 });
 
 test('the release runs in a one-off container that starts no dependency and is removed', () => {
-  assert.deepEqual(runOneOff({ project: 'shop-green', files: ['/a/compose.yaml'] }, 'web', ['bin/migrate', 'up'], false), [
+  assert.deepEqual(plainCompose(runOneOff({ project: 'shop-green', files: ['/a/compose.yaml'] }, 'web', ['bin/migrate', 'up'], false)), [
     'docker',
     'compose',
     '-p',

@@ -4,7 +4,9 @@
  * once, an in-memory state transaction and a scripted node session.
  */
 import { waitForPropagation, type DnsQuery } from '../../src/dns/propagation.js';
-import type { Argv } from '../../src/remote/quote.js';
+import { shellQuote, type Argv } from '../../src/remote/quote.js';
+import type { ExecOptions, ExecResult } from '../../src/remote/remote.js';
+import { RUN_COMPOSE } from '../../src/node/compose-commands.js';
 import { RecordingRemote, type ScriptedAnswer } from '../../src/remote/recording.js';
 import { emptyState, State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
@@ -192,7 +194,28 @@ export const isHealthWait = (argv: Argv): boolean =>
 /** A command run at lower CPU priority (niced.ts): the wrapped argv starts at index 4. */
 export const isNiced = (argv: Argv): boolean => argv[0] === 'sh' && /^renice .*exec "\$@"$/.test(argv[2] ?? '');
 
-/** A node session whose Caddy drains at once unless a test sets `drainAnswer` (or the subclass answers drains itself). */
+const COMPOSE_WRAPPER = ['sh', '-c', RUN_COMPOSE, 'docker compose'];
+const QUOTED_WRAPPER = shellQuote(COMPOSE_WRAPPER);
+
+/**
+ * A command with compose's wrapper (compose-commands.ts, tested there) read as the `docker compose` it runs, as an
+ * argv and as quoted text inside one: the fakes and the tests' expectations speak of compose commands that way.
+ */
+export function plainCompose(argv: Argv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (COMPOSE_WRAPPER.every((word, k) => argv[i + k] === word)) {
+      out.push('docker', 'compose');
+      i += COMPOSE_WRAPPER.length - 1;
+    } else out.push(argv[i]!.split(QUOTED_WRAPPER).join('docker compose'));
+  }
+  return out;
+}
+
+/**
+ * A node session whose Caddy drains at once unless a test sets `drainAnswer` (or the subclass answers drains
+ * itself); it records and answers compose commands as plain `docker compose` (plainCompose).
+ */
 export class FakeNode extends RecordingRemote implements NodeSession {
   readonly stats = { connections: 1, commands: 0 };
   closed = false;
@@ -201,12 +224,14 @@ export class FakeNode extends RecordingRemote implements NodeSession {
     super(host);
     if (scriptedDrain) this.on(isDrain, () => this.drainAnswer);
   }
+  override exec(argv: Argv, options?: ExecOptions): Promise<ExecResult> {
+    return super.exec(plainCompose(argv), options);
+  }
   async close() {
     this.closed = true;
   }
 }
 
-/** Whether a command is the reconcile step's one read of the node (observe-app.ts). */
 /** One container as the reconcile read prints it: `container ` and the Engine API's inspect (the fields it reads). */
 export const inspectLine = (c: { name: string; project: string; service: string; running: boolean; edge?: string[] }): string =>
   `container ${JSON.stringify({
@@ -216,6 +241,7 @@ export const inspectLine = (c: { name: string; project: string; service: string;
     NetworkSettings: { Networks: c.edge ? { edge: { Aliases: c.edge } } : {} },
   })}\n`;
 
+/** Whether a command is the reconcile step's one read of the node (observe-app.ts). */
 export const isObserve = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2]?.includes('--- caddyfile') === true;
 
 /**

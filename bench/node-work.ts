@@ -1,0 +1,118 @@
+/**
+ * What each kind of work a redeploy does on a node costs the requests the node serves meanwhile. Under keep-alive
+ * HTTPS load through the node's Caddy, one kind of work runs once a second for a spell of a few seconds; spells of
+ * every kind alternate, in rounds, with idle ones, and each kind's p99 is set beside idle's from the same run:
+ *
+ *   idle        nothing
+ *   docker-cli  one `docker ps` (what a docker CLI call costs: the CLI's own start-up)
+ *   engine-api  the same read from the Engine API with curl (how the deploy reads Docker)
+ *   move        a container leaves `edge` and joins it again through the Engine API (the swap's alias move)
+ *   start-stop  a created container started, then stopped (a redeploy starts one version and stops another)
+ *
+ *   dynia sandbox up && eval "$(dynia sandbox env)" && node --import tsx bench/node-work.ts [rounds] [connections]
+ *
+ * The work runs in one shell on the node host, kept open, so nothing but the work itself is measured.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SANDBOX } from '../sandbox/layout.js';
+import { dynia, fmt, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
+
+requireSandbox();
+const rounds = Number(process.argv[2] ?? 3);
+const connections = Number(process.argv[3] ?? 32);
+const SPELL_MS = 4000;
+const stateDir = mkdtempSync(join(tmpdir(), 'dynia-bench-work-'));
+const node = 'bench-work';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const API = 'curl -sS --unix-socket /var/run/docker.sock';
+const WORK: Record<string, string> = {
+  idle: 'true',
+  'docker-cli': 'docker ps -q',
+  'engine-api': `${API} http://docker/containers/json`,
+  move: `${API} -X POST -H 'Content-Type: application/json' --data-raw '{"Container":"bench-work-x"}' http://docker/networks/edge/disconnect && ${API} -X POST -H 'Content-Type: application/json' --data-raw '{"Container":"bench-work-x"}' http://docker/networks/edge/connect`,
+  'start-stop': `${API} -X POST http://docker/containers/bench-work-y/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-y/stop?t=1'`,
+};
+
+/** One shell on the node host; `run` sends a script and resolves once it has ended. */
+function nodeShell(host: string) {
+  const shell = spawn('docker', ['exec', '-i', host, 'sh'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let pending: (() => void) | undefined;
+  let seen = '';
+  shell.stdout.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    if (!seen.includes('@@done@@')) return;
+    seen = '';
+    const resolve = pending;
+    pending = undefined;
+    resolve?.();
+  });
+  return {
+    run: (script: string) =>
+      new Promise<void>((resolve) => {
+        pending = resolve;
+        shell.stdin.write(`{ ${script}; } >/dev/null 2>&1; echo @@done@@\n`);
+      }),
+    close: () => shell.stdin.end(),
+  };
+}
+
+const must = <R extends { code: number; stderr: string }>(r: R, what: string): R => {
+  if (r.code !== 0) throw new Error(`${what}: ${r.stderr}`);
+  return r;
+};
+
+const load = watchLoad();
+try {
+  must(await dynia(['node:create', '--name', node], stateDir), 'node:create');
+  const app = join(stateDir, 'hello.yaml');
+  writeFileSync(
+    app,
+    'services:\n  web:\n    image: caddy:2\n    command: ["caddy", "respond", "--listen", ":8080", "--body", "hello"]\n    expose: ["8080"]\n',
+  );
+  must(await dynia(['app:deploy', '--node', node, '--compose', app, '--name', 'hello'], stateDir), 'app:deploy');
+  const record = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')).nodes.find((n: { name: string }) => n.name === node);
+  const shell = nodeShell(`${SANDBOX.dropletPrefix}${record.dropletId}`);
+  // The containers the work moves and starts: the app's image, on edge, beside the app.
+  await shell.run(
+    'docker run -d --name bench-work-x --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-y --network edge caddy:2 caddy respond --listen :9',
+  );
+  const stop = startLoad({ url: `https://${record.fqdn}/`, ip: record.ip, connections });
+  await sleep(3000);
+  const spells: Array<{ kind: string; from: number; to: number }> = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of Object.keys(WORK).flatMap((k) => (k === 'idle' ? [] : ['idle', k]))) {
+      const from = performance.now();
+      while (performance.now() - from < SPELL_MS) {
+        const t0 = performance.now();
+        await shell.run(WORK[kind]!);
+        await sleep(Math.max(0, 1000 - (performance.now() - t0)));
+      }
+      spells.push({ kind, from, to: performance.now() });
+    }
+  }
+  const samples = await stop();
+  shell.close();
+  const of = (kind: string): Sample[] =>
+    spells.filter((s) => s.kind === kind).flatMap((s) => samples.filter((x) => x.at >= s.from && x.at < s.to));
+  const p99 = (xs: Sample[]) =>
+    percentile(
+      xs.map((s) => s.ms).sort((a, b) => a - b),
+      99,
+    );
+  const idle = p99(of('idle'));
+  console.log(
+    `\n${rounds} rounds of ${SPELL_MS / 1000} s spells, the work once a second, under ${connections} keep-alive HTTPS connections (${load()})\n`,
+  );
+  console.log('| work (once a second) | requests | failed | p99 | p99 / idle |');
+  console.log('|---|---|---|---|---|');
+  for (const kind of Object.keys(WORK)) {
+    const xs = of(kind);
+    console.log(`| ${kind} | ${xs.length} | ${xs.filter((s) => !s.ok).length} | ${fmt(p99(xs))} ms | ${(p99(xs) / idle).toFixed(2)} |`);
+  }
+} finally {
+  await dynia(['node:destroy', '--name', node, '--yes'], stateDir);
+}
