@@ -20,45 +20,24 @@ const FILES = [
   '/opt/dynia/apps/hello-blue/dynia.override.yaml',
 ];
 
+/** `docker compose logs` of the project, before its options. */
+const LOGS = ['docker', 'compose', '-p', 'hello-blue', ...FILES, 'logs'];
+
 describe('app:logs command', () => {
   test('without --follow: plain compose logs', () => {
     assert.deepEqual(plainCompose(composeLogsCommand(target, { service: 'web', tail: 100, follow: false })), [
-      'docker',
-      'compose',
-      '-p',
-      'hello-blue',
-      ...FILES,
-      'logs',
+      ...LOGS,
       '--tail',
       '100',
       'web',
     ]);
-    assert.deepEqual(plainCompose(composeLogsCommand(target, { follow: false })), [
-      'docker',
-      'compose',
-      '-p',
-      'hello-blue',
-      ...FILES,
-      'logs',
-    ]);
+    assert.deepEqual(plainCompose(composeLogsCommand(target, { follow: false })), LOGS);
   });
 
   test('with --follow: a constant wrapper script, the compose argv as its arguments', () => {
     const argv = composeLogsCommand(target, { service: 'web', tail: 5, follow: true });
     assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-    assert.deepEqual(plainCompose(argv.slice(3)), [
-      'sh',
-      'docker',
-      'compose',
-      '-p',
-      'hello-blue',
-      ...FILES,
-      'logs',
-      '--tail',
-      '5',
-      '--follow',
-      'web',
-    ]);
+    assert.deepEqual(plainCompose(argv.slice(3)), ['sh', ...LOGS, '--tail', '5', '--follow', 'web']);
     assert.doesNotMatch(argv[2]!, /hello|docker/, 'no data in the script');
   });
 
