@@ -164,7 +164,7 @@ export function memoryTx(start: State): StateTx {
   };
 }
 
-/** The drain-then-stop command (see drain-commands.ts): its fifth word is the inspect template. */
+/** The drain-then-stop command (see drain-commands.ts): its script is the one that opens and shuts the door. */
 export const isDrain = (argv: Argv): boolean => argv[0] === 'sh' && (argv[2] ?? '').includes('dynia-door:');
 
 /** A drain command shown short: `[alias <alias> then ]drain <new container>:<port> <old container>:<port> then retire <project>`. */
