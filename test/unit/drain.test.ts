@@ -336,9 +336,15 @@ function runScripts(
 const OLD = '{"address":"172.18.0.4:8080","num_requests":4,"fails":0}';
 const OLD_IDLE = '{"address":"172.18.0.4:8080","num_requests":0,"fails":1}';
 const NEW = '{"address":"172.18.0.5:8080","num_requests":1,"fails":0}';
-const CLOSE =
-  'iptables -w -I OUTPUT -d 172.18.0.4 -p tcp --syn --dport 8080 -m comment --comment dynia-door:shop-blue -j REJECT --reject-with tcp-reset\n';
-const REOPEN = CLOSE.replace(' -I ', ' -D ');
+/** The door's two rules: new connections to the old address, and a GET or HEAD on one Caddy keeps alive. */
+const door = (op: string, ip: string, port: number, project: string) =>
+  [
+    `iptables -w ${op} OUTPUT -d ${ip} -p tcp --syn --dport ${port} -m comment --comment dynia-door:${project} -j REJECT --reject-with tcp-reset`,
+    `iptables -w ${op} OUTPUT -d ${ip} -p tcp --dport ${port} -m u32 --u32 0>>22&0x3C@12>>26&0x3C@0=0x47455420,0x48454144 -m comment --comment dynia-door:${project} -j REJECT --reject-with tcp-reset`,
+    '',
+  ].join('\n');
+const CLOSE = door('-I', '172.18.0.4', 8080, 'shop-blue');
+const REOPEN = door('-D', '172.18.0.4', 8080, 'shop-blue');
 /** The retire's first half (the project's containers listed, restart policy `no`), run beside the polls. */
 const PREPARED = [
   'list {"label":["com.docker.compose.project=shop-blue"]}',
@@ -427,14 +433,19 @@ describe('drain scripts under sh', () => {
     );
   });
 
-  test("a door whose retire was killed is opened by the next drain; a live retire's door is left shut", () => {
-    const rule = (ip: string, port: number, project: string) =>
-      `-A OUTPUT -d ${ip}/32 -p tcp -m tcp --dport ${port} --tcp-flags FIN,SYN,RST,ACK SYN -m comment --comment "dynia-door:${project}" -j REJECT --reject-with tcp-reset`;
-    const rules = ['-P OUTPUT ACCEPT', rule('172.18.0.9', 3000, 'other-green'), rule('172.18.0.7', 80, 'live-blue'), ''].join('\n');
-    const r = runScripts([`[${NEW}]`], { rules, liveMark: 'live-blue' });
+  test("a door whose retire was killed is opened by the next drain, once for its two rules; a live retire's door is left shut", () => {
+    // As `iptables -S` lists the two rules of a door.
+    const rules = (ip: string, port: number, project: string) => [
+      `-A OUTPUT -d ${ip}/32 -p tcp -m tcp --dport ${port} -m u32 --u32 "0x0>>0x16&0x3c@0xc>>0x1a&0x3c@0x0=0x47455420,0x48454144" -m comment --comment "dynia-door:${project}" -j REJECT --reject-with tcp-reset`,
+      `-A OUTPUT -d ${ip}/32 -p tcp -m tcp --dport ${port} --tcp-flags FIN,SYN,RST,ACK SYN -m comment --comment "dynia-door:${project}" -j REJECT --reject-with tcp-reset`,
+    ];
+    const listed = ['-P OUTPUT ACCEPT', ...rules('172.18.0.9', 3000, 'other-green'), ...rules('172.18.0.7', 80, 'live-blue'), ''].join(
+      '\n',
+    );
+    const r = runScripts([`[${NEW}]`], { rules: listed, liveMark: 'live-blue' });
     assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
     assert.deepEqual(r.settled(), {
-      ran: `iptables -w -D OUTPUT -d 172.18.0.9 -p tcp --syn --dport 3000 -m comment --comment dynia-door:other-green -j REJECT --reject-with tcp-reset\n${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
+      ran: `${door('-D', '172.18.0.9', 3000, 'other-green')}${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
       ended: true,
     });
   });

@@ -54,8 +54,8 @@ function globalOptions(acme: AcmeSettings): string[] {
  * The zero-downtime scheme: Caddy re-resolves the alias every 200 ms (lazily, on a request) and retries dials
  * while it moves. Not more often: Docker's DNS can take 100+ ms to answer while it changes a network, and every
  * request for the site waits for that lookup. The old version stops only once Caddy's pool shows the new one
- * and, Caddy's new connections to it reset, nothing in flight at it; the resets go on until Caddy has forgotten
- * its address (see drain-commands.ts). A connect on the local bridge takes well under a millisecond, so a 50 ms
+ * and, Caddy's new connections and kept-alive GETs to it reset, nothing in flight at it; the resets go on until
+ * Caddy has forgotten its address (see drain-commands.ts). A connect on the local bridge takes well under a millisecond, so a 50 ms
  * dial timeout and a 5 ms retry interval keep any other detour short (a retry picks again among the addresses).
  */
 function siteBlock({ domain, upstream }: CaddySite): string[] {

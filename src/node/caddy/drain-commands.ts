@@ -2,8 +2,9 @@
  * Stop the old version only once Caddy itself shows it has moved on and nothing is in flight at it: one remote
  * command that finds the two containers' addresses on `edge`, polls Caddy's upstream pool in Caddy's own network
  * (in-container.ts) until Caddy dials the new address, then closes the old version's door (in Caddy's network
- * namespace, its new connections to the old address are reset at once: Caddy retries them on the new one, while
- * those it has go on), polls until Caddy has no request in flight at it, and retires the old project
+ * namespace, its new connections to the old address are reset at once, and so is a new GET on one it keeps alive:
+ * Caddy retries them on the new one, while requests in flight go on), polls until Caddy has no request in flight
+ * at it, and retires the old project
  * (retire-commands.ts). So even an app that dies on SIGTERM with requests half-answered loses none. The door stays
  * shut until Caddy has forgotten the old address: once the old container has left `edge`, a dial to its vanished
  * address would wait out the dial timeout (under load, every request that picked it stalled about 60 ms as the
@@ -41,6 +42,20 @@ export const RETIRE_FAILED = 5;
 export const IN_FLIGHT_SECONDS = 5;
 /** How long the door stays shut after the old version has left `edge`: Caddy's 200 ms re-resolution, and a margin. */
 export const DOOR_LINGER_SECONDS = '0.5';
+
+/**
+ * The door's second rule (iptables `u32`): a TCP packet whose payload starts with `GET ` or `HEAD`, the first
+ * packet of a request on a connection Caddy keeps alive. The old version stays in the alias's answer until it
+ * stops, and Caddy goes on sending it new requests over its pooled connections, which a door on new connections
+ * alone does not see: under keep-alive load nothing in flight at the old one came only in a lull, 0.1–0.97 s later.
+ * Such a request is reset before it leaves Caddy's namespace (the old version never sees it); Go's client retries a
+ * GET or HEAD on another connection and, its pool to the old address spent, dials, which the first rule resets:
+ * Caddy counts a failure, marks the address down for `fail_duration` and retries on the new one. So the first GET
+ * after the door turns every request to the new version, and what is in flight at the old one ends (0–0.13 s).
+ * Requests in flight send no such packet (acknowledgements; a body's later packet only if it happened to begin
+ * with those four bytes); other methods on kept connections still go to the old version, which serves them.
+ */
+export const KEPT_ALIVE_GET = '0>>22&0x3C@12>>26&0x3C@0=0x47455420,0x48454144';
 
 /**
  * Runs in the Caddy container's namespaces. $1 what to wait for, $2 new `ip:port`, $3 old `ip:port`, $4 seconds.
@@ -84,24 +99,25 @@ const POLL = [
 const HOST = [
   // The retire's shell functions, docker_api (the alias move's too) and the Engine API's reads among them.
   RETIRE_FUNCTIONS,
+  'pid= new= old=none oldpid=0 oldport=$6 project=${11} mark=${12}',
+  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
+  // Caddy's pid (the poll runs in its namespaces) and the old version's pid and address, which the move does not
+  // change, are read beside it; the old version may already be gone (an earlier failure): then only the new counts.
+  '{ inspect_container "$2" && echo "caddy $cpid"; inspect_container "$5" && echo "old $cpid $(network_ip "$1")"; } >"$mark.seen" 2>/dev/null & seen=$!',
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
-  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
-  // Caddy's pid (the poll runs in its namespaces), the new and the old address and pid; the old version may
-  // already be gone (an earlier failure): then only the new address counts.
-  'pid= new= old=none oldpid=0 oldport=$6',
-  'inspect_container "$2" && pid=$cpid',
+  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || { wait "$seen"; exit ${ALIAS_FAILED}; }`,
   'inspect_container "$3" && new=$(network_ip "$1")',
-  'inspect_container "$5" && { old=$(network_ip "$1"); old=${old:-none}; oldpid=$cpid; }',
+  'wait "$seen"; while read -r k v a; do case $k in caddy) pid=$v ;; old) oldpid=$v old=${a:-none} ;; esac; done <"$mark.seen"; rm -f "$mark.seen"',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   requirePid('$2'),
-  'project=${11} mark=${12}',
-  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
-  // The door: in Caddy's network namespace, its new connections to the old address are reset (the dial fails at
-  // once and is retried on the other address) while established ones go on. Each rule is tagged with its project.
-  'door() { nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --syn --dport "$3" -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset; }',
-  // A door whose retire is not alive any more (killed before it opened it) is opened here; the mark holds this
-  // shell's pid from now on, so no other drain opens this one's (`-n` first: busybox's `kill -0 ''` succeeds).
-  'sweep() { nsenter -t "$pid" -n iptables -w -S OUTPUT 2>/dev/null | while read -r l; do case $l in *dynia-door:*) t=${l##*dynia-door:}; t=${t%%[!a-z0-9_-]*}; d=${l#*-d }; d=${d%%/*}; p=${l#*--dport }; p=${p%% *}; m=$(cat "${mark%/*}/$t" 2>/dev/null); [ -n "$m" ] && kill -0 "$m" 2>/dev/null || door -D "$d" "$p" "$t" ;; esac; done; }',
+  // The door, two rules in Caddy's network namespace: its new connections to the old address are reset (the dial
+  // fails at once and is retried on the other address), and so is a new GET on a connection it keeps (KEPT_ALIVE_GET;
+  // without the u32 match only the first holds). Each rule is tagged with its project.
+  `door() { nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --syn --dport "$3" -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset; r=$?; nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --dport "$3" -m u32 --u32 '${KEPT_ALIVE_GET}' -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset 2>/dev/null; return $r; }`,
+  // A door whose retire is not alive any more (killed before it opened it) is opened here, once for its two rules;
+  // the mark holds this shell's pid from now on, so no other drain opens this one's (`-n` first: busybox's
+  // `kill -0 ''` succeeds).
+  `sweep() { opened=' '; nsenter -t "$pid" -n iptables -w -S OUTPUT 2>/dev/null | while read -r l; do case $l in *dynia-door:*) t=\${l##*dynia-door:}; t=\${t%%[!a-z0-9_-]*}; d=\${l#*-d }; d=\${d%%/*}; p=\${l#*--dport }; p=\${p%% *}; case $opened in *" $t:$d:$p "*) continue ;; esac; opened="$opened$t:$d:$p "; m=$(cat "\${mark%/*}/$t" 2>/dev/null); [ -n "$m" ] && kill -0 "$m" 2>/dev/null || door -D "$d" "$p" "$t" 2>/dev/null ;; esac; done; }`,
   'sweep & swept=$!',
   'echo $$ >"$mark"; quit() { rm -f "$mark"; exit "$1"; }',
   // The retire's first half (restart policy `no`) runs while Caddy is watched; a failed drain waits for it, and
