@@ -9,6 +9,7 @@ import { HealthError } from '../errors.js';
 import { describeUpstreams, parseUpstreams } from '../node/caddy/caddy-upstreams.js';
 import {
   ALIAS_FAILED,
+  DOOR_SHUT,
   DRAIN_TIMED_OUT,
   IN_FLIGHT_SECONDS,
   RETIRE_FAILED,
@@ -38,7 +39,11 @@ export interface Drained {
   ms: number;
 }
 
-const VERDICT = /^drained (new|idle) (\d+)\n(?:old (idle|busy) \d+(?: (\S+))?|door (open)|old (gone))$/m;
+const VERDICT = new RegExp(
+  `^drained (new|idle) (\\d+)\n(?:${DOOR_SHUT}\n)?(?:old (idle|busy) \\d+(?: (\\S+))?|door (open)|old (gone))$`,
+  'm',
+);
+const SHUT = new RegExp(`^${DOOR_SHUT}$`, 'm');
 
 /** Parses the command's output: both verdict lines, or undefined when it never got that far. */
 export function drainVerdict(stdout: string): Omit<Drained, 'ms'> | undefined {
@@ -73,11 +78,29 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
 /**
  * Waits for the evidence (after taking the alias, when `target.takeAlias`), then retires the compose project
  * `retire` and returns once the old entry's process has exited; throws (without stopping anything) when Caddy
- * never moves on.
+ * never moves on. `onDoorShut` is called as soon as the command says no GET can reach the old version any more.
  */
-export async function drainThenStop(remote: Remote, target: DrainTarget, retire: string, clock: Pick<Clock, 'now'>): Promise<Drained> {
+export async function drainThenStop(
+  remote: Remote,
+  target: DrainTarget,
+  retire: string,
+  clock: Pick<Clock, 'now'>,
+  onDoorShut?: () => void,
+): Promise<Drained> {
   const t0 = clock.now();
-  const result = await remote.exec(drainThen(target, retire), { allowFailure: true, timeoutMs: (target.timeoutSeconds + 300) * 1000 });
+  let said: string | undefined = '';
+  const onStdout = (chunk: Buffer) => {
+    if (said === undefined) return;
+    said += chunk.toString('latin1');
+    if (!SHUT.test(said)) return;
+    said = undefined;
+    onDoorShut?.();
+  };
+  const result = await remote.exec(drainThen(target, retire), {
+    allowFailure: true,
+    timeoutMs: (target.timeoutSeconds + 300) * 1000,
+    ...(onDoorShut ? { onStdout } : {}),
+  });
   const verdict = drainVerdict(result.stdout);
   if (!verdict) throw neverDrained(remote, target, result.code, result.stderr);
   if (result.code !== 0)

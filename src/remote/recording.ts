@@ -54,6 +54,7 @@ export class RecordingRemote implements Remote {
     const answer = typeof rule?.answer === 'function' ? rule.answer(argv, stdin) : (rule?.answer ?? {});
     if (answer instanceof Error) throw answer;
     const result = { code: 0, stdout: '', stderr: '', ...answer };
+    if (result.stdout) options.onStdout?.(Buffer.from(result.stdout));
     if (result.code !== 0 && !options.allowFailure) throw commandFailed(this.host, argv, result);
     return result;
   }

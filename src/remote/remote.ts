@@ -7,6 +7,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Return a non-zero exit code instead of throwing. */
   allowFailure?: boolean;
+  /** Handed stdout as it arrives, for a command that says something the caller acts on before it ends. */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {

@@ -188,7 +188,7 @@ export class SshSession implements Remote {
     }
   }
 
-  private run(argv: Argv, { stdin, timeoutMs, allowFailure }: ExecOptions): Promise<ExecResult> {
+  private run(argv: Argv, { stdin, timeoutMs, allowFailure, onStdout }: ExecOptions): Promise<ExecResult> {
     this.assertOpen();
     const command = shellQuote(argv);
     return new Promise<ExecResult>((resolve, reject) => {
@@ -209,7 +209,10 @@ export class SshSession implements Remote {
                 stream.close();
                 reject(TimeoutError(`on ${this.host}: \`${command}\` did not finish within ${timeoutMs} ms.`));
               }, timeoutMs);
-        stream.on('data', (chunk: Buffer) => stdout.push(chunk));
+        stream.on('data', (chunk: Buffer) => {
+          stdout.push(chunk);
+          onStdout?.(chunk);
+        });
         stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         stream.on('close', (code: number | null | undefined) => {
           clearTimeout(timer);

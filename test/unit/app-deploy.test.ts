@@ -209,7 +209,24 @@ describe('appDeploy', () => {
     ]);
   });
 
-  test('the old version has stopped before the external check (it holds the alias until then), its connection opened during the drain', async () => {
+  test("the external check asked as soon as the old version's door is shut, beside the rest of the drain, and once", async () => {
+    const seen: string[] = [];
+    const { remote, deps } = setup([active('shop-blue')], async () => {
+      seen.push('probe');
+      return { ok: true, status: 200, ms: 1 };
+    });
+    remote.drainAnswer = { stdout: 'drained new 2\ndoor shut\nold idle 1\n' };
+    const exec = remote.exec.bind(remote);
+    remote.exec = async (argv, options) => {
+      const result = await exec(argv, options);
+      if (isRetire(argv)) seen.push('stopped');
+      return result;
+    };
+    await deploy(V2, deps);
+    assert.deepEqual(seen, ['probe', 'stopped']);
+  });
+
+  test('without a shut door the old version has stopped before the external check (it holds the alias until then), its connection opened during the drain', async () => {
     const seen: string[] = [];
     const { remote, deps } = setup([active('shop-blue')], async () => {
       seen.push('probe');

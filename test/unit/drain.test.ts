@@ -88,6 +88,7 @@ describe('drainThenStop', () => {
 
   test('the two verdict lines are the evidence', () => {
     assert.deepEqual(drainVerdict('drained new 3\nold idle 2\n'), { evidence: 'new', polls: 3, old: 'idle', inFlight: 0 });
+    assert.deepEqual(drainVerdict('drained new 3\ndoor shut\nold idle 2\n'), { evidence: 'new', polls: 3, old: 'idle', inFlight: 0 });
     assert.deepEqual(drainVerdict(' Container shop-blue-web-1  Stopping\ndrained idle 5\nold gone\n'), {
       evidence: 'idle',
       polls: 5,
@@ -109,6 +110,19 @@ describe('drainThenStop', () => {
       describeDrain(drained),
       'old version drained and stopped in 180 ms (Caddy dials the new one; nothing left in flight at the old one)',
     );
+  });
+
+  test('the door shut: said while the command goes on, once, even when the line comes in pieces', async () => {
+    const told: string[] = [];
+    const remote = new RecordingRemote();
+    remote.exec = async (_argv, options) => {
+      for (const piece of ['drained new 3\ndoor', ' shut\n', 'old idle 1\n']) options?.onStdout?.(Buffer.from(piece));
+      told.push('ended');
+      return { code: 0, stdout: 'drained new 3\ndoor shut\nold idle 1\n', stderr: '' };
+    };
+    const drained = await drainThenStop(remote, target, 'shop-blue', clock(0, 10), () => told.push('door shut'));
+    assert.deepEqual(told, ['door shut', 'ended']);
+    assert.equal(drained.old, 'idle');
   });
 
   test('what the summary says of the old version in each case', () => {
@@ -217,6 +231,7 @@ function runScripts(
     timeoutSeconds?: number;
     takeAlias?: string;
     noIptables?: boolean;
+    noU32?: boolean;
     caddyEnters?: number;
     fastClock?: boolean;
     connectFails?: boolean;
@@ -271,7 +286,7 @@ function runScripts(
       `  "-t 4242 -m") n=$(cat ${dir}/entered 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/entered`,
       `    [ "$4" = -n ] && [ "$n" -lt ${opts.caddyEnters ?? 9} ] || exit 9; shift 4; exec "$@" ;;`,
       `  "-t 4242 -n") shift 3; [ "$*" != 'iptables -w -S OUTPUT' ] || { printf '%s' '${opts.rules ?? ''}'; exit 0; }`,
-      `    echo "$*" >> ${dir}/ran; exit ${opts.noIptables ? 1 : 0} ;;`,
+      `    echo "$*" >> ${dir}/ran; case "$*" in *u32*) exit ${opts.noIptables || opts.noU32 ? 1 : 0} ;; esac; exit ${opts.noIptables ? 1 : 0} ;;`,
       '  *) exit 9 ;;',
       'esac',
     ].join('\n'),
@@ -358,7 +373,7 @@ const RETIRED = ['api /containers/c1/stop ', 'api /containers/c2/stop ', 'api /n
 describe('drain scripts under sh', () => {
   test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, retires it', () => {
     const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`, `[${OLD},${NEW}]`, `[${OLD_IDLE},${NEW}]`]);
-    assert.deepEqual([r.code, r.stdout, r.stderr, r.oldAlive], [0, 'drained new 4\nold idle 2\n', '', false]);
+    assert.deepEqual([r.code, r.stdout, r.stderr, r.oldAlive], [0, 'drained new 4\ndoor shut\nold idle 2\n', '', false]);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
@@ -370,13 +385,13 @@ describe('drain scripts under sh', () => {
 
   test('an idle site: five empty polls in a row are enough, and nothing is in flight at the old one', () => {
     const r = runScripts(['[]', '[]', `[${OLD}]`, '[]']);
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\ndoor shut\nold idle 1\n']);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('other sites in the pool do not count as this one', () => {
     const r = runScripts(['[{"address":"172.18.0.9:3000","num_requests":2,"fails":0}]']);
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\ndoor shut\nold idle 1\n']);
   });
 
   test('the old version already gone: only the new address counts, no door to close, the retire waited for', () => {
@@ -387,7 +402,7 @@ describe('drain scripts under sh', () => {
 
   test('the swap in the same command: the alias first, then the wait, the door, the retire', () => {
     const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop' });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\n']);
     assert.deepEqual(r.settled(), {
       ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
       ended: true,
@@ -405,13 +420,19 @@ describe('drain scripts under sh', () => {
 
   test('requests still in flight at the old one past the bound (a WebSocket): retired anyway, and said', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { fastClock: true });
-    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\nold busy 1 4\n', false]);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\ndoor shut\nold busy 1 4\n', false]);
   });
 
   test("Caddy's admin API lost while the old one settles, past the bound: retired anyway, its count unknown", () => {
     const r = runScripts([`[${NEW}]`, `[${OLD},${NEW}]`], { fastClock: true, wgetFailsFrom: 1 });
-    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\nold busy 1 ?\n', false]);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\ndoor shut\nold busy 1 ?\n', false]);
     assert.deepEqual(drainVerdict(r.stdout), { evidence: 'new', polls: 1, old: 'busy', inFlight: Number.NaN });
+  });
+
+  test('no u32 match in the kernel: the first rule alone, no `door shut` (the external check waits for the stop)', () => {
+    const r = runScripts([`[${NEW}]`], { noU32: true });
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
+    assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('no iptables on the node: the door stays open, the retire goes ahead as before', () => {
@@ -424,7 +445,7 @@ describe('drain scripts under sh', () => {
     const r = runScripts([`[${NEW}]`], { updateFails: true });
     assert.deepEqual(
       [r.code, r.stdout, r.stderr, r.oldAlive],
-      [5, 'drained new 1\nold idle 1\n', 'Error response from daemon: Cannot update container c1\n', true],
+      [5, 'drained new 1\ndoor shut\nold idle 1\n', 'Error response from daemon: Cannot update container c1\n', true],
     );
     assert.equal(
       r.settled().ran,
@@ -443,7 +464,7 @@ describe('drain scripts under sh', () => {
       '\n',
     );
     const r = runScripts([`[${NEW}]`], { rules: listed, liveMark: 'live-blue' });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\n']);
     assert.deepEqual(r.settled(), {
       ran: `${door('-D', '172.18.0.9', 3000, 'other-green')}${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
       ended: true,
@@ -452,7 +473,7 @@ describe('drain scripts under sh', () => {
 
   test('Caddy lost while the old one settles: its door opens again, nothing stopped', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { caddyEnters: 1 });
-    assert.deepEqual([r.code, r.stdout, r.oldAlive], [9, 'drained new 1\n', true]);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [9, 'drained new 1\ndoor shut\n', true]);
     assert.equal(
       r.settled().ran,
       `${CLOSE}${REOPEN}+ ${PREPARED}`,

@@ -8,6 +8,7 @@ import type { DeployPlan } from './plan.js';
 import { caddyfileFor as caddyfileForNode, writeNodeManifest } from '../../deploy/deploy-shared.js';
 import type { NodeSession, WorkflowDeps } from '../../lib/ports.js';
 import type { StepTiming } from '../../lib/steps.js';
+import type { ProbeResult } from '../../health/probe.js';
 
 /** Deployment records kept per app and node (the active one is always kept). */
 const HISTORY = 10;
@@ -54,6 +55,8 @@ export interface Ctx {
   manifestWritten?: Promise<void>;
   /** The upload, when it could go out beside the reconcile (its base known without reading the node). */
   earlyUpload?: Promise<Sent | 'stale'>;
+  /** The external check's first probe, sent once the old version's door shut (only the new one can answer it). */
+  earlyCheck?: Promise<ProbeResult>;
   appStartMs: number;
   uploadedBytes: number;
 }

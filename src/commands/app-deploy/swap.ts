@@ -4,7 +4,9 @@
  * (restart policy `no`, stopped, kept for a rollback). State is committed first, so a run killed anywhere from
  * here on is finished by the next run's reconcile. The alias move and the drain are one remote command unless
  * the Caddyfile changes (a new domain or port: Caddy is reloaded between them); it returns once the old entry's
- * process has exited, and Docker's clean-up of the old version goes on behind it (drain-commands.ts).
+ * process has exited, and Docker's clean-up of the old version goes on behind it (drain-commands.ts). The external
+ * check's first probe goes as soon as the old version's door is shut, beside the rest of the drain: from then on
+ * no GET reaches the old version.
  */
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
@@ -41,16 +43,22 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
   const said = reload ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
   if (!plan.previous) return said;
   // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one. Meanwhile
-  // the external check's connection is opened (its request goes once the old version has stopped).
-  ctx.deps.preconnect(externalUrl(ctx));
+  // the external check's connection is opened.
+  const url = externalUrl(ctx);
+  ctx.deps.preconnect(url);
   const target = swapTarget(entryContainer(ctx), plan.entry.port, plan.previous);
-  // The stop is part of the drain command: the external check that follows must reach the new version only, and
-  // the old one holds the alias until its process has exited (retire-commands.ts).
+  // The external check must reach the new version only, and the old one holds the alias until its process has
+  // exited (retire-commands.ts): its request goes once the door says no GET can reach the old one, else after the
+  // stop, which is part of the drain command.
   const drained = await drainThenStop(
     session,
     reload ? target : { ...target, takeAlias: upstreamAlias(plan.entry.domain) },
     plan.previous.project,
     ctx.deps.clock,
+    () => {
+      ctx.earlyCheck = ctx.deps.probe(url);
+      ctx.earlyCheck.catch(() => undefined); // awaited by the external check; a failed drain rolls back first
+    },
   );
   return `${said}; ${describeDrain(drained)}`;
 }

@@ -140,6 +140,8 @@ const steps: Step<Ctx>[] = [
     name: 'external-health',
     title: (ctx) => `Check ${externalUrl(ctx)}`,
     async run(ctx) {
+      const early = await ctx.earlyCheck;
+      if (early?.ok) return `HTTP ${early.status} (asked beside the drain, once the old version's door was shut)`;
       const result = await pollHttps(externalUrl(ctx), ctx.deps, ctx.input.timeoutMs);
       return `HTTP ${result.status}`;
     },

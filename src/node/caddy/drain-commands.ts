@@ -40,6 +40,11 @@ export const RETIRE_FAILED = 5;
  * and the verdict says how many were still open.
  */
 export const IN_FLIGHT_SECONDS = 5;
+/**
+ * Printed once both rules of the door are in: from then on no GET can reach the old version (a new connection
+ * to it and a GET on a kept one are reset and retried elsewhere), so the deploy's external check may go.
+ */
+export const DOOR_SHUT = 'door shut';
 /** How long the door stays shut after the old version has left `edge`: Caddy's 200 ms re-resolution, and a margin. */
 export const DOOR_LINGER_SECONDS = '0.5';
 
@@ -92,14 +97,15 @@ const POLL = [
  * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first
  * (empty: it holds the alias already), $11 the project to retire once drained, $12 its mark. Prints the poll's
  * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
- * closed), `door open` (iptables could not close it) or `old gone` (it was not running).
+ * closed; `door shut` before them when both its rules are in), `door open` (iptables could not close it) or
+ * `old gone` (it was not running).
  * At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it
  * is the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
  */
 const HOST = [
   // The retire's shell functions, docker_api (the alias move's too) and the Engine API's reads among them.
   RETIRE_FUNCTIONS,
-  'pid= new= old=none oldpid=0 oldport=$6 project=${11} mark=${12}',
+  'pid= new= old=none oldpid=0 oldport=$6 project=${11} mark=${12} kept=',
   'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
   // Caddy's pid (the poll runs in its namespaces) and the old version's pid and address, which the move does not
   // change, are read beside it; the old version may already be gone (an earlier failure): then only the new counts.
@@ -113,7 +119,7 @@ const HOST = [
   // The door, two rules in Caddy's network namespace: its new connections to the old address are reset (the dial
   // fails at once and is retried on the other address), and so is a new GET on a connection it keeps (KEPT_ALIVE_GET;
   // without the u32 match only the first holds). Each rule is tagged with its project.
-  `door() { nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --syn --dport "$3" -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset; r=$?; nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --dport "$3" -m u32 --u32 '${KEPT_ALIVE_GET}' -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset 2>/dev/null; return $r; }`,
+  `door() { nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --syn --dport "$3" -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset; r=$?; nsenter -t "$pid" -n iptables -w "$1" OUTPUT -d "$2" -p tcp --dport "$3" -m u32 --u32 '${KEPT_ALIVE_GET}' -m comment --comment "dynia-door:$4" -j REJECT --reject-with tcp-reset 2>/dev/null && kept=1; return $r; }`,
   // A door whose retire is not alive any more (killed before it opened it) is opened here, once for its two rules;
   // the mark holds this shell's pid from now on, so no other drain opens this one's (`-n` first: busybox's
   // `kill -0 ''` succeeds).
@@ -126,7 +132,7 @@ const HOST = [
   `${ENTER_PID} sh -c "$8" sh moved "$new:$4" "$old:$6" "$7" || { rc=$?; wait "$prep"; quit $rc; }`,
   'wait "$swept"; shut=',
   'if [ "$oldpid" = 0 ] || [ "$old" = none ]; then echo "old gone"',
-  `elif door -I "$old" "$oldport" "$project" 2>/dev/null; then shut=1; ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D "$old" "$oldport" "$project"; wait "$prep"; quit $rc; }`,
+  `elif door -I "$old" "$oldport" "$project" 2>/dev/null; then shut=1; [ -z "$kept" ] || echo "${DOOR_SHUT}"; ${ENTER_PID} sh -c "$8" sh settled "$new:$4" "$old:$6" ${IN_FLIGHT_SECONDS} || { rc=$?; door -D "$old" "$oldport" "$project"; wait "$prep"; quit $rc; }`,
   'else echo "door open"; fi',
   `wait "$prep" || { cat "$mark.err" >&2; [ -z "$shut" ] || door -D "$old" "$oldport" "$project"; quit ${RETIRE_FAILED}; }`,
   // The second half goes on behind its mark (its own stdio, deaf to the session's end), the door opened once Caddy
