@@ -130,6 +130,22 @@ describe('appRollback', () => {
     assert.equal(remote.closed, true);
   });
 
+  test("the external check asked once the running version's door is shut: one probe, beside the drain", async () => {
+    const remote = scriptedNode();
+    remote.drainAnswer = { stdout: 'drained new 2\ndoor shut\nold idle 1\n' };
+    const { deps: d } = deps(remote);
+    let probes = 0;
+    d.probe = async () => (probes++, { ok: true, status: 200, ms: 1 });
+    const said: string[] = [];
+    d.reporter = { ...d.reporter, stepDone: (title, _ms, detail) => said.push(`${title}: ${detail}`) };
+    await appRollback({ plan: planRollback(d.tx.state, { node: 'web-1' }), timeoutMs: 1000 }, d);
+    assert.equal(probes, 1);
+    assert.ok(
+      said.includes("Check https://web-1.example.com/healthz: HTTP 200 (asked beside the drain, once the old version's door was shut)"),
+      said.join('\n'),
+    );
+  });
+
   test('an old version that does not become healthy is stopped again; nothing else changes', async () => {
     const remote = scriptedNode().on(isHealthWait, {
       code: 1,

@@ -56,7 +56,7 @@ export interface Ctx {
   /** The upload, when it could go out beside the reconcile (its base known without reading the node). */
   earlyUpload?: Promise<Sent | 'stale'>;
   /** The external check's first probe, sent once the old version's door shut (only the new one can answer it). */
-  earlyCheck?: Promise<ProbeResult>;
+  earlyCheck?: Promise<ProbeResult | undefined>;
   appStartMs: number;
   uploadedBytes: number;
 }

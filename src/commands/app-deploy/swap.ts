@@ -14,6 +14,7 @@ import { caddyfileFor, entryContainer, externalUrl, pruneHistory, record, writeM
 import { moveAlias } from '../../deploy/deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from '../../deploy/drain.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
+import { probeAhead } from '../../deploy/https-check.js';
 
 export async function swapTraffic(ctx: Ctx): Promise<string> {
   const { plan } = ctx.input;
@@ -56,8 +57,7 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
     plan.previous.project,
     ctx.deps.clock,
     () => {
-      ctx.earlyCheck = ctx.deps.probe(url);
-      ctx.earlyCheck.catch(() => undefined); // awaited by the external check; a failed drain rolls back first
+      ctx.earlyCheck = probeAhead(url, ctx.deps);
     },
   );
   return `${said}; ${describeDrain(drained)}`;

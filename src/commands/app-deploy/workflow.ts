@@ -33,7 +33,7 @@ import {
 import { appTarget as target } from '../../deploy/deploy-shared.js';
 import { swapTraffic } from './swap.js';
 import { abandon, rollBack } from './undo.js';
-import { pollHttps } from '../../deploy/https-check.js';
+import { checkAfterSwap } from '../../deploy/https-check.js';
 import type { NodeSession, WorkflowDeps } from '../../lib/ports.js';
 import type { FleetMember } from '../../deploy/fleet.js';
 import { runSteps, type Step, type StepTiming } from '../../lib/steps.js';
@@ -139,12 +139,7 @@ const steps: Step<Ctx>[] = [
   {
     name: 'external-health',
     title: (ctx) => `Check ${externalUrl(ctx)}`,
-    async run(ctx) {
-      const early = await ctx.earlyCheck;
-      if (early?.ok) return `HTTP ${early.status} (asked beside the drain, once the old version's door was shut)`;
-      const result = await pollHttps(externalUrl(ctx), ctx.deps, ctx.input.timeoutMs);
-      return `HTTP ${result.status}`;
-    },
+    run: (ctx) => checkAfterSwap(externalUrl(ctx), ctx.deps, ctx.input.timeoutMs, ctx.earlyCheck),
   },
   {
     name: 'finalize',

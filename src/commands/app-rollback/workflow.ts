@@ -23,7 +23,8 @@ import { applyCaddyfile } from '../../deploy/caddy-config.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
 import { appTarget, caddyfileFor, moveAlias, writeNodeManifest } from '../../deploy/deploy-shared.js';
 import { describeDrain, drainThenStop, swapTarget } from '../../deploy/drain.js';
-import { pollHttps } from '../../deploy/https-check.js';
+import { checkAfterSwap, probeAhead } from '../../deploy/https-check.js';
+import type { ProbeResult } from '../../health/probe.js';
 import type { NodeSession, WorkflowDeps } from '../../lib/ports.js';
 import type { RollbackPlan } from './plan.js';
 import { runSteps, type Step, type StepTiming } from '../../lib/steps.js';
@@ -47,6 +48,8 @@ interface Ctx {
   switched: boolean;
   /** The state before the switch, to undo it. */
   stateBefore?: State;
+  /** The external check's first probe, sent once the rolled-back version's door shut. */
+  earlyCheck?: Promise<ProbeResult | undefined>;
 }
 
 const entryOf = (d: Deployment) => composeContainerName(d.project, d.entryService);
@@ -160,6 +163,9 @@ const steps: Step<Ctx>[] = [
         swapTarget(entryOf(previous), previous.entryPort, current),
         current.project,
         ctx.deps.clock,
+        () => {
+          ctx.earlyCheck = probeAhead(checkUrl(ctx), ctx.deps);
+        },
       );
       return `${caddy === 'reloaded' ? 'Caddy reloaded (the port differs)' : 'no Caddy reload'}; ${describeDrain(drained)}`;
     },
@@ -167,10 +173,7 @@ const steps: Step<Ctx>[] = [
   {
     name: 'external-health',
     title: (ctx) => `Check ${checkUrl(ctx)}`,
-    async run(ctx) {
-      const result = await pollHttps(checkUrl(ctx), ctx.deps, ctx.input.timeoutMs);
-      return `HTTP ${result.status}`;
-    },
+    run: (ctx) => checkAfterSwap(checkUrl(ctx), ctx.deps, ctx.input.timeoutMs, ctx.earlyCheck),
   },
   {
     name: 'finalize',
