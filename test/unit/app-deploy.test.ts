@@ -209,29 +209,14 @@ describe('appDeploy', () => {
     ]);
   });
 
-  test("the external check asked as soon as the old version's door is shut, beside the rest of the drain, and once", async () => {
+  /** What a redeploy does around its external check: the check's connection, the old version's stop, the probe. */
+  async function checkOrder(drainStdout: string): Promise<string[]> {
     const seen: string[] = [];
     const { remote, deps } = setup([active('shop-blue')], async () => {
       seen.push('probe');
       return { ok: true, status: 200, ms: 1 };
     });
-    remote.drainAnswer = { stdout: 'drained new 2\ndoor shut\nold idle 1\n' };
-    const exec = remote.exec.bind(remote);
-    remote.exec = async (argv, options) => {
-      const result = await exec(argv, options);
-      if (isRetire(argv)) seen.push('stopped');
-      return result;
-    };
-    await deploy(V2, deps);
-    assert.deepEqual(seen, ['probe', 'stopped']);
-  });
-
-  test('without a shut door the old version has stopped before the external check (it holds the alias until then), its connection opened during the drain', async () => {
-    const seen: string[] = [];
-    const { remote, deps } = setup([active('shop-blue')], async () => {
-      seen.push('probe');
-      return { ok: true, status: 200, ms: 1 };
-    });
+    remote.drainAnswer = { stdout: drainStdout };
     deps.preconnect = (url) => seen.push(`connection to ${url} opened`);
     const exec = remote.exec.bind(remote);
     remote.exec = async (argv, options) => {
@@ -240,7 +225,23 @@ describe('appDeploy', () => {
       return result;
     };
     await deploy(V2, deps);
-    assert.deepEqual(seen, ['connection to https://web-1.example.com/healthz opened', 'stopped', 'probe']);
+    return seen;
+  }
+
+  test("the external check asked as soon as the old version's door is shut, beside the rest of the drain, and once", async () => {
+    assert.deepEqual(await checkOrder('drained new 2\ndoor shut\nold idle 1\n'), [
+      'connection to https://web-1.example.com/healthz opened',
+      'probe',
+      'stopped',
+    ]);
+  });
+
+  test('without a shut door the old version has stopped before the external check (it holds the alias until then)', async () => {
+    assert.deepEqual(await checkOrder('drained new 2\nold idle 1\n'), [
+      'connection to https://web-1.example.com/healthz opened',
+      'stopped',
+      'probe',
+    ]);
   });
 
   test("the old version's stop failing after the drain: the deploy rolls back to it", async () => {
