@@ -1,9 +1,10 @@
 /**
  * The end of a swap, by evidence instead of a fixed sleep: the old version is stopped once Caddy's own
  * upstream pool shows it resolves the alias to the new container (or that nothing is in flight for the site),
- * and then, its port closed to new connections, that Caddy has nothing in flight at it. Docker cannot take a
- * running container out of the alias's DNS answer without cutting its network, so the old one stays resolvable
- * until it stops; the closed port sends Caddy's new dials to the new one (drain-commands.ts).
+ * and then, its door shut (new connections and kept-alive GETs to it reset), that Caddy has nothing in flight at
+ * it. Docker cannot take a running container out of the alias's DNS answer without cutting its network, so the old
+ * one stays resolvable until it stops; the shut door makes Caddy mark it down and send everything to the new one
+ * (drain-commands.ts).
  */
 import { HealthError } from '../errors.js';
 import { describeUpstreams, parseUpstreams } from '../node/caddy/caddy-upstreams.js';
