@@ -14,11 +14,13 @@ import type { ResolverAddress } from '../dns/verdict.js';
 import { preconnect, probeHttps } from '../health/probe.js';
 import type { Agent } from 'undici';
 import { SshSession } from '../remote/ssh.js';
+import { SessionsAhead } from './sessions-ahead.js';
 import { StateStore } from '../state/store.js';
 import type { Reporter } from '../lib/steps.js';
 import { currentUser } from '../lib/audit.js';
 import { systemClock } from '../lib/clock.js';
 import type { NodeAddress, NodeSession, Settings, WorkflowDeps } from '../lib/ports.js';
+import type { NodeRecord, State } from '../state/schema.js';
 import { uploadRecords } from '../state/upload-records.js';
 import { createReporter, formatMs } from './output.js';
 import type { GlobalOptions } from './types.js';
@@ -98,13 +100,15 @@ export const localPorts = (): Pick<WorkflowDeps, 'clock' | 'user'> => ({ clock: 
 export function nodePorts(
   sshKeyPath: string,
   resolvers: readonly ResolverAddress[],
+  ahead?: SessionsAhead,
 ): Pick<WorkflowDeps, 'clock' | 'dns' | 'connect' | 'probe' | 'preconnect' | 'user'> {
   const { clock, user } = localPorts();
   const opened = new Map<string, Agent>();
   return {
     clock,
     dns: { query: defaultQuery, waitForPropagation: (options) => waitForPropagation(options, defaultQuery, clock) },
-    connect: (node, onHostKey, options) => connectNode(node, sshKeyPath, onHostKey, options),
+    connect: (node, onHostKey, options) =>
+      (options?.timeoutMs === undefined && ahead?.take(node)) || connectNode(node, sshKeyPath, onHostKey, options),
     probe: (url, timeoutMs = 5000) => {
       const agent = opened.get(url);
       opened.delete(url);
@@ -118,28 +122,57 @@ export function nodePorts(
 }
 
 /** Every port but the state transaction (state:rebuild holds its own lock). */
-export function portsOf({ config, reporter, settings, digitalocean, cloudflare }: Clients): Omit<WorkflowDeps, 'tx'> {
+export function portsOf(
+  { config, reporter, settings, digitalocean, cloudflare }: Clients,
+  ahead?: SessionsAhead,
+): Omit<WorkflowDeps, 'tx'> {
   return {
     digitalocean,
     cloudflare,
     settings,
     reporter,
-    ...nodePorts(settings.sshKeyPath, settings.resolvers),
+    ...nodePorts(settings.sshKeyPath, settings.resolvers, ahead),
     uploads: uploadRecords(config.stateDir),
   };
 }
 
-/** Runs a state-changing command: its clients, and the state lock held for the whole run. */
+/**
+ * Runs a state-changing command: its clients, and the state lock held for the whole run. `connectAhead` names
+ * the nodes whose SSH sessions are opened while the lock and the plan are taken (sessions-ahead.ts).
+ */
 export async function withWorkflow<T>(
   command: string,
   globals: GlobalOptions,
   fn: (deps: WorkflowDeps, config: Config) => Promise<T>,
+  options: { connectAhead?: (state: State) => NodeRecord[] } = {},
 ): Promise<T> {
-  return withClients(globals, (clients) =>
-    new StateStore(clients.config.stateDir, { onLockTakeover: (message) => clients.reporter.warn(message) }).withLock(command, (tx) =>
-      fn({ tx, ...portsOf(clients) }, clients.config),
-    ),
-  );
+  const ahead = options.connectAhead && (await openSessionsAhead(globals, options.connectAhead));
+  try {
+    return await withClients(globals, (clients) =>
+      new StateStore(clients.config.stateDir, { onLockTakeover: (message) => clients.reporter.warn(message) }).withLock(command, (tx) =>
+        fn({ tx, ...portsOf(clients, ahead) }, clients.config),
+      ),
+    );
+  } finally {
+    await ahead?.close();
+  }
+}
+
+/**
+ * The nodes `pick` chooses from state as it is now, read without the lock: only their addresses and keys are
+ * used, and the plan made under the lock decides what is connected to. Nothing is opened when the settings or
+ * the state cannot be read (the command itself then says why).
+ */
+async function openSessionsAhead(globals: GlobalOptions, pick: (state: State) => NodeRecord[]): Promise<SessionsAhead | undefined> {
+  try {
+    const config = configFor(globals);
+    const keyPath = config.get('dyniaSshKey');
+    if (!keyPath) return undefined;
+    const nodes = pick(await new StateStore(config.stateDir).load());
+    return new SessionsAhead((node) => connectNode(node, keyPath, () => Promise.resolve()), nodes);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function connectNode(

@@ -14,6 +14,7 @@ import {
   DRAIN_TIMED_OUT,
   IN_FLIGHT_SECONDS,
   RETIRE_FAILED,
+  STOPPING,
   drainThen,
   type DrainTarget,
 } from '../node/caddy/drain-commands.js';
@@ -36,7 +37,9 @@ export interface Drained {
   old: 'idle' | 'busy' | 'open' | 'gone';
   /** Requests in flight at the old version when it was stopped (`busy` only; NaN when Caddy did not say). */
   inFlight: number;
-  /** From the start of the command until it returned (once the old entry's process had exited). */
+  /** The command returned with the old version's stop begun behind its shut door, not yet done. */
+  stopping: boolean;
+  /** From the start of the command until it returned. */
   ms: number;
 }
 
@@ -45,13 +48,20 @@ const VERDICT = new RegExp(
   'm',
 );
 const SHUT = new RegExp(`^${DOOR_SHUT}$`, 'm');
+const STOP_BEGUN = new RegExp(`^${STOPPING}$`, 'm');
 
 /** Parses the command's output: both verdict lines, or undefined when it never got that far. */
 export function drainVerdict(stdout: string): Omit<Drained, 'ms'> | undefined {
   const match = VERDICT.exec(stdout);
   if (!match) return undefined;
   const old = (match[3] ?? match[5] ?? match[6]) as Drained['old'];
-  return { evidence: match[1] as 'new' | 'idle', polls: Number(match[2]), old, inFlight: old === 'busy' ? Number(match[4]) : 0 };
+  return {
+    evidence: match[1] as 'new' | 'idle',
+    polls: Number(match[2]),
+    old,
+    inFlight: old === 'busy' ? Number(match[4]) : 0,
+    stopping: STOP_BEGUN.test(stdout),
+  };
 }
 
 function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr: string) {
@@ -78,8 +88,9 @@ function neverDrained(remote: Remote, target: DrainTarget, code: number, stderr:
 
 /**
  * Waits for the evidence (after taking the alias, when `target.takeAlias`), then retires the compose project
- * `retire` and returns once the old entry's process has exited; throws (without stopping anything) when Caddy
- * never moves on. `onDoorShut` is called as soon as the command says no GET can reach the old version any more.
+ * `retire` and returns once its stop has begun behind the shut door (else once the old entry's process has
+ * exited); throws (without stopping anything) when Caddy never moves on. `onDoorShut` is called as soon as the
+ * command says no GET can reach the old version any more.
  */
 export async function drainThenStop(
   remote: Remote,
@@ -133,4 +144,4 @@ const OLD_SAID: Record<Drained['old'], (d: Drained) => string> = {
 
 /** For the step's summary line. */
 export const describeDrain = (d: Drained): string =>
-  `old version drained and stopped in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'}; ${OLD_SAID[d.old](d)})`;
+  `old version drained and ${d.stopping ? 'its stop begun' : 'stopped'} in ${Math.round(d.ms)} ms (${d.evidence === 'new' ? 'Caddy dials the new one' : 'nothing in flight'}; ${OLD_SAID[d.old](d)})`;

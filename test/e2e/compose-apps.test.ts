@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startLoad } from '../../bench/lib.js';
 import { SANDBOX } from '../../sandbox/layout.js';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh, sshArgv } from './helpers.js';
+import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, skipReason, ssh, sshArgv, sshSettled } from './helpers.js';
 
 const skip = skipReason();
 const NODE = 'e2e-c';
@@ -191,7 +191,7 @@ describe('compose apps as written', { skip }, () => {
   });
 
   test('a retired version stays down after the node reboots, whatever its restart policy', async () => {
-    const before = await onNode("docker ps --format '{{.Names}}' | grep shop- | sort");
+    const before = (await sshSettled(ip, "docker ps --format '{{.Names}}' | grep shop- | sort")).stdout.trim();
     const host = (
       await new Promise<string>((resolve) => {
         const p = spawn('docker', ['ps', '-q', '--filter', `name=${SANDBOX.dropletPrefix}`]);
@@ -224,10 +224,13 @@ describe('compose apps as written', { skip }, () => {
   });
 
   describe('refusals leave the node unchanged and read nothing outside the app directory', () => {
-    const snapshot = () =>
-      onNode(
-        'ls -R /opt/dynia/apps /opt/dynia/data | md5sum; docker ps -a --format "{{.Names}} {{.State}}" | sort; docker volume ls -q; docker network ls --format "{{.Name}}" | sort',
-      );
+    const snapshot = async () =>
+      (
+        await sshSettled(
+          ip,
+          'ls -R /opt/dynia/apps /opt/dynia/data | md5sum; docker ps -a --format "{{.Names}} {{.State}}" | sort; docker volume ls -q; docker network ls --format "{{.Name}}" | sort',
+        )
+      ).stdout.trim();
     const cases: Array<[string, () => void, RegExp]> = [
       [
         'a build context outside the directory',

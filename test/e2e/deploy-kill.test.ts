@@ -21,6 +21,7 @@ import {
   pushHello,
   skipReason,
   ssh,
+  sshSettled,
   steadyLoad,
 } from './helpers.js';
 
@@ -128,7 +129,7 @@ describe('app:deploy killed at any moment converges on the first re-run, under l
       const active = state.deployments.filter((d: any) => d.app === 'hello' && d.status === 'active');
       assert.equal(active.length, 1, 'one active deployment');
       const running = (
-        await ssh(
+        await sshSettled(
           ip,
           `docker ps --filter label=com.docker.compose.project --format '{{.Label "com.docker.compose.project"}}' | grep '^hello-' | sort`,
         )

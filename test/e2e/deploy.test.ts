@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh } from './helpers.js';
+import { cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh, sshSettled } from './helpers.js';
 
 const skip = skipReason();
 const files = mkdtempSync(join(tmpdir(), 'dynia-apps-'));
@@ -25,7 +25,7 @@ describe('app:deploy', { skip }, () => {
     cli(['app:deploy', '--node', 'e2e-d', '--compose', path, '--name', 'hello', ...extra], { stateDir });
   const nodeSnapshot = async () =>
     (
-      await ssh(
+      await sshSettled(
         ip,
         'ls /opt/dynia/apps; docker ps -a --format "{{.Names}} {{.Status}}" | sed "s/ Up .*/ up/" | sort; md5sum /opt/dynia/proxy/Caddyfile /opt/dynia/node.json',
       )
@@ -83,7 +83,7 @@ describe('app:deploy', { skip }, () => {
     assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2');
     const statuses = readState(stateDir).deployments.map((d: any) => `${d.project}:${d.status}`);
     assert.deepEqual(statuses, ['hello-blue:superseded', 'hello-green:active']);
-    assert.match((await ssh(ip, 'docker ps -a --format "{{.Names}} {{.State}}"')).stdout, /hello-blue-web-1 exited/);
+    assert.match((await sshSettled(ip, 'docker ps -a --format "{{.Names}} {{.State}}"')).stdout, /hello-blue-web-1 exited/);
   });
 
   test('an app that never becomes healthy is refused with its logs; the old version keeps serving', async () => {

@@ -79,7 +79,7 @@ describe('the old version is stopped only once nothing is in flight at it', { sk
       assert.equal(r.code, 0, r.stderr);
       assert.match(
         r.stderr,
-        /old version drained and stopped in \d+ ms \(Caddy dials the new one; nothing left in flight at the old one\)/,
+        /old version drained and its stop begun in \d+ ms \(Caddy dials the new one; nothing left in flight at the old one\)/,
       );
     }
     const back = await cli(['app:rollback', '--node', NODE, '--app', 'slow'], { stateDir });

@@ -11,6 +11,7 @@ import { Resolver } from 'node:dns/promises';
 import { Agent, request } from 'undici';
 import { buildAndPushApp } from '../../sandbox/apps.js';
 import { SANDBOX } from '../../sandbox/layout.js';
+import { RETIRING_DIR } from '../../src/node/layout.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'bin/dynia.js');
@@ -117,6 +118,13 @@ export function ssh(ip: string, command: string, options: SshOptions & { timeout
     );
   });
 }
+
+/**
+ * Runs `command` on a node once the stops its last swaps left going on have ended (a swap returns once the old
+ * version's stop has begun behind its shut door): every retire mark gone, 10 s at most.
+ */
+export const sshSettled = (ip: string, command: string): Promise<CliResult> =>
+  ssh(ip, `i=0; while ls ${RETIRING_DIR} 2>/dev/null | grep -qv '[.]' && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; ${command}`);
 
 /** The emulators' admin endpoints (fault injection, request logs) and the sandbox daemon's (DNS delays). */
 export const admin = {

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { docker } from '../../sandbox/docker.js';
 import { containerName } from '../../sandbox/hosts/droplet-host.js';
 import { CloudflareClient } from '../../src/cloud/cloudflare.js';
-import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh } from './helpers.js';
+import { ROOT, cli, destroyNodes, httpsGet, newStateDir, readState, pushHello, skipReason, ssh, sshSettled } from './helpers.js';
 
 const skip = skipReason();
 const A = 'e2e-rb1';
@@ -199,7 +199,7 @@ describe('state:rebuild and the day-2 commands', { skip }, () => {
       manifest.deployments.map((d: any) => `${d.project}:${d.status}`),
       statuses,
     );
-    assert.match((await ssh(node(A).ip, 'docker ps -a --format "{{.Names}} {{.State}}"')).stdout, /hello-green-web-1 exited/);
+    assert.match((await sshSettled(node(A).ip, 'docker ps -a --format "{{.Names}} {{.State}}"')).stdout, /hello-green-web-1 exited/);
 
     const again = await run(['app:rollback', '--node', A]);
     assert.equal(again.code, 2);

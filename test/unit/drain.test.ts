@@ -87,16 +87,25 @@ describe('drainThenStop', () => {
   const isDrain = (argv: readonly string[]) => argv[0] === 'sh';
 
   test('the two verdict lines are the evidence', () => {
-    assert.deepEqual(drainVerdict('drained new 3\nold idle 2\n'), { evidence: 'new', polls: 3, old: 'idle', inFlight: 0 });
-    assert.deepEqual(drainVerdict('drained new 3\ndoor shut\nold idle 2\n'), { evidence: 'new', polls: 3, old: 'idle', inFlight: 0 });
+    const idle = { evidence: 'new', polls: 3, old: 'idle', inFlight: 0 };
+    assert.deepEqual(drainVerdict('drained new 3\nold idle 2\n'), { ...idle, stopping: false });
+    assert.deepEqual(drainVerdict('drained new 3\ndoor shut\nold idle 2\n'), { ...idle, stopping: false });
+    assert.deepEqual(drainVerdict('drained new 3\ndoor shut\nold idle 2\nstopping\n'), { ...idle, stopping: true });
     assert.deepEqual(drainVerdict(' Container shop-blue-web-1  Stopping\ndrained idle 5\nold gone\n'), {
       evidence: 'idle',
       polls: 5,
       old: 'gone',
       inFlight: 0,
+      stopping: false,
     });
-    assert.deepEqual(drainVerdict('drained new 1\nold busy 90 2\n'), { evidence: 'new', polls: 1, old: 'busy', inFlight: 2 });
-    assert.deepEqual(drainVerdict('drained new 1\ndoor open\n'), { evidence: 'new', polls: 1, old: 'open', inFlight: 0 });
+    assert.deepEqual(drainVerdict('drained new 1\nold busy 90 2\n'), {
+      evidence: 'new',
+      polls: 1,
+      old: 'busy',
+      inFlight: 2,
+      stopping: false,
+    });
+    assert.deepEqual(drainVerdict('drained new 1\ndoor open\n'), { evidence: 'new', polls: 1, old: 'open', inFlight: 0, stopping: false });
     assert.equal(drainVerdict('drained new 1\n'), undefined, 'the old version not settled: no verdict');
     assert.equal(drainVerdict(''), undefined);
   });
@@ -104,7 +113,7 @@ describe('drainThenStop', () => {
   test('drained and stopped: one command, timed by the clock', async () => {
     const remote = new RecordingRemote().on(isDrain, { stdout: 'drained new 3\nold idle 1\n' });
     const drained = await drainThenStop(remote, target, 'shop-blue', clock(1000, 1180));
-    assert.deepEqual(drained, { evidence: 'new', polls: 3, old: 'idle', inFlight: 0, ms: 180 });
+    assert.deepEqual(drained, { evidence: 'new', polls: 3, old: 'idle', inFlight: 0, stopping: false, ms: 180 });
     assert.equal(remote.calls.length, 1);
     assert.equal(
       describeDrain(drained),
@@ -125,8 +134,17 @@ describe('drainThenStop', () => {
     assert.equal(drained.old, 'idle');
   });
 
+  test('the door shut and the stop begun: said so (its process exits behind the command)', async () => {
+    const remote = new RecordingRemote().on(isDrain, { stdout: 'drained new 3\ndoor shut\nold idle 1\nstopping\n' });
+    const drained = await drainThenStop(remote, target, 'shop-blue', clock(1000, 1120));
+    assert.equal(
+      describeDrain(drained),
+      'old version drained and its stop begun in 120 ms (Caddy dials the new one; nothing left in flight at the old one)',
+    );
+  });
+
   test('what the summary says of the old version in each case', () => {
-    const d = { evidence: 'idle' as const, polls: 5, ms: 90.4, inFlight: 0 };
+    const d = { evidence: 'idle' as const, polls: 5, ms: 90.4, inFlight: 0, stopping: false };
     assert.equal(
       describeDrain({ ...d, old: 'busy', inFlight: 2 }),
       'old version drained and stopped in 90 ms (nothing in flight; 2 request(s) still in flight at the old one after 5 s were cut (long-lived: WebSockets, streams))',
@@ -239,6 +257,8 @@ function runScripts(
     wgetFailsFrom?: number;
     rules?: string;
     liveMark?: string;
+    /** The new container's address on edge as `ip` in its namespace shows it; null: no `ip` there. */
+    newInNetns?: string | null;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'dynia-drain-'));
@@ -287,6 +307,12 @@ function runScripts(
       `    [ "$4" = -n ] && [ "$n" -lt ${opts.caddyEnters ?? 9} ] || exit 9; shift 4; exec "$@" ;;`,
       `  "-t 4242 -n") shift 3; [ "$*" != 'iptables -w -S OUTPUT' ] || { printf '%s' '${opts.rules ?? ''}'; exit 0; }`,
       `    echo "$*" >> ${dir}/ran; case "$*" in *u32*) exit ${opts.noIptables || opts.noU32 ? 1 : 0} ;; esac; exit ${opts.noIptables ? 1 : 0} ;;`,
+      ...(opts.newInNetns === null
+        ? []
+        : [
+            `  "-t 901 -n") [ "$4 $5 $6 $7 $8" = 'ip -4 -o addr show' ] || exit 9`,
+            `    printf '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\\n7: eth0    inet 172.19.0.3/16 brd 172.19.255.255 scope global eth0\\n9: eth1    inet ${opts.newInNetns ?? '172.18.0.5'}/16 brd 172.18.255.255 scope global eth1\\n' ;;`,
+          ]),
       '  *) exit 9 ;;',
       'esac',
     ].join('\n'),
@@ -373,25 +399,25 @@ const RETIRED = ['api /containers/c1/stop ', 'api /containers/c2/stop ', 'api /n
 describe('drain scripts under sh', () => {
   test('waits while only the old address is in flight; once the new one shows, closes the old door, waits for it to empty, retires it', () => {
     const r = runScripts([`[${OLD}]`, '[]', `[${OLD}]`, `[${OLD},${NEW}]`, `[${OLD},${NEW}]`, `[${OLD_IDLE},${NEW}]`]);
-    assert.deepEqual([r.code, r.stdout, r.stderr, r.oldAlive], [0, 'drained new 4\ndoor shut\nold idle 2\n', '', false]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'drained new 4\ndoor shut\nold idle 2\nstopping\n', '']);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
-  test("returns once the old entry's process has exited; Docker's clean-up goes on behind its mark", () => {
+  test("the door shut: returns once the stop has begun; the stop and Docker's clean-up go on behind its mark", () => {
     const r = runScripts([`[${NEW}]`]);
-    assert.deepEqual([r.code, r.oldAlive, r.markLeft], [0, false, true]);
+    assert.deepEqual([r.code, r.stdout, r.markLeft], [0, 'drained new 1\ndoor shut\nold idle 1\nstopping\n', true]);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('an idle site: five empty polls in a row are enough, and nothing is in flight at the old one', () => {
     const r = runScripts(['[]', '[]', `[${OLD}]`, '[]']);
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\ndoor shut\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 8\ndoor shut\nold idle 1\nstopping\n']);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('other sites in the pool do not count as this one', () => {
     const r = runScripts(['[{"address":"172.18.0.9:3000","num_requests":2,"fails":0}]']);
-    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\ndoor shut\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained idle 5\ndoor shut\nold idle 1\nstopping\n']);
   });
 
   test('the old version already gone: only the new address counts, no door to close, the retire waited for', () => {
@@ -402,11 +428,24 @@ describe('drain scripts under sh', () => {
 
   test('the swap in the same command: the alias first, then the wait, the door, the retire', () => {
     const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop' });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\nstopping\n']);
     assert.deepEqual(r.settled(), {
       ran: `api /networks/edge/disconnect {"Container":"shop-green-web-1","Force":false}\napi /networks/edge/connect {"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop"]}}\n${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
       ended: true,
     });
+  });
+
+  test("the new address as the new container's own namespace shows it (Docker's inspect lags right after the move)", () => {
+    const r = runScripts([`[${OLD},{"address":"172.18.0.8:8080","num_requests":1,"fails":0}]`, '[]'], {
+      takeAlias: 'dynia-upstream-shop',
+      newInNetns: '172.18.0.8',
+    });
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\nstopping\n']);
+  });
+
+  test("no `ip` in the new container's namespace: its address from Docker's inspect", () => {
+    const r = runScripts([`[${OLD},${NEW}]`, `[${NEW}]`], { takeAlias: 'dynia-upstream-shop', newInNetns: null });
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\nstopping\n']);
   });
 
   test("the alias move refused by Docker: exit 4 with Docker's message, nothing waited for or stopped", () => {
@@ -420,24 +459,24 @@ describe('drain scripts under sh', () => {
 
   test('requests still in flight at the old one past the bound (a WebSocket): retired anyway, and said', () => {
     const r = runScripts([`[${OLD},${NEW}]`], { fastClock: true });
-    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\ndoor shut\nold busy 1 4\n', false]);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold busy 1 4\nstopping\n']);
   });
 
   test("Caddy's admin API lost while the old one settles, past the bound: retired anyway, its count unknown", () => {
     const r = runScripts([`[${NEW}]`, `[${OLD},${NEW}]`], { fastClock: true, wgetFailsFrom: 1 });
-    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\ndoor shut\nold busy 1 ?\n', false]);
-    assert.deepEqual(drainVerdict(r.stdout), { evidence: 'new', polls: 1, old: 'busy', inFlight: Number.NaN });
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold busy 1 ?\nstopping\n']);
+    assert.deepEqual(drainVerdict(r.stdout), { evidence: 'new', polls: 1, old: 'busy', inFlight: Number.NaN, stopping: true });
   });
 
-  test('no u32 match in the kernel: the first rule alone, no `door shut` (the external check waits for the stop)', () => {
+  test('no u32 match in the kernel: the first rule alone, no `door shut`; returns once the old process has exited', () => {
     const r = runScripts([`[${NEW}]`], { noU32: true });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\nold idle 1\n', false]);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`, ended: true });
   });
 
   test('no iptables on the node: the door stays open, the retire goes ahead as before', () => {
     const r = runScripts([`[${NEW}]`], { noIptables: true });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor open\n']);
+    assert.deepEqual([r.code, r.stdout, r.oldAlive], [0, 'drained new 1\ndoor open\n', false]);
     assert.deepEqual(r.settled(), { ran: `${CLOSE}${RETIRED}+ ${PREPARED}`, ended: true });
   });
 
@@ -464,7 +503,7 @@ describe('drain scripts under sh', () => {
       '\n',
     );
     const r = runScripts([`[${NEW}]`], { rules: listed, liveMark: 'live-blue' });
-    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\n']);
+    assert.deepEqual([r.code, r.stdout], [0, 'drained new 1\ndoor shut\nold idle 1\nstopping\n']);
     assert.deepEqual(r.settled(), {
       ran: `${door('-D', '172.18.0.9', 3000, 'other-green')}${CLOSE}${RETIRED}${REOPEN}+ ${PREPARED}`,
       ended: true,

@@ -3,6 +3,7 @@ import type { DeployPlan } from './plan.js';
 import type { NodeDeployResult } from './fleet.js';
 import { collectNodes, nodeNames, parallelism, selectNodes } from '../../deploy/node-selection.js';
 import type { Reporter } from '../../lib/steps.js';
+import type { WorkflowDeps } from '../../lib/ports.js';
 import { defineCommand, flag, list, optional, required, withDefault } from '../../cli/define.js';
 import { formatMs, printJson } from '../../cli/output.js';
 import type { ArgsOf, GlobalOptions } from '../../cli/types.js';
@@ -85,7 +86,7 @@ async function runAppDeploy(args: ArgsOf<typeof options>, globals: GlobalOptions
     return;
   }
   const t0 = performance.now();
-  const outcome = await withWorkflow('app:deploy', globals, async (deps) => {
+  const underLock = async (deps: WorkflowDeps) => {
     // Nodes that already run the file are compared with state too (an interrupted run may have left them half-done).
     const plan = await reconcileUnchanged(fleetPlan(deps.tx.state), deps, (node) => planNode(deps.tx.state, node, true));
     const first = plan.plans[0] ?? plan.unchanged[0]!;
@@ -112,6 +113,9 @@ async function runAppDeploy(args: ArgsOf<typeof options>, globals: GlobalOptions
       if (results && results.length > 1 && !globals.quiet) process.stderr.write(summary(results));
       throw error;
     }
+  };
+  const outcome = await withWorkflow('app:deploy', globals, underLock, {
+    connectAhead: (state) => selectNodes(state, names, 'app:deploy'),
   });
   const { plan, result } = outcome;
   const urls = [...plan.plans, ...plan.unchanged].map((p) => `https://${p.entry.domain}/`);

@@ -3,10 +3,10 @@
  * reload), and once Caddy's own upstream pool shows it dials the new version (drain.ts) the old one is retired
  * (restart policy `no`, stopped, kept for a rollback). State is committed first, so a run killed anywhere from
  * here on is finished by the next run's reconcile. The alias move and the drain are one remote command unless
- * the Caddyfile changes (a new domain or port: Caddy is reloaded between them); it returns once the old entry's
- * process has exited, and Docker's clean-up of the old version goes on behind it (drain-commands.ts). The external
- * check's first probe goes as soon as the old version's door is shut, beside the rest of the drain: from then on
- * no GET reaches the old version.
+ * the Caddyfile changes (a new domain or port: Caddy is reloaded between them); it returns once the old version's
+ * stop has begun behind its shut door (or its process has exited, without one), and the stop goes on behind it
+ * (drain-commands.ts). The external check's first probe goes as soon as the old version's door is shut, beside the
+ * rest of the drain: from then on no GET reaches the old version. Its connection is opened while the app starts.
  */
 import { upstreamAlias } from '../../node/caddy/upstream-alias.js';
 import { applyCaddyfile } from '../../deploy/caddy-config.js';
@@ -43,10 +43,8 @@ export async function swapTraffic(ctx: Ctx): Promise<string> {
   }
   const said = reload ? 'Caddy reloaded (new site or port)' : 'no Caddy reload';
   if (!plan.previous) return said;
-  // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one. Meanwhile
-  // the external check's connection is opened.
+  // Both versions answer under the alias now; the old one is retired once Caddy shows it dials the new one.
   const url = externalUrl(ctx);
-  ctx.deps.preconnect(url);
   const target = swapTarget(entryContainer(ctx), plan.entry.port, plan.previous);
   // The external check must reach the new version only, and the old one holds the alias until its process has
   // exited (retire-commands.ts): its request goes once the door says no GET can reach the old one, else after the

@@ -75,7 +75,9 @@ const steps: Step<Ctx>[] = [
       `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
     async run(ctx) {
       const t0 = ctx.deps.clock.now();
-      await ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000 });
+      const started = ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000 });
+      ctx.deps.preconnect(externalUrl(ctx)); // the external check's connection, opened while the app starts
+      await started;
       ctx.appStartMs = ctx.deps.clock.now() - t0;
       const said = (change: string, what: string) => {
         const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);

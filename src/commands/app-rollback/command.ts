@@ -35,14 +35,20 @@ Example:
 
 async function runAppRollback(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
   const { withWorkflow } = await import('../../cli/context.js');
+  const { selectNodes } = await import('../../deploy/node-selection.js');
   const { appRollback } = await import('./workflow.js');
   const { planRollbackReconciled } = await import('../../deploy/deploy-reconcile.js');
   const { node, domain, app, timeout: timeoutMs } = args;
   const t0 = performance.now();
-  const { plan, result } = await withWorkflow('app:rollback', globals, async (deps) => {
-    const plan = await planRollbackReconciled(deps.tx.state, { node, ...(domain ? { domain } : {}), ...(app ? { app } : {}) }, deps);
-    return { plan, result: await appRollback({ plan, timeoutMs }, deps) };
-  });
+  const { plan, result } = await withWorkflow(
+    'app:rollback',
+    globals,
+    async (deps) => {
+      const plan = await planRollbackReconciled(deps.tx.state, { node, ...(domain ? { domain } : {}), ...(app ? { app } : {}) }, deps);
+      return { plan, result: await appRollback({ plan, timeoutMs }, deps) };
+    },
+    { connectAhead: (state) => selectNodes(state, [node], 'app:rollback') },
+  );
   const url = `https://${plan.previous.domain}/`;
   if (globals.json)
     return printJson({

@@ -112,9 +112,9 @@ const steps: Step<Ctx>[] = [
       const { previous } = ctx.input.plan;
       const session = ctx.session!;
       ctx.started = true;
-      await session.exec(reviveProject(appTarget(previous.project), entryOf(previous)), {
-        timeoutMs: 300_000,
-      });
+      const started = session.exec(reviveProject(appTarget(previous.project), entryOf(previous)), { timeoutMs: 300_000 });
+      ctx.deps.preconnect(checkUrl(ctx)); // the external check's connection, opened while the old version starts
+      await started;
     },
   },
   {
@@ -157,7 +157,6 @@ const steps: Step<Ctx>[] = [
         caddyfileFor(ctx.deps.settings, state, plan.node.name),
         caddyfileFor(ctx.deps.settings, ctx.stateBefore, plan.node.name),
       );
-      ctx.deps.preconnect(checkUrl(ctx)); // the external check's connection, opened while the drain waits
       const drained = await drainThenStop(
         session,
         swapTarget(entryOf(previous), previous.entryPort, current),

@@ -8,10 +8,10 @@
  * (retire-commands.ts). So even an app that dies on SIGTERM with requests half-answered loses none. The door stays
  * shut until Caddy has forgotten the old address: once the old container has left `edge`, a dial to its vanished
  * address would wait out the dial timeout (under load, every request that picked it stalled about 60 ms as the
- * old version exited), a reset costs nothing. The command returns as soon as the old entry's process has exited
- * (nothing can answer from it any more); Docker's clean-up after it, slower than the exit under load, and the
- * door's removal go on behind a mark that the next command on the project waits for. Scripts are constant; every
- * value is an argument, never spliced into them.
+ * old version exited), a reset costs nothing. With the door shut the command returns once the stop has begun
+ * (nothing can reach the old version any more), else once the old entry's process has exited; the stop, Docker's
+ * clean-up after it and the door's removal go on behind a mark that the next command on the project waits for.
+ * Scripts are constant; every value is an argument, never spliced into them.
  */
 import type { Argv } from '../../remote/quote.js';
 import { UPSTREAMS_URL } from './caddy-upstreams.js';
@@ -45,6 +45,12 @@ export const IN_FLIGHT_SECONDS = 5;
  * to it and a GET on a kept one are reset and retried elsewhere), so the deploy's external check may go.
  */
 export const DOOR_SHUT = 'door shut';
+/**
+ * Printed last when the command returns with the old version's stop still going on behind its mark: its door is
+ * shut (no GET can reach it) and nothing is in flight at it, so nothing waits on its exit (40–190 ms under load).
+ * A stop that fails then is found by the next command's reconcile, which retires it again.
+ */
+export const STOPPING = 'stopping';
 /** How long the door stays shut after the old version has left `edge`: Caddy's 200 ms re-resolution, and a margin. */
 export const DOOR_LINGER_SECONDS = '0.5';
 
@@ -93,27 +99,48 @@ const POLL = [
 ].join('\n');
 
 /**
+ * `edge_address PID ADDRESS`: the IPv4 address PID's network namespace has in the subnet of ADDRESS (another
+ * container's on the same network), read with `ip` in that namespace: right after a connect, Docker's inspect
+ * under load took 40–180 ms to answer; this takes a few. Fails when there is none (or no `ip`).
+ */
+const EDGE_ADDRESS = [
+  'ip_int() { o=$IFS; IFS=.; set -- $1; IFS=$o; n=$(( ($1 << 24) + ($2 << 16) + ($3 << 8) + $4 )); }',
+  'edge_address() {',
+  '  [ "${1:-0}" != 0 ] && [ -n "$2" ] || return 1',
+  '  ip_int "$2"; ea_ref=$n',
+  '  for ea in $(nsenter -t "$1" -n ip -4 -o addr show 2>/dev/null | while read -r _ _ f a _; do [ "$f" != inet ] || echo "$a"; done); do',
+  '    ip_int "${ea%/*}"; ea_mask=$(( (0xffffffff << (32 - ${ea#*/})) & 0xffffffff ))',
+  '    [ $(( n & ea_mask )) != $(( ea_ref & ea_mask )) ] || { echo "${ea%/*}"; return 0; }',
+  '  done',
+  '  return 1',
+  '}',
+].join('\n');
+
+/**
  * Runs on the node. $1 the network, $2 Caddy container, $3 new container, $4 its port, $5 old container,
  * $6 its port, $7 seconds, $8 the poll script, $9 and $10 the Engine API bodies of the alias move to make first
  * (empty: it holds the alias already), $11 the project to retire once drained, $12 its mark. Prints the poll's
  * verdicts: `drained new|idle <polls>`, then `old idle <polls>` or `old busy <polls> <in flight>` (its door was
  * closed; `door shut` before them when both its rules are in), `door open` (iptables could not close it) or
- * `old gone` (it was not running).
+ * `old gone` (it was not running); last `stopping` when it returns with the stop begun behind the shut door.
  * At normal priority, unlike the deploy's start: it is short and mostly waits, and under load every moment of it
  * is the deploy's own time (at nice 10 the swap took about 120 ms longer under load, at the same p99).
  */
 const HOST = [
   // The retire's shell functions, docker_api (the alias move's too) and the Engine API's reads among them.
   RETIRE_FUNCTIONS,
-  'pid= new= old=none oldpid=0 oldport=$6 project=${11} mark=${12} kept=',
-  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" || exit 1',
-  // Caddy's pid (the poll runs in its namespaces) and the old version's pid and address, which the move does not
-  // change, are read beside it; the old version may already be gone (an earlier failure): then only the new counts.
-  '{ inspect_container "$2" && echo "caddy $cpid"; inspect_container "$5" && echo "old $cpid $(network_ip "$1")"; } >"$mark.seen" 2>/dev/null & seen=$!',
+  EDGE_ADDRESS,
+  'pid= new= newpid=0 caddyip= old=none oldpid=0 oldport=$6 project=${11} mark=${12} kept=',
+  'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" "$mark.seen" || exit 1',
+  // The pids and the addresses the move does not change are read beside it, one after the other (side by side they
+  // slowed the move down under load): Caddy's (the poll runs in its namespaces), the new one's pid, and the old
+  // version's (it may already be gone after an earlier failure: then only the new counts).
+  'for c in "caddy $2" "new $3" "old $5"; do inspect_container "${c#* }" && echo "${c%% *} $cpid $(network_ip "$1")"; done >"$mark.seen" 2>/dev/null &',
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
-  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || { wait "$seen"; exit ${ALIAS_FAILED}; }`,
-  'inspect_container "$3" && new=$(network_ip "$1")',
-  'wait "$seen"; while read -r k v a; do case $k in caddy) pid=$v ;; old) oldpid=$v old=${a:-none} ;; esac; done <"$mark.seen"; rm -f "$mark.seen"',
+  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || { wait; exit ${ALIAS_FAILED}; }`,
+  'wait; while read -r k v a; do case $k in caddy) pid=$v caddyip=$a ;; old) oldpid=$v old=${a:-none} ;; new) newpid=$v ;; esac; done <"$mark.seen"; rm -f "$mark.seen"',
+  // The new address, from the new container's own namespace (Docker's answer lags under load), else from Docker.
+  'new=$(edge_address "$newpid" "$caddyip") || { inspect_container "$3" && new=$(network_ip "$1"); }',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
   requirePid('$2'),
   // The door, two rules in Caddy's network namespace: its new connections to the old address are reset (the dial
@@ -136,10 +163,11 @@ const HOST = [
   'else echo "door open"; fi',
   `wait "$prep" || { cat "$mark.err" >&2; [ -z "$shut" ] || door -D "$old" "$oldport" "$project"; quit ${RETIRE_FAILED}; }`,
   // The second half goes on behind its mark (its own stdio, deaf to the session's end), the door opened once Caddy
-  // has forgotten the old address; this command waits only until the old entry's process has exited (or the stop
-  // has ended first, with its verdict).
+  // has forgotten the old address. With the door shut this command returns now (STOPPING); else it waits until the
+  // old entry's process has exited (or the stop has ended first, with its verdict).
   `( trap '' HUP; retire_finish "$mark.ids" 2>"$mark.err"; echo $? >"$mark.rc"; [ -z "$shut" ] || { sleep ${DOOR_LINGER_SECONDS}; door -D "$old" "$oldport" "$project"; }; rm -f "$mark" "$mark.ids" ) </dev/null >/dev/null 2>&1 &`,
   'echo $! >"$mark"',
+  `[ -z "$kept" ] || [ -z "$shut" ] || { echo ${STOPPING}; exit 0; }`,
   'while [ "$oldpid" != 0 ] && kill -0 "$oldpid" 2>/dev/null && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
   'while [ "$oldpid" = 0 ] && [ ! -e "$mark.rc" ]; do sleep 0.02; done',
   `[ ! -e "$mark.rc" ] || [ "$(cat "$mark.rc")" = 0 ] || { cat "$mark.err" >&2; exit ${RETIRE_FAILED}; }`,
