@@ -253,6 +253,8 @@ try {
     console.log(
       `Dynia overhead (total minus app start→healthy): median ${fmt(median(own.map((x) => x.totalMs - x.appStartMs)))} ms (${own.map((x) => x.totalMs - x.appStartMs).join(', ')}); target ≤ 1000`,
     );
+    const outside = own.map((x) => Math.round(x.totalMs - x.timings.reduce((a, t) => a + t.ms, 0)));
+    console.log(`Dynia outside its steps (lock, state, plan, session, audit): ${outside.join(', ')} ms`);
     const steps = own[0]!.timings.map((t) => t.name);
     console.log(
       `Dynia mean time per step: ${steps.map((name) => `${name} ${fmt(own.reduce((a, x) => a + x.timings.find((t) => t.name === name)!.ms, 0) / own.length)}`).join(', ')} ms`,

@@ -137,16 +137,16 @@ export function portsOf(
 }
 
 /**
- * Runs a state-changing command: its clients, and the state lock held for the whole run. `connectAhead` names
- * the nodes whose SSH sessions are opened while the lock and the plan are taken (sessions-ahead.ts).
+ * Runs a state-changing command: its clients, and the state lock held for the whole run. `ahead` holds the SSH
+ * sessions the command opened before (openSessionsAhead), closed here at the end if it did not take them.
  */
 export async function withWorkflow<T>(
   command: string,
   globals: GlobalOptions,
   fn: (deps: WorkflowDeps, config: Config) => Promise<T>,
-  options: { connectAhead?: (state: State) => NodeRecord[] } = {},
+  options: { ahead?: Promise<SessionsAhead | undefined> } = {},
 ): Promise<T> {
-  const ahead = options.connectAhead && (await openSessionsAhead(globals, options.connectAhead));
+  const ahead = await options.ahead;
   try {
     return await withClients(globals, (clients) =>
       new StateStore(clients.config.stateDir, { onLockTakeover: (message) => clients.reporter.warn(message) }).withLock(command, (tx) =>
@@ -159,11 +159,13 @@ export async function withWorkflow<T>(
 }
 
 /**
- * The nodes `pick` chooses from state as it is now, read without the lock: only their addresses and keys are
- * used, and the plan made under the lock decides what is connected to. Nothing is opened when the settings or
- * the state cannot be read (the command itself then says why).
+ * Opens SSH sessions to the nodes `pick` chooses from state as it is now, read without the lock, so that their
+ * handshakes overlap the command's own loading, checks, lock and plan (sessions-ahead.ts): only their addresses
+ * and keys are used, and the plan made under the lock decides what is connected to. Nothing is opened when the
+ * settings or the state cannot be read (the command itself then says why). Pass the result to withWorkflow, or
+ * close it (closeAhead) when the command ends before.
  */
-async function openSessionsAhead(globals: GlobalOptions, pick: (state: State) => NodeRecord[]): Promise<SessionsAhead | undefined> {
+export async function openSessionsAhead(globals: GlobalOptions, pick: (state: State) => NodeRecord[]): Promise<SessionsAhead | undefined> {
   try {
     const config = configFor(globals);
     const keyPath = config.get('dyniaSshKey');
@@ -174,6 +176,9 @@ async function openSessionsAhead(globals: GlobalOptions, pick: (state: State) =>
     return undefined;
   }
 }
+
+/** Closes what openSessionsAhead opened, for a command that ends before its workflow (its local checks refused). */
+export const closeAhead = async (ahead: Promise<SessionsAhead | undefined> | undefined): Promise<void> => (await ahead)?.close();
 
 export async function connectNode(
   node: NodeAddress,

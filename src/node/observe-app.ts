@@ -15,11 +15,11 @@ export const COLOURS = ['blue', 'green'] as const;
 const SCRIPT = [
   WAIT_RETIRED,
   'wait_retired "$5/$1-blue" "$5/$1-green"',
-  // The containers named after the app, each one's inspect on a line of its own (kept by project label when parsed).
+  // The containers named after the app, each one's inspect on a line of its own (kept by project label when parsed),
+  // all read by one curl; one gone since the listing prints nothing.
   DOCKER_READ,
-  `for id in $(docker_get /containers/json --data-urlencode all=1 --data-urlencode 'filters={"name":["^'"$1"'-"]}' | container_ids); do`,
-  `  inspect_container "$id" && printf 'container %s\\n' "$j"`,
-  'done',
+  `paths=; for id in $(docker_get /containers/json --data-urlencode all=1 --data-urlencode 'filters={"name":["^'"$1"'-"]}' | container_ids); do paths="$paths /containers/$id/json"; done`,
+  `[ -z "$paths" ] || docker_each $paths | sed -n 's/^./container &/p'`,
   'echo "--- caddyfile"; cat "$2" 2>/dev/null',
   'echo "--- manifest"; cat "$3" 2>/dev/null',
   'echo "--- file"; [ -z "$4" ] || cat "$4" 2>/dev/null || echo "(none)"',

@@ -67,7 +67,7 @@ describe('docker commands', () => {
       '{"Container":"shop-green-web-1","Force":false}',
       '{"Container":"shop-green-web-1","EndpointConfig":{"Aliases":["dynia-upstream-shop-example-com"]}}',
     ]);
-    assert.match(move[2]!, /\ndocker_api \/networks\/edge\/disconnect "\$1" && docker_api \/networks\/edge\/connect "\$2"$/);
+    assert.match(move[2]!, /\ndocker_api_then \/networks\/edge\/disconnect "\$1" \/networks\/edge\/connect "\$2"$/);
     assert.doesNotMatch(move[2]!, /shop/, 'no data in the script');
     assert.deepEqual(dockerReady(), ['docker', 'info', '--format', '{{.ServerVersion}}']);
   });

@@ -279,24 +279,28 @@ function runScripts(
   stub(
     'curl',
     [
-      'url= data= get= q=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; --data-urlencode) q=$2; shift ;; -sSfG) get=1 ;; http://*) url=${1#http://docker} ;; esac; shift; done',
+      // POSTs (docker_api, or docker_api_then's two separated by --next): each logged and answered, body then status;
+      // with --fail-with-body a failing status ends the call (exit 22), as curl --fail-early does.
+      `post() { echo "api $1 $2" >> ${dir}/ran; b= st=200; case $1 in`,
+      ...(opts.connectFails
+        ? [`  */connect) b='{"message":"endpoint with name shop-green-web-1 already exists in network edge"}' st=403 ;;`]
+        : []),
+      ...(opts.updateFails ? [`  */update) b='{"message":"Cannot update container c1"}' st=500 ;;`] : []),
+      `  */c1/stop) kill ${oldPid}; /bin/sleep 0.3; st=204 ;;`,
+      'esac; printf %s%s "$b" "$st"; [ -z "$fwb" ] || { echo; [ "$st" -lt 400 ] || exit 22; }; }',
+      'url= urls= data= get= q= method= fwb=; while [ $# -gt 0 ]; do case $1 in --data-raw) data=$2; shift ;; --data-urlencode) q=$2; shift ;; -X) method=$2; shift ;; -w) shift ;; --fail-with-body) fwb=1 ;; -sSfG) get=1 ;; --next) [ "$method" != POST ] || post "$url" "$data"; method= data= ;; http://*) url=${1#http://docker}; urls="$urls $url" ;; esac; shift; done',
       // Reads: the retire's two listings (logged), each container's inspect (the new one on two networks).
-      'if [ -n "$get" ]; then case $url in',
+      'answer() { case $1 in',
       `  /containers/json) echo "list \${q#filters=}" >> ${dir}/ran; case $q in *network*) printf '[{"Id":"c1"}]' ;; *) printf '[{"Id":"c1","Names":["/shop-blue-web-1"]},{"Id":"c2"}]' ;; esac ;;`,
       `  /containers/dynia-caddy/json) printf '%s' '${inspect(opts.caddyPid ?? 4242, { edge: '172.18.0.2' })}' ;;`,
       `  /containers/shop-green-web-1/json) printf '%s' '${inspect(901, { 'shop-blue_default': '172.19.0.3', edge: '172.18.0.5' })}' ;;`,
       `  /containers/shop-blue-web-1/json) printf '%s' '${opts.old === undefined ? inspect(oldPid, { edge: '172.18.0.4' }) : inspect(0, opts.old ? { edge: opts.old } : {})}' ;;`,
-      "  *) echo 'curl: (22) The requested URL returned error: 404' >&2; exit 22 ;;",
-      'esac; exit 0; fi',
-      `echo "api $url $data" >> ${dir}/ran`,
-      'case $url in',
-      ...(opts.connectFails
-        ? [`  */connect) printf '{"message":"endpoint with name shop-green-web-1 already exists in network edge"}403' ;;`]
-        : []),
-      ...(opts.updateFails ? [`  */update) printf '{"message":"Cannot update container c1"}500' ;;`] : []),
-      `  */c1/stop) kill ${oldPid}; /bin/sleep 0.3; printf 204 ;;`,
-      '  *) printf 200 ;;',
-      'esac',
+      '  *) return 1 ;;',
+      'esac; }',
+      'if [ -n "$get" ]; then answer "$url" || { echo \'curl: (22) The requested URL returned error: 404\' >&2; exit 22; }; exit 0; fi',
+      // Several reads in one call (docker_each): each answer followed by its status, as curl's write-out prints it.
+      `if [ -z "$method" ]; then for u in $urls; do if answer "$u"; then printf '\\n200\\n'; else printf '{"message":"No such container"}\\n404\\n'; fi; done; exit 0; fi`,
+      'post "$url" "$data"',
     ].join('\n'),
   );
   stub(

@@ -182,7 +182,7 @@ export const isRetire = (argv: Argv): boolean => argv.some((a) => a.includes(`'{
 
 /** An alias move on its own (docker-commands.ts's moveAliasCommand): the container and the alias it takes. */
 export function movedAlias(argv: Argv): { container: string; alias: string } | undefined {
-  if (argv[0] !== 'sh' || !(argv[2] ?? '').endsWith('docker_api /networks/edge/connect "$2"')) return undefined;
+  if (argv[0] !== 'sh' || !(argv[2] ?? '').endsWith('/networks/edge/connect "$2"')) return undefined;
   const body = JSON.parse(argv[5]!) as { Container: string; EndpointConfig: { Aliases: string[] } };
   return { container: body.Container, alias: body.EndpointConfig.Aliases[0]! };
 }

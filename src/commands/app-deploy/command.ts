@@ -64,16 +64,25 @@ function warnAbout(plan: DeployPlan, warnings: readonly string[], reporter: Repo
 }
 
 async function runAppDeploy(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
-  const { configFor, withWorkflow } = await import('../../cli/context.js');
+  const { closeAhead, configFor, openSessionsAhead, withWorkflow } = await import('../../cli/context.js');
+  // Everything local is checked before the lock and before any command on a node: bad input changes nothing. The
+  // SSH handshakes (a session alone changes nothing) go on meanwhile, while the rest of the command loads.
+  const names = nodeNames({ node: args.node, all: args.all }, 'app:deploy');
+  const ahead = args.dryRun ? undefined : openSessionsAhead(globals, (state) => selectNodes(state, names, 'app:deploy'));
   const { loadApp } = await import('../../compose/app-source.js');
   const { StateStore } = await import('../../state/store.js');
   const { appNameFor, planDeploy } = await import('./plan.js');
   const { fleetDeploy, planFleet, reconcileUnchanged } = await import('./fleet.js');
   const { parallel, timeout: timeoutMs } = args;
-  // Everything local is checked before the lock and before any connection: bad input changes nothing.
-  const names = nodeNames({ node: args.node, all: args.all }, 'app:deploy');
-  const source = loadApp(args.compose, args.envFile);
-  const app = appNameFor(args.compose, args.name, source.file.name);
+  let source: ReturnType<typeof loadApp>;
+  let app: string;
+  try {
+    source = loadApp(args.compose, args.envFile);
+    app = appNameFor(args.compose, args.name, source.file.name);
+  } catch (error) {
+    await closeAhead(ahead);
+    throw error;
+  }
   const planNode = (state: Parameters<typeof planDeploy>[0], node: string, force = args.force) =>
     planDeploy(state, { node, app, file: source.file, model: source.model, files: source.files, hash: source.hash, force });
   const fleetPlan = (state: Parameters<typeof planDeploy>[0]) =>
@@ -114,9 +123,7 @@ async function runAppDeploy(args: ArgsOf<typeof options>, globals: GlobalOptions
       throw error;
     }
   };
-  const outcome = await withWorkflow('app:deploy', globals, underLock, {
-    connectAhead: (state) => selectNodes(state, names, 'app:deploy'),
-  });
+  const outcome = await withWorkflow('app:deploy', globals, underLock, ahead ? { ahead } : {});
   const { plan, result } = outcome;
   const urls = [...plan.plans, ...plan.unchanged].map((p) => `https://${p.entry.domain}/`);
   if (!result) {

@@ -34,8 +34,9 @@ Example:
 });
 
 async function runAppRollback(args: ArgsOf<typeof options>, globals: GlobalOptions): Promise<void> {
-  const { withWorkflow } = await import('../../cli/context.js');
+  const { openSessionsAhead, withWorkflow } = await import('../../cli/context.js');
   const { selectNodes } = await import('../../deploy/node-selection.js');
+  const ahead = openSessionsAhead(globals, (state) => selectNodes(state, [args.node], 'app:rollback'));
   const { appRollback } = await import('./workflow.js');
   const { planRollbackReconciled } = await import('../../deploy/deploy-reconcile.js');
   const { node, domain, app, timeout: timeoutMs } = args;
@@ -47,7 +48,7 @@ async function runAppRollback(args: ArgsOf<typeof options>, globals: GlobalOptio
       const plan = await planRollbackReconciled(deps.tx.state, { node, ...(domain ? { domain } : {}), ...(app ? { app } : {}) }, deps);
       return { plan, result: await appRollback({ plan, timeoutMs }, deps) };
     },
-    { connectAhead: (state) => selectNodes(state, [node], 'app:rollback') },
+    { ahead },
   );
   const url = `https://${plan.previous.domain}/`;
   if (globals.json)

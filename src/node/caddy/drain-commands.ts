@@ -132,13 +132,14 @@ const HOST = [
   EDGE_ADDRESS,
   'pid= new= newpid=0 caddyip= old=none oldpid=0 oldport=$6 project=${11} mark=${12} kept=',
   'mkdir -p "${mark%/*}" && rm -f "$mark.rc" "$mark.err" "$mark.seen" || exit 1',
-  // The pids and the addresses the move does not change are read beside it, one after the other (side by side they
-  // slowed the move down under load): Caddy's (the poll runs in its namespaces), the new one's pid, and the old
-  // version's (it may already be gone after an earlier failure: then only the new counts).
-  'for c in "caddy $2" "new $3" "old $5"; do inspect_container "${c#* }" && echo "${c%% *} $cpid $(network_ip "$1")"; done >"$mark.seen" 2>/dev/null &',
+  // The pids and the addresses the move does not change, read first by one curl and one awk (beside the move they
+  // slowed it down under load; the shell's own parsing of the inspects took 50-120 ms): Caddy's (the poll runs in its
+  // namespaces), the new one's pid, and the old version's (it may already be gone after an earlier failure: then
+  // only the new counts).
+  'docker_each "/containers/$2/json" "/containers/$3/json" "/containers/$5/json" 2>/dev/null | inspect_summary "$1" >"$mark.seen"',
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
   `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || { wait; exit ${ALIAS_FAILED}; }`,
-  'wait; while read -r k v a; do case $k in caddy) pid=$v caddyip=$a ;; old) oldpid=$v old=${a:-none} ;; new) newpid=$v ;; esac; done <"$mark.seen"; rm -f "$mark.seen"',
+  '{ read -r pid caddyip; read -r newpid _; read -r oldpid old; } <"$mark.seen"; rm -f "$mark.seen"; [ "${caddyip:--}" != - ] || caddyip=; [ "${old:--}" != - ] || old=none; newpid=${newpid:-0} oldpid=${oldpid:-0}',
   // The new address, from the new container's own namespace (Docker's answer lags under load), else from Docker.
   'new=$(edge_address "$newpid" "$caddyip") || { inspect_container "$3" && new=$(network_ip "$1"); }',
   '[ -n "$new" ] || { echo "$3 has no address on the network" >&2; exit 3; }',
