@@ -6,6 +6,9 @@ export const networkInspect = (network = EDGE_NETWORK): Argv => ['docker', 'netw
 
 export const networkCreate = (network = EDGE_NETWORK): Argv => ['docker', 'network', 'create', network];
 
+/** One POST of docker_api_then's: a failing status ends the command, its body kept, each status on a line. */
+const POST = `-sS --unix-socket /var/run/docker.sock -X POST -H 'Content-Type: application/json' --fail-with-body -w '%{http_code}\\n'`;
+
 /**
  * Shell function `docker_api PATH [BODY]`: POSTs to the Engine API over its socket with curl (on every droplet
  * image); prints Docker's error to stderr and fails unless the answer is 2xx or 304 (a container already
@@ -14,9 +17,6 @@ export const networkCreate = (network = EDGE_NETWORK): Argv => ['docker', 'netwo
  * made each call 1.2–2.9 times as long as the same request by curl, 20–30 ms more (bench/docker-api.ts). Bodies
  * are JSON made here and passed as arguments, never spliced into scripts.
  */
-/** One POST of docker_api_then's: a failing status ends the command, its body kept, each status on a line. */
-const POST = `-sS --unix-socket /var/run/docker.sock -X POST -H 'Content-Type: application/json' --fail-with-body -w '%{http_code}\\n'`;
-
 export const DOCKER_API = [
   'docker_api() {',
   `  r=$(curl -sS --unix-socket /var/run/docker.sock -X POST -H 'Content-Type: application/json' --data-raw "\${2:-}" -w '%{http_code}' "http://docker$1") || return 1`,
@@ -43,7 +43,6 @@ export const DOCKER_API = [
  *   inspect_summary NETWORK         for each inspect line on stdin, `<pid> <address on NETWORK>` (`0 -` for none)
  *   inspect_container NAME          sets `$j` to its inspect JSON and `$cpid` to its main process (0: not running);
  *                                   fails when there is no such container
- *   container_pid                   sets `$cpid` from the inspect JSON in `$j` (0: none, or not running)
  *   network_ip NETWORK              prints the inspected container's address on NETWORK (nothing when not on it)
  * Docker's JSON has no spaces and escapes every quote inside a string, so `"Pid":` and `"<network>":{` can only
  * be the keys themselves; a network's `IPAddress` is the first after its key (IPAMConfig's is `IPv4Address`).
@@ -54,13 +53,12 @@ export const DOCKER_READ = [
   // curl's write-out puts each answer's status on a line after it; awk keeps a body until its status says 2xx (the
   // shell's `read` takes a byte at a time: tens of ms for a few inspects under load).
   `docker_each() { de_n=$#; while [ "$de_n" -gt 0 ]; do set -- "$@" "http://docker$1"; shift; de_n=$((de_n - 1)); done; curl -sS --unix-socket /var/run/docker.sock -w '\\n%{http_code}\\n' "$@" | awk '/^[0-9][0-9][0-9]$/ { print (/^2/ ? b : ""); b = ""; next } $0 != "" { b = $0 }'; }`,
-  // The same fields as container_pid and network_ip, for inspects on stdin.
+  // The pid and the address as inspect_container and network_ip read them, for inspect lines on stdin.
   `inspect_summary() { awk -v k="\\"$1\\":{" '{ pid = 0; ip = "-"; i = index($0, "\\"Pid\\":"); if (i) pid = substr($0, i + 6) + 0; i = index($0, k); if (i) { s = substr($0, i + length(k)); i = index(s, "\\"IPAddress\\":\\""); if (i) { s = substr(s, i + 13); s = substr(s, 1, index(s, "\\"") - 1); if (s != "") ip = s } } print pid, ip }'; }`,
-  'container_pid() { cpid=0; [ -n "$j" ] || return 0; cpid=${j#*\\"Pid\\":}; cpid=${cpid%%[!0-9]*}; cpid=${cpid:-0}; }',
-  'inspect_container() { j=$(docker_get "/containers/$1/json" 2>/dev/null) || return 1; container_pid; }',
-  // awk, not the shell's own `${j#*...}`: busybox ash matches such a pattern against every prefix, about 15 ms for
-  // one inspect (6 KB), longer under load; awk's index() takes well under one.
-  `network_ip() { printf '%s' "$j" | awk -v k="\\"$1\\":{" '{ i = index($0, k); if (!i) exit; s = substr($0, i + length(k)); i = index(s, "\\"IPAddress\\":\\""); if (!i) exit; s = substr(s, i + 13); printf "%s", substr(s, 1, index(s, "\\"") - 1) }'; }`,
+  'inspect_container() { j=$(docker_get "/containers/$1/json" 2>/dev/null) || return 1; cpid=${j#*\\"Pid\\":}; cpid=${cpid%%[!0-9]*}; }',
+  // By awk, not the shell's own `${j#*...}`: busybox ash matches such a pattern against every prefix, about 15 ms
+  // for one inspect (6 KB), longer under load; awk's index() takes well under one.
+  `network_ip() { printf '%s\\n' "$j" | inspect_summary "$1" | { read -r _ ni; [ "$ni" = - ] || printf %s "$ni"; }; }`,
 ].join('\n');
 
 /** The two bodies of an alias move: leave the network, then join it again under the alias. */

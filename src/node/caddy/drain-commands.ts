@@ -138,7 +138,7 @@ const HOST = [
   // only the new counts).
   'docker_each "/containers/$2/json" "/containers/$3/json" "/containers/$5/json" 2>/dev/null | inspect_summary "$1" >"$mark.seen"',
   // The swap itself when asked (an alias can only be given when connecting): one command from the move to the evidence.
-  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || { wait; exit ${ALIAS_FAILED}; }`,
+  `[ -z "\${10}" ] || { ${MOVE_ALIAS('$9', '${10}')}; } || exit ${ALIAS_FAILED}`,
   '{ read -r pid caddyip; read -r newpid _; read -r oldpid old; } <"$mark.seen"; rm -f "$mark.seen"; [ "${caddyip:--}" != - ] || caddyip=; [ "${old:--}" != - ] || old=none; newpid=${newpid:-0} oldpid=${oldpid:-0}',
   // The new address, from the new container's own namespace (Docker's answer lags under load), else from Docker.
   'new=$(edge_address "$newpid" "$caddyip") || { inspect_container "$3" && new=$(network_ip "$1"); }',
