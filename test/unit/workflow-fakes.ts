@@ -7,6 +7,7 @@ import { waitForPropagation, type DnsQuery } from '../../src/dns/propagation.js'
 import { shellQuote, type Argv } from '../../src/remote/quote.js';
 import type { ExecOptions, ExecResult } from '../../src/remote/remote.js';
 import { RUN_COMPOSE } from '../../src/node/compose-commands.js';
+import { MOVE_ALIAS } from '../../src/node/docker-commands.js';
 import { RecordingRemote, type ScriptedAnswer } from '../../src/remote/recording.js';
 import { emptyState, State } from '../../src/state/schema.js';
 import type { StateTx } from '../../src/state/store.js';
@@ -182,7 +183,7 @@ export const isRetire = (argv: Argv): boolean => argv.some((a) => a.includes(`'{
 
 /** An alias move on its own (docker-commands.ts's moveAliasCommand): the container and the alias it takes. */
 export function movedAlias(argv: Argv): { container: string; alias: string } | undefined {
-  if (argv[0] !== 'sh' || !(argv[2] ?? '').endsWith('/networks/edge/connect "$2"')) return undefined;
+  if (argv[0] !== 'sh' || !(argv[2] ?? '').endsWith(`\n${MOVE_ALIAS('$1', '$2')}`)) return undefined;
   const body = JSON.parse(argv[5]!) as { Container: string; EndpointConfig: { Aliases: string[] } };
   return { container: body.Container, alias: body.EndpointConfig.Aliases[0]! };
 }
