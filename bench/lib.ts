@@ -42,13 +42,21 @@ export interface Sample {
   ms: number;
   ok: boolean;
   error?: string;
+  /** What `tag` read off the answer's body (e.g. which version answered). */
+  tag?: string;
 }
 
 /**
  * Steady load: `connections` keep-alive HTTPS connections to one node, each sending the next request as soon as
  * the previous answer arrived. Returns a stop function that resolves to every sample.
  */
-export function startLoad(opts: { url: string; ip: string; connections: number; expect?: RegExp }): () => Promise<Sample[]> {
+export function startLoad(opts: {
+  url: string;
+  ip: string;
+  connections: number;
+  expect?: RegExp;
+  tag?: (body: string) => string | undefined;
+}): () => Promise<Sample[]> {
   const ca = readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8');
   const origin = new URL(opts.url).origin;
   const path = new URL(opts.url).pathname;
@@ -65,7 +73,14 @@ export function startLoad(opts: { url: string; ip: string; connections: number; 
         const r = await pool.request({ path, method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
         const body = await r.body.text();
         const ok = r.statusCode === 200 && (!opts.expect || opts.expect.test(body));
-        samples.push({ at: t0, ms: performance.now() - t0, ok, ...(ok ? {} : { error: `HTTP ${r.statusCode} ${body.slice(0, 60)}` }) });
+        const tag = ok && opts.tag ? opts.tag(body) : undefined;
+        samples.push({
+          at: t0,
+          ms: performance.now() - t0,
+          ok,
+          ...(ok ? {} : { error: `HTTP ${r.statusCode} ${body.slice(0, 60)}` }),
+          ...(tag === undefined ? {} : { tag }),
+        });
       } catch (error) {
         samples.push({ at: t0, ms: performance.now() - t0, ok: false, error: (error as Error).message });
       }

@@ -8,6 +8,8 @@
  *   engine-api  the same read from the Engine API with curl (how the deploy reads Docker)
  *   move        a container leaves `edge` and joins it again through the Engine API (the swap's alias move)
  *   start-stop  a created container started, then stopped (a redeploy starts one version and stops another)
+ *   start-kill  the same, killed instead of stopped
+ *   no-network  start-stop of a container with no network: what of its cost is the container's networks
  *
  *   dynia sandbox up && eval "$(dynia sandbox env)" && node --import tsx bench/node-work.ts [rounds] [connections]
  *
@@ -35,6 +37,8 @@ const WORK: Record<string, string> = {
   'engine-api': `${API} http://docker/containers/json`,
   move: `${API} -X POST -H 'Content-Type: application/json' --data-raw '{"Container":"bench-work-x"}' http://docker/networks/edge/disconnect && ${API} -X POST -H 'Content-Type: application/json' --data-raw '{"Container":"bench-work-x"}' http://docker/networks/edge/connect`,
   'start-stop': `${API} -X POST http://docker/containers/bench-work-y/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-y/stop?t=1'`,
+  'start-kill': `${API} -X POST http://docker/containers/bench-work-y/start && sleep 0.3 && ${API} -X POST http://docker/containers/bench-work-y/kill`,
+  'no-network': `${API} -X POST http://docker/containers/bench-work-z/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-z/stop?t=1'`,
 };
 
 /** One shell on the node host; `run` sends a script and resolves once it has ended. */
@@ -78,7 +82,7 @@ try {
   const shell = nodeShell(`${SANDBOX.dropletPrefix}${record.dropletId}`);
   // The containers the work moves and starts: the app's image, on edge, beside the app.
   await shell.run(
-    'docker run -d --name bench-work-x --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-y --network edge caddy:2 caddy respond --listen :9',
+    'docker run -d --name bench-work-x --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-y --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-z --network none caddy:2 caddy respond --listen :9',
   );
   const stop = startLoad({ url: `https://${record.fqdn}/`, ip: record.ip, connections });
   await sleep(3000);

@@ -11,6 +11,9 @@
  *
  * Prints per approach: requests during the redeploys, failed, p99 before → during and their ratio, wall time per
  * redeploy; for Dynia also its own overhead (total minus the app's start-to-healthy) and remote commands.
+ * `during` is each approach's own redeploy time, so a slower one spreads the same disturbance over more quiet
+ * samples: the p99 in the same SWITCH_WINDOW_MS around each one's first answer from the new version is printed
+ * beside it.
  * Targets (issue 11): 0 failed; p99 during / before ≤ 1.3; Dynia overhead ≤ 1.0 s median; ≤ 10 commands, 1 SSH.
  */
 import { execFile } from 'node:child_process';
@@ -153,14 +156,22 @@ const PEERS: Record<Approach, Peer> = {
 
 const nodeName = (approach: Approach) => `bench-peer-${approach}`;
 
+/** The like-for-like window: this long, centred on a redeploy's first answer from the new version. */
+const SWITCH_WINDOW_MS = 2000;
+const versionOf = (body: string) => /v(\d+)$/.exec(body)?.[1];
+
 interface Row {
   approach: Approach;
   before: Sample[];
   during: Sample[];
   /** Every sample outside the redeploys once they began: a steadier baseline on a busy machine. */
   between: Sample[];
-  /** p99 per 250 ms slice of time into the redeploys, all redeploys together: where a tail comes from. */
+  /** Samples within SWITCH_WINDOW_MS around each redeploy's switch, and when each switch came (ms into it). */
+  around: Sample[];
+  switchedAfterMs: number[];
+  /** p99 per 250 ms of time into the redeploys, and per 100 ms of time from the switch. */
   slices: string;
+  switchSlices: string;
   redeploys: Redeploy[];
 }
 
@@ -172,7 +183,13 @@ async function measure(approach: Approach): Promise<Row> {
   const host = `${SANDBOX.dropletPrefix}${record.dropletId}`;
   const peer = PEERS[approach];
   await peer.setup(host, upstreamAlias(record.fqdn), record.ip);
-  const stop = startLoad({ url: `https://${record.fqdn}/`, ip: record.ip, connections, expect: /hello from dynia example v[12]/ });
+  const stop = startLoad({
+    url: `https://${record.fqdn}/`,
+    ip: record.ip,
+    connections,
+    expect: /hello from dynia example v[12]/,
+    tag: versionOf,
+  });
   const windows: Array<[number, number]> = [];
   const results: Redeploy[] = [];
   await sleep(4000);
@@ -183,24 +200,35 @@ async function measure(approach: Approach): Promise<Row> {
     await sleep(1500);
   }
   const samples = await stop();
+  const switches = windows.map(([a], i) => samples.find((x) => x.at >= a && x.tag === String(version(i)))?.at ?? NaN);
+  const nearSwitch = (x: Sample) => switches.some((at) => Math.abs(x.at - at) <= SWITCH_WINDOW_MS / 2);
   const inWindow = (s: Sample) => windows.some(([a, b]) => s.at >= a && s.at <= b);
   const during = samples.filter(inWindow);
-  const slices = new Map<number, Sample[]>();
-  for (const sample of during) {
-    const k = Math.floor((sample.at - windows.find(([a, b]) => sample.at >= a && sample.at <= b)![0]) / 250);
-    slices.set(k, [...(slices.get(k) ?? []), sample]);
-  }
+  const nearest = (x: Sample) => switches.reduce((best, at) => (Math.abs(x.at - at) < Math.abs(x.at - best) ? at : best));
   return {
     approach,
     during,
     redeploys: results,
     before: samples.filter((s) => s.at < windows[0]![0]),
     between: samples.filter((s) => !inWindow(s) && s.at > windows[0]![0]),
-    slices: [...slices.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([k, xs]) => `${k * 250}ms ${fmt(p99(xs))}`)
-      .join(' | '),
+    around: samples.filter(nearSwitch),
+    switchedAfterMs: switches.map((at, i) => Math.round(at - windows[i]![0])),
+    slices: sliced(during, (x) => windows.find(([a, b]) => x.at >= a && x.at <= b)![0], 250),
+    switchSlices: sliced(samples.filter(nearSwitch), nearest, 100),
   };
+}
+
+/** p99 per `width` ms of time since `origin`, all redeploys together: where a tail comes from. */
+function sliced(xs: Sample[], origin: (x: Sample) => number, width: number): string {
+  const slices = new Map<number, Sample[]>();
+  for (const x of xs) {
+    const k = Math.floor((x.at - origin(x)) / width);
+    slices.set(k, [...(slices.get(k) ?? []), x]);
+  }
+  return [...slices.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, ys]) => `${k * width}ms ${fmt(p99(ys))}`)
+    .join(' | ');
 }
 
 const p99 = (xs: Sample[]) =>
@@ -239,10 +267,19 @@ try {
       `| ${r.approach} | ${r.during.length} | ${failed.length}${errors ? ` (${errors})` : ''} | ${fmt(p99(r.before))} → ${fmt(p99(r.during))} ms | ${(p99(r.during) / p99(r.before)).toFixed(2)} | ${range(r.redeploys.map((d) => d.wallMs))} |`,
     );
   }
+  console.log(
+    `\nNot hanging on how long a redeploy takes: p99 in the same ${SWITCH_WINDOW_MS / 1000} s around each one's first answer from the new version:\n`,
+  );
+  console.log('| approach | requests | p99 before → around the switch | ratio | switch came (ms into the redeploy) |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(
+      `| ${r.approach} | ${r.around.length} | ${fmt(p99(r.before))} → ${fmt(p99(r.around))} ms | ${(p99(r.around) / p99(r.before)).toFixed(2)} | ${r.switchedAfterMs.join(', ')} |`,
+    );
   console.log('');
   for (const r of rows)
     console.log(
-      `${r.approach}: p99 outside the redeploys ${fmt(p99(r.between))} ms (during / outside ${(p99(r.during) / p99(r.between)).toFixed(2)}); p99 by time into a redeploy: ${r.slices}`,
+      `${r.approach}: p99 outside the redeploys ${fmt(p99(r.between))} ms (during / outside ${(p99(r.during) / p99(r.between)).toFixed(2)}); p99 by time into a redeploy: ${r.slices}\n  p99 by time from the switch: ${r.switchSlices}`,
     );
   const d = rows.find((r) => r.approach === 'dynia');
   if (d) {
