@@ -205,16 +205,17 @@ async function measure(approach: Approach): Promise<Row> {
   const inWindow = (s: Sample) => windows.some(([a, b]) => s.at >= a && s.at <= b);
   const during = samples.filter(inWindow);
   const nearest = (x: Sample) => switches.reduce((best, at) => (Math.abs(x.at - at) < Math.abs(x.at - best) ? at : best));
+  const around = samples.filter(nearSwitch);
   return {
     approach,
     during,
     redeploys: results,
     before: samples.filter((s) => s.at < windows[0]![0]),
     between: samples.filter((s) => !inWindow(s) && s.at > windows[0]![0]),
-    around: samples.filter(nearSwitch),
+    around,
     switchedAfterMs: switches.map((at, i) => Math.round(at - windows[i]![0])),
     slices: sliced(during, (x) => windows.find(([a, b]) => x.at >= a && x.at <= b)![0], 250),
-    switchSlices: sliced(samples.filter(nearSwitch), nearest, 100),
+    switchSlices: sliced(around, nearest, 100),
   };
 }
 
@@ -223,7 +224,9 @@ function sliced(xs: Sample[], origin: (x: Sample) => number, width: number): str
   const slices = new Map<number, Sample[]>();
   for (const x of xs) {
     const k = Math.floor((x.at - origin(x)) / width);
-    slices.set(k, [...(slices.get(k) ?? []), x]);
+    const slice = slices.get(k);
+    if (slice) slice.push(x);
+    else slices.set(k, [x]);
   }
   return [...slices.entries()]
     .sort((a, b) => a[0] - b[0])
