@@ -13,7 +13,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dynia, fmt, percentile, requireSandbox, startLoad, summarize, watchLoad, type Sample } from './lib.js';
+import { dynia, fmt, p99, requireSandbox, startLoad, summarize, watchLoad, type Sample } from './lib.js';
 
 requireSandbox();
 const rounds = Number(process.argv[2] ?? 6);
@@ -55,11 +55,6 @@ try {
   const inWindow = (s: Sample) => windows.some(([a, b]) => s.at >= a && s.at <= b);
   const before = samples.filter((s) => s.at < windows[0]![0]);
   const during = samples.filter(inWindow);
-  const p99 = (xs: Sample[]) =>
-    percentile(
-      xs.map((s) => s.ms).sort((a, b) => a - b),
-      99,
-    );
   console.log(
     `\nload: ${connections} keep-alive HTTPS connections through Caddy on ${node}; ${rounds} × app:deploy of examples/shop, one file changed each time (${load()})\n`,
   );

@@ -14,7 +14,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dynia, fmt, requireSandbox, startLoad, summarize, type Sample } from './lib.js';
+import { dynia, fmt, p99, requireSandbox, startLoad, summarize, type Sample } from './lib.js';
 
 requireSandbox();
 const swaps = Number(process.argv[2] ?? 6);
@@ -70,7 +70,6 @@ try {
   console.log(summarize('during', during));
   console.log(summarize('between', between));
   console.log(summarize('after', after));
-  const p99 = (xs: Sample[]) => xs.map((s) => s.ms).sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
   // Where in a swap the slow requests fall: p99 per 250 ms slice of the swap, all swaps together.
   const slices = new Map<number, number[]>();
   for (const sample of during) {

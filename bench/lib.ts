@@ -35,6 +35,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** p99 of the samples' latencies (NaN for none). */
+export const p99 = (samples: readonly Sample[]): number =>
+  percentile(
+    samples.map((s) => s.ms).sort((a, b) => a - b),
+    99,
+  );
+
 export const fmt = (ms: number) => (Number.isNaN(ms) ? '-' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 export interface Sample {

@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX } from '../sandbox/layout.js';
-import { dynia, fmt, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
+import { dynia, fmt, p99, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
 
 requireSandbox();
 const rounds = Number(process.argv[2] ?? 3);
@@ -102,11 +102,6 @@ try {
   shell.close();
   const of = (kind: string): Sample[] =>
     spells.filter((s) => s.kind === kind).flatMap((s) => samples.filter((x) => x.at >= s.from && x.at < s.to));
-  const p99 = (xs: Sample[]) =>
-    percentile(
-      xs.map((s) => s.ms).sort((a, b) => a - b),
-      99,
-    );
   const idle = p99(of('idle'));
   console.log(
     `\n${rounds} rounds of ${SPELL_MS / 1000} s spells, the work once a second, under ${connections} keep-alive HTTPS connections (${load()})\n`,

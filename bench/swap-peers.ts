@@ -22,7 +22,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upstreamAlias } from '../src/node/caddy/upstream-alias.js';
 import { SANDBOX } from '../sandbox/layout.js';
-import { dynia, fmt, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
+import { dynia, fmt, p99, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
 
 requireSandbox();
 const redeploys = Number(process.argv[2] ?? 6);
@@ -234,11 +234,6 @@ function sliced(xs: Sample[], origin: (x: Sample) => number, width: number): str
     .join(' | ');
 }
 
-const p99 = (xs: Sample[]) =>
-  percentile(
-    xs.map((s) => s.ms).sort((a, b) => a - b),
-    99,
-  );
 const median = (xs: number[]) =>
   percentile(
     [...xs].sort((a, b) => a - b),
