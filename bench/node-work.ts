@@ -13,7 +13,9 @@
  *
  *   dynia sandbox up && eval "$(dynia sandbox env)" && node --import tsx bench/node-work.ts [rounds] [connections]
  *
- * The work runs in one shell on the node host, kept open, so nothing but the work itself is measured.
+ * The work runs in one shell on the node host, kept open, so nothing but the work itself is measured. Beside
+ * each kind's p99, the CPU the node's Docker daemon and containerd spent on one run of it (their /proc counters,
+ * with the children they waited for: dockerd's re-execs), which is what the requests compete with.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,24 +43,30 @@ const WORK: Record<string, string> = {
   'no-network': `${API} -X POST http://docker/containers/bench-work-z/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-z/stop?t=1'`,
 };
 
-/** One shell on the node host; `run` sends a script and resolves once it has ended. */
+/** dockerd's and containerd's CPU so far in clock ticks: user and system, their own and their waited children's. */
+const DAEMON_TICKS = "cat /proc/$(pidof dockerd)/stat /proc/$(pidof containerd)/stat | awk '{t += $14 + $15 + $16 + $17} END {print t}'";
+/** /proc counts CPU in USER_HZ ticks, 100 a second on Linux. */
+const MS_PER_TICK = 10;
+
+/** One shell on the node host; `run` sends a script and resolves, once it has ended, with the daemons' CPU it took. */
 function nodeShell(host: string) {
   const shell = spawn('docker', ['exec', '-i', host, 'sh'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let pending: (() => void) | undefined;
+  let pending: ((daemonMs: number) => void) | undefined;
   let seen = '';
   shell.stdout.on('data', (chunk: Buffer) => {
     seen += chunk.toString();
-    if (!seen.includes('@@done@@')) return;
+    const done = /@@done@@ (\d+)/.exec(seen);
+    if (!done) return;
     seen = '';
     const resolve = pending;
     pending = undefined;
-    resolve?.();
+    resolve?.(Number(done[1]) * MS_PER_TICK);
   });
   return {
     run: (script: string) =>
-      new Promise<void>((resolve) => {
+      new Promise<number>((resolve) => {
         pending = resolve;
-        shell.stdin.write(`{ ${script}; } >/dev/null 2>&1; echo @@done@@\n`);
+        shell.stdin.write(`t0=$(${DAEMON_TICKS}); { ${script}; } >/dev/null 2>&1; echo "@@done@@ $(( $(${DAEMON_TICKS}) - t0 ))"\n`);
       }),
     close: () => shell.stdin.end(),
   };
@@ -87,12 +95,13 @@ try {
   const stop = startLoad({ url: `https://${record.fqdn}/`, ip: record.ip, connections });
   await sleep(3000);
   const spells: Array<{ kind: string; from: number; to: number }> = [];
+  const daemonMs = new Map<string, number[]>(Object.keys(WORK).map((k) => [k, []]));
   for (let round = 0; round < rounds; round++) {
     for (const kind of Object.keys(WORK).flatMap((k) => (k === 'idle' ? [] : ['idle', k]))) {
       const from = performance.now();
       while (performance.now() - from < SPELL_MS) {
         const t0 = performance.now();
-        await shell.run(WORK[kind]!);
+        daemonMs.get(kind)!.push(await shell.run(WORK[kind]!));
         await sleep(Math.max(0, 1000 - (performance.now() - t0)));
       }
       spells.push({ kind, from, to: performance.now() });
@@ -106,11 +115,14 @@ try {
   console.log(
     `\n${rounds} rounds of ${SPELL_MS / 1000} s spells, the work once a second, under ${connections} keep-alive HTTPS connections (${load()})\n`,
   );
-  console.log('| work (once a second) | requests | failed | p99 | p99 / idle |');
-  console.log('|---|---|---|---|---|');
+  console.log("| work (once a second) | requests | failed | p99 | p99 / idle | Docker daemons' CPU per run (mean) |");
+  console.log('|---|---|---|---|---|---|');
   for (const kind of Object.keys(WORK)) {
     const xs = of(kind);
-    console.log(`| ${kind} | ${xs.length} | ${xs.filter((s) => !s.ok).length} | ${fmt(p99(xs))} ms | ${(p99(xs) / idle).toFixed(2)} |`);
+    const cpu = daemonMs.get(kind)!;
+    console.log(
+      `| ${kind} | ${xs.length} | ${xs.filter((s) => !s.ok).length} | ${fmt(p99(xs))} ms | ${(p99(xs) / idle).toFixed(2)} | ${fmt(cpu.reduce((a, b) => a + b, 0) / cpu.length)} ms |`,
+    );
   }
 } finally {
   await dynia(['node:destroy', '--name', node, '--yes'], stateDir);
