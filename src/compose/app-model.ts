@@ -58,6 +58,8 @@ export interface ServiceModel {
   /** Build context relative to the app directory; absent for `image:` services and remote contexts. */
   buildContext?: string;
   build: boolean;
+  /** `image:` as written, for a service that is not built (named when the node cannot pull it). */
+  image?: string;
 }
 
 export interface AppModel {
@@ -188,7 +190,16 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
       }
     }
     const { data, why } = classify(service, mounts, at());
-    return { name: service.name, data, why, mounts, build: build !== undefined, ...(buildContext !== undefined ? { buildContext } : {}) };
+    const image = build === undefined && typeof service.raw.image === 'string' ? service.raw.image : undefined;
+    return {
+      name: service.name,
+      data,
+      why,
+      mounts,
+      build: build !== undefined,
+      ...(buildContext !== undefined ? { buildContext } : {}),
+      ...(image !== undefined ? { image } : {}),
+    };
   });
 
   for (const [key, kind, secret] of [

@@ -148,6 +148,21 @@ export const stagedDir = (dir: string): string => `${dir}.next`;
 export const chain = (...commands: Argv[]): Argv => ['sh', '-c', commands.map(shellQuote).join(' && ')];
 
 /**
+ * The classic builder's way: keeps the container of a failed build step (compose asks for no force-rm), exited,
+ * with no compose project and made from a bare layer ID; once the command has failed, those that were not there
+ * before it are removed, so a failed build leaves nothing on the node.
+ */
+const CLASSIC_BUILD = [
+  'export DOCKER_BUILDKIT=0; before=" $(echo $(docker ps -a -q)) "',
+  '"$@" && exit 0; rc=$?',
+  `docker ps -a --filter status=exited --format '{{.ID}} {{.Image}} {{.Label "com.docker.compose.project"}}' | while read -r id image project; do`,
+  '  h=${image#sha256:}; case $h in "" | *[!0-9a-f]*) continue ;; esac',
+  '  case $before in *" $id "*) continue ;; esac; [ -n "$project" ] || docker rm "$id" >/dev/null',
+  'done',
+  'exit $rc',
+].join('\n');
+
+/**
  * Runs a command with the classic builder when the node has no buildx plugin: compose's built-in BuildKit path
  * then cannot use a plain-HTTP registry mirror, and the classic builder builds every Dockerfile compose accepts
  * without BuildKit-only syntax.
@@ -155,7 +170,7 @@ export const chain = (...commands: Argv[]): Argv => ['sh', '-c', commands.map(sh
 export const withBuilder = (command: Argv): Argv => [
   'sh',
   '-c',
-  'docker buildx version >/dev/null 2>&1 || export DOCKER_BUILDKIT=0; exec "$@"',
+  `docker buildx version >/dev/null 2>&1 && exec "$@"\n${CLASSIC_BUILD}`,
   'sh',
   ...command,
 ];

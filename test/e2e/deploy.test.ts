@@ -2,7 +2,7 @@
  * app:deploy on the sandbox: real compose projects on a node host, Caddy swaps, HTTPS checks and rollbacks.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -99,6 +99,26 @@ describe('app:deploy', { skip }, () => {
     assert.doesNotMatch((await ssh(ip, 'docker ps -a --format "{{.Names}}"')).stdout, /hello-blue/, 'the failed project was removed');
     const last = readState(stateDir).deployments.at(-1);
     assert.equal(last.status, 'failed');
+  });
+
+  test("an image the node cannot pull, and a build that fails: each named with compose's reason and the fix; the old version keeps serving; the node's manifest records the failures", async () => {
+    const unpullable = write('unpullable.yaml', 'services:\n  web:\n    image: dynia-examples/no-such-image:1\n    expose: ["8080"]\n');
+    const pull = await deploy(unpullable);
+    assert.equal(pull.code, 5, pull.stderr);
+    assert.match(pull.stderr, /the node could not pull the image of web \(dynia-examples\/no-such-image:1\) on e2e-d: /);
+    assert.match(pull.stderr, /check the node's DNS and outbound access/); // the mirror lacks it; Docker Hub is out of reach
+    assert.doesNotMatch(pull.stderr, /renice|--project-directory/, "Dynia's command line is left out");
+    mkdirSync(join(files, 'broken'), { recursive: true });
+    writeFileSync(join(files, 'broken', 'Dockerfile'), 'FROM busybox:1.36\nRUN echo compiling the app && exit 3\n');
+    const built = write('broken.yaml', 'services:\n  web:\n    build: ./broken\n    expose: ["8080"]\n');
+    const build = await deploy(built);
+    assert.equal(build.code, 5, build.stderr);
+    assert.match(build.stderr, /the build of web failed on e2e-d: .*(exit code: 3|non-zero code: 3)/);
+    assert.match(build.stderr, /--- last lines of the build ---[\s\S]*compiling the app/);
+    assert.match(build.stderr, /Fix the Dockerfile or the build context of web.*The running version keeps serving\./);
+    assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2');
+    const manifest = JSON.parse((await ssh(ip, 'cat /opt/dynia/node.json')).stdout);
+    assert.deepEqual(manifest.deployments, readState(stateDir).deployments, 'no repair left for the next run');
   });
 
   test('an app that fails its external check is rolled back to the previous version', async () => {

@@ -104,6 +104,13 @@ function shown(argv: readonly string[]): string {
     .replace(/sh -c 'for c in (.|\n)*' sh (\S+) &&/, 'restore-restart $2 &&');
 }
 
+/** The deployments of the last manifest uploaded to the node. */
+function manifestDeployments(remote: RecordingRemote): Deployment[] {
+  const last = [...remote.calls].reverse().find((c) => c.kind === 'upload' && c.path === '/opt/dynia/node.json');
+  assert.ok(last?.kind === 'upload', 'a manifest was uploaded');
+  return JSON.parse(last.content).deployments;
+}
+
 const active = (project: string): Deployment => ({
   node: 'web-1',
   app: 'shop',
@@ -258,7 +265,7 @@ describe('appDeploy', () => {
     );
   });
 
-  test('an app that never gets healthy: its logs in the error, the project removed, routing untouched', async () => {
+  test('an app that never gets healthy: its logs in the error, the project removed, routing untouched, the failure in the manifest', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
     remote.on(isHealthWait, {
       code: 1,
@@ -270,7 +277,42 @@ describe('appDeploy', () => {
       (e: unknown) =>
         e instanceof DyniaError && e.kind === 'health' && /Connection refused/.test(e.message) && /listening on :9999/.test(e.message),
     );
-    assert.deepEqual(commands(remote).slice(4), ['docker compose -p shop-green logs --tail 30 web', 'docker compose -p shop-green down']);
+    assert.deepEqual(commands(remote).slice(4), [
+      'docker compose -p shop-green logs --tail 30 web',
+      'docker compose -p shop-green down',
+      'upload /opt/dynia/node.json',
+    ]);
+    assert.deepEqual(
+      deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
+      ['shop-blue:active', 'shop-green:failed'],
+    );
+    assert.deepEqual(
+      manifestDeployments(remote).map((d) => `${d.project}:${d.status}`),
+      ['shop-blue:active', 'shop-green:failed'],
+    );
+  });
+
+  test("an image the node cannot pull: named with compose's reason and the fix, the command line left out", async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    remote.on(isNiced, {
+      code: 18,
+      stderr:
+        ' web Pulling \n web Error manifest for shop:2 not found: manifest unknown: manifest unknown\nError response from daemon: manifest for shop:2 not found: manifest unknown: manifest unknown\n',
+    });
+    await assert.rejects(deploy(V2, deps), (e: unknown) => {
+      assert.ok(e instanceof DyniaError);
+      assert.equal(e.kind, 'remote');
+      assert.equal(
+        e.message,
+        '[Build and start shop-green] the node could not pull the image of web (shop:2) on web-1: manifest for shop:2 not found: manifest unknown: manifest unknown',
+      );
+      assert.equal(
+        e.hint,
+        'Check the image name and tag (shop:2) in the compose file; a private image needs the node logged in to its registry (docker login on the node). The running version keeps serving.',
+      );
+      return true;
+    });
+    assert.deepEqual(commands(remote).slice(-2), ['docker compose -p shop-green down', 'upload /opt/dynia/node.json']);
     assert.deepEqual(
       deps.tx.state.deployments.map((d) => `${d.project}:${d.status}`),
       ['shop-blue:active', 'shop-green:failed'],

@@ -51,7 +51,7 @@ test('data services run once in <app>-data; only stateless ones side by side', (
   assert.equal(p.dataProject, 'shop-data');
   const cmd = startCommand(p);
   assert.deepEqual(cmd.slice(0, 2), ['sh', '-c']);
-  assert.match(cmd[2]!, /^docker buildx version .*DOCKER_BUILDKIT=0/, 'a built service: the builder is checked first');
+  assert.match(cmd[2]!, /^docker buildx version .*DOCKER_BUILDKIT=0/s, 'a built service: the builder is checked first');
   assert.equal(
     strip(cmd.slice(4)).replace(/^sh -c /, ''),
     [

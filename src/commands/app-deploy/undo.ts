@@ -14,11 +14,16 @@ import { reasonOf } from '../../errors.js';
 import { appTarget as target, moveAlias } from '../../deploy/deploy-shared.js';
 import { syncFqdnTarget } from '../../deploy/node-sites.js';
 
-/** Before the swap: remove the new project, record why, routing untouched. */
+/**
+ * Before the swap: remove the new project, record why, routing untouched. The node's manifest records the failure
+ * too (else every later run's reconcile finds it behind state and rewrites it); if that write fails, the next
+ * reconcile makes it.
+ */
 export async function abandon(ctx: Ctx, error: unknown): Promise<void> {
   const { plan } = ctx.input;
   await ctx.session?.exec(composeDown(target(plan.project)), { allowFailure: true });
-  await recordFailed(ctx, error);
+  const state = await recordFailed(ctx, error);
+  if (ctx.session) await writeManifest(ctx, state).catch(() => undefined);
 }
 
 async function recordFailed(ctx: Ctx, error: unknown): Promise<State> {

@@ -16,6 +16,7 @@ import { waitDockerHealthy } from '../../node/retire-commands.js';
 import { chain } from '../../node/app-sync.js';
 import { niced } from '../../node/niced.js';
 import { startCommand, syncApp } from './upload.js';
+import { startFailed } from './start-failure.js';
 import { tail } from '../../remote/remote.js';
 import { appendAudit, auditOutcome } from '../../lib/audit.js';
 import { reconcileApp } from '../../deploy/deploy-reconcile.js';
@@ -75,9 +76,10 @@ const steps: Step<Ctx>[] = [
       `Build and start ${ctx.input.plan.project}${ctx.input.plan.data.length ? ` (data services in ${ctx.input.plan.dataProject})` : ''}`,
     async run(ctx) {
       const t0 = ctx.deps.clock.now();
-      const started = ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000 });
+      const started = ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000, allowFailure: true });
       ctx.deps.preconnect(externalUrl(ctx)); // the external check's connection, opened while the app starts
-      await started;
+      const result = await started;
+      if (result.code !== 0) throw startFailed(ctx.input.plan, result);
       ctx.appStartMs = ctx.deps.clock.now() - t0;
       const said = (change: string, what: string) => {
         const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);
