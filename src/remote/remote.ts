@@ -32,11 +32,20 @@ const TAIL_LINES = 20;
 
 export const tail = (text: string, lines = TAIL_LINES): string => text.trimEnd().split('\n').slice(-lines).join('\n');
 
+/** An argument longer than this, or of several lines (a script), is shown cut to its start. */
+const SHOWN_ARGUMENT_CHARS = 80;
+
+/** A command as an error shows it: its scripts cut to their first line, so the output after it stays in view. */
+export const shownCommand = (argv: Argv): string =>
+  shellQuote(
+    argv.map((a) => (a.length > SHOWN_ARGUMENT_CHARS || a.includes('\n') ? `${a.split('\n')[0]!.slice(0, SHOWN_ARGUMENT_CHARS)}…` : a)),
+  );
+
 /** The error for a command that exited non-zero: the command, its exit code, the end of its stderr. */
 export function commandFailed(host: string, argv: Argv, result: ExecResult) {
   const output = tail(result.stderr) || tail(result.stdout);
   return RemoteError(
-    `on ${host}: \`${shellQuote(argv)}\` exited with code ${result.code}${output ? `:\n${output}` : ''}`,
+    `on ${host}: \`${shownCommand(argv)}\` exited with code ${result.code}${output ? `:\n${output}` : ''}`,
     undefined,
     result,
   );

@@ -86,6 +86,14 @@ describe('SshSession against a real sshd', () => {
     assert.deepEqual(failed, { code: 3, stdout: 'out\n', stderr: 'err\n' });
   });
 
+  test('a script in a failed command is shown by its first line', async () => {
+    const script = `echo one >&2\n${'true; '.repeat(30)}\nexit 4`;
+    await assert.rejects(session.exec(['sh', '-c', script, 'sh', 'x'.repeat(100)]), (error: DyniaError) => {
+      assert.equal(error.message, `on 127.0.0.1: \`sh -c 'echo one >&2…' sh '${'x'.repeat(80)}…'\` exited with code 4:\none`);
+      return true;
+    });
+  });
+
   test('a non-zero exit throws a RemoteError with the command and the stderr tail', async () => {
     await assert.rejects(session.exec(['sh', '-c', 'echo boom >&2; exit 7']), (error: DyniaError) => {
       assert.equal(error.kind, 'remote');
@@ -122,7 +130,7 @@ describe('SshSession against a real sshd', () => {
 
   test('every call above went over the one connection', () => {
     assert.equal(session.stats.connections, 1);
-    assert.equal(session.stats.commands, 8);
+    assert.equal(session.stats.commands, 9);
   });
 
   test('a different host key than the pinned one is refused, naming both fingerprints and the fix', async () => {
