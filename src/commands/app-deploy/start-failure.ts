@@ -56,7 +56,12 @@ export function startFailed(plan: DeployPlan, result: ExecResult): DyniaError {
   if (pulls.length > 0) {
     const reason = pulls[0]![2]!.trim();
     const services = [...new Set(pulls.map((m) => m[1]!))];
-    const named = services.map((s) => (imageOf(plan, s) ? `${s} (${imageOf(plan, s)})` : s)).join(', ');
+    const named = services
+      .map((s) => {
+        const image = imageOf(plan, s);
+        return image ? `${s} (${image})` : s;
+      })
+      .join(', ');
     const fix = WHY.find((w) => w.test.test(reason))?.fix(imageOf(plan, services[0]!) ?? services[0]!) ?? '';
     return new DyniaError('remote', `the node could not pull the image of ${named} ${where}: ${reason}`, `${fix}${keeps}`.trim());
   }
