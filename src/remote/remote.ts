@@ -36,7 +36,7 @@ export const tail = (text: string, lines = TAIL_LINES): string => text.trimEnd()
 const SHOWN_ARGUMENT_CHARS = 80;
 
 /** A command as an error shows it: its scripts cut to their first line, so the output after it stays in view. */
-export const shownCommand = (argv: Argv): string =>
+const shownCommand = (argv: Argv): string =>
   shellQuote(
     argv.map((a) => (a.length > SHOWN_ARGUMENT_CHARS || a.includes('\n') ? `${a.split('\n')[0]!.slice(0, SHOWN_ARGUMENT_CHARS)}…` : a)),
   );
