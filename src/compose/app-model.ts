@@ -62,13 +62,20 @@ export interface ServiceModel {
   image?: string;
 }
 
+export interface AppNetwork {
+  key: string;
+  internal: boolean;
+  driver?: string;
+  services: string[];
+}
+
 export interface AppModel {
   services: ServiceModel[];
   refs: Reference[];
   /** Top-level volumes Dynia names `<app>_<volume>` (not external, no own `name:`). */
   volumes: string[];
-  /** Networks of the app (`default` included when a service uses it), created by Dynia as `<app>_<network>`. */
-  networks: Array<{ key: string; internal: boolean; driver?: string }>;
+  /** Networks of the app (`default` included when a service uses it), with the services that join each. */
+  networks: AppNetwork[];
   warnings: string[];
 }
 
@@ -218,10 +225,12 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
     .map(([name]) => name);
 
   const declared = section('networks');
-  const used = new Set<string>();
-  for (const service of file.services) if (service.networkMode === undefined) for (const n of service.networks ?? ['default']) used.add(n);
-  const networks: AppModel['networks'] = [];
-  for (const key of [...used].sort()) {
+  const used = new Map<string, string[]>();
+  for (const service of file.services)
+    if (service.networkMode === undefined)
+      for (const n of service.networks ?? ['default']) used.set(n, [...(used.get(n) ?? []), service.name]);
+  const networks: AppNetwork[] = [];
+  for (const [key, members] of [...used].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (key === EDGE_NETWORK) continue; // Caddy's network, declared by the override
     const def = declared[key];
     if (isRecord(def) && (def.external === true || typeof def.name === 'string')) continue;
@@ -235,6 +244,7 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
       key,
       internal: isRecord(def) && def.internal === true,
       ...(isRecord(def) && typeof def.driver === 'string' ? { driver: def.driver } : {}),
+      services: members,
     });
   }
   return { services, refs, volumes, networks, warnings };

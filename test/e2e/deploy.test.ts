@@ -68,6 +68,13 @@ describe('app:deploy', { skip }, () => {
     assert.match(d.composeHash, /^[0-9a-f]{64}$/);
     const manifest = JSON.parse((await ssh(ip, 'cat /opt/dynia/node.json')).stdout);
     assert.equal(manifest.deployments[0].project, 'hello-blue');
+    // An entry alone on its app's default network joins edge only, and no hello_default is made.
+    const nets = await ssh(
+      ip,
+      `docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' hello-blue-web-1; docker network ls --format '{{.Name}}'`,
+    );
+    assert.equal(nets.stdout.split('\n')[0]!.trim(), 'edge');
+    assert.doesNotMatch(nets.stdout, /hello_default/);
   });
 
   test('the same file again is a no-op that says so', async () => {

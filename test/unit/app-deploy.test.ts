@@ -145,6 +145,20 @@ describe('appDeploy', () => {
     assert.deepEqual(deps.tx.state.nodes[0]!.caddy.target, { service: 'web', port: 8080 });
   });
 
+  test('the upload creates the networks the services share: none for an entry alone (it joins edge only), default beside a db', async () => {
+    const netsOf = async (text: string) => {
+      const { remote, deps } = setup([]);
+      await deploy(text, deps);
+      const sync = remote.calls.find((c) => c.kind === 'exec' && isSync(c.argv));
+      return sync?.kind === 'exec' ? sync.argv[8] : undefined;
+    };
+    assert.equal(await netsOf(V1), '');
+    assert.equal(
+      await netsOf(`${V1}  db:\n    image: pg\n    volumes: ["data:/var/lib/pg"]\nvolumes:\n  data: {}\n`),
+      'shop_default bridge',
+    );
+  });
+
   test('redeploy: no Caddy reload; the alias moves, Caddy is watched and the previous version stopped in one command', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
     await deploy(V2, deps);

@@ -73,7 +73,7 @@ volumes: {dbdata: {}, ext: {external: true}}
       ['config', 'config'],
     );
     assert.deepEqual(m.volumes, ['dbdata']);
-    assert.deepEqual(m.networks, [{ key: 'default', internal: false }]);
+    assert.deepEqual(m.networks, [{ key: 'default', internal: false, services: ['web', 'db', 'files', 'cache', 'shared', 'sock'] }]);
     assert.match(m.warnings[0]!, /\/var\/run\/docker\.sock is a path on the node, not uploaded/);
   });
   test('references: build context, env_file (secret), secret files (secret), config files', () => {

@@ -9,7 +9,7 @@ import type { DyniaError } from '../../src/errors.js';
 import { inferDomain, inferEntry, inferEntryPort, inferEntryService } from '../../src/compose/infer.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { containerPortOf } from '../../src/compose/ports.js';
-import { renderOverride } from '../../src/compose/override.js';
+import { appNetworks, renderOverride } from '../../src/compose/override.js';
 import { appModel } from '../../src/compose/app-model.js';
 
 const meta = {
@@ -228,6 +228,8 @@ describe('renderOverride', () => {
     image: x
     network_mode: "service:web"
     restart: "no"
+  worker:
+    image: w
 networks:
   back: {}
 `);
@@ -259,6 +261,12 @@ networks:
       dev.dynia.project: shop-blue
       dev.dynia.node: web-1
       dev.dynia.restart: no
+  worker:
+    restart: unless-stopped
+    labels:
+      dev.dynia.project: shop-blue
+      dev.dynia.node: web-1
+      dev.dynia.restart: unless-stopped
 networks:
   edge:
     name: edge
@@ -272,6 +280,32 @@ networks:
 `,
     );
     assert.deepEqual(override.strippedPorts, [{ service: 'web', ports: ['8080:80', '{"target":443,"published":8443}'] }]);
+  });
+  test('an entry alone on the default network joins edge only, and default is neither declared nor created', () => {
+    const file = parse('services:\n  web:\n    image: shop:1\n    container_name: shop\n  db:\n    image: pg\n    networks: [back]\n');
+    const model = appModel(file, () => 'missing');
+    assert.deepEqual(model.networks, [
+      { key: 'back', internal: false, services: ['db'] },
+      { key: 'default', internal: false, services: ['web'] },
+    ]);
+    assert.deepEqual(appNetworks(model, 'web'), [{ key: 'back', internal: false, services: ['db'] }]);
+    const yaml = parseYaml(renderOverride(file, model, meta).yaml);
+    assert.deepEqual(yaml.services.web.networks, { edge: {} });
+    assert.deepEqual(Object.keys(yaml.networks), ['edge', 'back']);
+  });
+  test('an entry keeps default when another service is on it, or when the file names default as an external network', () => {
+    const shared = parse('services:\n  web:\n    image: a\n  worker:\n    image: w\n');
+    assert.deepEqual(
+      appNetworks(
+        appModel(shared, () => 'missing'),
+        'web',
+      ),
+      [{ key: 'default', internal: false, services: ['web', 'worker'] }],
+    );
+    const external = parse('services:\n  web:\n    image: a\nnetworks:\n  default:\n    name: shared\n    external: true\n');
+    const yaml = parseYaml(overrideOf(external).yaml);
+    assert.deepEqual(yaml.services.web.networks, { default: {}, edge: {} });
+    assert.equal(yaml.networks.default, undefined);
   });
 });
 
@@ -309,7 +343,9 @@ volumes:
     );
     assert.equal(merged.services.web.ports, undefined);
     assert.equal(merged.services.web.container_name, undefined);
-    assert.deepEqual(merged.services.web.networks, { default: { aliases: ['shop'] }, edge: {} });
+    // web is alone on default: edge is its only network, and default is not used at all
+    assert.deepEqual(merged.services.web.networks, { edge: {} });
+    assert.equal(merged.networks.default, undefined);
     assert.deepEqual(merged.services.web.labels, {
       'dev.dynia.node': 'web-1',
       'dev.dynia.project': 'shop-blue',

@@ -4,7 +4,7 @@
  * that builds and starts: data services in place (unchanged ones untouched), stateless ones in the new colour.
  */
 import { InputError } from '../../errors.js';
-import { appNetworkName } from '../../compose/override.js';
+import { appNetworkName, appNetworks } from '../../compose/override.js';
 import { createHash } from 'node:crypto';
 import {
   BASE_CHANGED,
@@ -72,7 +72,7 @@ export async function syncApp(
     baseDir: plan.previous ? appDir(plan.previous.project) : '',
     dataProjectDir: appDir(plan.dataProject),
     dataDir: appDataDir(plan.app),
-    networks: plan.model.networks.map((n) => ({ name: appNetworkName(plan.app, n.key), internal: n.internal })),
+    networks: appNetworks(plan.model, plan.entry.service).map((n) => ({ name: appNetworkName(plan.app, n.key), internal: n.internal })),
     deleted: diff.deleted,
     secrets: plan.files.filter((f) => f.secret).map((f) => f.path),
     dataDirs: [...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => m.source!)))],
