@@ -10,6 +10,7 @@
  *   start-stop  a created container started, then stopped (a redeploy starts one version and stops another)
  *   start-kill  the same, killed instead of stopped
  *   no-network  start-stop of a container with no network: what of its cost is the container's networks
+ *   two-networks start-stop of a container on `edge` and one more network (an entry that shares its app's network)
  *
  *   dynia sandbox up && eval "$(dynia sandbox env)" && node --import tsx bench/node-work.ts [rounds] [connections]
  *
@@ -41,6 +42,7 @@ const WORK: Record<string, string> = {
   'start-stop': `${API} -X POST http://docker/containers/bench-work-y/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-y/stop?t=1'`,
   'start-kill': `${API} -X POST http://docker/containers/bench-work-y/start && sleep 0.3 && ${API} -X POST http://docker/containers/bench-work-y/kill`,
   'no-network': `${API} -X POST http://docker/containers/bench-work-z/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-z/stop?t=1'`,
+  'two-networks': `${API} -X POST http://docker/containers/bench-work-w/start && sleep 0.3 && ${API} -X POST 'http://docker/containers/bench-work-w/stop?t=1'`,
 };
 
 /** dockerd's and containerd's CPU so far in clock ticks: user and system, their own and their waited children's. */
@@ -90,7 +92,7 @@ try {
   const shell = nodeShell(`${SANDBOX.dropletPrefix}${record.dropletId}`);
   // The containers the work moves and starts: the app's image, on edge, beside the app.
   await shell.run(
-    'docker run -d --name bench-work-x --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-y --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-z --network none caddy:2 caddy respond --listen :9',
+    'docker run -d --name bench-work-x --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-y --network edge caddy:2 caddy respond --listen :9 && docker create --name bench-work-z --network none caddy:2 caddy respond --listen :9 && docker network create bench-work-app && docker create --name bench-work-w --network bench-work-app caddy:2 caddy respond --listen :9 && docker network connect edge bench-work-w',
   );
   const stop = startLoad({ url: `https://${record.fqdn}/`, ip: record.ip, connections });
   await sleep(3000);

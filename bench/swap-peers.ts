@@ -13,7 +13,8 @@
  * redeploy; for Dynia also its own overhead (total minus the app's start-to-healthy) and remote commands.
  * `during` is each approach's own redeploy time, so a slower one spreads the same disturbance over more quiet
  * samples: the p99 in the same SWITCH_WINDOW_MS around each one's first answer from the new version is printed
- * beside it.
+ * beside it. And the CPU each redeploy gives the node beyond serving (node-cpu.ts): the same work held in a
+ * shorter window takes a larger share of the cores from the load.
  * Targets (issue 11): 0 failed; p99 during / before ≤ 1.3; Dynia overhead ≤ 1.0 s median; ≤ 10 commands, 1 SSH.
  */
 import { execFile } from 'node:child_process';
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { upstreamAlias } from '../src/node/caddy/upstream-alias.js';
 import { SANDBOX } from '../sandbox/layout.js';
 import { dynia, fmt, p99, percentile, requireSandbox, startLoad, watchLoad, type Sample } from './lib.js';
+import { nodeCpu } from './node-cpu.js';
 
 requireSandbox();
 const redeploys = Number(process.argv[2] ?? 6);
@@ -173,6 +175,8 @@ interface Row {
   slices: string;
   switchSlices: string;
   redeploys: Redeploy[];
+  /** The node's CPU per redeploy beyond Caddy and the apps, less what it spends while only serving (nodeCpu). */
+  nodeCpuMs: number[];
 }
 
 async function measure(approach: Approach): Promise<Row> {
@@ -192,13 +196,21 @@ async function measure(approach: Approach): Promise<Row> {
   });
   const windows: Array<[number, number]> = [];
   const results: Redeploy[] = [];
+  // The node's own CPU while it only serves, then from each redeploy's start to the next one's (its tail included).
+  const cpu = nodeCpu(host);
+  const idleFrom = [performance.now(), cpu.ownMs()] as const;
   await sleep(4000);
+  const idleRate = (cpu.ownMs() - idleFrom[1]) / (performance.now() - idleFrom[0]);
+  const nodeCpuMs: number[] = [];
   for (let i = 0; i < redeploys; i++) {
     const t0 = performance.now();
+    const own0 = cpu.ownMs();
     results.push(await peer.redeploy(host, version(i)));
     windows.push([t0, performance.now()]);
     await sleep(1500);
+    nodeCpuMs.push(cpu.ownMs() - own0 - idleRate * (performance.now() - t0));
   }
+  cpu.stop();
   const samples = await stop();
   const switches = windows.map(([a], i) => samples.find((x) => x.at >= a && x.tag === String(version(i)))?.at ?? NaN);
   const nearSwitch = (x: Sample) => switches.some((at) => Math.abs(x.at - at) <= SWITCH_WINDOW_MS / 2);
@@ -210,6 +222,7 @@ async function measure(approach: Approach): Promise<Row> {
     approach,
     during,
     redeploys: results,
+    nodeCpuMs,
     before: samples.filter((s) => s.at < windows[0]![0]),
     between: samples.filter((s) => !inWindow(s) && s.at > windows[0]![0]),
     around,
@@ -274,6 +287,13 @@ try {
     console.log(
       `| ${r.approach} | ${r.around.length} | ${fmt(p99(r.before))} → ${fmt(p99(r.around))} ms | ${(p99(r.around) / p99(r.before)).toFixed(2)} | ${r.switchedAfterMs.join(', ')} |`,
     );
+  console.log(
+    "\nThe work each redeploy gives the node beyond serving: its Docker daemons' and the approach's commands' CPU, from the redeploy's start to the next one's, less the node's own while it only served:\n",
+  );
+  console.log('| approach | node CPU per redeploy (median, range) |');
+  console.log('|---|---|');
+  for (const r of rows)
+    console.log(`| ${r.approach} | ${fmt(median(r.nodeCpuMs))} ms (${fmt(Math.min(...r.nodeCpuMs))}–${fmt(Math.max(...r.nodeCpuMs))}) |`);
   console.log('');
   for (const r of rows)
     console.log(
