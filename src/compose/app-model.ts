@@ -60,6 +60,11 @@ export interface ServiceModel {
   build: boolean;
   /** `image:` as written, for a service that is not built (named when the node cannot pull it). */
   image?: string;
+  /**
+   * A job that runs to completion (a migration): another service waits for it with `condition:
+   * service_completed_successfully`. It gets no restart policy by default, which would run it again and again.
+   */
+  job: boolean;
 }
 
 export interface AppNetwork {
@@ -164,9 +169,21 @@ function stringList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The services some other service waits for with `condition: service_completed_successfully`. */
+function awaitedJobs(file: ComposeFile): Set<string> {
+  const jobs = new Set<string>();
+  for (const service of file.services) {
+    const deps = service.raw.depends_on;
+    if (!isRecord(deps)) continue; // the list form only waits for a start
+    for (const [name, def] of Object.entries(deps)) if (isRecord(def) && def.condition === 'service_completed_successfully') jobs.add(name);
+  }
+  return jobs;
+}
+
 /** Reads the app model; `kindOf` tells whether a path relative to the app directory is a file, a directory or absent. */
 export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind): AppModel {
   const refs: Reference[] = [];
+  const jobs = awaitedJobs(file);
   const warnings: string[] = [];
   const top = file.raw;
   const section = (key: string): Raw => (isRecord(top[key]) ? (top[key] as Raw) : {});
@@ -206,6 +223,7 @@ export function appModel(file: ComposeFile, kindOf: (path: string) => PathKind):
       build: build !== undefined,
       ...(buildContext !== undefined ? { buildContext } : {}),
       ...(image !== undefined ? { image } : {}),
+      job: jobs.has(service.name),
     };
   });
 

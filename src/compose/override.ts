@@ -63,7 +63,7 @@ export function renderOverride(file: ComposeFile, model: AppModel, meta: Overrid
 
   for (const service of file.services) {
     const out: Record<string, unknown> = {};
-    const mounts = model.services.find((s) => s.name === service.name)!.mounts;
+    const { mounts, job } = model.services.find((s) => s.name === service.name)!;
     const tag = meta.imageTags.get(service.name);
     if (tag !== undefined) out.image = tag;
     // container_name goes (blue and green run side by side; names would clash); the old name stays
@@ -91,8 +91,9 @@ export function renderOverride(file: ComposeFile, model: AppModel, meta: Overrid
     } else if (service.containerName !== undefined && service.networkMode === undefined) {
       out.networks = Object.fromEntries((service.networks ?? ['default']).map((name) => [name, { aliases: [service.containerName] }]));
     }
-    // Without a policy an app stays down after the node reboots; a stopped (previous) version stays stopped.
-    const restart = service.restart ?? 'unless-stopped';
+    // Without a policy an app stays down after the node reboots; a stopped (previous) version stays stopped. A job
+    // keeps compose's `no`: once done it stays done.
+    const restart = service.restart ?? (job ? 'no' : 'unless-stopped');
     if (service.restart === undefined) out.restart = restart;
     out.labels = { [PROJECT_LABEL]: meta.project, [NODE_LABEL]: meta.node, [RESTART_LABEL]: restart };
     services[service.name] = out;

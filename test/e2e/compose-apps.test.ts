@@ -53,6 +53,7 @@ describe('compose apps as written', { skip }, () => {
     assert.deepEqual(plan.entry, { service: 'web', port: 8080, domain: 'shop.dynia.test' });
     assert.equal(plan.app, 'shop');
     assert.deepEqual(plan.sideBySide, ['web']);
+    assert.deepEqual(plan.jobs, []);
     assert.deepEqual(
       plan.data.map((d: any) => [d.service, d.why]),
       [['db', 'mounts volume dbdata']],

@@ -27,7 +27,7 @@ describe('app:deploy', { skip }, () => {
     (
       await sshSettled(
         ip,
-        'ls /opt/dynia/apps; docker ps -a --format "{{.Names}} {{.Status}}" | sed "s/ Up .*/ up/" | sort; md5sum /opt/dynia/proxy/Caddyfile /opt/dynia/node.json',
+        'ls /opt/dynia/apps; docker ps -a --format "{{.Names}} {{.State}}" | sort; md5sum /opt/dynia/proxy/Caddyfile /opt/dynia/node.json',
       )
     ).stdout;
 
@@ -167,6 +167,44 @@ describe('app:deploy', { skip }, () => {
     assert.match(r.stderr, /host ports 8081:9090 are not published/);
     assert.equal((await httpsGet('https://api-e2e.dynia.test/')).body.trim(), 'api on 9090');
     assert.equal((await httpsGet('https://e2e-d.dynia.test/')).body.trim(), 'hello from dynia example v2', 'the node FQDN keeps its app');
+  });
+
+  test('a job the entry waits for (a migration) runs once, to completion, before it starts; a failing one stops the deploy with its log', async () => {
+    const app = (exit: number) =>
+      write(
+        `jobs-${exit}.yaml`,
+        [
+          'services:',
+          '  web:',
+          '    image: busybox:1.36',
+          '    init: true',
+          `    command: ["sh", "-c", "mkdir -p /w && echo jobs ${exit} > /w/index.html && exec httpd -f -p 8080 -h /w"]`,
+          '    expose: ["8080"]',
+          '    labels:',
+          '      dynia.domain: jobs-e2e.dynia.test',
+          '    depends_on:',
+          '      migrate: {condition: service_completed_successfully}',
+          '  migrate:',
+          '    image: busybox:1.36',
+          `    command: ["sh", "-c", "echo applying 0042_orders; sleep 1; [ ${exit} = 0 ] || echo ERROR: column total exists; exit ${exit}"]`,
+        ].join('\n'),
+      );
+    const ok = await cli(['app:deploy', '--node', 'e2e-d', '--compose', app(0), '--name', 'jobs'], { stateDir });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((await httpsGet('https://jobs-e2e.dynia.test/')).body.trim(), 'jobs 0');
+    const inspect =
+      "docker inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.HostConfig.RestartPolicy.Name}} {{.State.FinishedAt}} {{.State.StartedAt}}'";
+    const [job, web] = (await sshSettled(ip, `${inspect} jobs-blue-migrate-1 jobs-blue-web-1`)).stdout.trim().split('\n');
+    const [status, code, restarts, policy, finished] = job!.split(' ');
+    assert.deepEqual([status, code, restarts, policy], ['exited', '0', '0', 'no'], 'ran once and stays done');
+    assert.ok(Date.parse(finished!) <= Date.parse(web!.split(' ')[5]!), 'the entry started after the job had completed');
+
+    const bad = await cli(['app:deploy', '--node', 'e2e-d', '--compose', app(3), '--name', 'jobs'], { stateDir });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /the job migrate failed on e2e-d \(exit 3\), so the services that wait for it were not started/);
+    assert.match(bad.stderr, /ERROR: column total exists/);
+    assert.match(bad.stderr, /The running version keeps serving/);
+    assert.equal((await httpsGet('https://jobs-e2e.dynia.test/')).body.trim(), 'jobs 0');
   });
 
   describe('bad input changes nothing on the node', () => {

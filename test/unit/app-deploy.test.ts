@@ -333,6 +333,26 @@ describe('appDeploy', () => {
     );
   });
 
+  test('a failed job (a migration the entry waits for): its log read before the new project goes, in the error', async () => {
+    const { remote, deps } = setup([active('shop-blue')]);
+    remote.on(isNiced, { code: 1, stderr: 'service "migrate" didn\'t complete successfully: exit 3\n' });
+    remote.on((argv) => argv.includes('logs'), { code: 0, stdout: 'migrate-1  | ERROR: column "total" already exists\n' });
+    const text = `${V2}    depends_on:\n      migrate: {condition: service_completed_successfully}\n  migrate:\n    image: shop:2\n`;
+    await assert.rejects(deploy(text, deps), (e: unknown) => {
+      assert.ok(e instanceof DyniaError);
+      assert.equal(
+        e.message,
+        '[Build and start shop-green] the job migrate failed on web-1 (exit 3), so the services that wait for it were not started\n--- last lines of its log ---\nmigrate-1  | ERROR: column "total" already exists',
+      );
+      return true;
+    });
+    assert.deepEqual(commands(remote).slice(-3), [
+      'docker compose -p shop-green logs --tail 30 migrate',
+      'docker compose -p shop-green down',
+      'upload /opt/dynia/node.json',
+    ]);
+  });
+
   test('Caddy never dialing the new version: the old one is not stopped, the deploy rolls back', async () => {
     const { remote, deps } = setup([active('shop-blue')]);
     remote.drainAnswer = { code: 75, stderr: '[{"address":"172.18.0.4:8080","num_requests":5,"fails":0}]\n' };

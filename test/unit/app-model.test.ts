@@ -76,6 +76,25 @@ volumes: {dbdata: {}, ext: {external: true}}
     assert.deepEqual(m.networks, [{ key: 'default', internal: false, services: ['web', 'db', 'files', 'cache', 'shared', 'sock'] }]);
     assert.match(m.warnings[0]!, /\/var\/run\/docker\.sock is a path on the node, not uploaded/);
   });
+  test('a job: a service another waits for with condition service_completed_successfully (the list form waits for a start only)', () => {
+    const m = model(`services:
+  web: {image: a, depends_on: {migrate: {condition: service_completed_successfully}, cache: {condition: service_started}}}
+  worker: {image: a, depends_on: [seed]}
+  migrate: {image: a}
+  seed: {image: a}
+  cache: {image: c}
+`);
+    assert.deepEqual(
+      m.services.map((s) => [s.name, s.job]),
+      [
+        ['web', false],
+        ['worker', false],
+        ['migrate', true],
+        ['seed', false],
+        ['cache', false],
+      ],
+    );
+  });
   test('references: build context, env_file (secret), secret files (secret), config files', () => {
     const m = model(`services:
   web:

@@ -281,6 +281,17 @@ networks:
     );
     assert.deepEqual(override.strippedPorts, [{ service: 'web', ports: ['8080:80', '{"target":443,"published":8443}'] }]);
   });
+  test("a job another service waits to complete keeps compose's restart `no` (once done it stays done); its own policy is kept", () => {
+    const file = parse(
+      'services:\n  web:\n    image: a\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n      seed: {condition: service_completed_successfully}\n  migrate:\n    image: a\n  seed:\n    image: a\n    restart: on-failure\n',
+    );
+    const yaml = parseYaml(overrideOf(file).yaml);
+    assert.equal(yaml.services.web.restart, 'unless-stopped');
+    assert.equal(yaml.services.migrate.restart, 'no');
+    assert.equal(yaml.services.migrate.labels['dev.dynia.restart'], 'no');
+    assert.equal(yaml.services.seed.restart, undefined);
+    assert.equal(yaml.services.seed.labels['dev.dynia.restart'], 'on-failure');
+  });
   test('an entry alone on the default network joins edge only, and default is neither declared nor created', () => {
     const file = parse('services:\n  web:\n    image: shop:1\n    container_name: shop\n  db:\n    image: pg\n    networks: [back]\n');
     const model = appModel(file, () => 'missing');

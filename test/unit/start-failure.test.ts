@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { appModel } from '../../src/compose/app-model.js';
 import { parseCompose } from '../../src/compose/parse.js';
 import { planDeploy } from '../../src/commands/app-deploy/plan.js';
-import { startFailed } from '../../src/commands/app-deploy/start-failure.js';
+import { failedJob, startFailed } from '../../src/commands/app-deploy/start-failure.js';
 import { State } from '../../src/state/schema.js';
 
 const APP = [
@@ -160,5 +160,54 @@ describe('startFailed', () => {
       'docker compose up failed on web-1 (exit 17):\nError response from daemon: driver failed programming external connectivity',
     );
     assert.equal(e.hint, 'Fix what compose says above and deploy again.');
+  });
+
+  test("a job another service waits to complete (a migration) that failed: which job, its exit code, its log's last lines", () => {
+    const text = [
+      'services:',
+      '  web:',
+      '    image: shop:2',
+      '    expose: ["8080"]',
+      '    depends_on:',
+      '      migrate: {condition: service_completed_successfully}',
+      '  migrate:',
+      '    image: shop:2',
+      '    command: ["./migrate"]',
+      '',
+    ].join('\n');
+    const file = parseCompose(text, 'compose.yaml');
+    const jobPlan = planDeploy(State.parse({ version: 1, nodes: [NODE], deployments: [{ ...RUNNING, dataHashes: {} }] }), {
+      node: 'web-1',
+      app: 'shop',
+      file,
+      model: appModel(file, () => 'dir'),
+      files: [],
+      hash: 'h',
+      force: false,
+    });
+    // compose 2.26's own words
+    const stderr = [
+      ' Container shop-green-migrate-1  Waiting',
+      ' Container shop-green-migrate-1  service "migrate" didn\'t complete successfully: exit 3',
+      'service "migrate" didn\'t complete successfully: exit 3',
+    ].join('\n');
+    const result = { code: 1, stdout: '', stderr };
+    assert.deepEqual(failedJob(jobPlan, result), { service: 'migrate', exit: '3', project: 'shop-green' });
+    const e = startFailed(jobPlan, result, 'migrate-1  | applying 0042_orders\nmigrate-1  | ERROR: column "total" already exists\n');
+    assert.equal(
+      e.message,
+      [
+        'the job migrate failed on web-1 (exit 3), so the services that wait for it were not started',
+        '--- last lines of its log ---',
+        'migrate-1  | applying 0042_orders',
+        'migrate-1  | ERROR: column "total" already exists',
+      ].join('\n'),
+    );
+    assert.equal(
+      e.hint,
+      'Fix what migrate reports and deploy again; `docker compose run --rm migrate` on your machine runs it the same way. The running version keeps serving.',
+    );
+    // the same words about a service that is no job of this file are compose's own failure
+    assert.equal(failedJob(plan, result), undefined);
   });
 });

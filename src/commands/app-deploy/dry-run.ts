@@ -14,6 +14,8 @@ export interface DryRunReport {
   /** Interpolated with (uploaded 0600 as the project's interpolation.env). */
   envFiles: string[];
   sideBySide: string[];
+  /** Run once, to completion, before the services that wait for them (migrations). */
+  jobs: string[];
   data: Array<{ service: string; why: string; change: string }>;
   dataDirectories: string[];
   volumes: string[];
@@ -39,6 +41,7 @@ export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[],
     totalBytes: plan.files.reduce((sum, f) => sum + f.size, 0),
     envFiles: [...envFiles],
     sideBySide: plan.stateless,
+    jobs: plan.model.services.filter((s) => s.job).map((s) => s.name),
     data: plan.data,
     dataDirectories: [
       ...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => `./${m.source}`))),
@@ -54,6 +57,7 @@ export function renderDryRun(r: DryRunReport): string {
     `entry ${r.entry.service}:${r.entry.port} → https://${r.entry.domain}/`,
     `variables from: ${r.envFiles.join(', ') || 'none (no .env)'}`,
     `side by side during the swap: ${r.sideBySide.join(', ') || 'none'}`,
+    ...(r.jobs.length ? [`jobs (each runs once, to completion, before the services that wait for it): ${r.jobs.join(', ')}`] : []),
     `data (runs once in ${r.dataProject}): ${r.data.map((d) => `${d.service} (${d.why}; ${d.change})`).join(', ') || 'none'}`,
     ...(r.volumes.length ? [`volumes: ${r.volumes.join(', ')}`] : []),
     ...(r.dataDirectories.length ? [`kept data directories (never overwritten): ${r.dataDirectories.join(', ')}`] : []),

@@ -16,7 +16,7 @@ import { waitDockerHealthy } from '../../node/retire-commands.js';
 import { chain } from '../../node/app-sync.js';
 import { niced } from '../../node/niced.js';
 import { startCommand, syncApp } from './upload.js';
-import { startFailed } from './start-failure.js';
+import { failedJob, startFailed } from './start-failure.js';
 import { tail } from '../../remote/remote.js';
 import { appendAudit, auditOutcome } from '../../lib/audit.js';
 import { reconcileApp } from '../../deploy/deploy-reconcile.js';
@@ -79,7 +79,12 @@ const steps: Step<Ctx>[] = [
       const started = ctx.session!.exec(niced(startCommand(ctx.input.plan)), { timeoutMs: 600_000, allowFailure: true });
       ctx.deps.preconnect(externalUrl(ctx)); // the external check's connection, opened while the app starts
       const result = await started;
-      if (result.code !== 0) throw startFailed(ctx.input.plan, result);
+      if (result.code !== 0) {
+        // A failed job's log says why (a migration's error); its containers go with the undo, so it is read now.
+        const job = failedJob(ctx.input.plan, result);
+        const log = job && (await ctx.session!.exec(composeLogs(target(job.project), job.service, 30), { allowFailure: true }));
+        throw startFailed(ctx.input.plan, result, log ? log.stdout + log.stderr : undefined);
+      }
       ctx.appStartMs = ctx.deps.clock.now() - t0;
       const said = (change: string, what: string) => {
         const services = ctx.input.plan.data.filter((d) => d.change === change).map((d) => d.service);
