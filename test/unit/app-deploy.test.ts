@@ -16,6 +16,7 @@ import type { RecordingRemote } from '../../src/remote/recording.js';
 import { State, type Deployment, type NodeRecord } from '../../src/state/schema.js';
 import { appDeploy } from '../../src/commands/app-deploy/workflow.js';
 import { planDeploy } from '../../src/commands/app-deploy/plan.js';
+import { dryRunReport, renderDryRun } from '../../src/commands/app-deploy/dry-run.js';
 import type { WorkflowDeps } from '../../src/lib/ports.js';
 import {
   fakeDeps,
@@ -60,9 +61,9 @@ function setup(deployments: Deployment[], probe: (url: string) => Promise<ProbeR
   return { remote, deps };
 }
 
-const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthcheck = false) => {
+const planOf = (text: string, state: State) => {
   const file = parseCompose(text, 'shop.yaml');
-  const plan = planDeploy(deps.tx.state, {
+  return planDeploy(state, {
     node: 'web-1',
     app: 'shop',
     file,
@@ -71,6 +72,10 @@ const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthc
     hash: composeHash(text),
     force: false,
   });
+};
+
+const deploy = (text: string, deps: WorkflowDeps, timeoutMs = 5000, entryHealthcheck = false) => {
+  const plan = planOf(text, deps.tx.state);
   return appDeploy(
     { plan, composeText: text, interpolationEnv: '', readAppFile: () => Buffer.alloc(0), entryHealthcheck, timeoutMs },
     deps,
@@ -419,4 +424,15 @@ describe('appDeploy', () => {
     assert.ok(script.indexOf('State.Health') < script.indexOf('wget'), 'healthy first, then the HTTP check');
     assert.match(script, /shop-blue-web-1 5 && sh -c 'docker_get\(\) .*' sh dynia-caddy sh -c /s);
   });
+});
+
+test('--dry-run lists a job apart: it runs once, to completion, before what waits for it', () => {
+  const text = `${V2}    depends_on:\n      migrate: {condition: service_completed_successfully}\n  migrate:\n    image: shop:2\n`;
+  const plan = planOf(text, State.parse({ version: 1, nodes: [node], deployments: [] }));
+  const report = dryRunReport(plan, [], []);
+  assert.deepEqual([report.sideBySide, report.jobs], [['web', 'migrate'], ['migrate']]);
+  assert.deepEqual(renderDryRun(report).split('\n').slice(3, 5), [
+    'side by side during the swap: web, migrate',
+    'jobs (each runs once, to completion, before the services that wait for it): migrate',
+  ]);
 });

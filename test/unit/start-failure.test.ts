@@ -48,12 +48,12 @@ const RUNNING = {
   updatedAt: '2026-01-02T00:00:00.000Z',
 };
 
-const planOn = (deployments: unknown[]) =>
+const planOn = (deployments: unknown[], text = APP) =>
   planDeploy(State.parse({ version: 1, nodes: [NODE], deployments }), {
     node: 'web-1',
     app: 'shop',
-    file: parseCompose(APP, 'compose.yaml'),
-    model: appModel(parseCompose(APP, 'compose.yaml'), () => 'dir'),
+    file: parseCompose(text, 'compose.yaml'),
+    model: appModel(parseCompose(text, 'compose.yaml'), () => 'dir'),
     files: [],
     hash: 'h',
     force: false,
@@ -175,16 +175,7 @@ describe('startFailed', () => {
       '    command: ["./migrate"]',
       '',
     ].join('\n');
-    const file = parseCompose(text, 'compose.yaml');
-    const jobPlan = planDeploy(State.parse({ version: 1, nodes: [NODE], deployments: [{ ...RUNNING, dataHashes: {} }] }), {
-      node: 'web-1',
-      app: 'shop',
-      file,
-      model: appModel(file, () => 'dir'),
-      files: [],
-      hash: 'h',
-      force: false,
-    });
+    const jobPlan = planOn([{ ...RUNNING, dataHashes: {} }], text);
     // compose 2.26's own words
     const stderr = [
       ' Container shop-green-migrate-1  Waiting',
