@@ -205,6 +205,16 @@ describe('app:deploy', { skip }, () => {
     assert.match(bad.stderr, /ERROR: column total exists/);
     assert.match(bad.stderr, /The running version keeps serving/);
     assert.equal((await httpsGet('https://jobs-e2e.dynia.test/')).body.trim(), 'jobs 0');
+
+    // A new version retires the one whose job is done; a rollback runs that version's job again, then serves it.
+    const next = await cli(['app:deploy', '--node', 'e2e-d', '--compose', app(0), '--name', 'jobs', '--force'], { stateDir });
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal((await sshSettled(ip, `${inspect} jobs-green-migrate-1`)).stdout.split(' ').slice(0, 4).join(' '), 'exited 0 0 no');
+    const back = await cli(['app:rollback', '--node', 'e2e-d', '--app', 'jobs'], { stateDir });
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal((await httpsGet('https://jobs-e2e.dynia.test/')).body.trim(), 'jobs 0');
+    const logs = (await sshSettled(ip, 'docker logs jobs-blue-migrate-1 2>&1')).stdout;
+    assert.equal(logs.match(/applying 0042_orders/g)?.length, 2, 'the rollback ran the job again');
   });
 
   describe('bad input changes nothing on the node', () => {

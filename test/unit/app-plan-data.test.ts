@@ -91,6 +91,43 @@ test('an unchanged data service is left untouched; a changed one is recreated in
   assert.notEqual(tag(plan([], [{ ...files[0]!, hash: 'd'.repeat(64) }, files[1]!]).override.yaml), tag(first.override.yaml));
 });
 
+test('a data job (one that mounts a volume) runs again only when it changed: an unchanged one has done its work', () => {
+  const jobFile = parseCompose(
+    `services:
+  web: {image: w, expose: ["8080"], depends_on: {seed: {condition: service_completed_successfully}}}
+  db: {image: pg, volumes: ["dbdata:/var/lib/pg"]}
+  seed: {image: s, volumes: ["dbdata:/seed"]}
+volumes: {dbdata: {}}
+`,
+    'c.yaml',
+  );
+  const jobPlan = (deployments: Deployment[]) =>
+    planDeploy(State.parse({ version: 1, nodes: [node], deployments }), {
+      node: 'web-1',
+      app: 'shop',
+      file: jobFile,
+      model: appModel(jobFile, () => 'missing'),
+      files: [],
+      hash: 'h',
+      force: false,
+    });
+  const next = jobPlan([shopBlue({ dataHashes: jobPlan([]).dataHashes })]);
+  assert.deepEqual(
+    next.data.map((d) => [d.service, d.change]),
+    [
+      ['db', 'unchanged'],
+      ['seed', 'unchanged'],
+    ],
+  );
+  assert.equal(
+    strip(startCommand(next)).replace(/^sh -c /, ''),
+    [
+      'docker compose -p shop-data up -d --no-deps --no-recreate --pull missing db',
+      'docker compose -p shop-green up -d --no-deps --force-recreate --remove-orphans --pull always web',
+    ].join(' && '),
+  );
+});
+
 test('an entry that mounts a volume is refused with the label that allows it', () => {
   const f = parseCompose('services:\n  web: {image: wp, expose: ["80"], volumes: ["html:/var/www"]}\nvolumes: {html: {}}\n', 'c.yaml');
   assert.throws(
