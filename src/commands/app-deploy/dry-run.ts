@@ -41,7 +41,7 @@ export function dryRunReport(plan: DeployPlan, modelWarnings: readonly string[],
     totalBytes: plan.files.reduce((sum, f) => sum + f.size, 0),
     envFiles: [...envFiles],
     sideBySide: plan.stateless,
-    jobs: plan.model.services.filter((s) => s.job).map((s) => s.name),
+    jobs: plan.jobs,
     data: plan.data,
     dataDirectories: [
       ...new Set(plan.model.services.flatMap((s) => s.mounts.filter((m) => m.kind === 'data-dir').map((m) => `./${m.source}`))),

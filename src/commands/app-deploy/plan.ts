@@ -29,6 +29,8 @@ export interface DeployPlan {
   files: readonly AppFile[];
   /** Services that run side by side during the swap (in the colour project). */
   stateless: string[];
+  /** Services that run once, to completion, before those that wait for them (ServiceModel.job). */
+  jobs: string[];
   /** Services that hold data: one copy, in `dataProject`, updated in place. */
   data: Array<{ service: string; why: string; change: 'new' | 'changed' | 'unchanged' }>;
   dataProject: string;
@@ -106,6 +108,7 @@ export function planDeploy(state: State, input: PlanInput): DeployPlan {
     model: input.model,
     files: input.files,
     stateless: input.model.services.filter((s) => !s.data).map((s) => s.name),
+    jobs: input.model.services.filter((s) => s.job).map((s) => s.name),
     data: input.model.services
       .filter((s) => s.data)
       .map((s) => ({

@@ -49,7 +49,7 @@ const JOB_FAILED = /service "([^"]+)" didn't complete successfully: exit (\d+)/;
 /** The job whose failure stopped the start, and the project it ran in (its log is read from there). */
 export function failedJob(plan: DeployPlan, result: ExecResult): { service: string; exit: string; project: string } | undefined {
   const [, service, exit] = JOB_FAILED.exec(result.stderr) ?? [];
-  if (service === undefined || exit === undefined || !plan.model.services.some((s) => s.name === service && s.job)) return undefined;
+  if (service === undefined || exit === undefined || !plan.jobs.includes(service)) return undefined;
   return { service, exit, project: plan.data.some((d) => d.service === service) ? plan.dataProject : plan.project };
 }
 

@@ -112,7 +112,7 @@ export function startCommand(plan: DeployPlan): Argv {
   const group = (change: DeployPlan['data'][number]['change']) => plan.data.filter((d) => d.change === change).map((d) => d.service);
   const commands: Argv[] = [];
   // An unchanged job has done its work: `up --no-recreate` would start its exited container again.
-  const unchanged = group('unchanged').filter((service) => !plan.model.services.some((s) => s.name === service && s.job));
+  const unchanged = group('unchanged').filter((service) => !plan.jobs.includes(service));
   if (unchanged.length) commands.push([...compose(data), 'up', '-d', '--no-deps', '--no-recreate', '--pull', 'missing', ...unchanged]);
   const fresh = group('new');
   if (fresh.length) commands.push([...compose(data), 'up', '-d', '--no-deps', '--wait', '--pull', 'always', ...fresh]);
